@@ -1,0 +1,36 @@
+"""Production settings: absolute URLs, the page-loss guard and deploy targets.
+
+Build with `invoke publish` (or `pelican content -s publishconf.py`); deploy with
+`invoke deploy TARGET`.
+"""
+
+import os
+import sys
+
+sys.path.append(os.curdir)
+from pelicanconf import *  # noqa: E402,F403
+
+SITEURL = "https://digest.example.org"
+RELATIVE_URLS = False
+
+DIGEST_FEEDS = {**DIGEST_FEEDS, "base_url": None}  # noqa: F405  (use SITEURL)
+DIGEST_PUBLISH = {
+    **DIGEST_PUBLISH,  # noqa: F405
+    # Refuse to replace the published site with one that lost over half its pages.
+    "max_page_loss": 0.5,
+    "build_date": None,  # SOURCE_DATE_EPOCH, else the newest item's date
+    "precompress": ["gzip", "br"],
+}
+
+DIGEST_DEPLOY = {
+    "targets": {
+        "pages": {"kind": "github-pages", "branch": "gh-pages", "remote": "origin"},
+        "server": {"kind": "rsync", "destination": "digest@host.example.org:/srv/digest"},
+        "bucket": {
+            "kind": "s3",
+            "bucket": "digest-example-org",
+            "region": "us-east-1",
+            "precompressed": "gzip",
+        },
+    },
+}

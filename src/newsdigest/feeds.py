@@ -1,0 +1,297 @@
+"""Pelican plugin: Atom and RSS 2.0 feeds for all items, each topic and each tag.
+
+Why not Pelican's own feeds: their entry ids are ``tag:`` URIs built from the
+item's URL and date (so they change when a curator fixes a slug or a date, and
+read ``tag:None`` without a SITEURL), relative links can remain inside content,
+and RSS guids lack ``isPermaLink="false"``. Here every entry's id is the item's
+stable id, every link is absolute, the HTML is the sanitised body, and every
+feed is named after what it follows. Writing uses ``feedgenerator``, the library
+Pelican itself uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from feedgenerator import Atom1Feed, Rss201rev2Feed
+from pelican import signals
+from pelican.generators import Generator
+from pelican.utils import sanitised_join
+
+from newsdigest.build_state import STATE
+from newsdigest.settings import (
+    FEEDS_DEFAULTS,
+    content_settings,
+    merge,
+    raise_if_errors,
+    setting_problem,
+)
+from newsdigest.problems import Report
+from newsdigest.urls import is_absolute_http_url
+
+logger = logging.getLogger(__name__)
+
+FORMATS = {
+    "atom": (Atom1Feed, "atom.xml", "Atom"),
+    "rss": (Rss201rev2Feed, "rss.xml", "RSS"),
+}
+_URL_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed to write: what it follows and where it lives."""
+
+    key: str  # "all", "topics/<slug>", "tags/<slug>", "sources/<slug>"
+    title: str
+    description: str
+    page_url: str  # the HTML page this feed mirrors, site-relative
+
+    def path(self, fmt: str) -> str:
+        return f"feeds/{self.key}.{FORMATS[fmt][1]}"
+
+
+def feed_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    report = Report()
+    config = merge("DIGEST_FEEDS", FEEDS_DEFAULTS, settings, report)
+    unknown = [f for f in config["formats"] if f not in FORMATS]
+    if unknown:
+        report.add(
+            setting_problem(
+                "DIGEST_FEEDS",
+                "formats",
+                f"{unknown} are not feed formats.",
+                "Use any of: " + ", ".join(FORMATS) + ".",
+            )
+        )
+    if config["content"] not in ("full", "summary"):
+        report.add(
+            setting_problem(
+                "DIGEST_FEEDS", "content", "must be 'full' or 'summary'.", "Pick one."
+            )
+        )
+    base = config["base_url"] or settings.get("FEED_DOMAIN") or settings.get("SITEURL")
+    if config["formats"] and not is_absolute_http_url(base or ""):
+        report.add(
+            setting_problem(
+                "DIGEST_FEEDS",
+                "base_url",
+                f"feeds need an absolute base URL, but SITEURL is {base!r}.",
+                "Set SITEURL = 'https://...' (publishconf.py), or "
+                "DIGEST_FEEDS['base_url'] for development builds.",
+            )
+        )
+    raise_if_errors(report, "DIGEST_FEEDS is invalid")
+    config["base_url"] = (base or "").rstrip("/") + "/"
+    return config
+
+
+def absolutise(html: str, base: str) -> str:
+    """Make every href/src in (already sanitised) HTML absolute against ``base``."""
+
+    def repl(match: re.Match[str]) -> str:
+        return f'{match.group(1)}="{escape(urljoin(base, match.group(2)), quote=True)}"'
+
+    return _URL_ATTR.sub(repl, html)
+
+
+def entry_html(item: Any, base: str, config: dict[str, Any]) -> str:
+    """The body a feed reader shows: our text, then where the story came from."""
+    page = urljoin(base, item.url)
+    body = (
+        absolutise(item.get_content(base.rstrip("/")), page)
+        if config["content"] == "full"
+        else f"<p>{escape(item.summary)}</p>"
+    )
+    source = (
+        f'<p>Read the original at <a href="{escape(item.source_url, quote=True)}">'
+        f"{escape(item.source)}</a>.</p>"
+    )
+    return body + source
+
+
+def build_feed(
+    fmt: str,
+    spec: FeedSpec,
+    items: Iterable[Any],
+    settings: dict[str, Any],
+    config: dict[str, Any],
+    authority: str,
+    fallback_date: dt.datetime,
+) -> Any:
+    """A feedgenerator feed object for ``items`` (newest first, already limited)."""
+    feed_class, _, _ = FORMATS[fmt]
+    base = config["base_url"]
+    feed = feed_class(
+        title=spec.title,
+        link=urljoin(base, spec.page_url),
+        description=spec.description,
+        language=settings.get("DEFAULT_LANG", "en"),
+        feed_url=urljoin(base, spec.path(fmt)),
+        feed_guid=f"tag:{authority}:feed:{spec.key}",
+        author_name=settings["SITENAME"],
+        author_link=base,
+    )
+    for item in items:
+        categories = [item.category.name] + [t.name for t in item.tags]
+        updated = getattr(item, "updated", None) or item.date
+        feed.add_item(
+            title=item.title,
+            link=urljoin(base, item.url),
+            description=entry_html(item, base, config)
+            if fmt == "rss"
+            else escape(item.summary),
+            content=entry_html(item, base, config) if fmt == "atom" else None,
+            unique_id=item.item_id,
+            unique_id_is_permalink=False,
+            pubdate=item.date,
+            updateddate=updated,
+            categories=categories,
+            author_name=item.source,
+        )
+    if not feed.items:
+        feed.latest_post_date = lambda: fallback_date
+    return feed
+
+
+def feed_specs(
+    context: dict[str, Any], settings: dict[str, Any], config: dict[str, Any]
+) -> list[tuple[FeedSpec, list[Any]]]:
+    """Every feed the site has, with its items (newest first)."""
+    site = settings["SITENAME"]
+    specs = [
+        (
+            FeedSpec(
+                "all",
+                f"{site}: all stories",
+                f"Every story in {site}.",
+                "",
+            ),
+            context["articles"],
+        )
+    ]
+    if config["per_topic"]:
+        for category, items in sorted(context["categories"], key=lambda c: c[0].slug):
+            specs.append(
+                (
+                    FeedSpec(
+                        f"topics/{category.slug}",
+                        f"{site}: {category.name}",
+                        getattr(category, "description", "") or f"Stories on {category.name}.",
+                        category.url,
+                    ),
+                    items,
+                )
+            )
+    if config["per_tag"]:
+        for tag, items in context["tags"]:
+            specs.append(
+                (
+                    FeedSpec(
+                        f"tags/{tag.slug}",
+                        f"{site}: stories tagged “{tag.name}”",
+                        f"Stories tagged “{tag.name}” in {site}.",
+                        tag.url,
+                    ),
+                    items,
+                )
+            )
+    if config["per_source"]:
+        for source, items in context.get("sources", []):
+            specs.append(
+                (
+                    FeedSpec(
+                        f"sources/{source.slug}",
+                        f"{site}: stories from {source.name}",
+                        f"Stories from {source.name} kept by {site}.",
+                        source.url,
+                    ),
+                    items,
+                )
+            )
+    return specs
+
+
+def feed_links(
+    settings: dict[str, Any], key: str, title: str
+) -> list[dict[str, str]]:
+    """What a page's <head> and feed list need: one entry per format."""
+    config = settings.get("_DIGEST_FEEDS_CONFIG") or feed_settings(settings)
+    if key != "all":
+        kind = key.split("/")[0]
+        if not config.get(f"per_{kind.rstrip('s')}", False):
+            return []
+    types = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
+    return [
+        {
+            "path": f"feeds/{key}.{FORMATS[fmt][1]}",
+            "type": types[fmt],
+            "format": FORMATS[fmt][2],
+            "title": f"{title} ({FORMATS[fmt][2]})",
+        }
+        for fmt in config["formats"]
+    ]
+
+
+class FeedsGenerator(Generator):
+    """Writes the feeds after every other generator has filled the context."""
+
+    def generate_context(self) -> None:
+        self.config = feed_settings(self.settings)
+
+    def generate_output(self, writer: Any) -> None:
+        authority = content_settings(self.settings)[0]["id_authority"]
+        fallback = build_date(self.settings, self.context.get("articles", []))
+        limit = self.config["limit"]
+        count = 0
+        for spec, items in feed_specs(self.context, self.settings, self.config):
+            for fmt in self.config["formats"]:
+                feed = build_feed(
+                    fmt,
+                    spec,
+                    items[:limit],
+                    self.settings,
+                    self.config,
+                    authority,
+                    fallback,
+                )
+                path = Path(sanitised_join(writer.output_path, spec.path(fmt)))
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with path.open("w", encoding="utf-8") as fp:
+                    feed.write(fp, "utf-8")
+                count += 1
+        STATE.counts["feeds"] = count
+
+
+def build_date(settings: dict[str, Any], articles: list[Any]) -> dt.datetime:
+    """The build's date, from settings, SOURCE_DATE_EPOCH or the newest item."""
+    from newsdigest.publish import configured_build_date
+
+    return configured_build_date(settings, articles)
+
+
+def remember_config(pelican: Any) -> None:
+    pelican.settings["_DIGEST_FEEDS_CONFIG"] = feed_settings(pelican.settings)
+    for key in ("FEED_ALL_ATOM", "FEED_ALL_RSS", "CATEGORY_FEED_ATOM", "CATEGORY_FEED_RSS",
+                "TAG_FEED_ATOM", "TAG_FEED_RSS", "AUTHOR_FEED_ATOM", "AUTHOR_FEED_RSS",
+                "TRANSLATION_FEED_ATOM", "TRANSLATION_FEED_RSS", "FEED_ATOM", "FEED_RSS"):
+        # Pelican's feeds would duplicate ours with unstable ids.
+        pelican.settings[key] = None
+
+
+def get_generators(_pelican: Any) -> type[Generator]:
+    return FeedsGenerator
+
+
+def register() -> None:
+    signals.initialized.connect(remember_config)
+    signals.get_generators.connect(get_generators)
+

@@ -1,0 +1,202 @@
+"""Split a curated item into YAML front matter and Markdown body, keeping line numbers.
+
+Pelican's own Markdown reader takes ``Key: value`` metadata and silently turns
+anything it does not understand into strings. Items are YAML so that lists, nested
+image and correction records and real dates survive, and every error can point
+at a line. PyYAML's C safe loader builds the node tree once; the line of each
+top-level key comes from the nodes, the values from constructing the same tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from newsdigest.problems import Problem
+
+try:
+    SafeLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    SafeLoader = yaml.SafeLoader
+
+FENCE = "---"
+MAX_BYTES = 2_000_000
+
+
+@dataclass
+class Document:
+    """The parts of one source file, before validation."""
+
+    path: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+
+
+class FrontMatterError(ValueError):
+    """The file cannot be split or parsed; carries the problems found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def read_source(path: Path, display_path: str) -> str:
+    """Read a source file as UTF-8 text, refusing what would crash or mislead later."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FrontMatterError(
+            [Problem(display_path, message=f"cannot be read ({exc.strerror}).")]
+        ) from exc
+    if len(raw) > MAX_BYTES:
+        raise FrontMatterError(
+            [
+                Problem(
+                    display_path,
+                    message=f"is {len(raw):,} bytes; items are limited to "
+                    f"{MAX_BYTES:,} bytes.",
+                    fix="Keep the body to the curator's summary and key quotes.",
+                )
+            ]
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FrontMatterError(
+            [
+                Problem(
+                    display_path,
+                    line,
+                    message=f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x}).",
+                    fix="Save the file as UTF-8.",
+                )
+            ]
+        ) from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split(text: str, display_path: str) -> Document:
+    """Parse ``---``-fenced YAML front matter followed by a Markdown body."""
+    if not text.strip():
+        raise FrontMatterError(
+            [
+                Problem(
+                    display_path,
+                    message="is empty.",
+                    fix="Start the file with YAML front matter between '---' lines.",
+                )
+            ]
+        )
+    lines = text.split("\n")
+    if lines[0].strip() != FENCE:
+        raise FrontMatterError(
+            [
+                Problem(
+                    display_path,
+                    1,
+                    message="does not start with front matter.",
+                    fix="Put '---' on the first line, the YAML keys, then '---'.",
+                )
+            ]
+        )
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
+    except StopIteration:
+        raise FrontMatterError(
+            [
+                Problem(
+                    display_path,
+                    1,
+                    message="front matter is never closed.",
+                    fix="Add a line with '---' after the last YAML key.",
+                )
+            ]
+        ) from None
+    yaml_text = "\n".join(lines[1:end])
+    metadata, key_lines = parse_yaml(yaml_text, display_path, first_line=2)
+    return Document(
+        path=display_path,
+        metadata=metadata,
+        lines=key_lines,
+        body="\n".join(lines[end + 1 :]),
+        body_line=end + 2,
+    )
+
+
+def parse_yaml(
+    text: str, display_path: str, first_line: int = 1
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Load a YAML mapping; return it with the 1-based line of each top-level key."""
+    loader = SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}
+        if not isinstance(node, yaml.MappingNode):
+            raise FrontMatterError(
+                [
+                    Problem(
+                        display_path,
+                        first_line + node.start_mark.line,
+                        message="front matter is not a mapping of keys to values.",
+                        fix="Write one 'key: value' per line.",
+                    )
+                ]
+            )
+        data: dict[str, Any] = {}
+        key_lines: dict[str, int] = {}
+        problems: list[Problem] = []
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = first_line + key_node.start_mark.line
+            if key in key_lines:
+                problems.append(
+                    Problem(
+                        display_path,
+                        line,
+                        key,
+                        f"is set twice (first on line {key_lines[key]}).",
+                        "Keep one of the two.",
+                    )
+                )
+                continue
+            key_lines[key] = line
+            try:
+                data[key] = loader.construct_object(value_node, deep=True)
+            except (ValueError, TypeError, OverflowError) as exc:
+                # PyYAML matches "2021-02-30" as a timestamp, then datetime refuses it.
+                problems.append(
+                    Problem(
+                        display_path,
+                        first_line + value_node.start_mark.line,
+                        key,
+                        f"cannot be read: {exc}.",
+                        "Use a real calendar date like 2021-12-31.",
+                    )
+                )
+        if problems:
+            raise FrontMatterError(problems)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = first_line + mark.line if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise FrontMatterError(
+            [
+                Problem(
+                    display_path,
+                    line,
+                    message=f"front matter is not valid YAML: {reason}.",
+                    fix="Check indentation and quote values that contain ': ' "
+                    "or start with a special character.",
+                )
+            ]
+        ) from exc
+    finally:
+        loader.dispose()
+    return data, key_lines

@@ -1,0 +1,116 @@
+"""Problems found in content or in a built site, and how they are reported.
+
+Every check in newsdigest (front matter, links, feeds, HTML, deploy guards) yields
+``Problem`` objects instead of raising on the first one, so a curator sees every
+mistake in one run. A problem names the file, the line where it is known, the
+field, what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one file."""
+
+    path: str
+    line: int | None = None
+    field: str | None = None
+    message: str = ""
+    fix: str = ""
+    severity: str = ERROR
+    check: str = "content"
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        subject = f" [{self.field}]" if self.field else ""
+        text = f"{where}:{subject} {self.message}"
+        if self.fix:
+            text += f" Fix: {self.fix}"
+        return text
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+@dataclass
+class Report:
+    """An ordered collection of problems, grouped by file when printed."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return sorted(p for p in self.problems if p.is_error)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return sorted(p for p in self.problems if not p.is_error)
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def format_text(self) -> str:
+        """Human-readable report: errors first, grouped by file, then warnings."""
+        lines: list[str] = []
+        for title, group in (("Errors", self.errors), ("Warnings", self.warnings)):
+            if not group:
+                continue
+            lines.append(f"{title} ({len(group)}):")
+            current = None
+            for problem in group:
+                if problem.path != current:
+                    current = problem.path
+                    lines.append(f"  {current}")
+                where = f"line {problem.line}" if problem.line else "file"
+                subject = f" [{problem.field}]" if problem.field else ""
+                lines.append(f"    {where}{subject}: {problem.message}")
+                if problem.fix:
+                    lines.append(f"      fix: {problem.fix}")
+        if not lines:
+            lines.append("No problems found.")
+        return "\n".join(lines)
+
+    def format_json(self) -> str:
+        """Machine-readable report for CI."""
+        return json.dumps(
+            {
+                "errors": [asdict(p) for p in self.errors],
+                "warnings": [asdict(p) for p in self.warnings],
+                "summary": {
+                    "errors": len(self.errors),
+                    "warnings": len(self.warnings),
+                },
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+
+
+class DigestError(Exception):
+    """A build or publish step refused to go on; the message is the whole report.
+
+    Pelican prints the exception message; newsdigest's plugins hide the traceback
+    for this class (see ``newsdigest.publish``) because the report already says
+    everything a curator needs.
+    """
+
+    exitcode = 1
+
+    def __init__(self, message: str, report: Report | None = None) -> None:
+        super().__init__(message)
+        self.report = report or Report()

@@ -1,0 +1,497 @@
+"""The front matter contract of curated items and pages, checked field by field.
+
+Validation collects every problem of a file instead of stopping at the first, and
+each problem carries the key's line and a fix. The checked values come back in
+the shapes the theme and feeds rely on: aware datetimes, normalised tags, one
+``image`` mapping, a stable item id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from newsdigest.frontmatter import Document
+from newsdigest.problems import WARNING, Problem
+from newsdigest.topics import SLUG, Topic
+from newsdigest.urls import CONTROL_CHARS, is_absolute_http_url, is_safe_url, normalise_url
+
+LABELS = ("news", "opinion", "analysis", "interview", "explainer")
+STATUSES = ("published", "draft", "hidden")
+REQUIRED = ("title", "date", "topic", "summary", "source", "source_url")
+OPTIONAL = (
+    "tags",
+    "source_date",
+    "authors",
+    "label",
+    "image",
+    "lang",
+    "status",
+    "updated",
+    "corrections",
+    "slug",
+)
+ITEM_KEYS = frozenset(REQUIRED + OPTIONAL)
+PAGE_KEYS = frozenset({"title", "slug", "summary", "status", "lang"})
+IMAGE_KEYS = frozenset({"src", "alt", "credit"})
+CORRECTION_KEYS = frozenset({"date", "text"})
+
+# Pelican reads these from metadata to choose where and how a page is written.
+# Front matter must never decide output paths or templates.
+PELICAN_KEYS = frozenset(
+    {
+        "save_as",
+        "url",
+        "template",
+        "category",
+        "author",
+        "modified",
+        "path",
+        "filename",
+        "override_url",
+        "translation",
+        "translation_id",
+        "summary_max_length",
+        "date_format",
+        "headline",
+        "output_path",
+    }
+)
+LANG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+SUMMARY_SENTENCES = re.compile(r"[.!?][\"'”’)]*\s+(?=[A-Z\"“‘(])")
+
+
+@dataclass
+class Checked:
+    """Validated values of one file, plus every problem found in it."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+def item_id(authority: str, source_url: str) -> str:
+    """An item's permanent identity: a tag: URI (RFC 4151) from its original's URL.
+
+    The original's URL is what the item is about, so it does not change when the
+    curator edits the title, slug or date; the authority comes from settings, not
+    from SITEURL, so moving the site keeps every feed entry's id.
+    """
+    digest = hashlib.sha256(normalise_url(source_url).encode()).hexdigest()[:20]
+    return f"tag:{authority}:item:{digest}"
+
+
+def normalise_tag(tag: str) -> str:
+    """Trim and collapse whitespace; the tag's identity is this, case-folded."""
+    return " ".join(tag.split())
+
+
+def tag_key(tag: str) -> str:
+    return normalise_tag(tag).casefold()
+
+
+class _Validator:
+    """Checks one document; each ``check_<key>`` stores a value or a problem."""
+
+    def __init__(self, doc: Document, tz: ZoneInfo) -> None:
+        self.doc = doc
+        self.tz = tz
+        self.result = Checked()
+
+    def problem(
+        self, key: str, message: str, fix: str, *, severity: str = "error"
+    ) -> None:
+        self.result.problems.append(
+            Problem(
+                self.doc.path,
+                self.doc.lines.get(key.split(".")[0].split("[")[0]),
+                key,
+                message,
+                fix,
+                severity,
+            )
+        )
+
+    def check_keys(self, allowed: frozenset[str], required: tuple[str, ...]) -> None:
+        for key in self.doc.metadata:
+            if key in allowed:
+                continue
+            if key in PELICAN_KEYS:
+                self.problem(
+                    key,
+                    "is not allowed: output paths, templates and categories are "
+                    "set by the site's settings, not by an item.",
+                    f"Remove '{key}'. Use 'slug' to change the address, 'topic' to "
+                    "file the item.",
+                )
+            else:
+                close = [k for k in sorted(allowed) if _similar(key, k)]
+                hint = f" Did you mean '{close[0]}'?" if close else ""
+                self.problem(
+                    key,
+                    "is not a known key.",
+                    f"Remove it or rename it.{hint} Known keys: "
+                    + ", ".join(sorted(allowed))
+                    + ".",
+                )
+        for key in required:
+            value = self.doc.metadata.get(key)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                self.result.problems.append(
+                    Problem(
+                        self.doc.path,
+                        self.doc.lines.get(key, 2 if key == "title" else None),
+                        key,
+                        "is required but missing or empty.",
+                        _REQUIRED_FIX.get(key, f"Add '{key}: ...'."),
+                    )
+                )
+
+    def text(self, key: str, value: Any, *, multiline: bool = False) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.problem(
+                key,
+                f"must be text, not {_kind(value)}.",
+                f"Write it as a quoted string: {key}: \"...\"",
+            )
+            return None
+        text = str(value)
+        if CONTROL_CHARS.search(text) or (not multiline and "\n" in text.strip()):
+            self.problem(
+                key,
+                "contains control characters or line breaks.",
+                "Retype the value on one line; remove invisible characters.",
+            )
+            return None
+        text = " ".join(text.split()) if not multiline else text.strip()
+        if not text:
+            self.problem(key, "is empty.", f"Give '{key}' a value or remove it.")
+            return None
+        return text
+
+    def date(self, key: str, value: Any) -> dt.datetime | None:
+        if isinstance(value, dt.datetime):
+            when = value
+        elif isinstance(value, dt.date):
+            when = dt.datetime(value.year, value.month, value.day)
+        elif isinstance(value, str):
+            raw = value.strip()
+            if re.fullmatch(r"\d{4}(-\d{2})?", raw):
+                self.problem(
+                    key,
+                    f"'{raw}' is a partial date.",
+                    "Give a full date, e.g. 2021-12-31 or 2021-12-31T18:30:00+01:00.",
+                )
+                return None
+            try:
+                when = dt.datetime.fromisoformat(raw.replace(" ", "T", 1))
+            except ValueError:
+                self.problem(
+                    key,
+                    f"'{raw}' is not an ISO 8601 date.",
+                    "Write it as 2021-12-31, 2021-12-31 18:30 or "
+                    "2021-12-31T18:30:00+01:00.",
+                )
+                return None
+        else:
+            self.problem(
+                key,
+                f"must be a date, not {_kind(value)}.",
+                "Write it as 2021-12-31 or 2021-12-31T18:30:00+01:00.",
+            )
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=self.tz)
+        return when
+
+    def url(self, key: str, value: Any) -> str | None:
+        text = self.text(key, value)
+        if text is None:
+            return None
+        if not is_absolute_http_url(text):
+            self.problem(
+                key,
+                f"'{text}' is not an absolute http(s) URL.",
+                "Use the full address of the original, starting with https://.",
+            )
+            return None
+        return text
+
+    def string_list(self, key: str, value: Any, *, allow_single: bool) -> list[str]:
+        if isinstance(value, str) and allow_single:
+            value = [value]
+        if not isinstance(value, list):
+            self.problem(
+                key,
+                f"must be a list, not {_kind(value)}.",
+                f"Write it as a YAML list: {key}: [First, Second]",
+            )
+            return []
+        items: list[str] = []
+        for index, entry in enumerate(value):
+            if not isinstance(entry, str):
+                self.problem(
+                    f"{key}[{index}]",
+                    f"must be text, not {_kind(entry)}.",
+                    f"Quote it: \"{entry}\"",
+                )
+                continue
+            text = self.text(f"{key}[{index}]", entry)
+            if text:
+                items.append(text)
+        return items
+
+
+_REQUIRED_FIX = {
+    "title": "Add 'title: \"Headline in our words\"'.",
+    "date": "Add 'date: 2021-12-31' (or with a time and offset).",
+    "topic": "Add 'topic: <slug>' with a slug from content/topics.yml.",
+    "summary": "Add 'summary: \"One or two sentences in our words.\"'.",
+    "source": "Add 'source: Outlet Name'.",
+    "source_url": "Add 'source_url: https://...' with the original's address.",
+}
+
+
+def _kind(value: Any) -> str:
+    return {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "empty",
+        dt.date: "a date",
+        dt.datetime: "a date and time",
+    }.get(type(value), type(value).__name__)
+
+
+def _similar(a: str, b: str) -> bool:
+    a, b = a.lower().replace("-", "_"), b.lower()
+    return a == b or a.rstrip("s") == b.rstrip("s") or (len(a) > 3 and a in b)
+
+
+def _check_slug(v: _Validator, value: Any) -> str | None:
+    text = v.text("slug", value)
+    if text is None:
+        return None
+    if not SLUG.match(text):
+        v.problem(
+            "slug",
+            f"'{text}' is not a valid slug.",
+            "Use lowercase letters, digits and single hyphens only "
+            "(no '/', '..', spaces or dots), e.g. 'lavrov-security-guarantees'.",
+        )
+        return None
+    return text
+
+
+def _check_status(v: _Validator, value: Any) -> str:
+    if value not in STATUSES:
+        v.problem(
+            "status",
+            f"'{value}' is not a status.",
+            "Use one of: " + ", ".join(STATUSES) + ".",
+        )
+        return "published"
+    return value
+
+
+def _check_lang(v: _Validator, value: Any) -> str | None:
+    text = v.text("lang", value)
+    if text and not LANG.match(text):
+        v.problem("lang", f"'{text}' is not a language tag.", "Use e.g. en, fr, pt-BR.")
+        return None
+    return text
+
+
+def _check_image(
+    v: _Validator, value: Any, asset_exists: Callable[[str], bool]
+) -> dict[str, str] | None:
+    if not isinstance(value, dict):
+        v.problem(
+            "image",
+            f"must be a mapping with src, alt and credit, not {_kind(value)}.",
+            "Indent 'src:', 'alt:' and 'credit:' under 'image:'.",
+        )
+        return None
+    for key in sorted(set(value) - IMAGE_KEYS):
+        v.problem(
+            f"image.{key}", "is not a known image key.", "Use only src, alt, credit."
+        )
+    src = v.text("image.src", value.get("src")) if "src" in value else None
+    if src is None:
+        if "src" not in value:
+            v.problem("image.src", "is missing.", "Add 'src:' under 'image:'.")
+        return None
+    if not is_safe_url(src) or src.startswith("//"):
+        v.problem(
+            "image.src",
+            f"'{src}' is not an allowed image address.",
+            "Use an https:// URL or a path under content/, e.g. images/photo.jpg.",
+        )
+        return None
+    external = is_absolute_http_url(src)
+    if not external:
+        src = src.lstrip("/")
+        if ".." in src.split("/") or not asset_exists(src):
+            v.problem(
+                "image.src",
+                f"'{src}' does not exist under content/.",
+                "Put the image in content/images/ and write 'src: images/<file>'.",
+            )
+            return None
+    alt = value.get("alt")
+    alt = v.text("image.alt", alt) if alt is not None else None
+    if not alt:
+        v.problem(
+            "image.alt",
+            "is required with an image.",
+            "Describe what the image shows for readers who cannot see it.",
+        )
+        return None
+    image = {"src": src, "alt": alt, "external": external}
+    if value.get("credit") is not None:
+        credit = v.text("image.credit", value["credit"])
+        if credit:
+            image["credit"] = credit
+    return image
+
+
+def _check_corrections(v: _Validator, value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        v.problem(
+            "corrections",
+            f"must be a list, not {_kind(value)}.",
+            "Write '- date: 2022-01-03' and '  text: What was corrected.' "
+            "under 'corrections:'.",
+        )
+        return []
+    corrections = []
+    for index, entry in enumerate(value):
+        key = f"corrections[{index}]"
+        if not isinstance(entry, dict) or set(entry) - CORRECTION_KEYS:
+            v.problem(
+                key,
+                "must have exactly 'date' and 'text'.",
+                "Write '- date: 2022-01-03' and '  text: What was corrected.'",
+            )
+            continue
+        when = v.date(f"{key}.date", entry.get("date"))
+        text = v.text(f"{key}.text", entry.get("text"), multiline=True)
+        if when and text:
+            corrections.append({"date": when, "text": text})
+    return sorted(corrections, key=lambda c: c["date"])
+
+
+def validate_item(
+    doc: Document,
+    topics: dict[str, Topic],
+    *,
+    timezone: str,
+    authority: str,
+    asset_exists: Callable[[str], bool] = lambda _src: True,
+) -> Checked:
+    """Check an item's front matter; return clean values and every problem."""
+    v = _Validator(doc, ZoneInfo(timezone))
+    meta = doc.metadata
+    v.check_keys(ITEM_KEYS, REQUIRED)
+    values = v.result.values
+
+    for key in ("title", "summary", "source"):
+        if meta.get(key) is not None:
+            values[key] = v.text(key, meta[key])
+    if values.get("summary"):
+        sentences = len(SUMMARY_SENTENCES.split(values["summary"]))
+        if sentences > 2 or len(values["summary"]) > 400:
+            v.problem(
+                "summary",
+                f"has {sentences} sentences and {len(values['summary'])} characters.",
+                "Keep the summary to one or two sentences; put the rest in the body.",
+                severity=WARNING,
+            )
+    if meta.get("date") is not None:
+        values["date"] = v.date("date", meta["date"])
+    for key in ("source_date", "updated"):
+        if meta.get(key) is not None:
+            values[key] = v.date(key, meta[key])
+    if values.get("updated") and values.get("date") and values["updated"] < values["date"]:
+        v.problem(
+            "updated",
+            "is earlier than 'date'.",
+            "'updated' is when the item was last changed; it cannot precede 'date'.",
+        )
+    if meta.get("topic") is not None:
+        topic = meta["topic"]
+        if topic not in topics:
+            choices = ", ".join(topics) or "(none declared)"
+            v.problem(
+                "topic",
+                f"'{topic}' is not declared in topics.yml.",
+                f"Use one of: {choices}; or add it to content/topics.yml.",
+            )
+        else:
+            values["topic"] = topics[topic]
+    if meta.get("source_url") is not None:
+        values["source_url"] = v.url("source_url", meta["source_url"])
+        if values["source_url"]:
+            values["item_id"] = item_id(authority, values["source_url"])
+
+    tags: list[str] = []
+    seen: set[str] = set()
+    if "tags" in meta and meta["tags"] is not None:
+        for tag in v.string_list("tags", meta["tags"], allow_single=False):
+            normal = normalise_tag(tag)
+            if tag_key(normal) not in seen:
+                seen.add(tag_key(normal))
+                tags.append(normal)
+    values["tags"] = tags
+    values["authors"] = (
+        v.string_list("authors", meta["authors"], allow_single=True)
+        if meta.get("authors") is not None
+        else []
+    )
+    label = meta.get("label", "news")
+    if label not in LABELS:
+        v.problem(
+            "label", f"'{label}' is not a label.", "Use one of: " + ", ".join(LABELS) + "."
+        )
+        label = "news"
+    values["label"] = label
+    if meta.get("image") is not None:
+        values["image"] = _check_image(v, meta["image"], asset_exists)
+    if meta.get("lang") is not None:
+        values["lang"] = _check_lang(v, meta["lang"])
+    values["status"] = _check_status(v, meta.get("status", "published"))
+    values["corrections"] = (
+        _check_corrections(v, meta["corrections"])
+        if meta.get("corrections") is not None
+        else []
+    )
+    if meta.get("slug") is not None:
+        values["slug"] = _check_slug(v, meta["slug"])
+    return v.result
+
+
+def validate_page(doc: Document, *, timezone: str) -> Checked:
+    """Check a standalone page's front matter (about, colophon, ...)."""
+    v = _Validator(doc, ZoneInfo(timezone))
+    meta = doc.metadata
+    v.check_keys(PAGE_KEYS, ("title",))
+    values = v.result.values
+    for key in ("title", "summary"):
+        if meta.get(key) is not None:
+            values[key] = v.text(key, meta[key])
+    values["status"] = _check_status(v, meta.get("status", "published"))
+    if meta.get("slug") is not None:
+        values["slug"] = _check_slug(v, meta["slug"])
+    if meta.get("lang") is not None:
+        values["lang"] = _check_lang(v, meta["lang"])
+    return v.result

@@ -1,0 +1,126 @@
+"""newsdigest's settings: one namespaced dict per feature, merged over defaults.
+
+Each plugin owns one dict (``DIGEST_CONTENT``, ``DIGEST_FEEDS``, ``DIGEST_PUBLISH``
+...) and checks it once when Pelican starts, so a typo in ``pelicanconf.py``
+stops the build with the key's name and the fix instead of being ignored.
+The Pelican settings newsdigest depends on for safety (autoescape, no reader
+cache, deterministic order) are enforced here too, so a plain
+``pelican content -s pelicanconf.py`` is as safe as the invoke tasks.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from newsdigest.problems import DigestError, Problem, Report
+
+CONTENT_DEFAULTS: dict[str, Any] = {
+    # tag: URI authority (RFC 4151) for item ids; never change it once published.
+    "id_authority": None,
+    "topics_file": "topics.yml",
+    "site_description": "",
+}
+FEEDS_DEFAULTS: dict[str, Any] = {
+    "formats": ["atom", "rss"],
+    "limit": 30,
+    "per_topic": True,
+    "per_tag": True,
+    "per_source": False,
+    "content": "full",  # "full" body, or "summary" only
+    "base_url": None,  # absolute URL for feed links; defaults to FEED_DOMAIN/SITEURL
+}
+PUBLISH_DEFAULTS: dict[str, Any] = {
+    "staging": True,
+    "keep_builds": 3,
+    "checks": ["links", "anchors", "assets", "feeds", "html"],
+    "max_page_loss": 0.5,
+    "force": False,
+    "build_date": None,
+    "precompress": [],
+}
+
+AUTHORITY = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(,\d{4}(-\d{2}(-\d{2})?)?)$")
+
+
+def merge(
+    name: str, defaults: dict[str, Any], settings: dict[str, Any], report: Report
+) -> dict[str, Any]:
+    """Merge ``settings[name]`` over ``defaults``; unknown or mistyped keys go to report."""
+    given = settings.get(name) or {}
+    if not isinstance(given, dict):
+        report.add(
+            Problem(
+                "settings",
+                field=name,
+                message=f"must be a dict, not {type(given).__name__}.",
+                fix=f"Write {name} = {{...}} in your settings file.",
+                check="settings",
+            )
+        )
+        return dict(defaults)
+    merged = dict(defaults)
+    for key, value in given.items():
+        if key not in defaults:
+            report.add(
+                Problem(
+                    "settings",
+                    field=f'{name}["{key}"]',
+                    message="is not a known setting.",
+                    fix="Known keys: " + ", ".join(sorted(defaults)) + ".",
+                    check="settings",
+                )
+            )
+            continue
+        default = defaults[key]
+        if default is not None and value is not None:
+            expected = (int, float) if isinstance(default, float) else type(default)
+            if not isinstance(value, expected) or isinstance(value, bool) != isinstance(
+                default, bool
+            ):
+                report.add(
+                    Problem(
+                        "settings",
+                        field=f'{name}["{key}"]',
+                        message=f"must be {type(default).__name__}, "
+                        f"not {type(value).__name__}.",
+                        fix=f"Default: {default!r}.",
+                        check="settings",
+                    )
+                )
+                continue
+        merged[key] = value
+    return merged
+
+
+def setting_problem(name: str, key: str, message: str, fix: str) -> Problem:
+    return Problem(
+        "settings",
+        field=f'{name}["{key}"]' if key else name,
+        message=message,
+        fix=fix,
+        check="settings",
+    )
+
+
+def content_settings(settings: dict[str, Any]) -> tuple[dict[str, Any], Report]:
+    report = Report()
+    merged = merge("DIGEST_CONTENT", CONTENT_DEFAULTS, settings, report)
+    authority = merged["id_authority"]
+    if not isinstance(authority, str) or not AUTHORITY.match(authority):
+        report.add(
+            setting_problem(
+                "DIGEST_CONTENT",
+                "id_authority",
+                f"{authority!r} is not a tag: URI authority.",
+                "Set a domain you own and the year you started, e.g. "
+                "'digest.example.org,2026'. Never change it after publishing: "
+                "every feed entry's id depends on it.",
+            )
+        )
+    return merged, report
+
+
+def raise_if_errors(report: Report, what: str) -> None:
+    if report.errors:
+        raise DigestError(f"{what}:\n{report.format_text()}", report)

@@ -1,0 +1,96 @@
+"""The topics a digest covers, declared once in ``content/topics.yml``.
+
+Topics are a closed list on purpose: a typo in an item's ``topic`` must be an
+error, not a new page. The file is a mapping keyed by slug::
+
+    geopolitics:
+      name: Geopolitics
+      description: Diplomacy, security and relations between states.
+      order: 1
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsdigest.frontmatter import FrontMatterError, parse_yaml, read_source
+from newsdigest.problems import Problem
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TOPIC_KEYS = {"name", "description", "order"}
+
+
+@dataclass(frozen=True)
+class Topic:
+    slug: str
+    name: str
+    description: str
+    order: int
+
+
+def load_topics(path: Path, display_path: str) -> tuple[dict[str, Topic], list[Problem]]:
+    """Read and check the topics file; return the topics in display order."""
+    try:
+        data, lines = parse_yaml(read_source(path, display_path), display_path)
+    except FrontMatterError as exc:
+        return {}, exc.problems
+    problems: list[Problem] = []
+    topics: list[Topic] = []
+    if not data:
+        problems.append(
+            Problem(
+                display_path,
+                message="declares no topics.",
+                fix="Add at least one topic: 'slug: {name: ..., description: ..., "
+                "order: 1}'.",
+            )
+        )
+    for slug, spec in data.items():
+        line = lines.get(slug)
+
+        def problem(message: str, fix: str, key: str = slug, line: int | None = line):
+            problems.append(Problem(display_path, line, key, message, fix))
+
+        if not SLUG.match(slug):
+            problem(
+                "is not a valid topic slug.",
+                "Use lowercase letters, digits and hyphens, e.g. 'world-news'.",
+            )
+        if not isinstance(spec, dict):
+            problem(
+                "must be a mapping with name, description and order.",
+                "Indent 'name:', 'description:' and 'order:' under the slug.",
+            )
+            continue
+        for key in sorted(set(spec) - TOPIC_KEYS):
+            problem(
+                f"has an unknown key '{key}'.",
+                "Topics take only name, description and order.",
+                f"{slug}.{key}",
+            )
+        name, description, order = (
+            spec.get("name"),
+            spec.get("description"),
+            spec.get("order"),
+        )
+        if not isinstance(name, str) or not name.strip():
+            problem("needs a name.", "Add 'name: Display name'.", f"{slug}.name")
+        if not isinstance(description, str) or not description.strip():
+            problem(
+                "needs a one-line description.",
+                "Add 'description: What this topic covers.'",
+                f"{slug}.description",
+            )
+        if isinstance(order, bool) or not isinstance(order, int):
+            problem(
+                "needs a whole-number display order.",
+                "Add 'order: 1' (lower comes first).",
+                f"{slug}.order",
+            )
+            order = 0
+        if isinstance(name, str) and isinstance(description, str):
+            topics.append(Topic(slug, name.strip(), description.strip(), order))
+    ordered = sorted(topics, key=lambda t: (t.order, t.slug))
+    return {t.slug: t for t in ordered}, problems
