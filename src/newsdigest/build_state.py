@@ -19,11 +19,15 @@ from newsdigest.topics import Topic
 @dataclass
 class BuildState:
     report: Report = field(default_factory=Report)
+    # The previous run's report, kept for callers that build in-process.
+    last_report: Report = field(default_factory=Report)
     counts: dict[str, int] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
     _topics: tuple[dict[str, Topic], list[Problem]] | None = None
 
     def reset(self) -> None:
+        if self.report:
+            self.last_report = self.report
         self.report = Report()
         self.counts = {}
         self.started = time.monotonic()

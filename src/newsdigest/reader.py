@@ -284,8 +284,6 @@ def stop_on_problems(generators: list[Any]) -> None:
         len(getattr(g, "articles", [])) for g in generators if hasattr(g, "articles")
     )
     STATE.counts["pages"] = sum(len(getattr(g, "pages", [])) for g in generators)
-    for context_key in ("digest_topics",):
-        generators[0].context[context_key] = list(STATE.topics(settings)[0].values())
     raise_if_errors(report, f"{len(report.errors)} problem(s) in content; nothing was published")
 
 

@@ -1,0 +1,266 @@
+"""Deploy a built and checked site folder to GitHub Pages, an rsync host or S3.
+
+All deploy configuration lives in one namespaced setting of ``publishconf.py``::
+
+    DIGEST_DEPLOY = {
+        "targets": {"pages": {"kind": "github-pages", ...}, ...},
+        "precompress": ["gzip", "br"],
+    }
+
+Each target only names what differs from its kind's defaults. The settings are
+validated as a whole before anything is touched, so a typo in a key reports every
+mistake with the exact key path instead of failing halfway through a deploy. The
+kind modules are imported on demand so an rsync deploy does not pay for boto3.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from newsdigest.deploy.compress import ENCODERS, precompress
+from newsdigest.deploy.result import DeployResult
+from newsdigest.deploy.rsync import unsafe_destination_reason
+from newsdigest.problems import DigestError, Problem, Report
+
+__all__ = [
+    "DEFAULTS",
+    "DeployResult",
+    "deploy",
+    "target_options",
+    "validate_deploy_settings",
+]
+
+log = logging.getLogger(__name__)
+
+SETTING = "DIGEST_DEPLOY"
+SETTINGS_FILE = "publishconf.py"
+REQUIRED = object()  # default of the keys a target must set itself
+
+CACHE_CLASSES = ("html", "feeds", "assets", "default")
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "github-pages": {
+        "repo": ".",
+        "branch": "gh-pages",
+        "remote": "origin",
+        "push": True,
+        "message": "Publish digest",
+        "cname": None,
+        "nojekyll": True,
+    },
+    "rsync": {"destination": REQUIRED, "delete": False, "options": []},
+    "s3": {
+        "bucket": REQUIRED,
+        "prefix": "",
+        "endpoint_url": None,
+        "region": None,
+        "delete": False,
+        "cache_control": {
+            "html": "public, max-age=300",
+            "feeds": "public, max-age=300",
+            "assets": "public, max-age=31536000, immutable",
+            "default": "public, max-age=3600",
+        },
+        "precompressed": None,
+    },
+}
+MODULES = {"github-pages": "github", "rsync": "rsync", "s3": "s3"}
+# Keys whose value may be None; every other key must have its default's type.
+OPTIONAL = {"cname", "endpoint_url", "region", "precompressed"}
+TYPE_NAMES = {str: "a string", bool: "True or False", list: "a list", dict: "a dict"}
+
+
+def key_path(*keys: str) -> str:
+    """``DIGEST_DEPLOY["targets"]["s3"]`` for the keys ("targets", "s3")."""
+    return SETTING + "".join(f"[{json.dumps(key)}]" for key in keys)
+
+
+def _problem(keys: tuple[str, ...], message: str, fix: str) -> Problem:
+    return Problem(
+        path=SETTINGS_FILE,
+        field=key_path(*keys),
+        message=message,
+        fix=fix,
+        check="deploy",
+    )
+
+
+def validate_deploy_settings(settings: dict[str, Any]) -> list[Problem]:
+    """Every problem with ``settings[DIGEST_DEPLOY]``; no setting at all is fine."""
+    config = settings.get(SETTING)
+    if config is None:
+        return []
+    if not isinstance(config, dict):
+        return [
+            _problem((), "must be a dict.", 'Write DIGEST_DEPLOY = {"targets": {...}}.')
+        ]
+    problems = [
+        _problem(
+            (key,), f"unknown key {key!r}.", 'Use only "targets" and "precompress".'
+        )
+        for key in config
+        if key not in ("targets", "precompress")
+    ]
+    problems += _validate_precompress(config.get("precompress", []))
+    targets = config.get("targets", {})
+    if not isinstance(targets, dict):
+        return [
+            *problems,
+            _problem(
+                ("targets",),
+                "must be a dict.",
+                'Map names to targets: {"pages": {...}}.',
+            ),
+        ]
+    for name, target in targets.items():
+        problems += _validate_target(str(name), target)
+    return problems
+
+
+def _validate_precompress(formats: Any) -> list[Problem]:
+    if isinstance(formats, list) and set(formats) <= set(ENCODERS):
+        return []
+    return [
+        _problem(
+            ("precompress",),
+            f"must be a list of formats, got {formats!r}.",
+            'Use [], ["gzip"], ["br"] or ["gzip", "br"].',
+        )
+    ]
+
+
+def _validate_target(name: str, target: Any) -> list[Problem]:
+    keys = ("targets", name)
+    if not isinstance(target, dict):
+        return [_problem(keys, "must be a dict.", 'Write {"kind": "rsync", ...}.')]
+    kind = target.get("kind")
+    if kind not in DEFAULTS:
+        kinds = ", ".join(DEFAULTS)
+        return [
+            _problem(
+                (*keys, "kind"), f"unknown kind {kind!r}.", f"Use one of: {kinds}."
+            )
+        ]
+    problems = []
+    for key, default in DEFAULTS[kind].items():
+        if key not in target and default is REQUIRED:
+            problems.append(
+                _problem(
+                    (*keys, key), f"missing; {kind} targets need it.", f"Add {key!r}."
+                )
+            )
+    for key, value in target.items():
+        if key != "kind":
+            problems += _validate_value(kind, (*keys, key), value)
+    return problems
+
+
+def _validate_value(kind: str, keys: tuple[str, ...], value: Any) -> list[Problem]:
+    key = keys[-1]
+    if key not in DEFAULTS[kind]:
+        known = ", ".join(DEFAULTS[kind])
+        return [
+            _problem(keys, f"unknown key for a {kind} target.", f"Use one of: {known}.")
+        ]
+    if value is None and key in OPTIONAL:
+        return []
+    default = DEFAULTS[kind][key]
+    expected = str if default is None or default is REQUIRED else type(default)
+    if not isinstance(value, expected):
+        wanted = TYPE_NAMES[expected] + (" or None" if key in OPTIONAL else "")
+        return [
+            _problem(keys, f"must be {wanted}, got {value!r}.", f"Set it to {wanted}.")
+        ]
+    return _check_value(keys, value)
+
+
+def _check_value(keys: tuple[str, ...], value: Any) -> list[Problem]:
+    """Checks beyond the type, for the keys that need them."""
+    key = keys[-1]
+    if key in ("destination", "bucket", "branch", "remote") and not value.strip():
+        return [_problem(keys, "is empty.", f"Set {key!r} to a non-empty string.")]
+    if key == "destination":
+        reason = unsafe_destination_reason(value)
+        if reason:
+            return [
+                _problem(
+                    keys,
+                    f"{reason}; rsync would mirror onto it.",
+                    "Use a folder that holds only the site.",
+                )
+            ]
+    if key == "precompressed" and value not in ENCODERS:
+        return [
+            _problem(keys, f"unknown encoding {value!r}.", 'Use None, "gzip" or "br".')
+        ]
+    if key == "options" and not all(isinstance(item, str) for item in value):
+        return [_problem(keys, "must be a list of strings.", 'Write ["--checksum"].')]
+    if key == "cache_control":
+        return [
+            _problem(
+                (*keys, name),
+                "must be a string of a known class.",
+                f"Use string values for: {', '.join(CACHE_CLASSES)}.",
+            )
+            for name, header in value.items()
+            if name not in CACHE_CLASSES or not isinstance(header, str)
+        ]
+    return []
+
+
+def target_options(settings: dict[str, Any], target: str) -> dict[str, Any]:
+    """The target's settings over its kind's defaults (without validating them)."""
+    configured = settings.get(SETTING) or {}
+    targets = configured.get("targets") or {}
+    if target not in targets:
+        names = ", ".join(sorted(targets)) or "none"
+        raise DigestError(
+            f"Unknown deploy target {target!r}. Configured targets: {names}. "
+            f"Add it to {SETTING}['targets'] in {SETTINGS_FILE}."
+        )
+    options = copy.deepcopy(DEFAULTS[targets[target]["kind"]])
+    for key, value in targets[target].items():
+        if isinstance(value, dict):
+            options[key] = {**options.get(key, {}), **value}
+        else:
+            options[key] = value
+    return options
+
+
+def deploy(
+    site_dir: Path, settings: dict[str, Any], target: str, *, dry_run: bool = False
+) -> DeployResult:
+    """Deploy ``site_dir`` to the configured ``target``; dry runs change nothing.
+
+    ``settings`` is the Pelican settings mapping holding ``DIGEST_DEPLOY``.
+    """
+    problems = validate_deploy_settings(settings)
+    if problems:
+        report = Report(problems)
+        raise DigestError(report.format_text(), report)
+    options = target_options(settings, target)
+    _check_site(site_dir)
+    formats = settings[SETTING].get("precompress", [])
+    if formats and options["kind"] != "s3":
+        if dry_run:
+            log.info(
+                "dry run: would precompress %s as %s", site_dir, ", ".join(formats)
+            )
+        else:
+            precompress(site_dir, formats)
+    module = importlib.import_module(f"{__name__}.{MODULES[options['kind']]}")
+    result: DeployResult = module.deploy(site_dir, target, options, dry_run=dry_run)
+    log.info("%s", result.summary())
+    return result
+
+
+def _check_site(site_dir: Path) -> None:
+    if not (site_dir / "index.html").is_file():
+        raise DigestError(
+            f"Refusing to deploy {site_dir}: it has no index.html, so it is missing, "
+            "empty or not a built site. Build it (pelican -s publishconf.py) first."
+        )

@@ -1,0 +1,108 @@
+"""Conveniences for curators and site owners: `invoke --list` shows them all.
+
+Every task runs the same Pelican build as `pelican content -s <settings>`; the
+validation, staging, checks and atomic swap live in the plugins, not here.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from invoke import task
+
+ROOT = Path(__file__).parent
+DEV = "pelicanconf.py"
+PROD = "publishconf.py"
+HOST, PORT = "127.0.0.1", 8000
+
+
+def _settings(settings_file: str) -> dict:
+    from pelican.settings import read_settings
+
+    return read_settings(str(ROOT / settings_file))
+
+
+def _pelican(c, settings_file: str, *args: str, env: dict | None = None) -> None:
+    command = [sys.executable, "-m", "pelican", "content", "-s", settings_file, *args]
+    c.run(" ".join(command), env=env or {}, pty=False)
+
+
+@task(help={"settings": "Settings file (default: pelicanconf.py)."})
+def build(c, settings=DEV):
+    """Build the digest into output/ (staged, checked, then swapped in)."""
+    _pelican(c, settings)
+
+
+@task
+def clean(c):
+    """Remove the built site and the kept earlier builds."""
+    output = ROOT / _settings(DEV)["OUTPUT_PATH"]
+    builds = output.parent / f".{output.name}.builds"
+    if output.is_symlink() or output.is_file():
+        output.unlink()
+    elif output.is_dir():
+        shutil.rmtree(output)
+    shutil.rmtree(builds, ignore_errors=True)
+
+
+@task(pre=[clean], post=[build])
+def rebuild(c):
+    """Clean, then build from scratch."""
+
+
+@task(help={"port": f"Port to serve on (default {PORT})."})
+def serve(c, port=PORT):
+    """Build, then serve the digest on http://127.0.0.1:8000 (Ctrl-C stops)."""
+    build(c)
+    _pelican(c, DEV, "--listen", "--bind", HOST, "--port", str(port))
+
+
+@task(help={"port": f"Port to serve on (default {PORT})."})
+def livereload(c, port=PORT):
+    """Serve on http://127.0.0.1:8000 and rebuild + reload the browser on changes."""
+    from livereload import Server
+
+    build(c)
+    settings = _settings(DEV)
+    server = Server()
+    rebuild_site = lambda: _pelican(c, DEV)  # noqa: E731
+    for pattern in ("content/**/*", "themes/**/*", DEV, "src/newsdigest/**/*.py"):
+        server.watch(pattern, rebuild_site)
+    server.serve(host=HOST, port=int(port), root=settings["OUTPUT_PATH"])
+
+
+@task(help={"force": "Publish even if the site lost many pages (page-loss guard)."})
+def publish(c, force=False):
+    """Production build with publishconf.py: checks, page-loss guard, atomic swap."""
+    _pelican(c, PROD, env={"NEWSDIGEST_FORCE": "1"} if force else None)
+
+
+@task(
+    positional=["target"],
+    help={
+        "target": "A target name from DIGEST_DEPLOY['targets'] in publishconf.py.",
+        "dry_run": "Show what would change; change nothing.",
+    },
+)
+def deploy(c, target, dry_run=False):
+    """Deploy the published site (run `invoke publish` first) to TARGET."""
+    from newsdigest.deploy import deploy as run_deploy
+
+    settings = _settings(PROD)
+    site = (ROOT / settings["OUTPUT_PATH"]).resolve()
+    result = run_deploy(site, settings, target, dry_run=dry_run)
+    print(result.summary())
+
+
+@task(help={"fmt": "text or json"})
+def check(c, fmt="text"):
+    """Validate content and the production build without publishing anything."""
+    c.run(f"{sys.executable} -m newsdigest check --format {fmt}")
+
+
+@task(help={"args": "Extra pytest arguments, e.g. '-k feeds'."})
+def test(c, args=""):
+    """Run the test suite."""
+    c.run(f"{sys.executable} -m pytest {args}")

@@ -1,0 +1,254 @@
+"""s3 target against a real S3 API (moto's server on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import gzip
+import uuid
+
+import boto3
+import brotli
+import pytest
+from botocore.exceptions import EndpointConnectionError
+from moto.server import ThreadedMotoServer
+
+from conftest_deploy import SITE, make_site
+from newsdigest.deploy import deploy, s3
+from newsdigest.problems import DigestError
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{server._server.server_port}"
+    server.stop()
+
+
+@pytest.fixture
+def client(endpoint, monkeypatch, tmp_path):
+    """A client with dummy credentials; no AWS config file is read."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    return boto3.client("s3", endpoint_url=endpoint)
+
+
+@pytest.fixture
+def bucket(client):
+    name = f"digest-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture
+def bucket_settings(endpoint, bucket):
+    def make(**target) -> dict:
+        options = {"kind": "s3", "bucket": bucket, "endpoint_url": endpoint, **target}
+        return {"DIGEST_DEPLOY": {"targets": {"bucket": options}}}
+
+    return make
+
+
+def objects(client, bucket) -> dict[str, bytes]:
+    listing = client.list_objects_v2(Bucket=bucket).get("Contents", [])
+    return {
+        item["Key"]: client.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+        for item in listing
+    }
+
+
+def test_first_deploy_uploads_everything_with_headers(
+    tmp_path, bucket, client, bucket_settings
+):
+    site = make_site(tmp_path / "output")
+
+    result = deploy(site, bucket_settings(precompressed="gzip"), "bucket")
+
+    s3_client = client
+    assert sorted(result.uploaded) == sorted(SITE)
+    assert set(objects(s3_client, bucket)) == set(SITE)
+    expected = {
+        "index.html": ("text/html; charset=utf-8", "public, max-age=300", "gzip"),
+        "feeds/all.atom.xml": ("application/atom+xml", "public, max-age=300", "gzip"),
+        "feeds/all.rss.xml": ("application/rss+xml", "public, max-age=300", "gzip"),
+        "theme/css/style.3f2a9c1b.css": (
+            "text/css; charset=utf-8",
+            "public, max-age=31536000, immutable",
+            "gzip",
+        ),
+        "theme/js/menu.js": (
+            "text/javascript; charset=utf-8",
+            "public, max-age=3600",
+            "gzip",
+        ),
+        "images/logo.png": ("image/png", "public, max-age=3600", None),
+    }
+    for key, (content_type, cache_control, encoding) in expected.items():
+        head = s3_client.head_object(Bucket=bucket, Key=key)
+        assert (
+            head["ContentType"],
+            head["CacheControl"],
+            head.get("ContentEncoding"),
+        ) == (
+            content_type,
+            cache_control,
+            encoding,
+        ), key
+    body = s3_client.get_object(Bucket=bucket, Key="index.html")["Body"].read()
+    assert gzip.decompress(body) == SITE["index.html"].encode()
+
+
+def test_brotli_bodies_decompress_to_the_site_files(
+    tmp_path, bucket, client, bucket_settings
+):
+    site = make_site(tmp_path / "output")
+
+    deploy(site, bucket_settings(precompressed="br", prefix="/digest/"), "bucket")
+
+    s3_client = client
+    head = s3_client.head_object(Bucket=bucket, Key="digest/feeds/all.rss.xml")
+    body = s3_client.get_object(Bucket=bucket, Key="digest/feeds/all.rss.xml")[
+        "Body"
+    ].read()
+    assert head["ContentEncoding"] == "br"
+    assert brotli.decompress(body) == SITE["feeds/all.rss.xml"].encode()
+
+
+def test_second_deploy_uploads_nothing(tmp_path, bucket_settings):
+    site = make_site(tmp_path / "output")
+    deploy(site, bucket_settings(precompressed="gzip"), "bucket")
+
+    result = deploy(site, bucket_settings(precompressed="gzip"), "bucket")
+
+    assert result.counts == {"uploaded": 0, "updated": 0, "deleted": 0, "unchanged": 8}
+
+
+def test_changed_file_and_changed_header_are_uploaded_alone(tmp_path, bucket_settings):
+    site = make_site(tmp_path / "output")
+    deploy(site, bucket_settings(), "bucket")
+    (site / "robots.txt").write_text("User-agent: *\nDisallow: /\n")
+    settings = bucket_settings(cache_control={"feeds": "no-cache"})
+
+    result = deploy(site, settings, "bucket")
+
+    assert sorted(result.updated) == [
+        "feeds/all.atom.xml",
+        "feeds/all.rss.xml",
+        "robots.txt",
+    ]
+    assert result.uploaded == []
+
+
+def test_removed_file_is_deleted_only_with_delete(
+    tmp_path, bucket, client, bucket_settings
+):
+    site = make_site(tmp_path / "output")
+    deploy(site, bucket_settings(), "bucket")
+    (site / "archives.html").unlink()
+
+    kept = deploy(site, bucket_settings(), "bucket")
+    assert "archives.html" in objects(client, bucket)
+    result = deploy(site, bucket_settings(delete=True), "bucket")
+
+    assert kept.deleted == []
+    assert result.deleted == ["archives.html"]
+    assert "archives.html" not in objects(client, bucket)
+
+
+def test_dry_run_touches_nothing(tmp_path, bucket, client, bucket_settings):
+    site = make_site(tmp_path / "output")
+    client.put_object(Bucket=bucket, Key="old.html", Body=b"stale")
+
+    result = deploy(site, bucket_settings(delete=True), "bucket", dry_run=True)
+
+    assert objects(client, bucket) == {"old.html": b"stale"}
+    assert sorted(result.uploaded) == sorted(SITE)
+    assert result.deleted == ["old.html"]
+
+
+def test_plain_upload_is_recognised_by_etag(tmp_path, bucket, client, bucket_settings):
+    site = make_site(tmp_path / "output", {"index.html": SITE["index.html"]})
+    client.put_object(
+        Bucket=bucket,
+        Key="index.html",
+        Body=SITE["index.html"].encode(),
+        ContentType="text/html; charset=utf-8",
+        CacheControl="public, max-age=300",
+    )
+
+    result = deploy(site, bucket_settings(), "bucket")
+
+    assert result.unchanged == ["index.html"]
+
+
+def test_uploads_go_assets_then_feeds_then_html(tmp_path, bucket_settings, monkeypatch):
+    site = make_site(tmp_path / "output")
+    order = []
+    real_upload = s3._upload
+    monkeypatch.setattr(
+        s3, "_upload", lambda c, b, f: (order.append(f.path), real_upload(c, b, f))
+    )
+
+    deploy(site, bucket_settings(), "bucket")
+
+    classes = [s3.cache_class(path) for path in order]
+    assert classes.index("feeds") > max(
+        i for i, c in enumerate(classes) if c in ("assets", "default")
+    )
+    assert order[-2:] == ["archives.html", "index.html"]
+
+
+def test_interrupted_deploy_deletes_nothing_and_resumes(
+    tmp_path, bucket, client, bucket_settings, monkeypatch
+):
+    site = make_site(tmp_path / "output")
+    deploy(site, bucket_settings(), "bucket")
+    before = objects(client, bucket)
+    (site / "archives.html").unlink()  # stale remotely from now on
+    for name in ("index.html", "robots.txt", "theme/js/menu.js", "images/logo.png"):
+        (site / name).write_bytes((site / name).read_bytes() + b"\n/* v2 */")
+    real_make_client = s3.make_client
+
+    def failing_client(options):
+        """A real client whose third PutObject never reaches the server."""
+        s3_client = real_make_client(options)
+        calls = []
+
+        def fail_third(**kwargs):
+            calls.append(kwargs["params"]["Key"])
+            if len(calls) == 3:
+                raise EndpointConnectionError(endpoint_url=options["endpoint_url"])
+
+        s3_client.meta.events.register(
+            "before-parameter-build.s3.PutObject", fail_third
+        )
+        return s3_client
+
+    monkeypatch.setattr(s3, "make_client", failing_client)
+    with pytest.raises(DigestError, match="deploy again to finish"):
+        deploy(site, bucket_settings(delete=True), "bucket")
+    after = objects(client, bucket)
+    monkeypatch.setattr(s3, "make_client", real_make_client)
+    resumed = deploy(site, bucket_settings(delete=True), "bucket")
+
+    assert set(after) == set(before)  # archives.html still there
+    changed = [name for name in after if after[name] != before[name]]
+    assert changed == ["images/logo.png", "robots.txt"]  # the first two uploads
+    assert after["index.html"] == before["index.html"]  # old page intact
+    assert resumed.updated == ["theme/js/menu.js", "index.html"]
+    assert resumed.uploaded == []
+    assert resumed.deleted == ["archives.html"]
+    assert objects(client, bucket)["index.html"] == (site / "index.html").read_bytes()
+
+
+def test_cache_classes_and_content_types():
+    assert s3.cache_class("theme/app-9f86d081884c.js") == "assets"
+    assert s3.cache_class("images/photo.20240115.jpg") == "default"  # a date
+    assert s3.cache_class("search.json") == "feeds"
+    assert s3.content_type("feeds/all.xml") == "application/xml"
+    assert s3.content_type("search.json") == "application/json"
+    assert s3.content_type("logo.svg") == "image/svg+xml"
+    assert s3.content_type("blob") == "application/octet-stream"

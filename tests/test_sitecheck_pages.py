@@ -1,0 +1,284 @@
+"""Built-site checks on HTML pages: links, anchors, assets and HTML rules.
+
+Each test builds a tiny site in tmp_path: a clean site must give no problems,
+and each single breakage must give exactly one recognisable Problem.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newsdigest.problems import Problem, Report
+from newsdigest.sitecheck import check_site
+from newsdigest.sitecheck.__main__ import main
+
+SITE_URL = "https://digest.example.org"
+
+
+def html_page(main: str = "<h1>Digest</h1>", *, head: str = "") -> str:
+    """A valid page; the first line of ``main`` is line 11 of the file."""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Digest</title>
+<link rel="stylesheet" href="/theme/css/main.css">
+{head}</head>
+<body>
+<main>
+{main}
+</main>
+</body>
+</html>
+"""
+
+
+INDEX_MAIN = f"""<h1 id="top-stories">Today</h1>
+<a href="posts/first/">First</a> <a href="/posts/first/#details">details</a>
+<a href="{SITE_URL}/posts/first/">absolute</a> <a href="about.html?ref=home#team">team</a>
+<a href="caf%C3%A9/">café</a> <a href="https://example.com/x">elsewhere</a>
+<a href="mailto:desk@example.org">mail</a> <a href="tel:+3212345">call</a>
+<a href="#top">top</a> <a href="#">here</a> <a href="#top-stories">stories</a>
+<a href="posts">posts</a> <a href="./">home</a>
+<a href="https://example.com/" target="_blank" rel="noopener noreferrer">new tab</a>
+<img src="/images/logo.png" srcset="/images/logo.png 1x, images/logo@2x.png 2x" alt="">
+<picture><source srcset="/images/logo@2x.png"><img src="images/logo.png" alt="Logo">
+</picture>
+<svg><title>icon</title><use href="#sprite"></use></svg>
+<script type="application/ld+json">{{"@type": "NewsArticle", "url": "a<\\/b"}}</script>
+"""
+INDEX_HEAD = f"""<link rel="icon" href="/favicon.ico">
+<link rel="canonical" href="{SITE_URL}/">
+<link rel="alternate" type="text/plain" href="/sitemap.xml">
+<meta property="og:image" content="{SITE_URL}/images/logo.png">
+<style>.hero {{ background: url("/images/logo.png") }}</style>
+"""
+MAIN_CSS = """/* url(commented-out.png) */
+@import "reset.css";
+@font-face { src: url(../fonts/serif.woff2) format("woff2"); }
+.icon { background: url(data:image/png;base64,iVBORw0KGgo=); }
+.blur { filter: url(#blur); }
+"""
+
+
+def clean_files() -> dict[str, str]:
+    return {
+        "index.html": html_page(INDEX_MAIN, head=INDEX_HEAD),
+        "posts/index.html": html_page(),
+        "posts/first/index.html": html_page(
+            '<h1>First</h1>\n<h2 id="details">Details</h2>\n'
+            '<a href="../../index.html">home</a> <a href="../../about.html#team">'
+            "team</a>\n"
+        ),
+        "about.html": html_page('<h1>About</h1>\n<a name="team">Team</a>'),
+        "café/index.html": html_page(),
+        "theme/css/main.css": MAIN_CSS,
+        "theme/css/reset.css": "html { margin: 0 }\n",
+        "theme/fonts/serif.woff2": "",
+        "images/logo.png": "",
+        "images/logo@2x.png": "",
+        "favicon.ico": "",
+        "sitemap.xml": '<?xml version="1.0"?><urlset/>',
+    }
+
+
+def build(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def only_problem(report: Report) -> Problem:
+    assert len(report.problems) == 1, report.format_text()
+    return report.problems[0]
+
+
+def test_clean_site_has_no_problems(tmp_path: Path) -> None:
+    report = check_site(build(tmp_path, clean_files()), site_url=SITE_URL)
+    assert report.problems == [], report.format_text()
+
+
+def test_site_under_a_path_accepts_prefixed_root_relative_links(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "index.html": html_page(
+            '<h1>Hi</h1><a href="/digest/about.html">about</a>'
+            ' <a href="https://example.org/digest/">home</a>'
+            ' <a href="https://example.org/shop/">shop</a>'
+        ),
+        "about.html": html_page().replace('"/theme/', '"/digest/theme/'),
+        "theme/css/main.css": "",
+    }
+    report = check_site(build(tmp_path, files), site_url="https://example.org/digest")
+    problem = only_problem(report)  # the template's unprefixed stylesheet
+    assert (problem.check, problem.line, problem.field) == ("links", 7, "link[href]")
+    assert "outside the site's base path /digest/" in problem.message
+
+
+BROKEN_PAGES = [
+    # (what is wrong, file, text of main, check, line, field, message part)
+    ("missing page", "index.html", '<a href="/posts/gone/">x</a>', "links", 11,
+     "a[href]", "leads to posts/gone/, which is not in the built site"),
+    ("relative missing", "posts/first/notes.html", '<a href="../second/">x</a>',
+     "links", 11, "a[href]", "leads to posts/second/"),
+    ("absolute missing", "index.html", f'<a href="{SITE_URL}/nope.html">x</a>',
+     "links", 11, "a[href]", "leads to nope.html"),
+    ("climbs out", "index.html", '<a href="../outside.html">x</a>', "links", 11,
+     "a[href]", "climbs above the site root"),
+    ("localhost", "index.html", '<a href="http://localhost:8000/">x</a>', "links",
+     11, "a[href]", "points to localhost"),
+    ("loopback image", "index.html", '<img src="http://127.0.0.1/a.png" alt="">',
+     "links", 11, "img[src]", "points to 127.0.0.1"),
+    ("javascript", "index.html", '<a href=" JaVa&#x09;Script&colon;alert(1)">x</a>',
+     "links", 11, "a[href]", "javascript: URL"),
+    ("data image", "index.html", '<img src="data:image/png;base64,AA==" alt="">',
+     "links", 11, "img[src]", "data: URL"),
+    ("ftp", "index.html", '<a href="ftp://example.org/f">x</a>', "links", 11,
+     "a[href]", "ftp: URL"),
+    ("missing anchor", "index.html", '<a href="/posts/first/#nope">x</a>',
+     "anchors", 11, "a[href]", "no element with id 'nope' in posts/first/index.html"),
+    ("same-page anchor", "index.html", '<a href="#later">x</a>', "anchors", 11,
+     "a[href]", "no element with id 'later' in index.html"),
+    ("missing image", "index.html", '<img src="/images/gone.png" alt="">', "assets",
+     11, "img[src]", "refers to images/gone.png, which is not in the built site"),
+    ("missing srcset", "index.html",
+     '<img src="/images/logo.png" srcset="/images/logo.png 1x, /images/3x.png 3x" '
+     'alt="">', "assets", 11, "img[srcset]", "images/3x.png"),
+    ("missing style url", "index.html",
+     '<style>\n.a { background: url(\'/images/bg.jpg\') }</style>', "assets", 12,
+     "url()", "images/bg.jpg"),
+    ("parse error", "index.html", "<div>x</span></div>", "html", 11, "parse",
+     "Unexpected end tag (span). Ignored."),
+    ("duplicate id", "index.html", '<p id="a">x</p>\n<p id="a">y</p>', "html", 12,
+     "id", "duplicate id 'a' (first used on line 11)"),
+    ("second main", "index.html", "</main><main>", "html", 11, "main",
+     "page has 2 visible <main> elements"),
+    ("image without alt", "index.html", '<img src="/images/logo.png">', "html", 11,
+     "img[alt]", "has no alt attribute"),
+    ("inline script", "index.html", "<script>alert(1)</script>", "html", 11,
+     "script", "inline <script> code"),
+    ("event handler", "index.html", '<p onclick="go()">x</p>', "html", 11,
+     "p[onclick]", "event handler attribute onclick="),
+    ("target blank", "index.html", '<a href="https://x.org/" target="_blank">x</a>',
+     "html", 11, "a[rel]", 'has no rel="noopener"'),
+    ("bad JSON-LD", "index.html", '<script type="application/ld+json">{"a": }'
+     "</script>", "html", 11, "script[type=ld+json]", "JSON-LD is not valid JSON"),
+    ("JSON-LD with </", "index.html", '<script type="application/ld+json">'
+     '{"a": "</p>"}</script>', "html", 11, "script[type=ld+json]", "contains '</'"),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "main", "check", "line", "field", "message"),
+    [case[1:] for case in BROKEN_PAGES],
+    ids=[case[0] for case in BROKEN_PAGES],
+)
+def test_broken_page_gives_one_problem(
+    tmp_path: Path, path: str, main: str, check: str, line: int, field: str,
+    message: str,
+) -> None:
+    files = clean_files()
+    files[path] = html_page("<h1>Broken</h1>" + main)
+    problem = only_problem(check_site(build(tmp_path, files), site_url=SITE_URL))
+    assert (problem.path, problem.check, problem.line, problem.field) == (
+        path, check, line, field,
+    )
+    assert message in problem.message
+    assert problem.is_error and problem.fix
+
+
+BROKEN_HEADS = [
+    # (what is wrong, replace this, by that, line, field, message part)
+    ("no doctype", "<!DOCTYPE html>\n", "\n", 1, "doctype",
+     "does not start with <!DOCTYPE html> (found none)"),
+    ("old doctype", "<!DOCTYPE html>", '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN">',
+     1, "doctype", "found <!DOCTYPE HTML PUBLIC"),
+    ("no lang", ' lang="en"', "", 2, "html[lang]", "<html> has no lang attribute"),
+    ("two titles", "<title>Digest</title>", "<title>A</title><title>B</title>", 6,
+     "title", "page has 2 <title> elements"),
+    ("empty title", "<title>Digest</title>", "<title> </title>", 6, "title",
+     "<title> is empty"),
+    ("no charset", '<meta charset="utf-8">', '<meta charset="latin1">', None,
+     "meta[charset]", 'no <meta charset="utf-8">'),
+    ("no viewport", 'name="viewport"', 'name="description"', None,
+     "meta[name=viewport]", "no <meta name=viewport>"),
+    ("no h1", "<h1>Digest</h1>", "<h2>Digest</h2>", None, "h1", "page has no <h1>"),
+    ("missing stylesheet", "main.css", "gone.css", 7, "link[href]",
+     "theme/css/gone.css, which is not in the built site"),
+    ("missing canonical", '<link rel="stylesheet"', '<link rel="canonical" '
+     'href="/old/"><link rel="stylesheet"', 7, "link[href]", "leads to old/"),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "field", "message"),
+    [case[1:] for case in BROKEN_HEADS],
+    ids=[case[0] for case in BROKEN_HEADS],
+)
+def test_broken_page_frame_gives_one_problem(
+    tmp_path: Path, old: str, new: str, line: int | None, field: str, message: str
+) -> None:
+    files = clean_files()
+    files["extra.html"] = html_page().replace(old, new)
+    problem = only_problem(check_site(build(tmp_path, files), site_url=SITE_URL))
+    assert (problem.path, problem.line, problem.field) == ("extra.html", line, field)
+    assert message in problem.message
+
+
+def test_css_file_reference_is_checked_with_its_line(tmp_path: Path) -> None:
+    files = clean_files()
+    files["theme/css/main.css"] = MAIN_CSS + "\n.x { background: url('../img/x.svg') }\n"
+    problem = only_problem(check_site(build(tmp_path, files), site_url=SITE_URL))
+    assert (problem.path, problem.check, problem.line) == ("theme/css/main.css", "assets", 7)
+    assert "theme/img/x.svg" in problem.message
+
+
+def test_og_image_and_icon_are_assets(tmp_path: Path) -> None:
+    files = clean_files()
+    files["extra.html"] = html_page(
+        head=f'<meta property="og:image" content="{SITE_URL}/images/card.png">\n'
+        '<link rel="shortcut icon" href="/icon.svg">\n'
+    )
+    report = check_site(build(tmp_path, files), site_url=SITE_URL, checks=["assets"])
+    assert [(p.line, p.field) for p in report.errors] == [
+        (8, "meta[og:image]"),
+        (9, "link[href]"),
+    ]
+
+
+def test_development_build_treats_production_urls_as_external(tmp_path: Path) -> None:
+    files = clean_files()
+    files["extra.html"] = html_page(f'<h1>A</h1><a href="{SITE_URL}/gone/">x</a>')
+    assert check_site(build(tmp_path, files), checks=["links"]).problems == []
+
+
+def test_unknown_check_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown site check"):
+        check_site(tmp_path, checks=["spelling"])
+
+
+def test_command_line_prints_json_and_fails_on_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = clean_files()
+    files["extra.html"] = html_page('<h1>A</h1><a href="/gone/">x</a>')
+    build(tmp_path, files)
+    assert main([str(tmp_path), "--site-url", SITE_URL, "--format", "json"]) == 1
+    output = json.loads(capsys.readouterr().out)
+    assert output["summary"] == {"errors": 1, "warnings": 0}
+    assert output["errors"][0]["path"] == "extra.html"
+
+
+def test_command_line_passes_a_clean_site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build(tmp_path, clean_files())
+    assert main([str(tmp_path), "--site-url", SITE_URL]) == 0
+    assert capsys.readouterr().out.strip() == "No problems found."
