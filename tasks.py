@@ -10,7 +10,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from invoke import task
+from invoke import Exit, task
 
 ROOT = Path(__file__).parent
 DEV = "pelicanconf.py"
@@ -89,10 +89,18 @@ def publish(c, force=False):
 def deploy(c, target, dry_run=False):
     """Deploy the published site (run `invoke publish` first) to TARGET."""
     from newsdigest.deploy import deploy as run_deploy
+    from newsdigest.publish import published_record
 
     settings = _settings(PROD)
-    site = (ROOT / settings["OUTPUT_PATH"]).resolve()
-    result = run_deploy(site, settings, target, dry_run=dry_run)
+    output = ROOT / settings["OUTPUT_PATH"]
+    record = published_record(output) if output.is_symlink() else None
+    if not record or record["siteurl"] != settings["SITEURL"] or not record["checks"]:
+        raise Exit(
+            f"{output} is not a checked production build of {settings['SITEURL']}: "
+            "run `invoke publish` first, then deploy.",
+            code=1,
+        )
+    result = run_deploy(output.resolve(), settings, target, dry_run=dry_run)
     print(result.summary())
 
 

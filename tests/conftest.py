@@ -91,7 +91,7 @@ class Project:
 
 def _copy_project(root: Path, with_sample_content: bool) -> Project:
     root.mkdir(parents=True, exist_ok=True)
-    for name in ("pelicanconf.py", "publishconf.py"):
+    for name in ("pelicanconf.py", "publishconf.py", "tasks.py"):
         shutil.copy(REPO / name, root / name)
     shutil.copytree(REPO / "themes", root / "themes")
     if with_sample_content:

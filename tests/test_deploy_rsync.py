@@ -70,17 +70,6 @@ def test_dry_run_changes_nothing_but_reports_the_plan(tmp_path):
     assert result.summary().startswith("[dry run]")
 
 
-def test_precompress_setting_writes_siblings_before_the_copy(tmp_path):
-    site = make_site(tmp_path / "output")
-    www = tmp_path / "www"
-    settings = settings_for(www)
-    settings["DIGEST_DEPLOY"]["precompress"] = ["gzip"]
-
-    deploy(site, settings, "server")
-
-    assert (www / "index.html.gz").is_file()
-
-
 @pytest.mark.parametrize(
     ("destination", "reason"),
     [

@@ -33,7 +33,9 @@ GOOD_ATOM = """<?xml version="1.0" encoding="utf-8"?>
 <published>2024-05-01T08:00:00Z</published>
 <updated>2024-05-01T09:30:00.5Z</updated>
 <id>tag:digest.example.org,2024-05-01:/posts/first/</id>
-<summary type="html">&lt;p&gt;Read &lt;a href="https://digest.example.org/posts/first/#more"&gt;more&lt;/a&gt;&lt;img src="https://digest.example.org/images/a.png" alt=""&gt;&lt;/p&gt;</summary>
+<summary type="html">&lt;p&gt;Read \
+&lt;a href="https://digest.example.org/posts/first/#more"&gt;more&lt;/a&gt;\
+&lt;img src="https://digest.example.org/images/a.png" alt=""&gt;&lt;/p&gt;</summary>
 </entry>
 <entry>
 <title>Second story</title>
@@ -100,45 +102,143 @@ def test_good_feeds_have_no_problems(tmp_path: Path) -> None:
 FIRST_ID = "<id>tag:digest.example.org,2024-05-01:/posts/first/</id>"
 BROKEN_ATOM = [
     # (what is wrong, replace this, by that, line, field, message part)
-    ("relative link", 'href="https://digest.example.org/posts/first/" rel',
-     'href="/posts/first/" rel', 11, "link[href]",
-     "link href '/posts/first/' is not an absolute URL"),
+    (
+        "relative link",
+        'href="https://digest.example.org/posts/first/" rel',
+        'href="/posts/first/" rel',
+        11,
+        "link[href]",
+        "link href '/posts/first/' is not an absolute URL",
+    ),
     ("missing entry id", FIRST_ID, "", 9, "id", "<entry> has no <id>"),
-    ("missing feed updated", "<updated>2024-05-02T08:00:00+02:00</updated>\n<author>",
-     "<author>", 2, "updated", "<feed> has no <updated>"),
-    ("bad date", "2024-05-01T08:00:00Z", "2024-05-01 08:00:00", 12, "published",
-     "is not an RFC 3339 date-time"),
-    ("impossible date", "2024-05-01T08:00:00Z", "2024-02-30T08:00:00Z", 12,
-     "published", "is not a real date-time"),
-    ("duplicate ids", "<id>tag:desk@example.org,2024:second</id>", FIRST_ID, 21,
-     "id", "is also used on line 14"),
-    ("id not a tag URI", FIRST_ID, "<id>/posts/first/</id>", 14, "id",
-     "is not a tag: URI or absolute URL"),
-    ("malformed tag URI", FIRST_ID, "<id>tag:digest.example.org:first</id>", 14, "id",
-     "is not a tag: URI"),
-    ("script in content", "Plain &amp;amp; simple", "&lt;script&gt;x()&lt;/script&gt;",
-     22, "content", "HTML contains a <script> element"),
-    ("event handler in content", "&lt;p&gt;Plain", '&lt;p onmouseover="x()"&gt;Plain',
-     22, "content", "has an event handler onmouseover="),
-    ("javascript in content", 'href="https://digest.example.org/posts/first/#more"',
-     'href="javascript:x()"', 15, "summary", "javascript: URL in a[href]"),
-    ("relative src in content", 'src="https://digest.example.org/images/a.png"',
-     'src="/images/a.png"', 15, "summary", "relative URL img[src]='/images/a.png'"),
-    ("no self link",
-     '<link href="https://digest.example.org/feeds/all.atom.xml" rel="self"/>', "", 2,
-     "link[rel=self]", 'feed has no <link rel="self">'),
-    ("no author", "<author><name>The Desk</name></author>\n<entry>",
-     "<entry>\n<author><name>The Desk</name></author>", 17, "author",
-     "entry has no <author> and the feed has none either"),
-    ("no alternate nor content", 'rel="alternate"/>\n<published>',
-     'rel="related"/>\n<published>', 9,
-     "entry", 'neither <link rel="alternate"> nor <content>'),
-    ("not atom namespace", 'xmlns="http://www.w3.org/2005/Atom"', 'xmlns="urn:x"', 2,
-     "feed", "not in the Atom namespace"),
-    ("DTD", '<feed xmlns', '<!DOCTYPE feed [<!ENTITY x "y">]>\n<feed xmlns', 2, "xml",
-     "declares a DOCTYPE"),
-    ("not well-formed", "<title>First story</title>", "<title>First & story</title>",
-     10, "xml", "is not well-formed XML"),
+    (
+        "missing feed updated",
+        "<updated>2024-05-02T08:00:00+02:00</updated>\n<author>",
+        "<author>",
+        2,
+        "updated",
+        "<feed> has no <updated>",
+    ),
+    (
+        "bad date",
+        "2024-05-01T08:00:00Z",
+        "2024-05-01 08:00:00",
+        12,
+        "published",
+        "is not an RFC 3339 date-time",
+    ),
+    (
+        "impossible date",
+        "2024-05-01T08:00:00Z",
+        "2024-02-30T08:00:00Z",
+        12,
+        "published",
+        "is not a real date-time",
+    ),
+    (
+        "duplicate ids",
+        "<id>tag:desk@example.org,2024:second</id>",
+        FIRST_ID,
+        21,
+        "id",
+        "is also used on line 14",
+    ),
+    (
+        "id not a tag URI",
+        FIRST_ID,
+        "<id>/posts/first/</id>",
+        14,
+        "id",
+        "is not a tag: URI or absolute URL",
+    ),
+    (
+        "malformed tag URI",
+        FIRST_ID,
+        "<id>tag:digest.example.org:first</id>",
+        14,
+        "id",
+        "is not a tag: URI",
+    ),
+    (
+        "script in content",
+        "Plain &amp;amp; simple",
+        "&lt;script&gt;x()&lt;/script&gt;",
+        22,
+        "content",
+        "HTML contains a <script> element",
+    ),
+    (
+        "event handler in content",
+        "&lt;p&gt;Plain",
+        '&lt;p onmouseover="x()"&gt;Plain',
+        22,
+        "content",
+        "has an event handler onmouseover=",
+    ),
+    (
+        "javascript in content",
+        'href="https://digest.example.org/posts/first/#more"',
+        'href="javascript:x()"',
+        15,
+        "summary",
+        "javascript: URL in a[href]",
+    ),
+    (
+        "relative src in content",
+        'src="https://digest.example.org/images/a.png"',
+        'src="/images/a.png"',
+        15,
+        "summary",
+        "relative URL img[src]='/images/a.png'",
+    ),
+    (
+        "no self link",
+        '<link href="https://digest.example.org/feeds/all.atom.xml" rel="self"/>',
+        "",
+        2,
+        "link[rel=self]",
+        'feed has no <link rel="self">',
+    ),
+    (
+        "no author",
+        "<author><name>The Desk</name></author>\n<entry>",
+        "<entry>\n<author><name>The Desk</name></author>",
+        17,
+        "author",
+        "entry has no <author> and the feed has none either",
+    ),
+    (
+        "no alternate nor content",
+        'rel="alternate"/>\n<published>',
+        'rel="related"/>\n<published>',
+        9,
+        "entry",
+        'neither <link rel="alternate"> nor <content>',
+    ),
+    (
+        "not atom namespace",
+        'xmlns="http://www.w3.org/2005/Atom"',
+        'xmlns="urn:x"',
+        2,
+        "feed",
+        "not in the Atom namespace",
+    ),
+    (
+        "DTD",
+        "<feed xmlns",
+        '<!DOCTYPE feed [<!ENTITY x "y">]>\n<feed xmlns',
+        2,
+        "xml",
+        "declares a DOCTYPE",
+    ),
+    (
+        "not well-formed",
+        "<title>First story</title>",
+        "<title>First & story</title>",
+        10,
+        "xml",
+        "is not well-formed XML",
+    ),
 ]
 
 
@@ -154,7 +254,10 @@ def test_broken_atom_gives_one_problem(
     files = {"feeds/all.atom.xml": GOOD_ATOM.replace(old, new, 1)}
     problem = only_problem(check_site(build(tmp_path, files), site_url=SITE_URL))
     assert (problem.path, problem.check, problem.line, problem.field) == (
-        "feeds/all.atom.xml", "feeds", line, field,
+        "feeds/all.atom.xml",
+        "feeds",
+        line,
+        field,
     )
     assert message in problem.message
     assert problem.is_error
@@ -162,31 +265,95 @@ def test_broken_atom_gives_one_problem(
 
 BROKEN_RSS = [
     # (what is wrong, replace this, by that, line, field, message part)
-    ("guid without isPermaLink=false", '<guid isPermaLink="false">', "<guid>", 14,
-     "guid", "is a permalink but not an absolute URL"),
-    ("duplicate guids", "<guid>https://digest.example.org/posts/second/</guid>",
-     '<guid isPermaLink="false">tag:digest.example.org,2024-05-01:/posts/first/'
-     "</guid>", 20, "guid", "is also used on line 14"),
-    ("relative channel link", "<link>https://digest.example.org/</link>",
-     "<link>/</link>", 5, "link", "link '/' is not an absolute URL"),
-    ("two-digit year", "01 May 2024 08:00:00 GMT", "01 May 24 08:00:00 GMT", 13,
-     "pubDate", "is not an RFC 822 date with a 4-digit year"),
-    ("ISO date", "Wed, 01 May 2024 08:00:00 GMT", "2024-05-01T08:00:00Z", 13,
-     "pubDate", "is not an RFC 822 date"),
-    ("wrong weekday", "Thu, 02 May 2024", "Fri, 02 May 2024", 8, "lastBuildDate",
-     "has the wrong day of week (Thu)"),
-    ("missing description", "<description>Daily news, curated.</description>\n", "",
-     3, "description", "<channel> has no <description>"),
-    ("item without title or description",
-     "<description>A story without a title.</description>", "<category>x</category>",
-     16, "item", "neither <title> nor <description>"),
-    ("script in description", "&lt;/a&gt;&lt;/p&gt;",
-     "&lt;/a&gt;&lt;script&gt;x()&lt;/script&gt;&lt;/p&gt;", 12,
-     "description", "HTML contains a <script> element"),
-    ("relative href in description", 'href="https://digest.example.org/posts/first/"',
-     'href="../posts/first/"', 12, "description", "relative URL a[href]"),
-    ("version", 'version="2.0"', 'version="0.91"', 2, "rss[version]",
-     "rss version is '0.91', not '2.0'"),
+    (
+        "guid without isPermaLink=false",
+        '<guid isPermaLink="false">',
+        "<guid>",
+        14,
+        "guid",
+        "is a permalink but not an absolute URL",
+    ),
+    (
+        "duplicate guids",
+        "<guid>https://digest.example.org/posts/second/</guid>",
+        '<guid isPermaLink="false">tag:digest.example.org,2024-05-01:/posts/first/'
+        "</guid>",
+        20,
+        "guid",
+        "is also used on line 14",
+    ),
+    (
+        "relative channel link",
+        "<link>https://digest.example.org/</link>",
+        "<link>/</link>",
+        5,
+        "link",
+        "link '/' is not an absolute URL",
+    ),
+    (
+        "two-digit year",
+        "01 May 2024 08:00:00 GMT",
+        "01 May 24 08:00:00 GMT",
+        13,
+        "pubDate",
+        "is not an RFC 822 date with a 4-digit year",
+    ),
+    (
+        "ISO date",
+        "Wed, 01 May 2024 08:00:00 GMT",
+        "2024-05-01T08:00:00Z",
+        13,
+        "pubDate",
+        "is not an RFC 822 date",
+    ),
+    (
+        "wrong weekday",
+        "Thu, 02 May 2024",
+        "Fri, 02 May 2024",
+        8,
+        "lastBuildDate",
+        "has the wrong day of week (Thu)",
+    ),
+    (
+        "missing description",
+        "<description>Daily news, curated.</description>\n",
+        "",
+        3,
+        "description",
+        "<channel> has no <description>",
+    ),
+    (
+        "item without title or description",
+        "<description>A story without a title.</description>",
+        "<category>x</category>",
+        16,
+        "item",
+        "neither <title> nor <description>",
+    ),
+    (
+        "script in description",
+        "&lt;/a&gt;&lt;/p&gt;",
+        "&lt;/a&gt;&lt;script&gt;x()&lt;/script&gt;&lt;/p&gt;",
+        12,
+        "description",
+        "HTML contains a <script> element",
+    ),
+    (
+        "relative href in description",
+        'href="https://digest.example.org/posts/first/"',
+        'href="../posts/first/"',
+        12,
+        "description",
+        "relative URL a[href]",
+    ),
+    (
+        "version",
+        'version="2.0"',
+        'version="0.91"',
+        2,
+        "rss[version]",
+        "rss version is '0.91', not '2.0'",
+    ),
 ]
 
 
@@ -202,22 +369,43 @@ def test_broken_rss_gives_one_problem(
     files = {"feeds/all.rss.xml": GOOD_RSS.replace(old, new, 1)}
     problem = only_problem(check_site(build(tmp_path, files), site_url=SITE_URL))
     assert (problem.path, problem.check, problem.line, problem.field) == (
-        "feeds/all.rss.xml", "feeds", line, field,
+        "feeds/all.rss.xml",
+        "feeds",
+        line,
+        field,
     )
     assert message in problem.message
     assert problem.is_error
 
 
 WARNINGS = [
-    ("feeds/all.rss.xml", GOOD_RSS,
-     '<atom:link href="https://digest.example.org/feeds/all.rss.xml" rel="self"/>',
-     "", 3, "atom:link[rel=self]", 'channel has no <atom:link rel="self">'),
-    ("feeds/all.rss.xml", GOOD_RSS, "<title>First story</title>",
-     "<title>First &lt;em&gt;story&lt;/em&gt;</title>", 10, "title",
-     "title contains markup"),
-    ("feeds/all.atom.xml", GOOD_ATOM,
-     'href="https://digest.example.org/posts/first/#more"', 'href="#fn1"', 15, "summary",
-     "relative URL a[href]='#fn1'"),
+    (
+        "feeds/all.rss.xml",
+        GOOD_RSS,
+        '<atom:link href="https://digest.example.org/feeds/all.rss.xml" rel="self"/>',
+        "",
+        3,
+        "atom:link[rel=self]",
+        'channel has no <atom:link rel="self">',
+    ),
+    (
+        "feeds/all.rss.xml",
+        GOOD_RSS,
+        "<title>First story</title>",
+        "<title>First &lt;em&gt;story&lt;/em&gt;</title>",
+        10,
+        "title",
+        "title contains markup",
+    ),
+    (
+        "feeds/all.atom.xml",
+        GOOD_ATOM,
+        'href="https://digest.example.org/posts/first/#more"',
+        'href="#fn1"',
+        15,
+        "summary",
+        "relative URL a[href]='#fn1'",
+    ),
 ]
 
 
@@ -227,7 +415,13 @@ WARNINGS = [
     ids=["no self link", "markup in title", "fragment-only link in content"],
 )
 def test_feed_warnings(
-    tmp_path: Path, path: str, good: str, old: str, new: str, line: int, field: str,
+    tmp_path: Path,
+    path: str,
+    good: str,
+    old: str,
+    new: str,
+    line: int,
+    field: str,
     message: str,
 ) -> None:
     assert old in good
@@ -243,14 +437,19 @@ def test_feed_links_must_lead_to_pages(tmp_path: Path) -> None:
     report = check_site(build(tmp_path, {"feeds/all.rss.xml": feed}), site_url=SITE_URL)
     problem = only_problem(report)
     assert (problem.path, problem.check, problem.line, problem.field) == (
-        "feeds/all.rss.xml", "links", 18, "link",
+        "feeds/all.rss.xml",
+        "links",
+        18,
+        "link",
     )
     assert "posts/third/, which is not in the built site" in problem.message
 
 
 def test_feed_links_to_localhost_are_errors(tmp_path: Path) -> None:
     feed = GOOD_ATOM.replace(SITE_URL + "/posts/second/", "http://localhost:8000/x")
-    report = check_site(build(tmp_path, {"feeds/all.atom.xml": feed}), site_url=SITE_URL)
+    report = check_site(
+        build(tmp_path, {"feeds/all.atom.xml": feed}), site_url=SITE_URL
+    )
     problem = only_problem(report)
     assert (problem.check, problem.line, problem.field) == ("links", 19, "link[href]")
     assert "points to localhost" in problem.message

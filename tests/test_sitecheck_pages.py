@@ -39,7 +39,8 @@ def html_page(main: str = "<h1>Digest</h1>", *, head: str = "") -> str:
 
 INDEX_MAIN = f"""<h1 id="top-stories">Today</h1>
 <a href="posts/first/">First</a> <a href="/posts/first/#details">details</a>
-<a href="{SITE_URL}/posts/first/">absolute</a> <a href="about.html?ref=home#team">team</a>
+<a href="{SITE_URL}/posts/first/">absolute</a>
+<a href="about.html?ref=home#team">team</a>
 <a href="caf%C3%A9/">café</a> <a href="https://example.com/x">elsewhere</a>
 <a href="mailto:desk@example.org">mail</a> <a href="tel:+3212345">call</a>
 <a href="#top">top</a> <a href="#">here</a> <a href="#top-stories">stories</a>
@@ -124,54 +125,214 @@ def test_site_under_a_path_accepts_prefixed_root_relative_links(
 
 BROKEN_PAGES = [
     # (what is wrong, file, text of main, check, line, field, message part)
-    ("missing page", "index.html", '<a href="/posts/gone/">x</a>', "links", 11,
-     "a[href]", "leads to posts/gone/, which is not in the built site"),
-    ("relative missing", "posts/first/notes.html", '<a href="../second/">x</a>',
-     "links", 11, "a[href]", "leads to posts/second/"),
-    ("absolute missing", "index.html", f'<a href="{SITE_URL}/nope.html">x</a>',
-     "links", 11, "a[href]", "leads to nope.html"),
-    ("climbs out", "index.html", '<a href="../outside.html">x</a>', "links", 11,
-     "a[href]", "climbs above the site root"),
-    ("localhost", "index.html", '<a href="http://localhost:8000/">x</a>', "links",
-     11, "a[href]", "points to localhost"),
-    ("loopback image", "index.html", '<img src="http://127.0.0.1/a.png" alt="">',
-     "links", 11, "img[src]", "points to 127.0.0.1"),
-    ("javascript", "index.html", '<a href=" JaVa&#x09;Script&colon;alert(1)">x</a>',
-     "links", 11, "a[href]", "javascript: URL"),
-    ("data image", "index.html", '<img src="data:image/png;base64,AA==" alt="">',
-     "links", 11, "img[src]", "data: URL"),
-    ("ftp", "index.html", '<a href="ftp://example.org/f">x</a>', "links", 11,
-     "a[href]", "ftp: URL"),
-    ("missing anchor", "index.html", '<a href="/posts/first/#nope">x</a>',
-     "anchors", 11, "a[href]", "no element with id 'nope' in posts/first/index.html"),
-    ("same-page anchor", "index.html", '<a href="#later">x</a>', "anchors", 11,
-     "a[href]", "no element with id 'later' in index.html"),
-    ("missing image", "index.html", '<img src="/images/gone.png" alt="">', "assets",
-     11, "img[src]", "refers to images/gone.png, which is not in the built site"),
-    ("missing srcset", "index.html",
-     '<img src="/images/logo.png" srcset="/images/logo.png 1x, /images/3x.png 3x" '
-     'alt="">', "assets", 11, "img[srcset]", "images/3x.png"),
-    ("missing style url", "index.html",
-     '<style>\n.a { background: url(\'/images/bg.jpg\') }</style>', "assets", 12,
-     "url()", "images/bg.jpg"),
-    ("parse error", "index.html", "<div>x</span></div>", "html", 11, "parse",
-     "Unexpected end tag (span). Ignored."),
-    ("duplicate id", "index.html", '<p id="a">x</p>\n<p id="a">y</p>', "html", 12,
-     "id", "duplicate id 'a' (first used on line 11)"),
-    ("second main", "index.html", "</main><main>", "html", 11, "main",
-     "page has 2 visible <main> elements"),
-    ("image without alt", "index.html", '<img src="/images/logo.png">', "html", 11,
-     "img[alt]", "has no alt attribute"),
-    ("inline script", "index.html", "<script>alert(1)</script>", "html", 11,
-     "script", "inline <script> code"),
-    ("event handler", "index.html", '<p onclick="go()">x</p>', "html", 11,
-     "p[onclick]", "event handler attribute onclick="),
-    ("target blank", "index.html", '<a href="https://x.org/" target="_blank">x</a>',
-     "html", 11, "a[rel]", 'has no rel="noopener"'),
-    ("bad JSON-LD", "index.html", '<script type="application/ld+json">{"a": }'
-     "</script>", "html", 11, "script[type=ld+json]", "JSON-LD is not valid JSON"),
-    ("JSON-LD with </", "index.html", '<script type="application/ld+json">'
-     '{"a": "</p>"}</script>', "html", 11, "script[type=ld+json]", "contains '</'"),
+    (
+        "missing page",
+        "index.html",
+        '<a href="/posts/gone/">x</a>',
+        "links",
+        11,
+        "a[href]",
+        "leads to posts/gone/, which is not in the built site",
+    ),
+    (
+        "relative missing",
+        "posts/first/notes.html",
+        '<a href="../second/">x</a>',
+        "links",
+        11,
+        "a[href]",
+        "leads to posts/second/",
+    ),
+    (
+        "absolute missing",
+        "index.html",
+        f'<a href="{SITE_URL}/nope.html">x</a>',
+        "links",
+        11,
+        "a[href]",
+        "leads to nope.html",
+    ),
+    (
+        "climbs out",
+        "index.html",
+        '<a href="../outside.html">x</a>',
+        "links",
+        11,
+        "a[href]",
+        "climbs above the site root",
+    ),
+    (
+        "localhost",
+        "index.html",
+        '<a href="http://localhost:8000/">x</a>',
+        "links",
+        11,
+        "a[href]",
+        "points to localhost",
+    ),
+    (
+        "loopback image",
+        "index.html",
+        '<img src="http://127.0.0.1/a.png" alt="">',
+        "links",
+        11,
+        "img[src]",
+        "points to 127.0.0.1",
+    ),
+    (
+        "javascript",
+        "index.html",
+        '<a href=" JaVa&#x09;Script&colon;alert(1)">x</a>',
+        "links",
+        11,
+        "a[href]",
+        "javascript: URL",
+    ),
+    (
+        "data image",
+        "index.html",
+        '<img src="data:image/png;base64,AA==" alt="">',
+        "links",
+        11,
+        "img[src]",
+        "data: URL",
+    ),
+    (
+        "ftp",
+        "index.html",
+        '<a href="ftp://example.org/f">x</a>',
+        "links",
+        11,
+        "a[href]",
+        "ftp: URL",
+    ),
+    (
+        "missing anchor",
+        "index.html",
+        '<a href="/posts/first/#nope">x</a>',
+        "anchors",
+        11,
+        "a[href]",
+        "no element with id 'nope' in posts/first/index.html",
+    ),
+    (
+        "same-page anchor",
+        "index.html",
+        '<a href="#later">x</a>',
+        "anchors",
+        11,
+        "a[href]",
+        "no element with id 'later' in index.html",
+    ),
+    (
+        "missing image",
+        "index.html",
+        '<img src="/images/gone.png" alt="">',
+        "assets",
+        11,
+        "img[src]",
+        "refers to images/gone.png, which is not in the built site",
+    ),
+    (
+        "missing srcset",
+        "index.html",
+        '<img src="/images/logo.png" srcset="/images/logo.png 1x, /images/3x.png 3x" '
+        'alt="">',
+        "assets",
+        11,
+        "img[srcset]",
+        "images/3x.png",
+    ),
+    (
+        "missing style url",
+        "index.html",
+        "<style>\n.a { background: url('/images/bg.jpg') }</style>",
+        "assets",
+        12,
+        "url()",
+        "images/bg.jpg",
+    ),
+    (
+        "parse error",
+        "index.html",
+        "<div>x</span></div>",
+        "html",
+        11,
+        "parse",
+        "Unexpected end tag (span). Ignored.",
+    ),
+    (
+        "duplicate id",
+        "index.html",
+        '<p id="a">x</p>\n<p id="a">y</p>',
+        "html",
+        12,
+        "id",
+        "duplicate id 'a' (first used on line 11)",
+    ),
+    (
+        "second main",
+        "index.html",
+        "</main><main>",
+        "html",
+        11,
+        "main",
+        "page has 2 visible <main> elements",
+    ),
+    (
+        "image without alt",
+        "index.html",
+        '<img src="/images/logo.png">',
+        "html",
+        11,
+        "img[alt]",
+        "has no alt attribute",
+    ),
+    (
+        "inline script",
+        "index.html",
+        "<script>alert(1)</script>",
+        "html",
+        11,
+        "script",
+        "inline <script> code",
+    ),
+    (
+        "event handler",
+        "index.html",
+        '<p onclick="go()">x</p>',
+        "html",
+        11,
+        "p[onclick]",
+        "event handler attribute onclick=",
+    ),
+    (
+        "target blank",
+        "index.html",
+        '<a href="https://x.org/" target="_blank">x</a>',
+        "html",
+        11,
+        "a[rel]",
+        'has no rel="noopener"',
+    ),
+    (
+        "bad JSON-LD",
+        "index.html",
+        '<script type="application/ld+json">{"a": }</script>',
+        "html",
+        11,
+        "script[type=ld+json]",
+        "JSON-LD is not valid JSON",
+    ),
+    (
+        "JSON-LD with </",
+        "index.html",
+        '<script type="application/ld+json">{"a": "</p>"}</script>',
+        "html",
+        11,
+        "script[type=ld+json]",
+        "contains '</'",
+    ),
 ]
 
 
@@ -181,14 +342,22 @@ BROKEN_PAGES = [
     ids=[case[0] for case in BROKEN_PAGES],
 )
 def test_broken_page_gives_one_problem(
-    tmp_path: Path, path: str, main: str, check: str, line: int, field: str,
+    tmp_path: Path,
+    path: str,
+    main: str,
+    check: str,
+    line: int,
+    field: str,
     message: str,
 ) -> None:
     files = clean_files()
     files[path] = html_page("<h1>Broken</h1>" + main)
     problem = only_problem(check_site(build(tmp_path, files), site_url=SITE_URL))
     assert (problem.path, problem.check, problem.line, problem.field) == (
-        path, check, line, field,
+        path,
+        check,
+        line,
+        field,
     )
     assert message in problem.message
     assert problem.is_error and problem.fix
@@ -196,24 +365,72 @@ def test_broken_page_gives_one_problem(
 
 BROKEN_HEADS = [
     # (what is wrong, replace this, by that, line, field, message part)
-    ("no doctype", "<!DOCTYPE html>\n", "\n", 1, "doctype",
-     "does not start with <!DOCTYPE html> (found none)"),
-    ("old doctype", "<!DOCTYPE html>", '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN">',
-     1, "doctype", "found <!DOCTYPE HTML PUBLIC"),
+    (
+        "no doctype",
+        "<!DOCTYPE html>\n",
+        "\n",
+        1,
+        "doctype",
+        "does not start with <!DOCTYPE html> (found none)",
+    ),
+    (
+        "old doctype",
+        "<!DOCTYPE html>",
+        '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN">',
+        1,
+        "doctype",
+        "found <!DOCTYPE HTML PUBLIC",
+    ),
     ("no lang", ' lang="en"', "", 2, "html[lang]", "<html> has no lang attribute"),
-    ("two titles", "<title>Digest</title>", "<title>A</title><title>B</title>", 6,
-     "title", "page has 2 <title> elements"),
-    ("empty title", "<title>Digest</title>", "<title> </title>", 6, "title",
-     "<title> is empty"),
-    ("no charset", '<meta charset="utf-8">', '<meta charset="latin1">', None,
-     "meta[charset]", 'no <meta charset="utf-8">'),
-    ("no viewport", 'name="viewport"', 'name="description"', None,
-     "meta[name=viewport]", "no <meta name=viewport>"),
+    (
+        "two titles",
+        "<title>Digest</title>",
+        "<title>A</title><title>B</title>",
+        6,
+        "title",
+        "page has 2 <title> elements",
+    ),
+    (
+        "empty title",
+        "<title>Digest</title>",
+        "<title> </title>",
+        6,
+        "title",
+        "<title> is empty",
+    ),
+    (
+        "no charset",
+        '<meta charset="utf-8">',
+        '<meta charset="latin1">',
+        None,
+        "meta[charset]",
+        'no <meta charset="utf-8">',
+    ),
+    (
+        "no viewport",
+        'name="viewport"',
+        'name="description"',
+        None,
+        "meta[name=viewport]",
+        "no <meta name=viewport>",
+    ),
     ("no h1", "<h1>Digest</h1>", "<h2>Digest</h2>", None, "h1", "page has no <h1>"),
-    ("missing stylesheet", "main.css", "gone.css", 7, "link[href]",
-     "theme/css/gone.css, which is not in the built site"),
-    ("missing canonical", '<link rel="stylesheet"', '<link rel="canonical" '
-     'href="/old/"><link rel="stylesheet"', 7, "link[href]", "leads to old/"),
+    (
+        "missing stylesheet",
+        "main.css",
+        "gone.css",
+        7,
+        "link[href]",
+        "theme/css/gone.css, which is not in the built site",
+    ),
+    (
+        "missing canonical",
+        '<link rel="stylesheet"',
+        '<link rel="canonical" href="/old/"><link rel="stylesheet"',
+        7,
+        "link[href]",
+        "leads to old/",
+    ),
 ]
 
 
@@ -234,9 +451,15 @@ def test_broken_page_frame_gives_one_problem(
 
 def test_css_file_reference_is_checked_with_its_line(tmp_path: Path) -> None:
     files = clean_files()
-    files["theme/css/main.css"] = MAIN_CSS + "\n.x { background: url('../img/x.svg') }\n"
+    files["theme/css/main.css"] = (
+        MAIN_CSS + "\n.x { background: url('../img/x.svg') }\n"
+    )
     problem = only_problem(check_site(build(tmp_path, files), site_url=SITE_URL))
-    assert (problem.path, problem.check, problem.line) == ("theme/css/main.css", "assets", 7)
+    assert (problem.path, problem.check, problem.line) == (
+        "theme/css/main.css",
+        "assets",
+        7,
+    )
     assert "theme/img/x.svg" in problem.message
 
 

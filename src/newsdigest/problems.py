@@ -16,7 +16,7 @@ ERROR = "error"
 WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with one file."""
 
@@ -40,6 +40,9 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity == ERROR
 
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.path, self.line or 0, self.field or "", self.message)
+
 
 @dataclass
 class Report:
@@ -55,11 +58,13 @@ class Report:
 
     @property
     def errors(self) -> list[Problem]:
-        return sorted(p for p in self.problems if p.is_error)
+        return sorted((p for p in self.problems if p.is_error), key=Problem.sort_key)
 
     @property
     def warnings(self) -> list[Problem]:
-        return sorted(p for p in self.problems if not p.is_error)
+        return sorted(
+            (p for p in self.problems if not p.is_error), key=Problem.sort_key
+        )
 
     def __bool__(self) -> bool:
         return bool(self.problems)

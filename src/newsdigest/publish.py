@@ -17,6 +17,7 @@ Layout, for ``OUTPUT_PATH = "output"``::
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import shutil
@@ -125,10 +126,24 @@ def new_staging(output: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"staging-{stamp}-", dir=builds))
 
 
-def swap_into_place(staging: Path, output: Path) -> None:
+def record_path(site: Path) -> Path:
+    return site.with_name(site.name + ".json")
+
+
+def published_record(output: Path) -> dict[str, Any] | None:
+    """What the build now live at ``output`` was: settings URL, checks, pages.
+
+    Deploys read it to refuse a site that was not built and checked by a
+    production build (``invoke publish``)."""
+    path = record_path(output.resolve())
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def swap_into_place(staging: Path, output: Path, record: dict[str, Any]) -> None:
     """Point ``output`` at ``staging`` with one atomic rename of a symlink."""
     site = staging.with_name(staging.name.replace("staging-", "site-", 1))
     staging.rename(site)
+    record_path(site).write_text(json.dumps(record, indent=2, sort_keys=True))
     if output.exists() and not output.is_symlink():
         # First build with staging over a plain folder: keep it as a build.
         legacy = builds_dir(output) / f"previous-{time.strftime('%Y%m%dT%H%M%S')}"
@@ -155,6 +170,7 @@ def prune_builds(output: Path, keep: int) -> None:
     )
     for old in others[max(keep - 1, 0) :]:
         shutil.rmtree(old, ignore_errors=True)
+        record_path(old).unlink(missing_ok=True)
 
 
 # --- Logging: count errors, hide tracebacks of our own refusals -----------------
@@ -257,7 +273,12 @@ def finish_build(pelican: Any) -> None:
 
             precompress(staged, config["precompress"])
         if config["staging"]:
-            swap_into_place(staged, output)
+            record = {
+                "siteurl": pelican.settings.get("SITEURL", ""),
+                "checks": config["checks"],
+                "pages": count_pages(staged),
+            }
+            swap_into_place(staged, output, record)
             prune_builds(output, config["keep_builds"])
     except BaseException:
         if config["staging"]:

@@ -125,9 +125,42 @@ class DigestReader(BaseReader):
                     "Write images as ![what the image shows](path).",
                 )
             )
+        checked.problems.extend(self._address_problems(doc, checked.values))
         if not checked.ok:
             return _skip(checked.problems)
         return body, self._metadata(checked.values, checked.problems)
+
+    def _address_problems(self, doc: Any, values: dict[str, Any]) -> list[Problem]:
+        """Names that slugify to nothing would write tags//index.html and the like,
+        overwriting the site's own pages (or crashing Pelican's writer)."""
+        problems = []
+
+        def refuse(key: str, field: str, fix: str) -> None:
+            problems.append(
+                Problem(
+                    doc.path,
+                    doc.lines.get(key),
+                    field,
+                    "has no letters or digits to make an address from.",
+                    fix,
+                )
+            )
+
+        if (
+            values.get("title")
+            and "slug" not in doc.metadata
+            and not slugify(
+                values["title"], regex_subs=self.settings["SLUG_REGEX_SUBSTITUTIONS"]
+            )
+        ):
+            refuse("title", "title", "Add 'slug: a-few-words' for the address.")
+        for index, tag in enumerate(values.get("tags") or []):
+            if not url_slug(tag, "TAG", self.settings):
+                refuse("tags", f"tags[{index}]", "Use a tag with letters or digits.")
+        source = values.get("source")
+        if source and not url_slug(source, "SOURCE", self.settings):
+            refuse("source", "source", "Write the outlet's name in letters or digits.")
+        return problems
 
     def _metadata(self, values: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
         """Turn checked values into what Pelican's Content expects."""
@@ -153,6 +186,18 @@ class DigestReader(BaseReader):
                 meta["title"], regex_subs=self.settings["SLUG_REGEX_SUBSTITUTIONS"]
             )
         return meta
+
+
+def url_slug(name: str, kind: str, settings: dict[str, Any]) -> str:
+    """The slug Pelican's URLWrapper (Tag, Source, ...) gives ``name``."""
+    return slugify(
+        name,
+        regex_subs=settings.get(
+            f"{kind}_REGEX_SUBSTITUTIONS", settings.get("SLUG_REGEX_SUBSTITUTIONS", [])
+        ),
+        preserve_case=settings.get("SLUGIFY_PRESERVE_CASE", False),
+        use_unicode=settings.get("SLUGIFY_USE_UNICODE", False),
+    )
 
 
 def topic_category(topic: Topic, settings: dict[str, Any]) -> Category:
@@ -190,6 +235,20 @@ def duplicate_problems(contents: list[Any], settings: dict[str, Any]) -> list[Pr
                         "Give one of them a different 'slug'.",
                     )
                 )
+    reserved = reserved_paths(settings)
+    for save_as, group in sorted(by_path.items()):
+        if save_as and os.path.normpath(save_as) in reserved:
+            for shown in sorted(display_path(settings, c.source_path) for c in group):
+                problems.append(
+                    Problem(
+                        shown,
+                        None,
+                        "slug",
+                        f"writes to {save_as}, which the site uses for its own page.",
+                        "Give it a different 'slug'.",
+                    )
+                )
+    problems.extend(source_slug_problems(contents, settings))
     for _, group in sorted(by_source.items()):
         if len(group) > 1:
             files = sorted(display_path(settings, c.source_path) for c in group)
@@ -202,6 +261,53 @@ def duplicate_problems(contents: list[Any], settings: dict[str, Any]) -> list[Pr
                         "source_url",
                         f"points to the same original as {others}.",
                         "Keep one item per original: merge the two files.",
+                    )
+                )
+    return problems
+
+
+def reserved_paths(settings: dict[str, Any]) -> set[str]:
+    """Output paths of the site's own pages (index, tags, topics, archive...)."""
+    paths = {
+        settings.get(f"{name.upper()}_SAVE_AS", f"{name}.html")
+        for name in settings.get("DIRECT_TEMPLATES", [])
+    }
+    paths |= {
+        settings.get(key)
+        for key in (
+            "TAGS_SAVE_AS",
+            "CATEGORIES_SAVE_AS",
+            "AUTHORS_SAVE_AS",
+            "SOURCES_SAVE_AS",
+        )
+    }
+    return {os.path.normpath(p) for p in paths if p}
+
+
+def source_slug_problems(
+    contents: list[Any], settings: dict[str, Any]
+) -> list[Problem]:
+    """Two spellings of an outlet ("A.P.", "AP") that share one sources/ page."""
+    names: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for content in contents:
+        if getattr(content, "source", None):
+            slug = url_slug(content.source, "SOURCE", settings)
+            names[slug][content.source].append(content)
+    problems = []
+    for slug, spellings in sorted(names.items()):
+        if len({tag_key(name) for name in spellings}) < 2:
+            continue
+        quoted = ", ".join(f"'{name}'" for name in sorted(spellings))
+        for group in spellings.values():
+            for content in group:
+                problems.append(
+                    Problem(
+                        display_path(settings, content.source_path),
+                        None,
+                        "source",
+                        f"the outlet names {quoted} all make the address "
+                        f"sources/{slug}/.",
+                        "Spell the outlet's name the same way in every item.",
                     )
                 )
     return problems

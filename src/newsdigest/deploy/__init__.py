@@ -4,8 +4,10 @@ All deploy configuration lives in one namespaced setting of ``publishconf.py``::
 
     DIGEST_DEPLOY = {
         "targets": {"pages": {"kind": "github-pages", ...}, ...},
-        "precompress": ["gzip", "br"],
     }
+
+Precompressed ``.gz``/``.br`` siblings are written at publish time, in staging
+(``DIGEST_PUBLISH["precompress"]``), never into the live folder here.
 
 Each target only names what differs from its kind's defaults. The settings are
 validated as a whole before anything is touched, so a typo in a key reports every
@@ -22,7 +24,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from newsdigest.deploy.compress import ENCODERS, precompress
+from newsdigest.deploy.compress import ENCODERS
 from newsdigest.deploy.result import DeployResult
 from newsdigest.deploy.rsync import unsafe_destination_reason
 from newsdigest.problems import DigestError, Problem, Report
@@ -100,12 +102,13 @@ def validate_deploy_settings(settings: dict[str, Any]) -> list[Problem]:
         ]
     problems = [
         _problem(
-            (key,), f"unknown key {key!r}.", 'Use only "targets" and "precompress".'
+            (key,),
+            f"unknown key {key!r}.",
+            'Use only "targets". (Precompression is DIGEST_PUBLISH["precompress"].)',
         )
         for key in config
-        if key not in ("targets", "precompress")
+        if key != "targets"
     ]
-    problems += _validate_precompress(config.get("precompress", []))
     targets = config.get("targets", {})
     if not isinstance(targets, dict):
         return [
@@ -119,18 +122,6 @@ def validate_deploy_settings(settings: dict[str, Any]) -> list[Problem]:
     for name, target in targets.items():
         problems += _validate_target(str(name), target)
     return problems
-
-
-def _validate_precompress(formats: Any) -> list[Problem]:
-    if isinstance(formats, list) and set(formats) <= set(ENCODERS):
-        return []
-    return [
-        _problem(
-            ("precompress",),
-            f"must be a list of formats, got {formats!r}.",
-            'Use [], ["gzip"], ["br"] or ["gzip", "br"].',
-        )
-    ]
 
 
 def _validate_target(name: str, target: Any) -> list[Problem]:
@@ -244,14 +235,6 @@ def deploy(
         raise DigestError(report.format_text(), report)
     options = target_options(settings, target)
     _check_site(site_dir)
-    formats = settings[SETTING].get("precompress", [])
-    if formats and options["kind"] != "s3":
-        if dry_run:
-            log.info(
-                "dry run: would precompress %s as %s", site_dir, ", ".join(formats)
-            )
-        else:
-            precompress(site_dir, formats)
     module = importlib.import_module(f"{__name__}.{MODULES[options['kind']]}")
     result: DeployResult = module.deploy(site_dir, target, options, dry_run=dry_run)
     log.info("%s", result.summary())

@@ -62,6 +62,8 @@ def check_site(
             f"unknown site check(s) {', '.join(unknown)}; known: {', '.join(CHECKS)}"
         )
     site = Site(site_dir, site_url)
+    if {"links", "anchors", "assets", "html"} & set(names):
+        site.preload(parse_errors="html" in names)
     report = Report()
     for name in names:
         started = time.perf_counter()

@@ -13,10 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
-
-import html5lib
-from html5lib.constants import E as HTML5LIB_MESSAGES
 
 from newsdigest.problems import ERROR, Problem
 from newsdigest.sitecheck.site import Element, Page, Site
@@ -38,21 +34,6 @@ _EVENT_HANDLER = re.compile(r"^on[a-z]+$")
 JSON_LD = "application/ld+json"
 
 
-def parse_errors(text: str) -> Iterator[tuple[int, str]]:
-    """(line, readable message) for each error html5lib reports in ``text``."""
-    parser = html5lib.HTMLParser(strict=False)
-    parser.parse(text)
-    for (line, _column), code, datavars in parser.errors:
-        if code in _DOCTYPE_ERRORS:
-            continue
-        template = HTML5LIB_MESSAGES.get(code, code.replace("-", " "))
-        try:
-            message = template % (datavars or {})
-        except (KeyError, TypeError, ValueError):
-            message = template
-        yield line, message
-
-
 class _PageChecker:
     def __init__(self, page: Page) -> None:
         self.page = page
@@ -63,10 +44,12 @@ class _PageChecker:
             Problem(self.page.path, line, field, message, fix, ERROR, CHECK)
         )
 
-    def run(self, text: str) -> list[Problem]:
+    def run(self, errors: list[tuple[int, str, str]]) -> list[Problem]:
         if not self.page.utf8:
             self.add(None, "encoding", "page is not valid UTF-8", "Save it as UTF-8.")
-        for line, message in parse_errors(text):
+        for line, code, message in errors:
+            if code in _DOCTYPE_ERRORS:
+                continue
             self.add(
                 line, "parse", message, "Fix the markup in the template or content."
             )
@@ -210,7 +193,7 @@ def check_html(site: Site) -> list[Problem]:
     """Parse errors and page-structure rules for every HTML page."""
     problems: list[Problem] = []
     for path in site.html_paths:
-        page = site.page(path)
-        problems.extend(_PageChecker(page).run(site.read_text(path)))
+        checker = _PageChecker(site.page(path))
+        problems.extend(checker.run(site.parse_errors(path)))
     log.debug("html: %d problems", len(problems))
     return problems

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import logging
 import os
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 import posixpath
 import re
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import cached_property
 from html.parser import HTMLParser
+from multiprocessing import get_context
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -220,6 +220,7 @@ class Target:
     path: str = ""
     fragment: str | None = None
     reason: str = ""
+    same_page: bool = False
 
 
 class Site:
@@ -239,6 +240,7 @@ class Site:
             self.dirs.update(prefix + d for d in dirnames)
             self.files.update(prefix + f for f in filenames)
         self._pages: dict[str, Page] = {}
+        self._resolved: dict[tuple[str, str], Target] = {}
         self._xml: dict[str, XNode | XMLError] = {}
         log.debug("indexed %d files under %s", len(self.files), self.root)
 
@@ -325,6 +327,14 @@ class Site:
 
     def resolve(self, url: str, source: str) -> Target:
         """Classify ``url`` found in the file ``source`` and locate its file."""
+        key = (url, posixpath.dirname(source))
+        target = self._resolved.get(key)
+        if target is None:
+            target = self._resolved[key] = self._classify(url, key[1])
+        return replace(target, path=source) if target.same_page else target
+
+    def _classify(self, url: str, base_dir: str) -> Target:
+        """``resolve`` for a URL found in a file of the folder ``base_dir``."""
         cleaned = clean_url(url)
         scheme = url_scheme(cleaned)
         if scheme in DANGEROUS_SCHEMES:
@@ -353,8 +363,8 @@ class Site:
                 )
             return self._internal(url, parts.path, fragment)
         if not parts.path:
-            return Target(Kind.INTERNAL, url, source, fragment)
-        joined = posixpath.join(posixpath.dirname(source), parts.path)
+            return Target(Kind.INTERNAL, url, fragment=fragment, same_page=True)
+        joined = posixpath.join(base_dir, parts.path)
         return self._internal(url, self._base_path + joined, fragment)
 
     def _internal(self, url: str, path: str, fragment: str | None) -> Target:

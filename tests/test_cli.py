@@ -1,0 +1,70 @@
+"""`newsdigest check`: the whole validation, as a report for people or for CI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import PINNED_ENV, item
+
+
+def check(project, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "newsdigest", "check", "--project", str(project.root), *args],
+        env={**os.environ, **PINNED_ENV},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_sample_project_passes(make_project):
+    project = make_project(sample=True)
+    result = check(project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Errors" not in result.stdout
+    assert not project.output.exists(), "check publishes nothing"
+
+
+def test_problems_come_back_as_json_grouped_with_fixes(make_project):
+    project = make_project()
+    project.write("content/items/ok.md", item())
+    project.write("content/items/bad.md", item(topic="sport", source_url="javascript:alert(1)"))
+    project.write("content/items/dup.md", item(title="Other"))  # same source_url as ok.md
+    result = check(project, "--format", "json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    found = {(p["path"], p["field"]) for p in report["errors"]}
+    assert ("content/items/bad.md", "topic") in found
+    assert ("content/items/bad.md", "source_url") in found
+    assert ("content/items/dup.md", "source_url") in found
+    assert all(p["fix"] for p in report["errors"])
+    assert report["summary"]["errors"] == len(report["errors"])
+
+
+def test_text_report_names_file_line_and_fix(make_project):
+    project = make_project()
+    project.write("content/items/bad.md", item(label="rumour"))
+    result = check(project, "-s", "pelicanconf.py")
+    assert result.returncode == 1
+    assert "content/items/bad.md" in result.stdout
+    assert "[label]" in result.stdout and "fix:" in result.stdout
+
+
+def test_check_of_a_built_site_folder(make_project, tmp_path):
+    project = make_project()
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text('<!DOCTYPE html><a href="missing/">x</a>')
+    result = check(project, "--site", str(site))
+    assert result.returncode == 1
+    assert "missing/" in result.stdout
+
+
+def test_every_command_has_help():
+    result = subprocess.run(
+        [sys.executable, "-m", "newsdigest", "check", "--help"], capture_output=True, text=True
+    )
+    assert result.returncode == 0 and "Validate content and the built site" in result.stdout

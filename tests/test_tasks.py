@@ -1,0 +1,71 @@
+"""The invoke tasks, run as a site owner runs them, in a copy of the project."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PINNED_ENV, REPO
+
+TASKS = ["build", "check", "clean", "deploy", "livereload", "publish", "rebuild", "serve", "test"]
+
+
+def invoke(project, *args: str) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", *args],
+        cwd=project.root if project else REPO,
+        env={**os.environ, **PINNED_ENV},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_every_task_is_listed_with_its_help():
+    listing = invoke(None, "--list").stdout
+    for name in TASKS:
+        line = next((line for line in listing.splitlines() if line.strip().startswith(name)), "")
+        assert len(line.split(maxsplit=1)) == 2, f"{name} has no help text: {listing}"
+
+
+@pytest.mark.parametrize("name", TASKS)
+def test_every_task_documents_its_options(name):
+    result = invoke(None, "--help", name)
+    assert result.returncode == 0
+    assert "Docstring:" in result.stdout and "none" not in result.stdout.split("Docstring:")[1][:10]
+
+
+def test_build_clean_rebuild(make_project):
+    project = make_project(sample=True)
+    assert invoke(project, "build").returncode == 0
+    assert (project.output / "index.html").is_file()
+    assert invoke(project, "clean").returncode == 0
+    assert not project.output.exists() and not (project.root / ".output.builds").exists()
+    assert invoke(project, "rebuild").returncode == 0
+    assert (project.output / "index.html").is_file()
+
+
+def test_deploy_needs_a_checked_production_build(make_project, tmp_path):
+    project = make_project(sample=True)
+    www = tmp_path / "www"
+    with (project.root / "publishconf.py").open("a") as conf:
+        conf.write(
+            f'\nDIGEST_DEPLOY = {{"targets": {{"local": {{"kind": "rsync", '
+            f'"destination": "{www}", "delete": True}}}}}}\n'
+        )
+    assert invoke(project, "build").returncode == 0  # a development build
+    refused = invoke(project, "deploy", "local")
+    assert refused.returncode != 0
+    assert "run `invoke publish` first" in refused.stdout + refused.stderr
+    published = invoke(project, "publish")
+    assert published.returncode == 0, published.stdout + published.stderr
+    dry = invoke(project, "deploy", "local", "--dry-run")
+    assert dry.returncode == 0 and not www.exists()
+    done = invoke(project, "deploy", "local")
+    assert done.returncode == 0, done.stderr
+    assert (www / "index.html").is_file()
+    assert "https://digest.example.org/" in (www / "feeds" / "all.atom.xml").read_text()
