@@ -41,7 +41,7 @@ def item(**fields: object) -> str:
     """An item file from front matter fields (YAML-dumped) and an optional body."""
     import yaml
 
-    body = fields.pop("body", "Our summary of the story.\n\n> \"A key quote.\"\n")
+    body = fields.pop("body", 'Our summary of the story.\n\n> "A key quote."\n')
     front = {
         "title": "A story",
         "date": "2022-01-05T10:00:00+00:00",
@@ -52,7 +52,12 @@ def item(**fields: object) -> str:
     }
     front.update(fields)
     front = {k: v for k, v in front.items() if v is not None}
-    return "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n" + str(body)
+    return (
+        "---\n"
+        + yaml.safe_dump(front, sort_keys=False, allow_unicode=True)
+        + "---\n"
+        + str(body)
+    )
 
 
 class Project:
@@ -79,7 +84,10 @@ class Project:
         return path
 
     def build(
-        self, settings: str = "pelicanconf.py", env: dict[str, str] | None = None, **overrides
+        self,
+        settings: str = "pelicanconf.py",
+        env: dict[str, str] | None = None,
+        **overrides,
     ) -> subprocess.CompletedProcess[str]:
         return run_pelican(
             self.root, settings, overrides=overrides, env={**PINNED_ENV, **(env or {})}

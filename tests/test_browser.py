@@ -53,7 +53,9 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server(sample_site) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(sample_site.output.resolve()))
+    handler = functools.partial(
+        _QuietHandler, directory=str(sample_site.output.resolve())
+    )
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -156,7 +158,9 @@ def test_pages_fit_contrast_and_stay_local(browser, server, sample_site, width, 
         assert not small, f"{path}: targets smaller than 24px: {small[:5]}"
         if shots:
             Path(shots).mkdir(parents=True, exist_ok=True)
-            name = (path.strip("/").replace("/", "_") or "home") + f"-{width}-{scheme}.png"
+            name = (
+                path.strip("/").replace("/", "_") or "home"
+            ) + f"-{width}-{scheme}.png"
             page.screenshot(path=str(Path(shots) / name), full_page=True)
     context.close()
     assert all(url.startswith(server) for url in requests), [

@@ -12,7 +12,15 @@ from conftest import PINNED_ENV, item
 
 def check(project, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "newsdigest", "check", "--project", str(project.root), *args],
+        [
+            sys.executable,
+            "-m",
+            "newsdigest",
+            "check",
+            "--project",
+            str(project.root),
+            *args,
+        ],
         env={**os.environ, **PINNED_ENV},
         capture_output=True,
         text=True,
@@ -31,8 +39,12 @@ def test_sample_project_passes(make_project):
 def test_problems_come_back_as_json_grouped_with_fixes(make_project):
     project = make_project()
     project.write("content/items/ok.md", item())
-    project.write("content/items/bad.md", item(topic="sport", source_url="javascript:alert(1)"))
-    project.write("content/items/dup.md", item(title="Other"))  # same source_url as ok.md
+    project.write(
+        "content/items/bad.md", item(topic="sport", source_url="javascript:alert(1)")
+    )
+    project.write(
+        "content/items/dup.md", item(title="Other")
+    )  # same source_url as ok.md
     result = check(project, "--format", "json")
     assert result.returncode == 1
     report = json.loads(result.stdout)
@@ -65,6 +77,11 @@ def test_check_of_a_built_site_folder(make_project, tmp_path):
 
 def test_every_command_has_help():
     result = subprocess.run(
-        [sys.executable, "-m", "newsdigest", "check", "--help"], capture_output=True, text=True
+        [sys.executable, "-m", "newsdigest", "check", "--help"],
+        capture_output=True,
+        text=True,
     )
-    assert result.returncode == 0 and "Validate content and the built site" in result.stdout
+    assert (
+        result.returncode == 0
+        and "Validate content and the built site" in result.stdout
+    )

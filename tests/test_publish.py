@@ -53,7 +53,9 @@ def test_failed_build_leaves_published_site_untouched(published):
 
 def test_successful_build_swaps_and_keeps_a_previous_build(published):
     first = published.output.resolve()
-    published.write("content/items/new.md", item(title="New", source_url="https://example.com/new"))
+    published.write(
+        "content/items/new.md", item(title="New", source_url="https://example.com/new")
+    )
     assert published.build().returncode == 0
     assert published.output.resolve() != first
     assert first.is_dir(), "the previous build is kept for a rollback"
@@ -78,7 +80,9 @@ def test_page_loss_guard_refuses_unless_forced(published):
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_interrupted_build_leaves_published_site_complete(published, kill_after, sig):
     before = tree_digest(published.output)
-    published.write("content/items/new.md", item(title="New", source_url="https://example.com/new"))
+    published.write(
+        "content/items/new.md", item(title="New", source_url="https://example.com/new")
+    )
     process = subprocess.Popen(
         pelican_command("pelicanconf.py"),
         cwd=published.root,
@@ -105,7 +109,12 @@ def test_builds_are_byte_identical_across_seeds_locales_and_timezones(make_proje
     trees = []
     for seed, tz, lang in (("1", "UTC", "C.UTF-8"), ("4242", "Asia/Kolkata", "C")):
         project = make_project(sample=True)
-        env = {"PYTHONHASHSEED": seed, "TZ": tz, "LC_ALL": lang, "SOURCE_DATE_EPOCH": ""}
+        env = {
+            "PYTHONHASHSEED": seed,
+            "TZ": tz,
+            "LC_ALL": lang,
+            "SOURCE_DATE_EPOCH": "",
+        }
         result = project.build("publishconf.py", env=env)
         assert result.returncode == 0, result.stdout + result.stderr
         trees.append(tree_digest(project.output))

@@ -62,14 +62,21 @@ def test_valid_item_gives_clean_values():
     assert result.ok, result.problems
     values = result.values
     assert values["title"] == "Talks open in Geneva"
-    assert values["date"] == dt.datetime(2022, 1, 10, 9, 30, tzinfo=values["date"].tzinfo)
+    assert values["date"] == dt.datetime(
+        2022, 1, 10, 9, 30, tzinfo=values["date"].tzinfo
+    )
     assert values["date"].utcoffset() == dt.timedelta(hours=1)  # site timezone applied
-    assert values["tags"] == ["NATO", "Security guarantees"]  # one tag, whitespace collapsed
+    assert values["tags"] == [
+        "NATO",
+        "Security guarantees",
+    ]  # one tag, whitespace collapsed
     assert values["authors"] == ["Jane Doe"]
     assert values["label"] == "news" and values["status"] == "published"
     assert values["image"]["alt"] == "Delegates at the table"
     assert values["corrections"][0]["text"] == "Fixed the date of the second round."
-    assert values["item_id"] == item_id("digest.example.org,2026", "https://example.com/geneva")
+    assert values["item_id"] == item_id(
+        "digest.example.org,2026", "https://example.com/geneva"
+    )
 
 
 def test_item_id_survives_title_slug_and_date_edits_and_url_spelling():
@@ -80,10 +87,14 @@ def test_item_id_survives_title_slug_and_date_edits_and_url_spelling():
     assert item_id("a,2026", "https://www.Example.com/geneva/") == item_id(
         "a,2026", "https://example.com/geneva"
     )
-    assert check(VALID).values["item_id"].startswith("tag:digest.example.org,2026:item:")
+    assert (
+        check(VALID).values["item_id"].startswith("tag:digest.example.org,2026:item:")
+    )
 
 
-@pytest.mark.parametrize("key", ["title", "date", "topic", "summary", "source", "source_url"])
+@pytest.mark.parametrize(
+    "key", ["title", "date", "topic", "summary", "source", "source_url"]
+)
 def test_missing_required_field_is_named(key):
     found = problems(with_field(key))
     assert any(field == key and "required" in message for _, field, message in found)
@@ -97,13 +108,21 @@ def test_missing_required_field_is_named(key):
         ("date: next tuesday", "date", "not an ISO 8601 date"),
         ("date: 12", "date", "must be a date"),
         ("topic: sport", "topic", "not declared in topics.yml"),
-        ("source_url: javascript:alert(1)", "source_url", "not an absolute http(s) URL"),
+        (
+            "source_url: javascript:alert(1)",
+            "source_url",
+            "not an absolute http(s) URL",
+        ),
         ("source_url: /relative/path", "source_url", "not an absolute http(s) URL"),
         ("title: [a, b]", "title", "must be text"),
         ("tags: NATO, Russia", "tags", "must be a list"),
         ("image: photo.jpg", "image", "must be a mapping"),
         ("image: {src: 'javascript:alert(1)', alt: x}", "image.src", "not an allowed"),
-        ("image: {src: https://example.com/a.jpg}", "image.alt", "required with an image"),
+        (
+            "image: {src: https://example.com/a.jpg}",
+            "image.alt",
+            "required with an image",
+        ),
         ("label: rumour", "label", "not a label"),
         ("corrections: [{date: 2022-01-11}]", "corrections[0].text", "must be text"),
     ],
@@ -116,7 +135,11 @@ def test_bad_value_gives_its_message(line, field, words):
 def test_problem_carries_line_and_fix():
     result = check(with_field("topic: sport"))
     (problem,) = [p for p in result.problems if p.is_error]
-    assert (problem.path, problem.line, problem.field) == ("content/items/x.md", 4, "topic")
+    assert (problem.path, problem.line, problem.field) == (
+        "content/items/x.md",
+        4,
+        "topic",
+    )
     assert "world" in problem.fix
     assert str(problem).startswith("content/items/x.md:4: [topic]")
 
@@ -133,23 +156,27 @@ def test_unknown_key_suggests_the_known_one():
     assert "not a known key" in problem.message and "'tags'" in problem.fix
 
 
-@pytest.mark.parametrize("slug", ["../escape", "a/b", "..", "Has Space", "dots.in.slug"])
+@pytest.mark.parametrize(
+    "slug", ["../escape", "a/b", "..", "Has Space", "dots.in.slug"]
+)
 def test_unsafe_slug_is_refused(slug):
     found = problems(VALID.replace("topic: world", f"topic: world\nslug: '{slug}'"))
     assert any(f == "slug" for _, f, _ in found)
 
 
 def test_control_characters_are_an_error_not_a_crash():
-    found = problems(VALID.replace("Talks open", "Talks\\x1b open").replace(
-        'title: "', 'title: "'
-    ))
+    found = problems(
+        VALID.replace("Talks open", "Talks\\x1b open").replace('title: "', 'title: "')
+    )
     assert any(f == "title" and "control characters" in m for _, f, m in found)
 
 
 def test_every_problem_of_a_file_is_reported_at_once():
-    broken = VALID.replace("topic: world", "topic: sport").replace(
-        "label", "x"
-    ).replace("https://example.com/geneva", "ftp://example.com/x")
+    broken = (
+        VALID.replace("topic: world", "topic: sport")
+        .replace("label", "x")
+        .replace("https://example.com/geneva", "ftp://example.com/x")
+    )
     broken = broken.replace("summary:", "colour: red\nsummary:")
     fields = {f for _, f, _ in problems(broken)}
     assert {"topic", "source_url", "colour"} <= fields
@@ -168,11 +195,16 @@ def test_long_summary_is_a_warning_only():
 def test_local_image_must_exist():
     text = VALID.replace("https://example.com/a.jpg", "images/missing.jpg")
     result = check(text, asset_exists=lambda src: False)
-    assert any(p.field == "image.src" and "does not exist" in p.message for p in result.problems)
+    assert any(
+        p.field == "image.src" and "does not exist" in p.message
+        for p in result.problems
+    )
 
 
 def test_page_takes_only_page_keys():
-    doc = split("---\ntitle: About\ntopic: world\n---\nHello\n", "content/pages/about.md")
+    doc = split(
+        "---\ntitle: About\ntopic: world\n---\nHello\n", "content/pages/about.md"
+    )
     result = validate_page(doc, timezone="UTC")
     assert [p.field for p in result.problems] == ["topic"]
 

@@ -61,7 +61,9 @@ def test_internal_links_assets_anchors_feeds_and_html_all_check_out(sample_site)
 
 
 def test_seed_item_page_links_its_original(sample_site):
-    doc = html5lib.parse(seed_page(sample_site).read_text(), namespaceHTMLElements=False)
+    doc = html5lib.parse(
+        seed_page(sample_site).read_text(), namespaceHTMLElements=False
+    )
     links = [a for a in doc.iter("a") if a.get("href") == SEED_URL]
     assert links, "no link to the original"
     text = " ".join("".join(a.itertext()) for a in links)
@@ -71,7 +73,13 @@ def test_seed_item_page_links_its_original(sample_site):
 
 def test_seed_item_page_shows_the_item(sample_site):
     html = seed_page(sample_site).read_text()
-    for expected in ("Lavrov", "31 December 2021", "Geopolitics", "NATO", "Sergei Lavrov, to Sputnik"):
+    for expected in (
+        "Lavrov",
+        "31 December 2021",
+        "Geopolitics",
+        "NATO",
+        "Sergei Lavrov, to Sputnik",
+    ):
         assert expected in html
 
 
@@ -88,7 +96,9 @@ def test_tag_spellings_meet_in_one_tag(sample_site):
     assert ">NATO<" in sample_site.page("tags/nato/index.html")
 
 
-@pytest.mark.parametrize("name", ["all.atom.xml", "all.rss.xml", "topics/climate.atom.xml"])
+@pytest.mark.parametrize(
+    "name", ["all.atom.xml", "all.rss.xml", "topics/climate.atom.xml"]
+)
 def test_feeds_parse_with_absolute_stable_ids(sample_site, name):
     feed = feedparser.parse(sample_site.page(f"feeds/{name}"))
     assert not feed.bozo, feed.bozo_exception
@@ -131,5 +141,6 @@ def test_build_ends_with_a_summary(make_project):
     result = project.build()
     assert result.returncode == 0, result.stderr
     assert re.search(
-        r"newsdigest: 15 items, \d+ pages, \d+ feeds, \d+ warnings, [\d.]+ s", result.stdout
+        r"newsdigest: 15 items, \d+ pages, \d+ feeds, \d+ warnings, [\d.]+ s",
+        result.stdout,
     )

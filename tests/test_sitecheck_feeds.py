@@ -458,3 +458,11 @@ def test_feed_links_to_localhost_are_errors(tmp_path: Path) -> None:
 def test_xml_that_is_not_a_feed_is_ignored(tmp_path: Path) -> None:
     files = {"broken-sitemap.xml": "<urlset><url></urlset>"}
     assert check_site(build(tmp_path, files), checks=["feeds"]).problems == []
+
+
+def test_feed_in_an_unsupported_encoding_is_reported(tmp_path: Path) -> None:
+    feed = GOOD_RSS.replace('encoding="utf-8"', 'encoding="gb2312"')
+    report = check_site(build(tmp_path, {"feeds/all.rss.xml": feed}), checks=["feeds"])
+    problem = only_problem(report)
+    assert (problem.path, problem.field) == ("feeds/all.rss.xml", "xml")
+    assert "multi-byte encodings are not supported" in problem.message

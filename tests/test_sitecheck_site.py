@@ -63,12 +63,8 @@ def test_lookup_serves_directory_index(site: Site) -> None:
 
 
 def test_srcset_candidates() -> None:
-    assert srcset_urls(" a.png 1x,b,c.png 480w , d.png") == [
-        "a.png",
-        "b",
-        "c.png",
-        "d.png",
-    ]
+    urls = srcset_urls(" a.png 1x,b.png, c,2.png 480w , d.png")
+    assert urls == ["a.png", "b.png", "c,2.png", "d.png"]
 
 
 def test_parallel_preload_matches_serial(site: Site, tmp_path: Path) -> None:

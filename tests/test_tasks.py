@@ -9,7 +9,17 @@ import pytest
 
 from conftest import PINNED_ENV, REPO
 
-TASKS = ["build", "check", "clean", "deploy", "livereload", "publish", "rebuild", "serve", "test"]
+TASKS = [
+    "build",
+    "check",
+    "clean",
+    "deploy",
+    "livereload",
+    "publish",
+    "rebuild",
+    "serve",
+    "test",
+]
 
 
 def invoke(project, *args: str) -> subprocess.CompletedProcess[str]:
@@ -28,7 +38,9 @@ def invoke(project, *args: str) -> subprocess.CompletedProcess[str]:
 def test_every_task_is_listed_with_its_help():
     listing = invoke(None, "--list").stdout
     for name in TASKS:
-        line = next((line for line in listing.splitlines() if line.strip().startswith(name)), "")
+        line = next(
+            (line for line in listing.splitlines() if line.strip().startswith(name)), ""
+        )
         assert len(line.split(maxsplit=1)) == 2, f"{name} has no help text: {listing}"
 
 
@@ -36,7 +48,10 @@ def test_every_task_is_listed_with_its_help():
 def test_every_task_documents_its_options(name):
     result = invoke(None, "--help", name)
     assert result.returncode == 0
-    assert "Docstring:" in result.stdout and "none" not in result.stdout.split("Docstring:")[1][:10]
+    assert (
+        "Docstring:" in result.stdout
+        and "none" not in result.stdout.split("Docstring:")[1][:10]
+    )
 
 
 def test_build_clean_rebuild(make_project):
@@ -44,7 +59,9 @@ def test_build_clean_rebuild(make_project):
     assert invoke(project, "build").returncode == 0
     assert (project.output / "index.html").is_file()
     assert invoke(project, "clean").returncode == 0
-    assert not project.output.exists() and not (project.root / ".output.builds").exists()
+    assert (
+        not project.output.exists() and not (project.root / ".output.builds").exists()
+    )
     assert invoke(project, "rebuild").returncode == 0
     assert (project.output / "index.html").is_file()
 

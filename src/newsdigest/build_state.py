@@ -33,7 +33,9 @@ class BuildState:
         self.started = time.monotonic()
         self._topics = None
 
-    def topics(self, settings: dict[str, Any]) -> tuple[dict[str, Topic], list[Problem]]:
+    def topics(
+        self, settings: dict[str, Any]
+    ) -> tuple[dict[str, Topic], list[Problem]]:
         """Topics are read once per build, on first use."""
         if self._topics is None:
             from newsdigest.reader import load_site_topics

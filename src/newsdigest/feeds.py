@@ -27,6 +27,7 @@ from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
 from newsdigest.build_state import STATE
+from newsdigest.problems import Report
 from newsdigest.settings import (
     FEEDS_DEFAULTS,
     content_settings,
@@ -34,7 +35,6 @@ from newsdigest.settings import (
     raise_if_errors,
     setting_problem,
 )
-from newsdigest.problems import Report
 from newsdigest.urls import is_absolute_http_url
 
 logger = logging.getLogger(__name__)
@@ -185,7 +185,8 @@ def feed_specs(
                     FeedSpec(
                         f"topics/{category.slug}",
                         f"{site}: {category.name}",
-                        getattr(category, "description", "") or f"Stories on {category.name}.",
+                        getattr(category, "description", "")
+                        or f"Stories on {category.name}.",
                         category.url,
                     ),
                     items,
@@ -220,9 +221,7 @@ def feed_specs(
     return specs
 
 
-def feed_links(
-    settings: dict[str, Any], key: str, title: str
-) -> list[dict[str, str]]:
+def feed_links(settings: dict[str, Any], key: str, title: str) -> list[dict[str, str]]:
     """What a page's <head> and feed list need: one entry per format."""
     config = settings.get("_DIGEST_FEEDS_CONFIG") or feed_settings(settings)
     if key != "all":
@@ -280,9 +279,20 @@ def build_date(settings: dict[str, Any], articles: list[Any]) -> dt.datetime:
 
 def remember_config(pelican: Any) -> None:
     pelican.settings["_DIGEST_FEEDS_CONFIG"] = feed_settings(pelican.settings)
-    for key in ("FEED_ALL_ATOM", "FEED_ALL_RSS", "CATEGORY_FEED_ATOM", "CATEGORY_FEED_RSS",
-                "TAG_FEED_ATOM", "TAG_FEED_RSS", "AUTHOR_FEED_ATOM", "AUTHOR_FEED_RSS",
-                "TRANSLATION_FEED_ATOM", "TRANSLATION_FEED_RSS", "FEED_ATOM", "FEED_RSS"):
+    for key in (
+        "FEED_ALL_ATOM",
+        "FEED_ALL_RSS",
+        "CATEGORY_FEED_ATOM",
+        "CATEGORY_FEED_RSS",
+        "TAG_FEED_ATOM",
+        "TAG_FEED_RSS",
+        "AUTHOR_FEED_ATOM",
+        "AUTHOR_FEED_RSS",
+        "TRANSLATION_FEED_ATOM",
+        "TRANSLATION_FEED_RSS",
+        "FEED_ATOM",
+        "FEED_RSS",
+    ):
         # Pelican's feeds would duplicate ours with unstable ids.
         pelican.settings[key] = None
 
@@ -294,4 +304,3 @@ def get_generators(_pelican: Any) -> type[Generator]:
 def register() -> None:
     signals.initialized.connect(remember_config)
     signals.get_generators.connect(get_generators)
-

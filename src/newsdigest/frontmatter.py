@@ -129,6 +129,23 @@ def split(text: str, display_path: str) -> Document:
     )
 
 
+def _first_alias_line(root: yaml.Node) -> int | None:
+    """The 0-based line of the first node reached twice (an alias), if any."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return node.start_mark.line
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            pairs = reversed(node.value)
+            stack.extend(part for pair in pairs for part in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return None
+
+
 def parse_yaml(
     text: str, display_path: str, first_line: int = 1
 ) -> tuple[dict[str, Any], dict[str, int]]:
@@ -138,6 +155,20 @@ def parse_yaml(
         node = loader.get_single_node()
         if node is None:
             return {}, {}
+        alias_line = _first_alias_line(node)
+        if alias_line is not None:
+            # A few lines of anchors and aliases expand to billions of values.
+            raise FrontMatterError(
+                [
+                    Problem(
+                        display_path,
+                        first_line + alias_line,
+                        message="uses a YAML alias ('*name'); front matter may not.",
+                        fix="Write each value out in full, without '&' anchors "
+                        "and '*' aliases.",
+                    )
+                ]
+            )
         if not isinstance(node, yaml.MappingNode):
             raise FrontMatterError(
                 [
@@ -186,6 +217,11 @@ def parse_yaml(
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = first_line + mark.line if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
+        if isinstance(exc, yaml.reader.ReaderError):  # has a position, not a mark
+            char = exc.character
+            code = ord(char) if isinstance(char, str) else char
+            line = first_line + text[: exc.position].count("\n")
+            reason = f"it contains the control character U+{code:04X}"
         raise FrontMatterError(
             [
                 Problem(

@@ -32,7 +32,12 @@ from rich.console import Console
 from newsdigest.build_state import STATE
 from newsdigest.problems import DigestError, Report
 from newsdigest.reader import order_key
-from newsdigest.settings import PUBLISH_DEFAULTS, merge, raise_if_errors, setting_problem
+from newsdigest.settings import (
+    PUBLISH_DEFAULTS,
+    merge,
+    raise_if_errors,
+    setting_problem,
+)
 
 logger = logging.getLogger(__name__)
 FORCE_ENV = "NEWSDIGEST_FORCE"
@@ -51,12 +56,17 @@ def publish_settings(settings: dict[str, Any]) -> dict[str, Any]:
             )
         )
     if config["keep_builds"] < 1:
-        report.add(setting_problem("DIGEST_PUBLISH", "keep_builds", "must be >= 1.", "Use 2."))
+        report.add(
+            setting_problem("DIGEST_PUBLISH", "keep_builds", "must be >= 1.", "Use 2.")
+        )
     for fmt in config["precompress"]:
         if fmt not in ("gzip", "br"):
             report.add(
                 setting_problem(
-                    "DIGEST_PUBLISH", "precompress", f"{fmt!r} is unknown.", "Use 'gzip', 'br'."
+                    "DIGEST_PUBLISH",
+                    "precompress",
+                    f"{fmt!r} is unknown.",
+                    "Use 'gzip', 'br'.",
                 )
             )
     if config["build_date"] is not None:
@@ -67,7 +77,8 @@ def publish_settings(settings: dict[str, Any]) -> dict[str, Any]:
                 setting_problem(
                     "DIGEST_PUBLISH",
                     "build_date",
-                    f"{config['build_date']!r} is not an ISO 8601 datetime with offset.",
+                    f"{config['build_date']!r} is not an ISO 8601 datetime "
+                    "with offset.",
                     "Use e.g. '2026-01-01T00:00:00+00:00', or None.",
                 )
             )
@@ -228,7 +239,9 @@ def begin_build(pelican: Any) -> None:
     COUNTER.errors.clear()
     COUNTER.warnings = 0
     config = publish_settings(pelican.settings)
-    output: Path = getattr(pelican, "_digest_output", Path(pelican.output_path).absolute())
+    output: Path = getattr(
+        pelican, "_digest_output", Path(pelican.output_path).absolute()
+    )
     pelican._digest_output = output
     if config["staging"]:
         pelican.output_path = str(new_staging(output))

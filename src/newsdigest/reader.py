@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 PROBLEMS_KEY = "digest_problems"
 _IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)[^>]*>", re.IGNORECASE)
+# Not allowed in XML 1.0, so not in a feed.
+_BODY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def content_root(settings: dict[str, Any]) -> Path:
@@ -52,7 +54,9 @@ def display_path(settings: dict[str, Any], source_path: str) -> str:
     return str(Path(root.name) / rel)
 
 
-def load_site_topics(settings: dict[str, Any]) -> tuple[dict[str, Topic], list[Problem]]:
+def load_site_topics(
+    settings: dict[str, Any],
+) -> tuple[dict[str, Topic], list[Problem]]:
     config, _ = content_settings(settings)
     path = content_root(settings) / config["topics_file"]
     shown = display_path(settings, str(path))
@@ -70,7 +74,9 @@ def load_site_topics(settings: dict[str, Any]) -> tuple[dict[str, Topic], list[P
 
 def is_page(settings: dict[str, Any], source_path: str) -> bool:
     rel = Path(os.path.abspath(source_path)).relative_to(content_root(settings))
-    return any(rel.parts[: len(Path(p).parts)] == Path(p).parts for p in settings["PAGE_PATHS"])
+    return any(
+        rel.parts[: len(Path(p).parts)] == Path(p).parts for p in settings["PAGE_PATHS"]
+    )
 
 
 def _skip(problems: list[Problem]) -> tuple[str, dict[str, Any]]:
@@ -81,7 +87,7 @@ class DigestReader(BaseReader):
     """Reads ``.md`` files with YAML front matter into validated Pelican metadata."""
 
     enabled = True
-    file_extensions = ["md", "markdown"]
+    file_extensions = ("md", "markdown")
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         shown = display_path(self.settings, source_path)
@@ -111,10 +117,24 @@ class DigestReader(BaseReader):
                 topics,
                 timezone=timezone,
                 authority=config["id_authority"] or "invalid,2000",
-                asset_exists=lambda src: (root / src).resolve().is_relative_to(root)
-                and (root / src).is_file(),
+                asset_exists=lambda src: (
+                    (root / src).resolve().is_relative_to(root)
+                    and (root / src).is_file()
+                ),
             )
-        body = render_markdown(doc.body)
+        control = _BODY_CONTROL.search(doc.body)
+        if control:
+            checked.problems.append(
+                Problem(
+                    shown,
+                    doc.body_line + doc.body.count("\n", 0, control.start()),
+                    "body",
+                    f"contains the control character U+{ord(control.group()):04X}, "
+                    "which feeds cannot carry.",
+                    "Retype the line; remove invisible characters.",
+                )
+            )
+        body = render_markdown(_BODY_CONTROL.sub("", doc.body))
         if _IMG_WITHOUT_ALT.search(body):
             checked.problems.append(
                 Problem(
@@ -162,7 +182,9 @@ class DigestReader(BaseReader):
             refuse("source", "source", "Write the outlet's name in letters or digits.")
         return problems
 
-    def _metadata(self, values: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
+    def _metadata(
+        self, values: dict[str, Any], problems: list[Problem]
+    ) -> dict[str, Any]:
         """Turn checked values into what Pelican's Content expects."""
         meta: dict[str, Any] = {PROBLEMS_KEY: problems}  # warnings only, at this point
         for key, value in values.items():
@@ -370,7 +392,9 @@ def unify_tags(generator: Any) -> None:
     everything = generator.articles + generator.drafts + generator.hidden_articles
     spelling = canonical_spellings([t.name for a in everything for t in a.tags])
     for article in everything:
-        article.tags = [Tag(spelling[tag_key(t.name)], generator.settings) for t in article.tags]
+        article.tags = [
+            Tag(spelling[tag_key(t.name)], generator.settings) for t in article.tags
+        ]
 
 
 def stop_on_problems(generators: list[Any]) -> None:
@@ -378,7 +402,14 @@ def stop_on_problems(generators: list[Any]) -> None:
     settings = generators[0].settings
     contents: list[Any] = []
     for generator in generators:
-        for attr in ("articles", "drafts", "hidden_articles", "pages", "hidden_pages", "draft_pages"):
+        for attr in (
+            "articles",
+            "drafts",
+            "hidden_articles",
+            "pages",
+            "hidden_pages",
+            "draft_pages",
+        ):
             contents.extend(getattr(generator, attr, []))
     report: Report = STATE.report
     report.extend(duplicate_problems(contents, settings))
@@ -390,7 +421,9 @@ def stop_on_problems(generators: list[Any]) -> None:
         len(getattr(g, "articles", [])) for g in generators if hasattr(g, "articles")
     )
     STATE.counts["pages"] = sum(len(getattr(g, "pages", [])) for g in generators)
-    raise_if_errors(report, f"{len(report.errors)} problem(s) in content; nothing was published")
+    raise_if_errors(
+        report, f"{len(report.errors)} problem(s) in content; nothing was published"
+    )
 
 
 def register() -> None:

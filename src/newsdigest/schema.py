@@ -19,7 +19,12 @@ from zoneinfo import ZoneInfo
 from newsdigest.frontmatter import Document
 from newsdigest.problems import WARNING, Problem
 from newsdigest.topics import SLUG, Topic
-from newsdigest.urls import CONTROL_CHARS, is_absolute_http_url, is_safe_url, normalise_url
+from newsdigest.urls import (
+    CONTROL_CHARS,
+    is_absolute_http_url,
+    is_safe_url,
+    normalise_url,
+)
 
 LABELS = ("news", "opinion", "analysis", "interview", "explainer")
 STATUSES = ("published", "draft", "hidden")
@@ -63,7 +68,8 @@ PELICAN_KEYS = frozenset(
     }
 )
 LANG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
-SUMMARY_SENTENCES = re.compile(r"[.!?][\"'”’)]*\s+(?=[A-Z\"“‘(])")
+# A sentence ends at . ! or ? (maybe closed by a quote or bracket), then a capital.
+SUMMARY_SENTENCES = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+(?=[A-Z\"\u201c\u2018(])")
 
 
 @dataclass
@@ -160,7 +166,7 @@ class _Validator:
             self.problem(
                 key,
                 f"must be text, not {_kind(value)}.",
-                f"Write it as a quoted string: {key}: \"...\"",
+                f'Write it as a quoted string: {key}: "..."',
             )
             return None
         text = str(value)
@@ -241,7 +247,7 @@ class _Validator:
                 self.problem(
                     f"{key}[{index}]",
                     f"must be text, not {_kind(entry)}.",
-                    f"Quote it: \"{entry}\"",
+                    f'Quote it: "{entry}"',
                 )
                 continue
             text = self.text(f"{key}[{index}]", entry)
@@ -422,7 +428,11 @@ def validate_item(
     for key in ("source_date", "updated"):
         if meta.get(key) is not None:
             values[key] = v.date(key, meta[key])
-    if values.get("updated") and values.get("date") and values["updated"] < values["date"]:
+    if (
+        values.get("updated")
+        and values.get("date")
+        and values["updated"] < values["date"]
+    ):
         v.problem(
             "updated",
             "is earlier than 'date'.",
@@ -430,7 +440,13 @@ def validate_item(
         )
     if meta.get("topic") is not None:
         topic = meta["topic"]
-        if topic not in topics:
+        if not isinstance(topic, str):
+            v.problem(
+                "topic",
+                f"must be one topic slug, not {_kind(topic)}.",
+                "Write 'topic: <slug>' with one slug from content/topics.yml.",
+            )
+        elif topic not in topics:
             choices = ", ".join(topics) or "(none declared)"
             v.problem(
                 "topic",
@@ -461,7 +477,9 @@ def validate_item(
     label = meta.get("label", "news")
     if label not in LABELS:
         v.problem(
-            "label", f"'{label}' is not a label.", "Use one of: " + ", ".join(LABELS) + "."
+            "label",
+            f"'{label}' is not a label.",
+            "Use one of: " + ", ".join(LABELS) + ".",
         )
         label = "news"
     values["label"] = label

@@ -46,7 +46,7 @@ AUTHORITY = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(,\d{4}(-\d{2}(-\d{2})?)
 def merge(
     name: str, defaults: dict[str, Any], settings: dict[str, Any], report: Report
 ) -> dict[str, Any]:
-    """Merge ``settings[name]`` over ``defaults``; unknown or mistyped keys go to report."""
+    """Merge ``settings[name]`` over ``defaults``; report unknown or mistyped keys."""
     given = settings.get(name) or {}
     if not isinstance(given, dict):
         report.add(

@@ -57,7 +57,9 @@ class SourcesGenerator(Generator):
     def generate_context(self) -> None:
         articles = self.context.get("articles", [])
         self.sources = group_by_source(articles, self.settings)
-        hidden = self.context.get("hidden_articles", []) + self.context.get("drafts", [])
+        hidden = self.context.get("hidden_articles", []) + self.context.get(
+            "drafts", []
+        )
         group_by_source(hidden, self.settings)  # their pages link to the outlet too
         self._update_context(("sources",))
 

@@ -74,7 +74,9 @@ def image_url(image: dict[str, Any], siteurl: str) -> str:
     return image["src"] if image.get("external") else site_url(siteurl, image["src"])
 
 
-def topics_nav(categories: list[tuple[Any, list[Any]]], topics: list[Any]) -> list[dict[str, Any]]:
+def topics_nav(
+    categories: list[tuple[Any, list[Any]]], topics: list[Any]
+) -> list[dict[str, Any]]:
     """Topics in the order of topics.yml, each with its category and items."""
     by_slug = {category.slug: (category, items) for category, items in categories}
     nav = []

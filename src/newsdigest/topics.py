@@ -30,7 +30,9 @@ class Topic:
     order: int
 
 
-def load_topics(path: Path, display_path: str) -> tuple[dict[str, Topic], list[Problem]]:
+def load_topics(
+    path: Path, display_path: str
+) -> tuple[dict[str, Topic], list[Problem]]:
     """Read and check the topics file; return the topics in display order."""
     try:
         data, lines = parse_yaml(read_source(path, display_path), display_path)

@@ -86,10 +86,12 @@ def check_assets(site: Site) -> list[Problem]:
                 for field, url in element_assets(element)
             ]
             css = element.text if element.tag == "style" else ""
-            found += [
-                _missing(site, path, element.line + line - 1, "url()", url, path)
-                for line, url in css_urls(css + element.attrs.get("style", ""))
-            ]
+            css += element.attrs.get("style", "")
+            if "url(" in css.lower() or "@import" in css.lower():
+                found += [
+                    _missing(site, path, element.line + line - 1, "url()", url, path)
+                    for line, url in css_urls(css)
+                ]
             problems.extend(p for p in found if p)
     for path in site.css_paths:
         for line, url in css_urls(site.read_text(path)):

@@ -8,6 +8,7 @@ for a digest are re-implemented here and run offline on every build.
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from datetime import datetime
@@ -387,7 +388,8 @@ def check_feed(site: Site, path: str) -> list[Problem]:
         return checker.problems
     else:
         return []
-    parsed = feedparser.parse(site.read_bytes(path))
+    # a stream, not bytes: feedparser would first try bytes as a file name
+    parsed = feedparser.parse(io.BytesIO(site.read_bytes(path)))
     if parsed.bozo:
         checker.add(
             root,

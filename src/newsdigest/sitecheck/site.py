@@ -15,6 +15,7 @@ import os
 import posixpath
 import re
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import cached_property
@@ -39,6 +40,7 @@ LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1"})
 
 HTML_SUFFIXES = (".html", ".htm")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_NOT_RELATIVE = re.compile(r"\s*(?:/|[a-zA-Z][a-zA-Z0-9+.-]*:)")
 _C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
 _TAB_NEWLINE = re.compile(r"[\t\n\r]")
 _FOREIGN = frozenset({"svg", "math"})
@@ -289,20 +291,25 @@ class Site:
         ]
         if workers is None:
             workers = _usable_cpus() if len(todo) >= PARALLEL_MIN_PAGES else 1
-        if workers <= 1:
-            for path in todo:
+        if workers > 1:
+            jobs = [(self.root, path, parse_errors) for path in todo]
+            chunksize = max(1, len(jobs) // (workers * 4))
+            log.debug("parsing %d pages in %d processes", len(jobs), workers)
+            # spawn, not fork: forking a process that may run threads can deadlock
+            context = get_context("spawn")
+            try:
+                with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                    for page in pool.map(_load_page, jobs, chunksize=chunksize):
+                        self._pages[page.path] = page
+            except BrokenProcessPool:
+                # e.g. a __main__ read from stdin, which spawned workers cannot import
+                log.warning("worker processes failed; parsing pages in this one")
+        for path in todo:
+            page = self._pages.get(path)
+            if page is None or (parse_errors and page.parse_errors is None):
                 self._pages[path] = parse_page(
                     path, self.read_bytes(path), with_errors=parse_errors
                 )
-            return
-        jobs = [(self.root, path, parse_errors) for path in todo]
-        chunksize = max(1, len(jobs) // (workers * 4))
-        log.debug("parsing %d pages in %d processes", len(jobs), workers)
-        # spawn, not fork: forking a process that may run threads can deadlock
-        context = get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for page in pool.map(_load_page, jobs, chunksize=chunksize):
-                self._pages[page.path] = page
 
     def xml(self, path: str) -> XNode | XMLError:
         """The parsed XML file at ``path``, or why it is not well-formed."""
@@ -327,7 +334,8 @@ class Site:
 
     def resolve(self, url: str, source: str) -> Target:
         """Classify ``url`` found in the file ``source`` and locate its file."""
-        key = (url, posixpath.dirname(source))
+        base_dir = "" if _NOT_RELATIVE.match(url) else posixpath.dirname(source)
+        key = (url, base_dir)
         target = self._resolved.get(key)
         if target is None:
             target = self._resolved[key] = self._classify(url, key[1])

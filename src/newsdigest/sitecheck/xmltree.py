@@ -86,4 +86,6 @@ def parse_xml(data: bytes) -> XNode:
             f"is not well-formed XML: {expat.errors.messages[error.code]}",
             error.lineno,
         ) from None
+    except (ValueError, LookupError) as error:  # e.g. an encoding expat lacks
+        raise XMLError(f"cannot be read as XML: {error}") from None
     return roots[0]
