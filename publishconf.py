@@ -8,7 +8,7 @@ import os
 import sys
 
 sys.path.append(os.curdir)
-from pelicanconf import *  # noqa: E402,F403
+from pelicanconf import *  # noqa: F403
 
 SITEURL = "https://digest.example.org"
 RELATIVE_URLS = False
@@ -25,12 +25,18 @@ DIGEST_PUBLISH = {
 DIGEST_DEPLOY = {
     "targets": {
         "pages": {"kind": "github-pages", "branch": "gh-pages", "remote": "origin"},
-        "server": {"kind": "rsync", "destination": "digest@host.example.org:/srv/digest"},
+        "server": {
+            "kind": "rsync",
+            "destination": "digest@host.example.org:/srv/digest",
+            # Safe: only a build that passed its checks is ever deployed.
+            "delete": True,
+        },
         "bucket": {
             "kind": "s3",
             "bucket": "digest-example-org",
             "region": "us-east-1",
             "precompressed": "gzip",
+            "delete": True,
         },
     },
 }

@@ -133,7 +133,8 @@ def build_feed(
     feed = feed_class(
         title=spec.title,
         link=urljoin(base, spec.page_url),
-        description=spec.description,
+        # Many readers render descriptions and subtitles as HTML: escape them.
+        description=escape(spec.description),
         language=settings.get("DEFAULT_LANG", "en"),
         feed_url=urljoin(base, spec.path(fmt)),
         feed_guid=f"tag:{authority}:feed:{spec.key}",
