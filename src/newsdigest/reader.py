@@ -234,29 +234,42 @@ def topic_category(topic: Topic, settings: dict[str, Any]) -> Category:
 # --- Checks that need every item ---------------------------------------------
 
 
+def _clashes(
+    groups: dict[str, list[Any]],
+    settings: dict[str, Any],
+    field: str,
+    message: str,
+    fix: str,
+) -> list[Problem]:
+    """One problem per file in every group of two or more files that clash."""
+    problems = []
+    for key, group in sorted(groups.items()):
+        if len(group) < 2 or not key:
+            continue
+        files = sorted(display_path(settings, c.source_path) for c in group)
+        for shown in files:
+            others = ", ".join(f for f in files if f != shown)
+            problems.append(
+                Problem(shown, None, field, message.format(key=key, others=others), fix)
+            )
+    return problems
+
+
 def duplicate_problems(contents: list[Any], settings: dict[str, Any]) -> list[Problem]:
     """Two files writing one output path, or two items about one original."""
-    problems: list[Problem] = []
     by_path: dict[str, list[Any]] = defaultdict(list)
     by_source: dict[str, list[Any]] = defaultdict(list)
     for content in contents:
         by_path[content.save_as].append(content)
         if getattr(content, "source_url", None):
             by_source[normalise_url(content.source_url)].append(content)
-    for save_as, group in sorted(by_path.items()):
-        if len(group) > 1 and save_as:
-            files = sorted(display_path(settings, c.source_path) for c in group)
-            for shown in files:
-                others = ", ".join(f for f in files if f != shown)
-                problems.append(
-                    Problem(
-                        shown,
-                        None,
-                        "slug",
-                        f"writes to {save_as}, as does {others}.",
-                        "Give one of them a different 'slug'.",
-                    )
-                )
+    problems = _clashes(
+        by_path,
+        settings,
+        "slug",
+        "writes to {key}, as does {others}.",
+        "Give one of them a different 'slug'.",
+    )
     reserved = reserved_paths(settings)
     for save_as, group in sorted(by_path.items()):
         if save_as and os.path.normpath(save_as) in reserved:
@@ -271,20 +284,15 @@ def duplicate_problems(contents: list[Any], settings: dict[str, Any]) -> list[Pr
                     )
                 )
     problems.extend(source_slug_problems(contents, settings))
-    for _, group in sorted(by_source.items()):
-        if len(group) > 1:
-            files = sorted(display_path(settings, c.source_path) for c in group)
-            for shown in files:
-                others = ", ".join(f for f in files if f != shown)
-                problems.append(
-                    Problem(
-                        shown,
-                        None,
-                        "source_url",
-                        f"points to the same original as {others}.",
-                        "Keep one item per original: merge the two files.",
-                    )
-                )
+    problems.extend(
+        _clashes(
+            by_source,
+            settings,
+            "source_url",
+            "points to the same original as {others}.",
+            "Keep one item per original: merge the two files.",
+        )
+    )
     return problems
 
 
