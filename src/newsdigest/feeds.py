@@ -115,7 +115,20 @@ def entry_html(item: Any, base: str, config: dict[str, Any]) -> str:
         f'<p>Read the original at <a href="{escape(item.source_url, quote=True)}">'
         f"{escape(item.source)}</a>.</p>"
     )
-    return body + source
+    return image_html(getattr(item, "image", None), base) + body + source
+
+
+def image_html(image: dict[str, Any] | None, base: str) -> str:
+    """The item's image with its alt text and credit, at an absolute address."""
+    if not image:
+        return ""
+    src = image["src"] if image.get("external") else urljoin(base, image["src"])
+    credit = image.get("credit")
+    caption = f"<figcaption>{escape(credit)}</figcaption>" if credit else ""
+    return (
+        f'<figure><img src="{escape(src, quote=True)}" '
+        f'alt="{escape(image["alt"], quote=True)}">{caption}</figure>'
+    )
 
 
 def build_feed(

@@ -21,13 +21,13 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
-from rich.console import Console
 
 from newsdigest.build_state import STATE
 from newsdigest.problems import DigestError, Report
@@ -204,13 +204,20 @@ class _ErrorCounter(logging.Handler):
 
 
 class _QuietDigestErrors(logging.Filter):
-    """Our refusals carry a full report: print it, not a traceback."""
+    """Our refusals carry a full report: print it whole, not a traceback.
+
+    The report goes to stdout (where Pelican's console writes) as plain text, so
+    Rich's line wrapping does not mangle its file:line columns; the log line
+    after it says why the build stopped."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, DigestError):
             record.exc_info = None
-            record.msg, record.args = "%s", (str(exc),)
+            message = str(exc)
+            sys.stdout.write(message.rstrip() + "\n")
+            sys.stdout.flush()
+            record.msg, record.args = "Build stopped: %s", (message.splitlines()[0],)
         return True
 
 
@@ -305,14 +312,14 @@ def finish_build(pelican: Any) -> None:
 def print_summary(output: Path) -> None:
     counts = STATE.counts
     warnings = STATE.report.warnings
-    console = Console(stderr=False, highlight=False)
+    # Plain print: problem texts are untrusted and must not be read as Rich markup.
     for problem in warnings:
-        console.print(f"[yellow]warning[/yellow] {problem}", markup=True)
-    console.print(
+        print(f"warning: {problem}")
+    print(
         f"newsdigest: {counts.get('items', 0)} items, {count_pages(output)} pages, "
         f"{counts.get('feeds', 0)} feeds, {len(warnings) + COUNTER.warnings} warnings, "
         f"{time.monotonic() - STATE.started:.2f} s -> {output}",
-        markup=False,
+        flush=True,
     )
     STATE.reset()
 

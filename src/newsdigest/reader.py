@@ -387,8 +387,36 @@ def initialized(pelican: Any) -> None:
 
 
 def add_reader(readers: Any) -> None:
-    for ext in DigestReader.file_extensions:
-        readers.reader_classes[ext] = DigestReader
+    """Markdown items only: Pelican's HTML and reST readers would publish raw
+    markup unvalidated, so they are switched off (static files keep theirs)."""
+    readers.reader_classes = {
+        ext: cls for ext, cls in readers.reader_classes.items() if ext == "static"
+    } | dict.fromkeys(DigestReader.file_extensions, DigestReader)
+
+
+def foreign_files(settings: dict[str, Any]) -> list[Problem]:
+    """Files among items and pages that no reader will read: say so, don't skip."""
+    root = content_root(settings)
+    static = [root / p for p in settings.get("STATIC_PATHS", [])]
+    problems = []
+    for folder in [*settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"]]:
+        for path in sorted((root / folder).rglob("*")):
+            if (
+                path.is_file()
+                and not path.name.startswith(".")
+                and path.suffix.lstrip(".") not in DigestReader.file_extensions
+                and not any(path.is_relative_to(s) for s in static)
+            ):
+                problems.append(
+                    Problem(
+                        display_path(settings, str(path)),
+                        message="is not a Markdown item (.md), so it would be "
+                        "silently left out.",
+                        fix="Write items and pages as .md files with YAML front "
+                        "matter; put images in content/images/.",
+                    )
+                )
+    return problems
 
 
 def collect_problems(_generator: Any, metadata: dict[str, Any]) -> None:
@@ -423,6 +451,7 @@ def stop_on_problems(generators: list[Any]) -> None:
     report.extend(duplicate_problems(contents, settings))
     root = content_root(settings)
     report.extend(outside_links(root, root.name))
+    report.extend(foreign_files(settings))
     _, topic_problems = STATE.topics(settings)
     report.extend(topic_problems)
     STATE.counts["items"] = sum(
