@@ -52,24 +52,93 @@ def rebuild(c):
     """Clean, then build from scratch."""
 
 
+def _serve_output(output: Path, host: str, port: int) -> None:
+    """Serve the built site as a static host would, until Ctrl-C.
+
+    Files are looked up under the ``output`` symlink on every request, so each
+    build swapped in is served at once. A missing page answers 404 with the
+    site's own 404.html; folders without an index.html are not listed.
+    """
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(SimpleHTTPRequestHandler):
+        def list_directory(self, path):
+            self.send_error(404)
+
+        def send_error(self, code, message=None, explain=None):
+            page = output / "404.html"
+            if code != 404 or not page.is_file():
+                super().send_error(code, message, explain)
+                return
+            body = page.read_bytes()
+            self.log_error("code %d, message %s", code, message or "Not Found")
+            self.send_response(code, message)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+    handler = functools.partial(Handler, directory=str(output))
+    try:
+        httpd = ThreadingHTTPServer((host, int(port)), handler)
+    except OSError as error:
+        raise Exit(f"Could not serve on {host}:{port}: {error}", code=1) from None
+    print(f"Serving {output} on http://{host}:{port}/ (Ctrl-C stops)", flush=True)
+    with httpd:
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            print("Stopped.", flush=True)
+
+
 @task(help={"port": f"Port to serve on (default {PORT})."})
 def serve(c, port=PORT):
     """Build, then serve the digest on http://127.0.0.1:8000 (Ctrl-C stops)."""
-    build(c)
-    _pelican(c, DEV, "--listen", "--bind", HOST, "--port", str(port))
+    with c.cd(str(ROOT)):
+        build(c)
+    _serve_output(Path(_settings(DEV)["OUTPUT_PATH"]), HOST, int(port))
 
 
 @task(help={"port": f"Port to serve on (default {PORT})."})
 def livereload(c, port=PORT):
-    """Serve on http://127.0.0.1:8000 and rebuild + reload the browser on changes."""
+    """Serve on http://127.0.0.1:8000 and rebuild + reload the browser on changes.
+
+    A rebuild that fails is reported and the last good site stays served.
+    """
+    from invoke.exceptions import UnexpectedExit
     from livereload import Server
 
-    build(c)
-    settings = _settings(DEV)
+    settings = _settings(DEV)  # PATH, THEME and OUTPUT_PATH are absolute
+    # The watcher counts files changed from now on: edits during the first
+    # build trigger a rebuild too.
     server = Server()
-    rebuild_site = lambda: _pelican(c, DEV)  # noqa: E731
-    for pattern in ("content/**/*", "themes/**/*", DEV, "src/newsdigest/**/*.py"):
+
+    def rebuild_site() -> None:
+        try:
+            with c.cd(str(ROOT)):
+                _pelican(c, DEV)
+        except UnexpectedExit as failed:
+            print(
+                f"newsdigest: the rebuild failed (exit code {failed.result.exited}, "
+                "see above); still serving the last good site.",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    with c.cd(str(ROOT)):
+        build(c)
+    for pattern in (
+        str(Path(settings["PATH"]) / "**" / "*"),
+        str(Path(settings["THEME"]) / "**" / "*"),
+        str(ROOT / DEV),
+        str(ROOT / "src" / "newsdigest" / "**" / "*.py"),
+    ):
         server.watch(pattern, rebuild_site)
+    # The output symlink is resolved on every request (tornado follows it), so
+    # the site swapped in by each rebuild is what gets served.
     server.serve(host=HOST, port=int(port), root=settings["OUTPUT_PATH"])
 
 
