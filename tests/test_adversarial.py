@@ -165,7 +165,11 @@ def xml_dangers(root: ET.Element, where: str) -> list[str]:
                 DANGEROUS_SCHEMES
             ):
                 found.append(f"{where}: {name}[{attribute}]={value!r}")
-        if name in HTML_IN_XML and element.text:
+        # Atom text constructs without type="html" are plain text (RFC 4287 3.1).
+        atom_text = element.tag.startswith("{http://www.w3.org/2005/Atom}") and (
+            element.get("type", "text") == "text"
+        )
+        if name in HTML_IN_XML and element.text and not atom_text:
             found += html_dangers(parse_fragment(element.text), f"{where} <{name}>")
         if (
             name in {"link", "guid", "id", "loc", "comments"}

@@ -10,7 +10,6 @@ import pytest
 
 from newsdigest.feeds import (
     FeedSpec,
-    absolutise,
     build_feed,
     entry_html,
     feed_links,
@@ -18,6 +17,7 @@ from newsdigest.feeds import (
     feed_specs,
 )
 from newsdigest.problems import DigestError
+from newsdigest.sanitize import sanitise_html
 
 BASE = "https://digest.example.org/"
 AUTHORITY = "digest.example.org,2026"
@@ -60,50 +60,42 @@ def write(fmt, items, spec=None, **config_overrides):
     return feed.writeString("utf-8")
 
 
-# --- absolutise ------------------------------------------------------------------
+# --- absolute addresses in feed HTML ---------------------------------------------
+
+REL = ' rel="noopener noreferrer"'
 
 
 @pytest.mark.parametrize(
     ("html", "expected"),
     [
-        ('<a href="../other/">x</a>', '<a href="https://d.org/items/other/">x</a>'),
-        ('<a href="/topics/">x</a>', '<a href="https://d.org/topics/">x</a>'),
-        ('<a href="https://e.com/a">x</a>', '<a href="https://e.com/a">x</a>'),
-        ('<a href="#fn:1">x</a>', '<a href="https://d.org/items/a/#fn:1">x</a>'),
+        (
+            '<a href="../other/">x</a>',
+            f'<a href="https://d.org/items/other/"{REL}>x</a>',
+        ),
+        ('<a href="/topics/">x</a>', f'<a href="https://d.org/topics/"{REL}>x</a>'),
+        ('<a href="https://e.com/a">x</a>', f'<a href="https://e.com/a"{REL}>x</a>'),
+        ('<a href="#fn:1">x</a>', f'<a href="https://d.org/items/a/#fn:1"{REL}>x</a>'),
         (
             '<img src="map.png" alt="m">',
             '<img src="https://d.org/items/a/map.png" alt="m">',
         ),
         ('<img src="/images/m.png">', '<img src="https://d.org/images/m.png">'),
-        (
-            '<img src="//cdn.example/m.png">',
-            '<img src="https://cdn.example/m.png">',
-        ),
+        ('<img src="//cdn.example/m.png">', "<img>"),  # protocol-relative: dropped
         ("<p>no links</p>", "<p>no links</p>"),
     ],
 )
-def test_absolutise_resolves_against_the_page(html, expected):
-    assert absolutise(html, "https://d.org/items/a/") == expected
+def test_feed_html_resolves_against_the_page(html, expected):
+    assert sanitise_html(html, base_url="https://d.org/items/a/") == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="absolutise joins the still-escaped attribute value and escapes it "
-    "again: '&amp;' becomes '&amp;amp;', so the feed link gets a literal '&amp;'",
-)
-def test_absolutise_keeps_an_escaped_ampersand_escaped_once():
-    html = '<a href="https://e.com/?a=1&amp;b=2">x</a>'
-    assert absolutise(html, "https://d.org/") == html
+def test_feed_html_keeps_an_escaped_ampersand_escaped_once():
+    html = f'<a href="https://e.com/?a=1&amp;b=2"{REL}>x</a>'
+    assert sanitise_html(html, base_url="https://d.org/") == html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='absolutise\'s regex also rewrites href="..." written in the text '
-    "(e.g. an item quoting HTML in <code>), changing what the item says",
-)
-def test_absolutise_leaves_text_that_looks_like_an_attribute_alone():
+def test_feed_html_leaves_text_that_looks_like_an_attribute_alone():
     html = '<p>Write <code>&lt;a href="/x"&gt;</code> to link.</p>'
-    assert absolutise(html, "https://d.org/") == html
+    assert sanitise_html(html, base_url="https://d.org/") == html
 
 
 # --- entry_html ------------------------------------------------------------------
@@ -112,7 +104,8 @@ def test_absolutise_leaves_text_that_looks_like_an_attribute_alone():
 def test_full_entry_is_absolute_body_then_source_link():
     html = entry_html(fake_item(), BASE, {"content": "full"})
     assert html == (
-        '<p>Body with <a href="https://digest.example.org/items/other/">a link</a>.</p>'
+        '<p>Body with <a href="https://digest.example.org/items/other/"'
+        ' rel="noopener noreferrer">a link</a>.</p>'
         '<p>Read the original at <a href="https://example.com/story">Example Wire'
         "</a>.</p>"
     )
@@ -235,11 +228,6 @@ def test_rss_channel_description_is_html_escaped_once():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="build_feed HTML-escapes the description, but Atom writes it as a "
-    "<subtitle> of type text, so readers show '&amp;' literally",
-)
 def test_atom_subtitle_is_plain_text():
     spec = FeedSpec("all", "Digest", "Diplomacy, security & relations", "")
     root = ET.fromstring(write("atom", [], spec=spec))

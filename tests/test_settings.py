@@ -123,18 +123,11 @@ def test_accepted_values(given, value):
         (CONTENT_DEFAULTS, "topics_file"),  # Path / None later
     ],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="merge skips the type check whenever the value is None, so None passes "
-    "for keys whose default is not None and fails later with a TypeError "
-    "(or, for checks, disables the site checks without a word)",
-)
 def test_none_for_a_key_that_is_not_nullable_is_reported(defaults, key):
     _, problems = merged("DIGEST_X", defaults, {key: None})
     assert [field for _, field, _ in problems] == [f'DIGEST_X["{key}"]']
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="see the test above")
 def test_publish_settings_with_keep_builds_none_is_a_settings_error(no_force):
     with pytest.raises(DigestError):
         publish_settings({"DIGEST_PUBLISH": {"keep_builds": None}})
@@ -237,13 +230,6 @@ def test_publish_settings_refuse_with_the_key(no_force, given, field, message):
     "build_date",
     [dt.datetime(2026, 1, 1, tzinfo=dt.UTC), 20260101],
     ids=["datetime", "int"],
-)
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="merge accepts any type for a None default, and publish_settings only "
-    "catches ValueError from fromisoformat(): a non-str build_date crashes with "
-    "TypeError instead of a DIGEST_PUBLISH error",
 )
 def test_non_string_build_date_is_a_settings_error(no_force, build_date):
     with pytest.raises(DigestError) as raised:

@@ -94,7 +94,7 @@ def test_valid_file_gives_topics_in_display_order(tmp_path):
         ),
         (
             "- world\n- science\n",
-            [(1, None, "front matter is not a mapping of keys to values.")],
+            [(1, None, "is not a mapping of keys to values.")],
         ),
         (
             "world:\n  name: W\n  description: d\n  order: 1\n"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
@@ -28,6 +27,7 @@ from pelican.utils import sanitised_join
 
 from newsdigest.build_state import STATE
 from newsdigest.problems import Report
+from newsdigest.sanitize import sanitise_html
 from newsdigest.settings import (
     FEEDS_DEFAULTS,
     content_settings,
@@ -43,7 +43,6 @@ FORMATS = {
     "atom": (Atom1Feed, "atom.xml", "Atom"),
     "rss": (Rss201rev2Feed, "rss.xml", "RSS"),
 }
-_URL_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -94,20 +93,11 @@ def feed_settings(settings: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
-def absolutise(html: str, base: str) -> str:
-    """Make every href/src in (already sanitised) HTML absolute against ``base``."""
-
-    def repl(match: re.Match[str]) -> str:
-        return f'{match.group(1)}="{escape(urljoin(base, match.group(2)), quote=True)}"'
-
-    return _URL_ATTR.sub(repl, html)
-
-
 def entry_html(item: Any, base: str, config: dict[str, Any]) -> str:
     """The body a feed reader shows: our text, then where the story came from."""
     page = urljoin(base, item.url)
     body = (
-        absolutise(item.get_content(base.rstrip("/")), page)
+        sanitise_html(item.get_content(base.rstrip("/")), base_url=page)
         if config["content"] == "full"
         else f"<p>{escape(item.summary)}</p>"
     )
@@ -146,8 +136,8 @@ def build_feed(
     feed = feed_class(
         title=spec.title,
         link=urljoin(base, spec.page_url),
-        # Many readers render descriptions and subtitles as HTML: escape them.
-        description=escape(spec.description),
+        # RSS descriptions are HTML to feed readers; an Atom subtitle is text.
+        description=escape(spec.description) if fmt == "rss" else spec.description,
         language=settings.get("DEFAULT_LANG", "en"),
         feed_url=urljoin(base, spec.path(fmt)),
         feed_guid=f"tag:{authority}:feed:{spec.key}",

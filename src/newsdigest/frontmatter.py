@@ -175,7 +175,7 @@ def parse_yaml(
                     Problem(
                         display_path,
                         first_line + node.start_mark.line,
-                        message="front matter is not a mapping of keys to values.",
+                        message="is not a mapping of keys to values.",
                         fix="Write one 'key: value' per line.",
                     )
                 ]

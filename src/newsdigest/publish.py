@@ -72,7 +72,7 @@ def publish_settings(settings: dict[str, Any]) -> dict[str, Any]:
     if config["build_date"] is not None:
         try:
             parse_build_date(config["build_date"])
-        except ValueError:
+        except (TypeError, ValueError):
             report.add(
                 setting_problem(
                     "DIGEST_PUBLISH",
@@ -88,6 +88,8 @@ def publish_settings(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def parse_build_date(value: str) -> dt.datetime:
+    if not isinstance(value, str):
+        raise TypeError("build_date must be a string")
     when = dt.datetime.fromisoformat(value)
     if when.tzinfo is None:
         raise ValueError("no offset")

@@ -8,6 +8,10 @@ an editorial text needs; nothing else survives, whatever the input.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from urllib.parse import urljoin
+
 import markdown
 import nh3
 
@@ -61,6 +65,8 @@ ALLOWED_TAGS = frozenset(
 )
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "hreflang"},
+    "li": {"id"},  # footnote targets only, see _attribute_filter
+    "sup": {"id"},
     "abbr": {"title"},
     "blockquote": {"cite"},
     "q": {"cite"},
@@ -90,21 +96,37 @@ DROPPED_WITH_CONTENT = frozenset(
 MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "smarty"]
 
 
-def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
-    """Drop URL attributes whose scheme is not http(s) or relative."""
-    if attribute in {"href", "src", "cite"} and not is_safe_url(value):
-        return None
-    return value
+# Python-Markdown's footnote ids; no other id may reach a page, where it could
+# collide with the theme's own (the skip link's #main, for one).
+FOOTNOTE_ID = re.compile(r"^fn(ref)?:[\w-]+$")
+URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 
 
-def sanitise_html(html: str) -> str:
-    """Reduce HTML to the editorial allowlist."""
+def _attribute_filter(
+    base_url: str | None,
+) -> Callable[[str, str, str], str | None]:
+    def keep(element: str, attribute: str, value: str) -> str | None:
+        if attribute == "id":
+            return value if FOOTNOTE_ID.match(value) else None
+        if attribute in URL_ATTRIBUTES:
+            if not is_safe_url(value):
+                return None
+            if base_url:
+                return urljoin(base_url, value)
+        return value
+
+    return keep
+
+
+def sanitise_html(html: str, *, base_url: str | None = None) -> str:
+    """Reduce HTML to the editorial allowlist; with ``base_url``, make every link
+    and image address absolute (feeds must carry no relative URL)."""
     return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROPPED_WITH_CONTENT),
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
-        attribute_filter=_attribute_filter,
+        attribute_filter=_attribute_filter(base_url),
         url_schemes={"http", "https"},
         link_rel="noopener noreferrer",
         strip_comments=True,

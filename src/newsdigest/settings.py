@@ -73,7 +73,18 @@ def merge(
             )
             continue
         default = defaults[key]
-        if default is not None and value is not None:
+        if value is None and default is not None:
+            report.add(
+                Problem(
+                    "settings",
+                    field=f'{name}["{key}"]',
+                    message="cannot be None.",
+                    fix=f"Remove the key to use the default, {default!r}.",
+                    check="settings",
+                )
+            )
+            continue
+        if default is not None:
             expected = (int, float) if isinstance(default, float) else type(default)
             if not isinstance(value, expected) or isinstance(value, bool) != isinstance(
                 default, bool

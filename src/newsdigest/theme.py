@@ -53,6 +53,8 @@ def humandate(value: dt.datetime | dt.date, with_time: bool = False) -> str:
 
 
 def month_name(number: int) -> str:
+    if not 1 <= int(number) <= 12:
+        raise ValueError(f"no month {number}")
     return MONTHS[int(number) - 1]
 
 

@@ -31,7 +31,10 @@ def is_safe_url(url: str, *, allow_relative: bool = True) -> bool:
         return False
     scheme = scheme_of(url)
     if scheme is None:
-        return allow_relative and not url.strip().startswith("//")
+        # Browsers drop tabs and newlines and read "\\" as "/": "/\\evil.example"
+        # is as protocol-relative as "//evil.example".
+        probe = re.sub(r"[\t\r\n]", "", url).replace("\\", "/").strip()
+        return allow_relative and not probe.startswith("//")
     if scheme not in SAFE_SCHEMES:
         return False
     try:
@@ -59,6 +62,8 @@ def normalise_url(url: str) -> str:
     """
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower().removeprefix("www.")
+    if parts.port and parts.port not in (80, 443):
+        host += f":{parts.port}"
     path = parts.path.rstrip("/") or "/"
     query = f"?{parts.query}" if parts.query else ""
     return f"{host}{path}{query}"
