@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 import markdown
 import nh3
 
-from newsdigest.urls import is_safe_url
+from newsdigest.urls import CONTROL_CHARS, is_safe_url, scheme_of
 
 ALLOWED_TAGS = frozenset(
     {
@@ -108,6 +108,8 @@ def _attribute_filter(
     def keep(element: str, attribute: str, value: str) -> str | None:
         if attribute == "id":
             return value if FOOTNOTE_ID.match(value) else None
+        if element == "a" and attribute == "href" and _is_mailto(value):
+            return value  # a contact address cannot run anything
         if attribute in URL_ATTRIBUTES:
             if not is_safe_url(value):
                 return None
@@ -118,17 +120,40 @@ def _attribute_filter(
     return keep
 
 
+def _is_mailto(value: str) -> bool:
+    return scheme_of(value) == "mailto" and not CONTROL_CHARS.search(value)
+
+
+# nh3 adds rel to every <a>, also to one whose unsafe href it removed; rel
+# without href is invalid HTML, so such anchors lose it again.
+_ANCHOR = re.compile(r'<a\b((?:[^>"]|"[^"]*")*)>')
+
+
+def _drop_rel_without_href(match: re.Match[str]) -> str:
+    attributes = match.group(1)
+    if " href=" in attributes:
+        return match.group(0)
+    return "<a" + attributes.replace(f' rel="{LINK_REL}"', "") + ">"
+
+
+LINK_REL = "noopener noreferrer"
+
+
 def sanitise_html(html: str, *, base_url: str | None = None) -> str:
     """Reduce HTML to the editorial allowlist; with ``base_url``, make every link
     and image address absolute (feeds must carry no relative URL)."""
+    return _ANCHOR.sub(_drop_rel_without_href, _clean(html, base_url))
+
+
+def _clean(html: str, base_url: str | None) -> str:
     return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROPPED_WITH_CONTENT),
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
         attribute_filter=_attribute_filter(base_url),
-        url_schemes={"http", "https"},
-        link_rel="noopener noreferrer",
+        url_schemes={"http", "https", "mailto"},
+        link_rel=LINK_REL,
         strip_comments=True,
     )
 
