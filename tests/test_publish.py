@@ -120,3 +120,22 @@ def test_builds_are_byte_identical_across_seeds_locales_and_timezones(make_proje
         trees.append(tree_digest(project.output))
     assert trees[0] == trees[1]
     assert any(name.endswith(".gz") for name in trees[0])
+
+
+def test_failed_site_check_leaves_published_site_untouched(published):
+    before = tree_digest(published.output)
+    published.write(
+        "content/items/broken-link.md",
+        item(
+            title="Broken link",
+            source_url="https://example.com/broken",
+            body="See [the missing page](../../no-such-page/).\n",
+        ),
+    )
+    result = published.build()
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "failed its checks" in out and "no-such-page" in out
+    assert "Traceback" not in out
+    assert tree_digest(published.output) == before
+    assert not list((published.root / ".output.builds").glob("staging-*"))
