@@ -27,6 +27,7 @@ from pelican.utils import sanitised_join
 
 from newsdigest.build_state import STATE
 from newsdigest.problems import Report
+from newsdigest.publish import configured_build_date
 from newsdigest.sanitize import sanitise_html
 from newsdigest.settings import (
     FEEDS_DEFAULTS,
@@ -252,7 +253,9 @@ class FeedsGenerator(Generator):
 
     def generate_output(self, writer: Any) -> None:
         authority = content_settings(self.settings)[0]["id_authority"]
-        fallback = build_date(self.settings, self.context.get("articles", []))
+        fallback = configured_build_date(
+            self.settings, self.context.get("articles", [])
+        )
         limit = self.config["limit"]
         count = 0
         for spec, items in feed_specs(self.context, self.settings, self.config):
@@ -272,13 +275,6 @@ class FeedsGenerator(Generator):
                     feed.write(fp, "utf-8")
                 count += 1
         STATE.counts["feeds"] = count
-
-
-def build_date(settings: dict[str, Any], articles: list[Any]) -> dt.datetime:
-    """The build's date, from settings, SOURCE_DATE_EPOCH or the newest item."""
-    from newsdigest.publish import configured_build_date
-
-    return configured_build_date(settings, articles)
 
 
 def remember_config(pelican: Any) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from pelican import signals
 
+from newsdigest.build_state import STATE
 from newsdigest.feeds import feed_links
 
 MONTHS = (
@@ -109,8 +110,6 @@ def configure(pelican: Any) -> None:
 
 
 def add_topics(generator: Any) -> None:
-    from newsdigest.build_state import STATE
-
     topics = list(STATE.topics(generator.settings)[0].values())
     generator.context["digest_topics"] = topics_nav(generator.categories, topics)
 
