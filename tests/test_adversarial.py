@@ -31,7 +31,7 @@ from typing import Any
 import html5lib
 import pytest
 
-from conftest import Project, _copy_project, item
+from tests.conftest import Project, _copy_project, item
 
 # Feeds must link to an absolute, non-local URL for the built-site checks to pass.
 OVERRIDES: dict[str, Any] = {

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest_deploy import SITE, make_site
 from newsdigest.deploy import deploy
 from newsdigest.problems import DigestError
+from tests.conftest_deploy import SITE, make_site
 
 
 def git(cwd: Path, *args: str) -> str:

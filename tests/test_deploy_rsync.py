@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest_deploy import SITE, make_site, read_tree
 from newsdigest.deploy import deploy, rsync
 from newsdigest.deploy.rsync import split_remote, unsafe_destination_reason
 from newsdigest.problems import DigestError
+from tests.conftest_deploy import SITE, make_site, read_tree
 
 
 def settings_for(destination: str | Path, **target) -> dict:

@@ -11,9 +11,9 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 from moto.server import ThreadedMotoServer
 
-from conftest_deploy import SITE, make_site
 from newsdigest.deploy import deploy, s3
 from newsdigest.problems import DigestError
+from tests.conftest_deploy import SITE, make_site
 
 
 @pytest.fixture(scope="module")

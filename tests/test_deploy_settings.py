@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from conftest_deploy import make_site
 from newsdigest.deploy import (
     DeployResult,
     deploy,
@@ -12,6 +11,7 @@ from newsdigest.deploy import (
     validate_deploy_settings,
 )
 from newsdigest.problems import DigestError
+from tests.conftest_deploy import make_site
 
 GOOD = {
     "DIGEST_DEPLOY": {

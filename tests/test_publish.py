@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PINNED_ENV, item
 from newsdigest.build import pelican_command
 from newsdigest.publish import page_loss_problem
+from tests.conftest import PINNED_ENV, item
 
 
 def tree_digest(root: Path) -> dict[str, str]:

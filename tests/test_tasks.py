@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import PINNED_ENV, REPO
+from tests.conftest import PINNED_ENV, REPO
 
 TASKS = [
     "build",

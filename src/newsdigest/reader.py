@@ -111,12 +111,11 @@ class DigestReader(BaseReader):
             checked = validate_page(doc, timezone=timezone)
         else:
             topics, _ = STATE.topics(self.settings)
-            config, _ = content_settings(self.settings)
             checked = validate_item(
                 doc,
                 topics,
                 timezone=timezone,
-                authority=config["id_authority"] or "invalid,2000",
+                authority=self.settings["_DIGEST_CONTENT_CONFIG"]["id_authority"],
                 asset_exists=lambda src: (
                     (root / src).resolve().is_relative_to(root)
                     and (root / src).is_file()
@@ -382,8 +381,9 @@ def order_key(content: Any) -> tuple[float, str]:
 
 def initialized(pelican: Any) -> None:
     STATE.reset()
-    _, report = content_settings(pelican.settings)
+    config, report = content_settings(pelican.settings)
     raise_if_errors(report, "newsdigest settings are invalid")
+    pelican.settings["_DIGEST_CONTENT_CONFIG"] = config  # checked once, read per file
 
 
 def add_reader(readers: Any) -> None:
