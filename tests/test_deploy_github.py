@@ -196,7 +196,7 @@ def test_failed_fast_import_is_a_message_not_a_traceback(project, tmp_path):
     lock = project / ".git" / "refs" / "heads" / "gh-pages.lock"
     lock.write_text("")
 
-    with pytest.raises(DigestError, match="ghp-import made no commit.*lock file"):
+    with pytest.raises(DigestError, match=r"ghp-import made no commit.*lock file"):
         deploy(site, settings_for(project), "pages")
 
 

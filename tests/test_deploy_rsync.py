@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdigest.deploy import deploy
+from newsdigest.deploy import deploy, rsync
 from newsdigest.deploy.rsync import split_remote, unsafe_destination_reason
 from newsdigest.problems import DigestError
 from tests.conftest_deploy import SITE, make_site, read_tree, republish
@@ -87,7 +87,8 @@ def test_names_with_spaces_and_unicode_are_deployed_and_counted(tmp_path):
 @pytest.fixture
 def world(tmp_path, monkeypatch):
     """A fake home with ~/.ssh/authorized_keys, a project with a published build,
-    and the working folder deep inside the project."""
+    the working folder deep inside the project, and rsync disarmed: these tests
+    run as root, and a broken guard must fail them, not mirror onto /etc."""
     home = tmp_path / "home" / "curator"
     keys = home / ".ssh" / "authorized_keys"
     keys.parent.mkdir(parents=True)
@@ -98,6 +99,11 @@ def world(tmp_path, monkeypatch):
     site = make_site(project / ".output.builds" / "site-1")
     (project / "output").symlink_to(".output.builds/site-1")
     monkeypatch.chdir(project / "content" / "items")
+
+    def never(command, **_):  # a guard that let one through must not wipe it
+        raise AssertionError(f"rsync was about to run: {command}")
+
+    monkeypatch.setattr(rsync.subprocess, "run", never)
     settings = {
         "PATH": str(project / "content"),
         "OUTPUT_PATH": str(project / "output"),
@@ -273,5 +279,5 @@ def test_missing_rsync_is_a_clear_error(tmp_path, monkeypatch):
     (tmp_path / "empty-bin").mkdir()
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
 
-    with pytest.raises(DigestError, match="rsync is not installed.*apt-get install"):
+    with pytest.raises(DigestError, match=r"rsync is not installed.*apt-get install"):
         deploy(site, settings_for(tmp_path / "www"), "server")
