@@ -186,8 +186,10 @@ def test_dry_run_onto_the_source_branch_is_refused_too(project, tmp_path):
 def test_invalid_branch_name_is_refused(project, tmp_path):
     site = make_site(tmp_path / "output")
 
-    with pytest.raises(DigestError, match="not a valid branch name"):
-        deploy(site, settings_for(project, branch="-x..y"), "pages")
+    for branch in ("-x..y", "HEAD", "@", "@{-1}", "refs/heads/main"):
+        with pytest.raises(DigestError, match="not a valid branch name"):
+            deploy(site, settings_for(project, branch=branch), "pages")
+    assert git(tmp_path / "origin.git", "branch", "--list") == ""
 
 
 def test_failed_fast_import_is_a_message_not_a_traceback(project, tmp_path):

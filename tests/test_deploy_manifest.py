@@ -215,3 +215,23 @@ def test_the_settings_file_is_read_from_the_command_line(tmp_path, argv, expecte
     found = settings_file_from_argv(argv, tmp_path)
 
     assert found == (str((tmp_path / expected).resolve()) if expected else None)
+
+
+def test_a_manifest_listing_a_path_outside_the_build_is_refused(tmp_path):
+    """Kind modules only ever get paths the walk found: never ``..``."""
+    site = make_site(tmp_path / "output")
+    (tmp_path / "outside.txt").write_text("secret")
+    body = json.loads(manifest_path(site).read_text())
+    body["files"]["../outside.txt"] = scan_site(tmp_path)[0]["outside.txt"]
+    manifest_path(site).write_text(json.dumps(body))
+
+    assert "removed (1): ../outside.txt" in refused(site, tmp_path / "www")
+
+
+def test_the_output_symlink_is_deployed_as_the_build_it_points_at(tmp_path):
+    make_site(tmp_path / ".output.builds" / "site-1")
+    (tmp_path / "output").symlink_to(".output.builds/site-1")
+
+    result = deploy(tmp_path / "output", settings_for(tmp_path / "www"), "server")
+
+    assert sorted(result.uploaded) == sorted(SITE)

@@ -173,6 +173,9 @@ UNSAFE = [
     ("{project}/.output.builds", "contains the site folder"),
     ("{project}/output/copy", "inside the site folder"),
     ("-e sh", "starts with '-'"),
+    ("host:/srv/digest; rm -rf ~", "the remote shell would interpret"),
+    ("host:/srv/*", "the remote shell would interpret"),
+    ("{project}/www\n", "control character"),
 ]
 
 

@@ -267,7 +267,7 @@ def deploy(
         report = Report(problems)
         raise DigestError(report.format_text(), report)
     options = target_options(settings, target)
-    site_dir = Path(site_dir)
+    site_dir = Path(site_dir).resolve()  # `output` is a symlink to the build
     _check_site(site_dir)
     manifest = verify_site(
         site_dir,
@@ -275,7 +275,7 @@ def deploy(
         settings_file=settings_file,
     )
     site = Site(
-        folder=site_dir.resolve(),
+        folder=site_dir,
         files=manifest.files,
         protected=_protected_folders(settings),
     )

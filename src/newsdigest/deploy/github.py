@@ -64,7 +64,15 @@ def _check_branch(repo: Path, name: str, options: dict[str, Any]) -> None:
         "Set the target's 'branch' to a branch used only for the built site "
         "(the default is 'gh-pages')."
     )
-    if _git(repo, "check-ref-format", "--branch", branch).returncode != 0:
+    checked = _git(repo, "check-ref-format", "--branch", branch)
+    # git accepts "@" as a name, but `git push origin @` pushes the checked-out
+    # branch; "refs/..." names another ref.
+    if (
+        checked.returncode != 0
+        or checked.stdout.strip() != branch
+        or branch in ("@", "HEAD")
+        or branch.startswith(("refs/", "-"))
+    ):
         raise DigestError(
             f"Refusing to deploy target {name!r}: {branch!r} is not a valid branch "
             f"name. {fix}"

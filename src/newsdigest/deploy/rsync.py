@@ -31,6 +31,8 @@ SYSTEM_TREES = frozenset(
 VAR_TREES = frozenset(
     {"lib", "log", "cache", "spool", "backups", "mail", "run", "lock", "tmp"}
 )
+# Older rsync (before 3.2.4) hands the remote path to the remote shell unquoted.
+SHELL_SPECIALS = ";|&<>()'\"\\*?[]{}!#"
 EXIT_CODES = {
     1: "syntax or usage error (check the target's 'options')",
     2: "protocol incompatibility",
@@ -92,12 +94,20 @@ def unsafe_destination_reason(
             f"{destination!r} contains '$' or '`': nothing expands variables here, "
             "write the path itself"
         )
+    if any(ord(char) < 32 or ord(char) == 127 for char in destination):
+        return f"{destination!r} contains a control character"
     if destination.startswith("rsync://"):
         host, _, module = destination.removeprefix("rsync://").partition("/")
         return _unsafe_module_reason(host, module)
     remote = split_remote(destination)
     if remote is not None:
         host, path = remote
+        if any(char in path for char in SHELL_SPECIALS):
+            return (
+                f"{destination!r} has a character the remote shell would interpret "
+                f"(one of {SHELL_SPECIALS}); older rsync versions pass the path "
+                "through it"
+            )
         if path.startswith(":"):
             return _unsafe_module_reason(host, path[1:])
         return _unsafe_remote_reason(host, path)
