@@ -227,3 +227,12 @@ def test_names_with_spaces_and_unicode_reach_the_branch(project, tmp_path):
     ).splitlines()
     assert set(names) <= set(listing)
     assert set(names) <= set(result.uploaded)
+
+
+def test_missing_git_is_a_clear_error(project, tmp_path, monkeypatch):
+    site = make_site(tmp_path / "output")
+    (tmp_path / "empty-bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+
+    with pytest.raises(DigestError, match=r"git is not installed.*github-pages"):
+        deploy(site, settings_for(project), "pages")

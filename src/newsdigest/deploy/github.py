@@ -146,9 +146,15 @@ def compare(
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=False
-    )
+    try:
+        return subprocess.run(
+            ["git", "-C", str(repo), *args], capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:
+        raise DigestError(
+            "git is not installed or not on PATH; github-pages targets need it. "
+            "Install git (e.g. `apt-get install git`) and deploy again."
+        ) from None
 
 
 def _check_repo(repo: Path) -> None:

@@ -188,9 +188,8 @@ def _unsafe_local_reason(
     home = Path.home().resolve()
     if target == home:
         return f"{shown} is your home directory"
-    if target.is_relative_to(home) and target.relative_to(home).parts[0].startswith(
-        "."
-    ):
+    inside_home = target.relative_to(home).parts if target.is_relative_to(home) else ()
+    if inside_home and inside_home[0].startswith("."):
         return f"{shown} is in a dotfile or dot folder of your home directory"
     reason = system_folder_reason(PurePosixPath(target.as_posix()))
     if reason:
