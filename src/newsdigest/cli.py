@@ -162,6 +162,13 @@ def deploy_command(target: str, dry_run: bool, settings: str, project: Path) -> 
     except DigestError as error:
         click.echo(f"newsdigest deploy: {error}", err=True)
         sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo(
+            "newsdigest deploy: interrupted. Remote files are deleted only after "
+            "every upload succeeded; deploy again to finish.",
+            err=True,
+        )
+        sys.exit(130)
     click.echo(result.summary())
 
 
