@@ -236,3 +236,12 @@ def test_missing_git_is_a_clear_error(project, tmp_path, monkeypatch):
 
     with pytest.raises(DigestError, match=r"git is not installed.*github-pages"):
         deploy(site, settings_for(project), "pages")
+
+
+def test_a_remote_that_git_would_read_as_an_option_is_refused(project, tmp_path):
+    site = make_site(tmp_path / "output")
+    settings = settings_for(project, remote="--receive-pack=touch /tmp/x")
+
+    with pytest.raises(DigestError, match="starts with '-'"):
+        deploy(site, settings, "pages")
+    assert git(project, "branch", "--list", "gh-pages") == ""

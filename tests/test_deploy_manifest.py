@@ -95,12 +95,20 @@ def test_a_symlink_out_of_the_build_is_never_followed(tmp_path, kind):
     assert "notes" not in read_manifest(site).files
 
 
-def test_names_with_control_characters_are_refused(tmp_path):
-    site = make_site(tmp_path / "output", {**SITE, "a\nb.html": "<p>x</p>"})
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("a\nb.html", "'a\\nb.html': its name contains a control character"),
+        ("tab\t.css", "contains a control character"),
+        ("a\\b.html", "its name contains a backslash"),
+    ],
+)
+def test_names_with_control_characters_or_backslashes_are_refused(
+    tmp_path, name, reason
+):
+    site = make_site(tmp_path / "output", {**SITE, name: "<p>x</p>"})
 
-    message = refused(site, tmp_path / "www")
-
-    assert "'a\\nb.html': its name contains a control character" in message
+    assert reason in refused(site, tmp_path / "www")
 
 
 def test_a_build_that_skipped_a_check_is_not_deployable(tmp_path):

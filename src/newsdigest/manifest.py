@@ -72,7 +72,8 @@ def name_problem(path: str) -> str | None:
 
     Control characters (a newline above all) break every line-based tool a deploy
     drives (rsync's change list, git fast-import) and no page can link to them;
-    names that are not UTF-8 cannot be written into the manifest or an S3 key.
+    names that are not UTF-8 cannot be written into the manifest or an S3 key; a
+    backslash becomes a slash on some servers and CDNs (another file's address).
     """
     try:
         path.encode("utf-8")
@@ -80,6 +81,8 @@ def name_problem(path: str) -> str | None:
         return "its name is not valid UTF-8"
     if any(ord(char) < 32 or ord(char) == 127 for char in path):
         return "its name contains a control character (a newline, tab, ...)"
+    if "\\" in path:
+        return "its name contains a backslash, a folder separator to some servers"
     return None
 
 

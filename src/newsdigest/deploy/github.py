@@ -77,6 +77,11 @@ def _check_branch(repo: Path, name: str, options: dict[str, Any]) -> None:
             f"Refusing to deploy target {name!r}: {branch!r} is not a valid branch "
             f"name. {fix}"
         )
+    if remote.startswith("-"):
+        raise DigestError(
+            f"Refusing to deploy target {name!r}: remote {remote!r} starts with '-', "
+            "git would read it as an option. Set 'remote' to a remote's name."
+        )
     current = _git(repo, "symbolic-ref", "--quiet", "--short", "HEAD").stdout.strip()
     if branch == current:
         raise DigestError(
