@@ -214,7 +214,8 @@ def test_manifests_of_pruned_builds_are_removed(tmp_path):
         (["/x/pelican/__main__.py", "content", "--settings=conf/p.py"], "conf/p.py"),
         (["pelican", "-e", "A=1", "--settings", "publishconf.py"], "publishconf.py"),
         (["/venv/bin/pelican", "content"], "pelicanconf.py"),  # pelican's default
-        (["pytest", "tests"], None),
+        (["pytest", "-s", "tests"], None),
+        (["/venv/bin/livereload-pelican", "-s", "x.py"], None),
     ],
 )
 def test_the_settings_file_is_read_from_the_command_line(tmp_path, argv, expected):

@@ -205,16 +205,19 @@ def settings_file_from_argv(argv: Sequence[str], cwd: Path) -> str | None:
     it from the command line (``-s FILE``, ``--settings FILE``; none means
     ``pelicanconf.py`` when it exists). None when this is not a pelican run.
     """
+    program = Path(argv[0]).as_posix() if argv else ""
+    if (
+        not program.endswith(("/pelican", "pelican/__main__.py"))
+        and program != "pelican"
+    ):
+        return None  # an in-process build (tests, benchmarks): -s means other things
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("-s", "--settings")
     known, _ = parser.parse_known_args(list(argv[1:]))
     if known.settings:
         return str((cwd / known.settings).resolve())
-    program = Path(argv[0]).as_posix() if argv else ""
-    if program.endswith(("pelican", "pelican/__main__.py")):
-        default = cwd / "pelicanconf.py"
-        return str(default.resolve()) if default.is_file() else None
-    return None
+    default = cwd / "pelicanconf.py"
+    return str(default.resolve()) if default.is_file() else None
 
 
 # --- Reading and verifying --------------------------------------------------------
