@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import posixpath
 from pathlib import Path
 
 import pytest
@@ -284,3 +286,44 @@ def test_missing_rsync_is_a_clear_error(tmp_path, monkeypatch):
 
     with pytest.raises(DigestError, match=r"rsync is not installed.*apt-get install"):
         deploy(site, settings_for(tmp_path / "www"), "server")
+
+
+REMOTE_HOME = "/home/u"  # what the remote user's home is, for the model below
+
+
+def remote_meaning(path: str) -> str:
+    """Where rsync over ssh writes ``host:path``, as an absolute normalised path:
+    relative paths and ``~``/``~user`` start in a home directory."""
+    if path.startswith("/"):
+        return "/" + posixpath.normpath(path).lstrip("/")
+    if path.startswith("~"):
+        user, _, rest = path[1:].partition("/")
+        base = REMOTE_HOME if user in ("", "u") else f"/home/{user}"
+        return "/" + posixpath.normpath(f"{base}/{rest}").lstrip("/")
+    return "/" + posixpath.normpath(f"{REMOTE_HOME}/{path}").lstrip("/")
+
+
+def must_refuse(real: str) -> bool:
+    if real in ("/", "/home", "/srv", "/etc", "/var", "/root", "/var/www"):
+        return True
+    if real.startswith(("/etc/", "/root/.")) or REMOTE_HOME.startswith(real + "/"):
+        return True
+    if real.startswith("/home/") and real.count("/") == 2:  # anyone's home
+        return True
+    inside_home = real.removeprefix(REMOTE_HOME + "/")
+    return inside_home != real and inside_home.startswith(".")
+
+
+def test_no_spelling_of_a_home_root_or_system_folder_gets_through():
+    """Every remote path of up to four segments from a hostile alphabet."""
+    segments = ["", ".", "..", "~", "srv", "home", "u", "etc", ".ssh", "www"]
+    missed = []
+    for length in range(5):
+        for parts in itertools.product(segments, repeat=length):
+            for lead in ("", "/", "//"):
+                path = lead + "/".join(parts)
+                real = remote_meaning(path)
+                if must_refuse(real) and not unsafe_destination_reason(f"h:{path}"):
+                    missed.append((path, real))
+
+    assert missed == []

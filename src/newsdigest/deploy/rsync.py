@@ -134,7 +134,7 @@ def _unsafe_remote_reason(host: str, path: str) -> str | None:
         home = f"~{user}"
     else:
         home, rest = "~", path
-    relative = posixpath.normpath(rest) if rest.strip() else "."
+    relative = posixpath.normpath(rest.lstrip("/") or ".")  # "~//" is "~"
     return _home_relative_reason(where, home, relative)
 
 
