@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from newsdigest.manifest import (
     read_manifest,
     scan_site,
     settings_file_from_argv,
+    verified_copy,
     verify_site,
 )
 from newsdigest.problems import DigestError
@@ -244,3 +247,29 @@ def test_the_output_symlink_is_deployed_as_the_build_it_points_at(tmp_path):
     result = deploy(tmp_path / "output", settings_for(tmp_path / "www"), "server")
 
     assert sorted(result.uploaded) == sorted(SITE)
+
+
+def test_tools_read_a_copy_of_exactly_the_verified_files(tmp_path):
+    site = make_site(tmp_path / "output")
+    os.chmod(site / "theme", 0o755)
+    os.chmod(site / "robots.txt", 0o644)
+    files = read_manifest(site).files
+    (site / "late.html").write_text("<p>added after the check</p>")
+
+    with verified_copy(site, files) as copy:
+        copied = read_tree(copy)
+        modes = {p: stat.S_IMODE((copy / p).stat().st_mode) for p in ("theme", ".")}
+        same_time = (copy / "robots.txt").stat().st_mtime_ns == (
+            site / "robots.txt"
+        ).stat().st_mtime_ns
+    (site / "index.html").write_text("<p>changed after the check</p>")
+
+    assert set(copied) == set(SITE)  # not late.html
+    assert modes["theme"] == 0o755 and modes["."] == stat.S_IMODE(site.stat().st_mode)
+    assert same_time
+    assert not copy.exists()
+    with (
+        pytest.raises(DigestError, match=r"index\.html: it changed after"),
+        verified_copy(site, files),
+    ):
+        pass

@@ -31,6 +31,17 @@ def test_first_deploy_copies_every_file(tmp_path):
     assert result.counts == {"uploaded": 8, "updated": 0, "deleted": 0, "unchanged": 0}
 
 
+def test_an_unchanged_site_sends_nothing_with_rsyncs_quick_check(tmp_path):
+    """rsync reads a private copy of the build: it keeps the files' times."""
+    site = make_site(tmp_path / "output")
+    www = tmp_path / "www"
+    deploy(site, settings_for(www), "server")
+
+    result = deploy(site, settings_for(www), "server")
+
+    assert result.counts == {"uploaded": 0, "updated": 0, "deleted": 0, "unchanged": 8}
+
+
 def test_second_deploy_sends_only_the_changed_file(tmp_path):
     site = make_site(tmp_path / "output")
     www = tmp_path / "www"

@@ -23,13 +23,15 @@ No Pelican import: the publish plugin writes manifests, the deploy tools read th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import hmac
 import json
 import logging
 import os
 import stat
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -365,3 +367,50 @@ def verify_site(
             "`invoke publish` again, then deploy."
         )
     return manifest
+
+
+@contextlib.contextmanager
+def verified_copy(site_dir: Path, files: dict[str, str]) -> Iterator[Path]:
+    """A private copy of exactly the manifest's files, for tools that read a folder.
+
+    rsync and ghp-import read the build folder themselves, after the check: a file
+    changed or added in between would ship unchecked. They read this copy
+    instead, written from bytes whose sha256 was checked as they were read, with
+    the original modes and times (so rsync's quick check still sees unchanged
+    files as unchanged). Removed when the deploy ends.
+    """
+    with tempfile.TemporaryDirectory(prefix="newsdigest-deploy-") as tmp:
+        copy = Path(tmp) / "site"
+        copy.mkdir()
+        folders = {Path(".")}
+        for path, sha256 in files.items():
+            source, target = site_dir / path, copy / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.update(Path(path).parents)
+            _copy_checked(source, target, path, sha256)
+        for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+            info = (site_dir / folder).stat()
+            os.chmod(copy / folder, stat.S_IMODE(info.st_mode))
+            os.utime(copy / folder, ns=(info.st_atime_ns, info.st_mtime_ns))
+        yield copy
+
+
+def _copy_checked(source: Path, target: Path, path: str, sha256: str) -> None:
+    try:
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            data = handle.read()
+            info = os.fstat(handle.fileno())
+    except OSError as error:
+        raise DigestError(
+            f"Cannot read {path} for the deploy ({error.strerror}): the build "
+            "changed while deploying. Run `invoke publish` and deploy again."
+        ) from None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise DigestError(
+            f"Refusing to deploy {path}: it changed after the build was verified. "
+            "Run `invoke publish` and deploy again."
+        )
+    target.write_bytes(data)
+    os.chmod(target, stat.S_IMODE(info.st_mode))
+    os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns))

@@ -26,6 +26,7 @@ from typing import Any
 import ghp_import
 
 from newsdigest.deploy.result import DeployResult, Site
+from newsdigest.manifest import verified_copy
 from newsdigest.problems import DigestError
 
 log = logging.getLogger(__name__)
@@ -42,13 +43,16 @@ def deploy(
     _check_names(site, name)
     parent = _parent_ref(repo, options["remote"], options["branch"])
     current = _tree_blobs(repo, parent) if parent else {}
-    result = compare(planned_blobs(site, options), current, name, dry_run)
-    if dry_run:
-        log.info("github-pages: dry run, %s", result.summary())
-    elif not result.changed:
-        log.info("github-pages: %s already has this site, no commit", options["branch"])
-    else:
-        _commit_and_push(repo, site.folder, name, options)
+    # ghp-import reads a folder itself: give it a copy of exactly the verified files.
+    with verified_copy(site.folder, site.files) as source:
+        copy = Site(folder=source, files=site.files)
+        result = compare(planned_blobs(copy, options), current, name, dry_run)
+        if dry_run:
+            log.info("github-pages: dry run, %s", result.summary())
+        elif not result.changed:
+            log.info("github-pages: %s already has this site", options["branch"])
+        else:
+            _commit_and_push(repo, source, name, options)
     return result
 
 

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from newsdigest.deploy.result import DeployResult, Site
+from newsdigest.manifest import verified_copy
 from newsdigest.problems import DigestError
 
 log = logging.getLogger(__name__)
@@ -216,8 +217,8 @@ def build_command(
 ) -> list[str]:
     """rsync's command line; symlinks and special files are never sent.
 
-    The site was verified against its manifest just before, so there are none;
-    ``--no-links`` and friends keep it that way if something appears meanwhile.
+    rsync reads a private copy of the verified files (see ``verified_copy``), so
+    there are none; ``--no-links`` and friends say so to rsync as well.
     ``--`` ends the options, so no path is ever read as one.
     """
     command = ["rsync", "-a", "--no-links", "--no-devices", "--no-specials"]
@@ -239,15 +240,18 @@ def deploy(
             f"Refusing to rsync target {name!r} to {destination!r}: {reason}. "
             "Set DIGEST_DEPLOY targets destination to a folder used only for the site."
         )
-    command = build_command(site.folder, options, dry_run=dry_run)
-    log.info("rsync: %s", " ".join(command))
-    try:
-        completed = subprocess.run(command, capture_output=True, text=True, check=False)
-    except FileNotFoundError:
-        raise DigestError(
-            f"Cannot deploy target {name!r}: rsync is not installed or not on PATH. "
-            "Install it (e.g. `apt-get install rsync`) and deploy again."
-        ) from None
+    with verified_copy(site.folder, site.files) as source:
+        command = build_command(source, options, dry_run=dry_run)
+        log.info("rsync: %s", " ".join(command))
+        try:
+            completed = subprocess.run(
+                command, capture_output=True, text=True, check=False
+            )
+        except FileNotFoundError:
+            raise DigestError(
+                f"Cannot deploy target {name!r}: rsync is not installed or not on "
+                "PATH. Install it (e.g. `apt-get install rsync`) and deploy again."
+            ) from None
     if completed.returncode != 0:
         raise DigestError(failure_message(name, destination, completed))
     return parse_itemized(completed.stdout, sorted(site.files), name, dry_run)
