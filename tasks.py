@@ -157,19 +157,13 @@ def publish(c, force=False):
 )
 def deploy(c, target, dry_run=False):
     """Deploy the published site (run `invoke publish` first) to TARGET."""
-    from newsdigest.deploy import deploy as run_deploy
-    from newsdigest.publish import published_record
+    from newsdigest.cli import deploy_published
+    from newsdigest.problems import DigestError
 
-    settings = _settings(PROD)
-    output = ROOT / settings["OUTPUT_PATH"]
-    record = published_record(output) if output.is_symlink() else None
-    if not record or record["siteurl"] != settings["SITEURL"] or not record["checks"]:
-        raise Exit(
-            f"{output} is not a checked production build of {settings['SITEURL']}: "
-            "run `invoke publish` first, then deploy.",
-            code=1,
-        )
-    result = run_deploy(output.resolve(), settings, target, dry_run=dry_run)
+    try:
+        result = deploy_published(ROOT, PROD, target, dry_run=dry_run)
+    except DigestError as error:
+        raise Exit(f"newsdigest deploy: {error}", code=1) from None
     print(result.summary())
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from newsdigest.manifest import ALL_CHECKS, write_manifest
+
 PAGE = "<!doctype html><title>Digest</title>" + "<p>Today's news, in short.</p>" * 20
 
 SITE = {
@@ -19,12 +21,20 @@ SITE = {
 
 
 def make_site(root: Path, files: dict[str, str | bytes] | None = None) -> Path:
-    """Write ``files`` (default: ``SITE``) under ``root`` and return ``root``."""
+    """Write ``files`` (default: ``SITE``) under ``root``, record it as a checked
+    build (its manifest, as `invoke publish` writes it) and return ``root``."""
     for name, content in (SITE if files is None else files).items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         data = content.encode() if isinstance(content, str) else content
         path.write_bytes(data)
+    return republish(root)
+
+
+def republish(root: Path, **manifest) -> Path:
+    """Record ``root`` as it is now as a checked build, as a new publish would."""
+    fields = {"checks": ALL_CHECKS, "settings_file": None, "siteurl": "", **manifest}
+    write_manifest(root, **fields)
     return root
 
 

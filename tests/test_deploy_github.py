@@ -9,7 +9,7 @@ import pytest
 
 from newsdigest.deploy import deploy
 from newsdigest.problems import DigestError
-from tests.conftest_deploy import SITE, make_site
+from tests.conftest_deploy import SITE, make_site, republish
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -67,6 +67,7 @@ def test_redeploy_reports_changes_and_deletions(project, tmp_path):
     deploy(site, settings_for(project), "pages")
     (site / "archives.html").unlink()
     (site / "robots.txt").write_text("User-agent: *\nDisallow: /\n")
+    republish(site)
 
     result = deploy(site, settings_for(project), "pages")
 
@@ -126,3 +127,121 @@ def test_failed_push_says_the_commit_is_local(project, tmp_path):
 
     with pytest.raises(DigestError, match="commit is on the local 'gh-pages' branch"):
         deploy(site, settings_for(project), "pages")
+
+
+def test_deploy_commits_carry_the_deploy_trailer(project, tmp_path):
+    site = make_site(tmp_path / "output")
+
+    deploy(site, settings_for(project), "pages")
+
+    body = git(project, "log", "-1", "--format=%B", "gh-pages")
+    assert body.startswith("Publish digest\n\n")
+    assert "Newsdigest-Deploy: pages" in body
+
+
+def test_the_checked_out_branch_is_refused(project, tmp_path):
+    site = make_site(tmp_path / "output")
+    head = git(project, "rev-parse", "main")
+
+    with pytest.raises(DigestError, match="'main': it is the branch checked out"):
+        deploy(site, settings_for(project, branch="main"), "pages")
+
+    assert git(project, "rev-parse", "main") == head
+    assert branch_files(project, "main") == ["README.md"]
+    assert git(tmp_path / "origin.git", "branch", "--list") == ""
+
+
+@pytest.mark.parametrize("where", ["local", "remote", "detached"])
+def test_a_branch_whose_tip_is_not_a_deploy_is_refused(project, tmp_path, where):
+    """main with the sources, on this machine, on the remote, or while CI has a
+    detached HEAD (so the checked-out-branch rule does not see it)."""
+    site = make_site(tmp_path / "output")
+    branch = "main"
+    if where == "local":
+        git(project, "checkout", "--quiet", "-b", "work")
+    elif where == "remote":
+        git(project, "push", "--quiet", "origin", "main:site")
+        git(project, "fetch", "--quiet", "origin")
+        branch = "site"
+    else:
+        git(project, "checkout", "--quiet", "--detach")
+    sources = git(project, "rev-parse", "main")
+
+    with pytest.raises(DigestError, match="is not a newsdigest deploy"):
+        deploy(site, settings_for(project, branch=branch), "pages")
+
+    assert git(project, "rev-parse", "main") == sources
+    assert git(tmp_path / "origin.git", "branch", "--list").strip() in ("", "site")
+    if where == "remote":
+        assert branch_files(tmp_path / "origin.git", "site") == ["README.md"]
+
+
+def test_dry_run_onto_the_source_branch_is_refused_too(project, tmp_path):
+    site = make_site(tmp_path / "output")
+
+    with pytest.raises(DigestError, match="checked out"):
+        deploy(site, settings_for(project, branch="main"), "pages", dry_run=True)
+
+
+def test_invalid_branch_name_is_refused(project, tmp_path):
+    site = make_site(tmp_path / "output")
+
+    for branch in ("-x..y", "HEAD", "@", "@{-1}", "refs/heads/main"):
+        with pytest.raises(DigestError, match="not a valid branch name"):
+            deploy(site, settings_for(project, branch=branch), "pages")
+    assert git(tmp_path / "origin.git", "branch", "--list") == ""
+
+
+def test_failed_fast_import_is_a_message_not_a_traceback(project, tmp_path):
+    """A lock left by a crashed git makes ghp-import's fast-import fail."""
+    site = make_site(tmp_path / "output")
+    lock = project / ".git" / "refs" / "heads" / "gh-pages.lock"
+    lock.write_text("")
+
+    with pytest.raises(DigestError, match=r"ghp-import made no commit.*lock file"):
+        deploy(site, settings_for(project), "pages")
+
+
+def test_a_name_git_fast_import_would_misread_is_refused(project, tmp_path):
+    site = make_site(tmp_path / "output", {**SITE, '"quoted".html': "<p>x</p>"})
+
+    with pytest.raises(DigestError, match="starts with a double quote"):
+        deploy(site, settings_for(project), "pages")
+    assert git(project, "branch", "--list", "gh-pages") == ""
+
+
+def test_names_with_spaces_and_unicode_reach_the_branch(project, tmp_path):
+    names = {"sp ace/é ü.html": "<p>x</p>", "índice.html": "<p>y</p>"}
+    site = make_site(tmp_path / "output", {**SITE, **names})
+
+    result = deploy(site, settings_for(project), "pages")
+
+    listing = git(
+        project,
+        "-c",
+        "core.quotePath=false",
+        "ls-tree",
+        "-r",
+        "--name-only",
+        "gh-pages",
+    ).splitlines()
+    assert set(names) <= set(listing)
+    assert set(names) <= set(result.uploaded)
+
+
+def test_missing_git_is_a_clear_error(project, tmp_path, monkeypatch):
+    site = make_site(tmp_path / "output")
+    (tmp_path / "empty-bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+
+    with pytest.raises(DigestError, match=r"git is not installed.*github-pages"):
+        deploy(site, settings_for(project), "pages")
+
+
+def test_a_remote_that_git_would_read_as_an_option_is_refused(project, tmp_path):
+    site = make_site(tmp_path / "output")
+    settings = settings_for(project, remote="--receive-pack=touch /tmp/x")
+
+    with pytest.raises(DigestError, match="starts with '-'"):
+        deploy(site, settings, "pages")
+    assert git(project, "branch", "--list", "gh-pages") == ""

@@ -77,7 +77,7 @@ def test_deploy_needs_a_checked_production_build(make_project, tmp_path):
     assert invoke(project, "build").returncode == 0  # a development build
     refused = invoke(project, "deploy", "local")
     assert refused.returncode != 0
-    assert "run `invoke publish` first" in refused.stdout + refused.stderr
+    assert "(`invoke publish`), then deploy" in refused.stdout + refused.stderr
     published = invoke(project, "publish")
     assert published.returncode == 0, published.stdout + published.stderr
     dry = invoke(project, "deploy", "local", "--dry-run")

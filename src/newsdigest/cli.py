@@ -3,19 +3,24 @@
 ``newsdigest check`` validates a project the way a production build does, but
 writes nothing a reader can see: it builds into a temporary folder, runs every
 site check on it and prints one report (text for people, JSON for CI).
+``newsdigest deploy`` ships the published build; ``invoke deploy`` runs the same
+``deploy_published``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
 from newsdigest import __version__
 from newsdigest.build import build_in_process
-from newsdigest.problems import Report
+from newsdigest.deploy import DeployResult, deploy
+from newsdigest.problems import DigestError, Report
 
 
 @click.group()
@@ -85,6 +90,86 @@ def _site_url(project: Path, settings_file: str) -> str:
 
     settings = read_settings(str(project / settings_file))
     return settings.get("SITEURL") or feed_settings(settings)["base_url"]
+
+
+def load_settings(project: Path, settings_file: str) -> dict[str, Any]:
+    """Pelican settings as a build in ``project`` reads them; one-line errors.
+
+    Settings files import each other from the current folder
+    (``from pelicanconf import *``), so they are read from inside the project.
+    """
+    from pelican.settings import read_settings
+
+    path = project / settings_file
+    if not path.is_file():
+        raise DigestError(
+            f"No settings file {path}. Run from the project folder or pass "
+            "--project and -s."
+        )
+    try:
+        with contextlib.chdir(project):
+            return read_settings(str(path.resolve()))
+    except Exception as error:  # the user's Python: any error, said in one line
+        raise DigestError(
+            f"Cannot read the settings file {path}: {type(error).__name__}: {error}. "
+            f"Fix it (try `python {path.name}`), then deploy again."
+        ) from None
+
+
+def deploy_published(
+    project: Path, settings_file: str, target: str, *, dry_run: bool = False
+) -> DeployResult:
+    """Deploy the build ``OUTPUT_PATH`` points at, gated by its manifest.
+
+    What ``newsdigest deploy`` and ``invoke deploy`` both run."""
+    settings = load_settings(project, settings_file)
+    output = Path(settings["OUTPUT_PATH"])
+    return deploy(
+        output.resolve(),
+        settings,
+        target,
+        dry_run=dry_run,
+        settings_file=project / settings_file,
+    )
+
+
+@cli.command(name="deploy")
+@click.argument("target")
+@click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
+@click.option(
+    "-s",
+    "--settings",
+    default="publishconf.py",
+    show_default=True,
+    help="Settings file holding DIGEST_DEPLOY (the one the build was made with).",
+)
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Folder holding the settings file and the published output.",
+)
+def deploy_command(target: str, dry_run: bool, settings: str, project: Path) -> None:
+    """Deploy the published build to TARGET, a name in DIGEST_DEPLOY["targets"].
+
+    Only a production build (`invoke publish`) that passed every site check and
+    whose files still match the manifest it wrote is deployed; anything else is
+    refused with the reason and exit status 1.
+    """
+    try:
+        result = deploy_published(project, settings, target, dry_run=dry_run)
+    except DigestError as error:
+        click.echo(f"newsdigest deploy: {error}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo(
+            "newsdigest deploy: interrupted. Remote files are deleted only after "
+            "every upload succeeded; deploy again to finish.",
+            err=True,
+        )
+        sys.exit(130)
+    click.echo(result.summary())
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ from typing import Any
 from pelican import signals
 
 from newsdigest.build_state import STATE
+from newsdigest.manifest import settings_file_from_argv, write_manifest
 from newsdigest.problems import DigestError, Report
 from newsdigest.reader import order_key
 from newsdigest.settings import (
@@ -301,6 +302,12 @@ def finish_build(pelican: Any) -> None:
                 "pages": count_pages(staged),
             }
             swap_into_place(staged, output, record)
+            write_manifest(  # what `newsdigest deploy` verifies before any upload
+                output.resolve(),
+                checks=config["checks"],
+                settings_file=settings_file_from_argv(sys.argv, Path.cwd()),
+                siteurl=pelican.settings.get("SITEURL", ""),
+            )
             prune_builds(output, config["keep_builds"])
     except BaseException:
         if config["staging"]:

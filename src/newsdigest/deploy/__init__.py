@@ -13,6 +13,11 @@ Each target only names what differs from its kind's defaults. The settings are
 validated as a whole before anything is touched, so a typo in a key reports every
 mistake with the exact key path instead of failing halfway through a deploy. The
 kind modules are imported on demand so an rsync deploy does not pay for boto3.
+
+``deploy()`` itself is the gate, whoever calls it (``newsdigest deploy``,
+``invoke deploy``, a script): the folder must match the manifest its checked
+production build wrote (``newsdigest.manifest``), and the kind modules get only
+the verified files.
 """
 
 from __future__ import annotations
@@ -25,13 +30,15 @@ from pathlib import Path
 from typing import Any
 
 from newsdigest.deploy.compress import ENCODERS
-from newsdigest.deploy.result import DeployResult
+from newsdigest.deploy.result import DeployResult, Site
 from newsdigest.deploy.rsync import unsafe_destination_reason
+from newsdigest.manifest import verify_site
 from newsdigest.problems import DigestError, Problem, Report
 
 __all__ = [
     "DEFAULTS",
     "DeployResult",
+    "Site",
     "deploy",
     "target_options",
     "validate_deploy_settings",
@@ -74,6 +81,17 @@ MODULES = {"github-pages": "github", "rsync": "rsync", "s3": "s3"}
 # Keys whose value may be None; every other key must have its default's type.
 OPTIONAL = {"cname", "endpoint_url", "region", "precompressed"}
 TYPE_NAMES = {str: "a string", bool: "True or False", list: "a list", dict: "a dict"}
+
+
+def prefix_problem(prefix: str) -> str | None:
+    """Why a key prefix is unsafe: ``..`` and ``.`` segments are resolved by CDNs
+    and browsers, so ``../x`` would publish outside the site's own folder."""
+    segments = prefix.strip("/").split("/")
+    if prefix.strip("/") and any(s in ("", ".", "..") for s in segments):
+        return "has an empty, '.' or '..' segment"
+    if any(ord(c) < 32 or ord(c) == 127 or c == "\\" for c in prefix):
+        return "has a control character or a backslash"
+    return None
 
 
 def key_path(*keys: str) -> str:
@@ -184,6 +202,14 @@ def _check_value(keys: tuple[str, ...], value: Any) -> list[Problem]:
                     "Use a folder that holds only the site.",
                 )
             ]
+    if key == "prefix" and prefix_problem(value):
+        return [
+            _problem(
+                keys,
+                f"{value!r} {prefix_problem(value)}.",
+                "Use plain folder names, e.g. 'digest/'.",
+            )
+        ]
     if key == "precompressed" and value not in ENCODERS:
         return [
             _problem(keys, f"unknown encoding {value!r}.", 'Use None, "gzip" or "br".')
@@ -223,27 +249,53 @@ def target_options(settings: dict[str, Any], target: str) -> dict[str, Any]:
 
 
 def deploy(
-    site_dir: Path, settings: dict[str, Any], target: str, *, dry_run: bool = False
+    site_dir: Path,
+    settings: dict[str, Any],
+    target: str,
+    *,
+    dry_run: bool = False,
+    settings_file: str | Path | None = None,
 ) -> DeployResult:
     """Deploy ``site_dir`` to the configured ``target``; dry runs change nothing.
 
-    ``settings`` is the Pelican settings mapping holding ``DIGEST_DEPLOY``.
+    ``settings`` is the Pelican settings mapping holding ``DIGEST_DEPLOY``. The
+    folder must match its manifest (every file, every check, the same
+    ``SITEURL`` and, when given, the same ``settings_file``), dry run or not.
     """
     problems = validate_deploy_settings(settings)
     if problems:
         report = Report(problems)
         raise DigestError(report.format_text(), report)
     options = target_options(settings, target)
+    site_dir = Path(site_dir).resolve()  # `output` is a symlink to the build
     _check_site(site_dir)
+    manifest = verify_site(
+        site_dir,
+        siteurl=settings.get("SITEURL") if "SITEURL" in settings else None,
+        settings_file=settings_file,
+    )
+    site = Site(
+        folder=site_dir,
+        files=manifest.files,
+        protected=_protected_folders(settings),
+    )
     module = importlib.import_module(f"{__name__}.{MODULES[options['kind']]}")
-    result: DeployResult = module.deploy(site_dir, target, options, dry_run=dry_run)
+    result: DeployResult = module.deploy(site, target, options, dry_run=dry_run)
     log.info("%s", result.summary())
     return result
+
+
+def _protected_folders(settings: dict[str, Any]) -> tuple[Path, ...]:
+    """The content and output folders: a destination never is, holds or is
+    inside one (so never the project folder or any folder above it)."""
+    return tuple(
+        Path(settings[key]) for key in ("PATH", "OUTPUT_PATH") if settings.get(key)
+    )
 
 
 def _check_site(site_dir: Path) -> None:
     if not (site_dir / "index.html").is_file():
         raise DigestError(
             f"Refusing to deploy {site_dir}: it has no index.html, so it is missing, "
-            "empty or not a built site. Build it (pelican -s publishconf.py) first."
+            "empty or not a built site. Run `invoke publish` first."
         )

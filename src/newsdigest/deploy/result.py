@@ -7,6 +7,22 @@ package ``__init__`` that dispatches to them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Site:
+    """A build folder proven to match its manifest, as the kind modules get it.
+
+    ``files`` (path → sha256) is what may be deployed: kind modules upload these
+    and nothing else, whatever appears in ``folder`` later. ``protected`` are
+    folders a destination must never contain or be (the project's content and
+    output); ``folder`` itself is always protected.
+    """
+
+    folder: Path
+    files: dict[str, str]
+    protected: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -25,6 +41,8 @@ class DeployResult:
     updated: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # What the counts cannot say, e.g. a dry run that could not compare.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -42,4 +60,5 @@ class DeployResult:
     def summary(self) -> str:
         counts = ", ".join(f"{n} {what}" for what, n in self.counts.items())
         prefix = "[dry run] would deploy" if self.dry_run else "deployed"
-        return f"{prefix} to {self.target} ({self.kind}): {counts}"
+        notes = "".join(f" ({note})" for note in self.notes)
+        return f"{prefix} to {self.target} ({self.kind}): {counts}{notes}"

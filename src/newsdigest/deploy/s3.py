@@ -3,10 +3,17 @@
 Only new and changed files are uploaded: each object carries the sha256 of its
 local file in ``x-amz-meta-sha256`` (objects uploaded by other tools are compared
 by ETag, the md5 of a plain upload), and headers are compared too so a changed
-Cache-Control or encoding setting re-uploads. Uploads go assets first, then feeds,
-then HTML, so a published page never points at an asset that is not there yet;
-stale objects are deleted only after every upload succeeded, so an interrupted
-deploy leaves the old site working and a re-run resumes where it stopped.
+Cache-Control or encoding setting re-uploads.
+
+Uploads go in dependency order: assets (styles, images, fonts), item pages,
+listing pages (topics, tags, sources, archives, pagination), feeds, and the home
+page last, so whatever is online links only to what is already there: an
+interrupted deploy never leaves a feed or the home page pointing at a missing
+item. Stale objects are deleted only after every upload succeeded, and a re-run
+resumes where it stopped.
+
+Only the files of the verified manifest are uploaded, each re-hashed as it is
+read, so a file changed after the check is refused rather than published.
 """
 
 from __future__ import annotations
@@ -14,16 +21,25 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    PartialCredentialsError,
+)
 
-from newsdigest.deploy.compress import compress, is_compressible, is_sibling
-from newsdigest.deploy.result import DeployResult
+from newsdigest.deploy.compress import SUFFIXES, compress, is_compressible
+from newsdigest.deploy.result import DeployResult, Site
 from newsdigest.problems import DigestError
 
 log = logging.getLogger(__name__)
@@ -41,7 +57,20 @@ TEXT_TYPES = {
 }
 FEED_TYPES = {".atom.xml": "application/atom+xml", ".rss.xml": "application/rss+xml"}
 FINGERPRINT = re.compile(r"[.-]([0-9a-f]{8,})\.[^/]+$")
-UPLOAD_ORDER = {"assets": 0, "default": 0, "feeds": 1, "html": 2}
+# Upload ranks: what is linked to goes up before what links to it.
+ASSETS, ITEM_PAGES, LISTINGS, FEEDS, HOME = range(5)
+LISTING_FOLDERS = frozenset(
+    {"topics", "tags", "sources", "archive", "categories", "authors", "page"}
+)
+PAGE_NUMBER = re.compile(r"(^|/)page/\d+/")
+ACCESS_DENIED = {
+    "AccessDenied",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "InvalidToken",
+    "ExpiredToken",
+    "403",
+}
 DELETE_BATCH = 1000  # the most keys DeleteObjects accepts
 
 
@@ -82,63 +111,159 @@ def cache_class(path: str) -> str:
     return "default"
 
 
+def upload_rank(path: str) -> int:
+    """Where a file goes in the upload order (see the module docstring)."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".xml", ".json"):
+        return FEEDS
+    if suffix not in (".html", ".htm"):
+        return ASSETS
+    if path == "index.html":
+        return HOME
+    top = path.split("/", 1)[0]
+    if "/" not in path or top in LISTING_FOLDERS or PAGE_NUMBER.search(path):
+        return LISTINGS  # 404.html, archives.html, topics/..., page/2/...
+    return ITEM_PAGES
+
+
 def object_prefix(prefix: str) -> str:
     prefix = prefix.strip("/")
     return f"{prefix}/" if prefix else ""
 
 
 def make_client(options: dict[str, Any]) -> Any:
+    config = Config(
+        connect_timeout=10,
+        read_timeout=60,
+        retries={"max_attempts": 3, "mode": "standard"},
+    )
     return boto3.client(
-        "s3", endpoint_url=options["endpoint_url"], region_name=options["region"]
+        "s3",
+        endpoint_url=options["endpoint_url"],
+        region_name=options["region"],
+        config=config,
     )
 
 
+def has_credentials() -> bool:
+    """Whether boto3 finds credentials (environment, ~/.aws, instance role)."""
+    return boto3.session.Session().get_credentials() is not None
+
+
 def deploy(
-    site_dir: Path, name: str, options: dict[str, Any], *, dry_run: bool = False
+    site: Site, name: str, options: dict[str, Any], *, dry_run: bool = False
 ) -> DeployResult:
     bucket = options["bucket"]
     prefix = object_prefix(options["prefix"])
     result = DeployResult(target=name, kind="s3", dry_run=dry_run)
+    files = local_files(site, prefix, options)
+    if not has_credentials():
+        if dry_run:
+            return _plan_without_bucket(files, result, bucket)
+        raise DigestError(
+            f"S3 target {name!r}: no AWS credentials found, so nothing was "
+            "uploaded. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or "
+            "AWS_PROFILE, or ~/.aws/credentials) and deploy again."
+        )
+    uploading = False
     try:
         client = make_client(options)
-        files = local_files(site_dir, prefix, options)
         remote = remote_objects(client, bucket, prefix)
         plan(client, bucket, files, remote, result)
         if options["delete"]:
             result.deleted = stale_paths(remote, files, prefix)
         if not dry_run:
+            uploading = True
             _apply(client, bucket, files, result, prefix)
     except (BotoCoreError, ClientError) as error:
         raise DigestError(
-            f"S3 deploy to bucket {bucket!r} failed: {error}. Stale objects are "
-            "deleted only after every upload succeeded; deploy again to finish."
-        ) from error
+            failure_message(name, bucket, options["endpoint_url"], error, uploading)
+        ) from None
     log.info("s3: %s", result.summary())
     return result
 
 
-def local_files(
-    site_dir: Path, prefix: str, options: dict[str, Any]
-) -> list[LocalFile]:
-    """Site files in upload order; ``.gz``/``.br`` siblings are left out."""
+def _plan_without_bucket(
+    files: list[LocalFile], result: DeployResult, bucket: str
+) -> DeployResult:
+    """A dry run without credentials: every file of the manifest, in order."""
+    result.uploaded = [file.path for file in files]
+    result.notes.append(
+        f"no AWS credentials: listed every file of the build; comparing with "
+        f"bucket {bucket!r} (changed, unchanged, to delete) needs credentials"
+    )
+    log.warning("s3: %s", result.notes[-1])
+    return result
+
+
+def failure_message(
+    name: str,
+    bucket: str,
+    endpoint: str | None,
+    error: Exception,
+    uploading: bool,
+) -> str:
+    """What failed, in words a site owner can act on."""
+    where = f"S3 target {name!r} (bucket {bucket!r}"
+    where += f" at {endpoint})" if endpoint else ")"
+    if isinstance(error, (EndpointConnectionError, ConnectTimeoutError)):
+        what = (
+            f"cannot reach the S3 endpoint ({error}). Check 'endpoint_url' and "
+            "'region' and that the service is up"
+        )
+    elif isinstance(error, (NoCredentialsError, PartialCredentialsError)):
+        what = f"credentials are missing or incomplete ({error}). Set them"
+    elif isinstance(error, ClientError):
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        if code in ("NoSuchBucket", "404") or (code == "NotFound" and not uploading):
+            what = (
+                "the bucket does not exist. Create it, or fix the target's "
+                "'bucket', 'region' or 'endpoint_url'"
+            )
+        elif code in ACCESS_DENIED:
+            what = (
+                f"access denied ({code}). Check the credentials and that their "
+                "policy allows s3:ListBucket, s3:GetObject, s3:PutObject and "
+                "s3:DeleteObject on the bucket"
+            )
+        else:
+            what = f"the S3 API answered {code or 'an error'}: {error}"
+    else:
+        what = f"{error}"
+    after = (
+        " Some files may be uploaded already; stale objects are deleted only after "
+        "every upload succeeded, so the old site still works: deploy again to finish."
+        if uploading
+        else " Nothing was uploaded."
+    )
+    return f"{where}: {what}.{after}"
+
+
+def local_files(site: Site, prefix: str, options: dict[str, Any]) -> list[LocalFile]:
+    """The manifest's files in upload order; ``.gz``/``.br`` siblings are left out
+    (the S3 target compresses bodies itself with ``precompressed``)."""
     files = []
-    for source in sorted(site_dir.rglob("*")):
-        if not source.is_file() or is_sibling(source):
+    for path, sha256 in site.files.items():
+        if _is_sibling(path, site.files):
             continue
-        path = source.relative_to(site_dir).as_posix()
-        wants_encoding = options["precompressed"] and is_compressible(source)
+        wants_encoding = options["precompressed"] and is_compressible(path)
         files.append(
             LocalFile(
                 path=path,
                 key=prefix + path,
-                source=source,
-                sha256=hashlib.sha256(source.read_bytes()).hexdigest(),
+                source=site.folder / path,
+                sha256=sha256,
                 content_type=content_type(path),
                 cache_control=options["cache_control"][cache_class(path)],
                 encoding=options["precompressed"] if wants_encoding else None,
             )
         )
-    return sorted(files, key=lambda f: (UPLOAD_ORDER[cache_class(f.path)], f.path))
+    return sorted(files, key=lambda f: (upload_rank(f.path), f.path))
+
+
+def _is_sibling(path: str, files: dict[str, str]) -> bool:
+    stem, dot, suffix = path.rpartition(".")
+    return bool(dot) and f".{suffix}" in SUFFIXES.values() and stem in files
 
 
 def remote_objects(client: Any, bucket: str, prefix: str) -> dict[str, str]:
@@ -209,8 +334,27 @@ def _apply(
         _delete(client, bucket, keys[start : start + DELETE_BATCH])
 
 
+def read_verified(file: LocalFile) -> bytes:
+    """The file's bytes, refused unless they are the ones the manifest recorded."""
+    try:
+        fd = os.open(file.source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            body = handle.read()
+    except OSError as error:
+        raise DigestError(
+            f"Cannot read {file.path} for upload ({error.strerror}); the build "
+            "changed during the deploy. Run `invoke publish` and deploy again."
+        ) from None
+    if hashlib.sha256(body).hexdigest() != file.sha256:
+        raise DigestError(
+            f"Refusing to upload {file.path}: it changed after the build was "
+            "verified. Run `invoke publish` and deploy again."
+        )
+    return body
+
+
 def _upload(client: Any, bucket: str, file: LocalFile) -> None:
-    body = file.source.read_bytes()
+    body = read_verified(file)
     extra = {}
     if file.encoding:
         body = compress(body, file.encoding)
