@@ -7,15 +7,35 @@ site check on it and prints one report (text for people, JSON for CI).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from newsdigest import __version__
 from newsdigest.build import build_in_process
-from newsdigest.problems import Report
+from newsdigest.problems import DigestError, Problem, Report
+
+
+@contextlib.contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Send everything written to stdout meanwhile to stderr, also by
+    subprocesses (file descriptor 1 itself is redirected), so that the report
+    is the only thing on stdout and CI can parse it."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 @click.group()
@@ -60,9 +80,40 @@ def check(settings: str, project: Path, site: Path | None, fmt: str) -> None:
     built pages: internal links and anchors, missing assets, feeds against the
     W3C Feed Validation Service's rules, and HTML validity.
     """
+    report = Report()
+    with stdout_to_stderr():
+        try:
+            _check(report, settings, project, site)
+        except DigestError as error:
+            report.extend(error.report.problems)
+            if not error.report.errors:
+                report.add(_failure(settings, str(error).splitlines()[0]))
+        except OSError as error:
+            from newsdigest.staging import os_problem
+
+            report.add(_failure(settings, os_problem(error)))
+        except Exception as error:
+            report.add(_failure(settings, f"{type(error).__name__}: {error}"))
+    click.echo(report.format_json() if fmt == "json" else report.format_text())
+    sys.exit(1 if report.errors else 0)
+
+
+def _failure(settings: str, message: str) -> Problem:
+    return Problem(
+        settings,
+        message=f"The check could not run: {message}",
+        fix=f"Build with `pelican content -s {settings}` to see the full output.",
+        check="build",
+    )
+
+
+def _check(report: Report, settings: str, project: Path, site: Path | None) -> None:
     from newsdigest.sitecheck import check_site
 
-    report = Report()
+    if site is None and not (project / settings).is_file():
+        raise DigestError(
+            f"there is no settings file {project / settings} (pass one with -s)"
+        )
     with tempfile.TemporaryDirectory(prefix="newsdigest-check-") as tmp:
         if site is None:
             site = Path(tmp) / "site"
@@ -74,8 +125,6 @@ def check(settings: str, project: Path, site: Path | None, fmt: str) -> None:
         if not report.errors and site.is_dir():
             site_url = _site_url(project, settings)
             report.extend(check_site(site, site_url=site_url).problems)
-    click.echo(report.format_json() if fmt == "json" else report.format_text())
-    sys.exit(1 if report.errors else 0)
 
 
 def _site_url(project: Path, settings_file: str) -> str:
@@ -83,6 +132,8 @@ def _site_url(project: Path, settings_file: str) -> str:
 
     from newsdigest.feeds import feed_settings
 
+    if not (project / settings_file).is_file():
+        return ""
     settings = read_settings(str(project / settings_file))
     return settings.get("SITEURL") or feed_settings(settings)["base_url"]
 

@@ -433,3 +433,33 @@ def prune_builds(output: Path, keep: int) -> None:
             remove_build(old)
         except OSError as error:
             logger.warning("Could not remove %s: %s", old, os_problem(error))
+
+
+def clean_output(output: Path, content: Path, project: Path) -> list[Path]:
+    """Remove the output link (or an old plain build folder) and our builds,
+    under the build lock; return what was kept because newsdigest did not
+    create it."""
+    problem = output_path_problem(output, content, project)
+    if problem:
+        raise DigestError(f"Refusing to clean {output}: it {problem}.")
+    kept: list[Path] = []
+    with build_lock(output, timeout=0):
+        if output.is_symlink():
+            output.unlink()
+        elif output.is_dir():
+            if plain_folder_problem(output):
+                kept.append(output)
+            else:
+                shutil.rmtree(output)
+        builds = builds_dir(output)
+        if builds.is_dir() and not builds.is_symlink():
+            for entry in sorted(builds.iterdir()):
+                if not os.path.lexists(entry):
+                    continue  # a record, removed with its folder
+                if entry.suffix == ".json" and is_ours(entry.with_suffix("")):
+                    continue  # removed with its folder
+                if not remove_build(entry):
+                    kept.append(entry)
+            if not kept or all(k == output for k in kept):
+                builds.rmdir()
+    return kept
