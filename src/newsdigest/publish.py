@@ -290,10 +290,10 @@ class _QuietDigestErrors(logging.Filter):
         if isinstance(exc, OSError) and not isinstance(exc, DigestError):
             # A full disk, a read-only or forbidden folder while Pelican wrote.
             record.exc_info = None
-            where = RUN.output or "the output"
+            writing = "" if exc.filename else f" while writing into {RUN.staging}"
             record.msg, record.args = (
-                "Build stopped: %s. Nothing was published; %s was left as it was.",
-                (os_problem(exc), where),
+                "Build stopped: %s%s. Nothing was published; %s was left as it was.",
+                (os_problem(exc), writing, RUN.output or "the output"),
             )
         elif isinstance(exc, DigestError):
             record.exc_info = None
@@ -311,12 +311,17 @@ _QUIET = _QuietDigestErrors()
 # --- Signal receivers ------------------------------------------------------------
 
 
-def initialized(pelican: Any) -> None:
-    publish_settings(pelican.settings)
-    pelican.settings["ARTICLE_ORDER_BY"] = order_key
+def install_log_filters() -> None:
+    """At plugin registration, before any plugin's ``initialized`` can refuse."""
     pelican_logger = logging.getLogger("pelican")
     if _QUIET not in pelican_logger.filters:
         pelican_logger.addFilter(_QUIET)
+
+
+def initialized(pelican: Any) -> None:
+    install_log_filters()
+    publish_settings(pelican.settings)
+    pelican.settings["ARTICLE_ORDER_BY"] = order_key
     for name in ("pelican", "newsdigest"):
         if COUNTER not in logging.getLogger(name).handlers:
             logging.getLogger(name).addHandler(COUNTER)
@@ -428,6 +433,7 @@ def print_summary(output: Path) -> None:
 
 def register() -> None:
     connect_run_state()
+    install_log_filters()
     signals.initialized.connect(initialized)
     signals.get_generators.connect(begin_build)
     signals.finalized.connect(finish_build)

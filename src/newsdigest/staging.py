@@ -94,19 +94,24 @@ def output_path_problem(output: Path, content: Path, project: Path) -> str | Non
     content, the home folder or ``/``; a folder inside ``content/`` would be read
     back as content. Paths are compared after resolving every symlink above the
     output's own name."""
-    position = output.parent.resolve() / output.name
+    absolute = Path(os.path.abspath(output))
+    position = absolute.parent.resolve() / absolute.name
+    target = position.resolve()  # where a link at the output leads
     content = content.resolve()
     project = project.resolve()
     home = Path.home().resolve()
-    if position == Path(position.anchor):
-        return "is the root folder"
-    for name, folder in (("the project", project), ("the content folder", content)):
-        if _contains(position, folder):
-            return f"contains {name} ({folder})"
-    if _contains(position, home):
-        return f"contains the home folder ({home})"
-    if _contains(content, position):
-        return f"is inside the content folder ({content}): it would be read back"
+    for path, prefix in ((position, ""), (target, f"links to {target}, which ")):
+        if path == Path(path.anchor):
+            return f"{prefix}is the root folder"
+        for name, folder in (
+            ("the project", project),
+            ("the content folder", content),
+            ("the home folder", home),
+        ):
+            if _contains(path, folder):
+                return f"{prefix}contains {name} ({folder})"
+        if _contains(content, path):
+            return f"{prefix}is inside the content folder ({content}): it would be read"
     return None
 
 
@@ -244,9 +249,12 @@ def write_record(site: Path, record: dict[str, Any]) -> None:
     path = record_path(site)
     data = json.dumps({MARKER_KEY: 1, **record}, indent=2, sort_keys=True)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(data + "\n")
-    os.chmod(temp, FILE_MODE)
-    os.replace(temp, path)
+    try:
+        temp.write_text(data + "\n")
+        os.chmod(temp, FILE_MODE)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def is_ours(folder: Path) -> bool:
