@@ -248,6 +248,36 @@ def test_something_at_the_lock_path_is_a_clear_refusal(published, tmp_path, kind
     assert victim.read_text() == "precious"
 
 
+def test_a_foreign_file_at_the_lock_path_is_left_alone(published):
+    lock = published.root / ".output.lock"
+    lock.write_text("my notes, not a lock\n")
+    result = published.build()
+    assert result.returncode != 0
+    assert "not a newsdigest lock file" in output_of(result)
+    assert lock.read_text() == "my notes, not a lock\n"
+
+
+@pytest.mark.parametrize("kind", ["symlink", "file"])
+def test_a_builds_folder_newsdigest_did_not_create_is_refused(
+    make_project, tmp_path, kind
+):
+    project = make_project()
+    add_item(project)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    builds = project.root / ".output.builds"
+    if kind == "symlink":
+        builds.symlink_to(elsewhere)
+    else:
+        builds.write_text("x")
+    result = project.build()
+    out = output_of(result)
+    assert result.returncode != 0
+    assert ".output.builds is not a folder newsdigest created" in out
+    assert "Traceback" not in out
+    assert list(elsewhere.iterdir()) == []
+
+
 # --- 7. A non-staging build never writes into the published build -------------------
 
 

@@ -159,6 +159,12 @@ class BuildLock:
         fd = self._open()
         try:
             self._wait(fd, timeout, poll)
+            if os.pread(fd, 64, 0).strip(b"0123456789\n"):
+                raise DigestError(
+                    f"{self.path} is not a newsdigest lock file (it holds other "
+                    "data). Nothing was built. Fix: move it away; newsdigest "
+                    "creates it."
+                )
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
         except BaseException:
