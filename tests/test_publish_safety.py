@@ -48,7 +48,8 @@ def tree_digest(root: Path) -> dict[str, str]:
 
 
 def output_of(result: subprocess.CompletedProcess[str]) -> str:
-    return result.stdout + result.stderr
+    """stdout and stderr, with Rich's line wrapping undone."""
+    return " ".join((result.stdout + result.stderr).split())
 
 
 def start_build(project, *args: str, env=None, **popen) -> subprocess.Popen[str]:
@@ -489,6 +490,30 @@ def test_an_os_error_pelican_reports_is_logged_as_one_line():
     assert _QuietDigestErrors().filter(record)
     assert record.exc_info is None
     assert "No space left on device (ENOSPC): /srv/a.html" in record.getMessage()
+
+
+BOOM_PLUGIN = """
+from pelican import signals
+
+def boom(_generators):
+    raise RuntimeError("the boom plugin failed")
+
+def register():
+    signals.all_generators_finalized.connect(boom)
+"""
+
+
+def test_any_other_exception_ending_a_build_is_one_line(published):
+    before = tree_digest(published.output)
+    published.write("boomplugin.py", BOOM_PLUGIN)
+    plugins = ["newsdigest.reader", "newsdigest.publish", "boomplugin"]
+    result = published.build(env={"COLUMNS": "400"}, PLUGINS=plugins)
+    out = output_of(result)
+    assert result.returncode != 0
+    assert "RuntimeError: the boom plugin failed" in out and "--debug" in out
+    assert "was left as it was" in out
+    assert "Traceback" not in out
+    assert tree_digest(published.output) == before
 
 
 # --- 10. `newsdigest check --format json`: only JSON on stdout ----------------------

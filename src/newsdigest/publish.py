@@ -287,21 +287,40 @@ class _QuietDigestErrors(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        if isinstance(exc, OSError) and not isinstance(exc, DigestError):
-            # A full disk, a read-only or forbidden folder while Pelican wrote.
-            record.exc_info = None
-            writing = "" if exc.filename else f" while writing into {RUN.staging}"
-            record.msg, record.args = (
-                "Build stopped: %s%s. Nothing was published; %s was left as it was.",
-                (os_problem(exc), writing, RUN.output or "the output"),
-            )
-        elif isinstance(exc, DigestError):
+        if isinstance(exc, DigestError):
             record.exc_info = None
             message = str(exc)
             sys.stdout.write(message.rstrip() + "\n")
             sys.stdout.flush()
             record.msg, record.args = "Build stopped: %s", (message.splitlines()[0],)
+        elif isinstance(exc, OSError):
+            # A full disk, a read-only or forbidden folder while Pelican wrote.
+            record.exc_info = None
+            writing = f" while writing into {RUN.staging}" if RUN.staging else ""
+            if exc.filename:
+                writing = ""
+            record.msg, record.args = (
+                "Build stopped: %s%s.%s",
+                (os_problem(exc), writing, _untouched()),
+            )
+        elif (
+            exc is not None
+            and record.levelno >= logging.CRITICAL
+            and not logging.getLogger("pelican").isEnabledFor(logging.DEBUG)
+        ):
+            # Anything else that ends the build: one line; --debug shows where.
+            record.exc_info = None
+            record.msg, record.args = (
+                "Build stopped: %s: %s.%s (`pelican --debug` shows where.)",
+                (type(exc).__name__, exc, _untouched()),
+            )
         return True
+
+
+def _untouched() -> str:
+    if RUN.staging is None or RUN.output is None:
+        return ""
+    return f" Nothing was published; {RUN.output} was left as it was."
 
 
 COUNTER = _ErrorCounter()
