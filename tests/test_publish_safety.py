@@ -105,6 +105,10 @@ def test_built_site_is_world_readable_under_umask_077_and_rsync_keeps_it(
         text=True,
     )
     assert result.returncode == 0, output_of(result)
+    # Served in place, through the link, by a web server running as another user:
+    builds = project.root / ".output.builds"
+    assert stat.S_IMODE(builds.stat().st_mode) == 0o755
+    assert stat.S_IMODE(project.output.stat().st_mode) == 0o755
 
     web_root = tmp_path / "www"
     rsync = subprocess.run(
@@ -391,6 +395,19 @@ def test_converting_a_plain_output_folder_leaves_no_moment_without_output(
     assert output.is_symlink() and (output / "index.html").read_text() == "new"
     (kept,) = (tmp_path / ".output.builds").glob("previous-*")
     assert (kept / "index.html").read_text() == "old plain build"
+
+
+def test_old_plain_output_folder_is_kept_through_builds_and_pruning(make_project):
+    project = make_project()
+    add_item(project)
+    project.output.mkdir()
+    (project.output / "index.html").write_text("hand-made site")
+    for _ in range(3):
+        result = project.build(DIGEST_PUBLISH={"keep_builds": 1})
+        assert result.returncode == 0, output_of(result)
+    assert project.output.is_symlink()
+    (kept,) = (project.root / ".output.builds").glob("previous-*")
+    assert (kept / "index.html").read_text() == "hand-made site"
 
 
 def test_pruning_deletes_only_folders_newsdigest_made(tmp_path):

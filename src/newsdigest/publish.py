@@ -22,6 +22,7 @@ import logging
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -231,6 +232,7 @@ def build_passed_checks(site: Path, output: Path, record: dict[str, Any]) -> Non
 # --- The run: one lock and one staging folder per build -----------------------
 
 
+@dataclass
 class _Run:
     """What this process's current build holds, so a crash cleans up after it."""
 
@@ -417,8 +419,7 @@ def finish_build(pelican: Any) -> None:
             normalise_modes(staged)
         except OSError as error:
             raise DigestError(
-                f"Could not finish the build: {os_problem(error)}. Nothing was "
-                f"published; {output} was left as it was."
+                f"Could not finish the build: {os_problem(error)}.{_untouched()}"
             ) from None
         record = {
             "siteurl": pelican.settings.get("SITEURL", ""),

@@ -298,6 +298,7 @@ def new_staging(output: Path) -> Path:
         )
     try:
         builds.mkdir(parents=True, exist_ok=True)
+        os.chmod(builds, DIR_MODE)  # a web server may serve the output link
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         staging = Path(tempfile.mkdtemp(prefix=f"staging-{stamp}-", dir=builds))
         write_record(staging, {"pid": os.getpid()})
