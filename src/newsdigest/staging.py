@@ -267,8 +267,10 @@ def is_ours(folder: Path) -> bool:
     """A build folder newsdigest created: a real folder (not a symlink) with our
     name pattern, directly in a builds folder, with a marker record beside it."""
     try:
-        if not stat.S_ISDIR(folder.lstat().st_mode) or not BUILD_NAME.match(
-            folder.name
+        if (
+            not stat.S_ISDIR(folder.lstat().st_mode)
+            or not BUILD_NAME.match(folder.name)
+            or not re.match(r"^\..+\.builds$", folder.parent.name)
         ):
             return False
         marker = record_path(folder)
@@ -301,8 +303,12 @@ def new_staging(output: Path) -> Path:
         os.chmod(builds, DIR_MODE)  # a web server may serve the output link
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         staging = Path(tempfile.mkdtemp(prefix=f"staging-{stamp}-", dir=builds))
-        write_record(staging, {"pid": os.getpid()})
-        os.chmod(staging, DIR_MODE)
+        try:
+            write_record(staging, {"pid": os.getpid()})
+            os.chmod(staging, DIR_MODE)
+        except OSError:
+            staging.rmdir()  # still empty: nothing else can be lost
+            raise
     except OSError as error:
         raise DigestError(
             f"Cannot create a staging folder in {builds}: {os_problem(error)}. "
