@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import resource
+import shutil
 import signal
 import stat
 import subprocess
@@ -456,6 +457,63 @@ def test_a_write_failure_mid_build_is_one_message_and_publishes_nothing(publishe
     assert "Traceback" not in out
     assert tree_digest(published.output) == before
     assert not list((published.root / ".output.builds").glob("staging-*"))
+
+
+FULL_DISK_SCRIPT = """
+set -u
+mount -t tmpfs -o size=$SIZE tmpfs "$MNT" || exit 99
+build() {
+  python -m pelican content -s pelicanconf.py -e "OUTPUT_PATH=\\"$MNT/output\\""
+}
+digest() { (cd "$MNT/output" && find -L . -type f -exec sha256sum {} + | sort); }
+build > first.log 2>&1 || { cat first.log; exit 98; }
+digest > before.txt
+cp zebra.md content/items/
+[ "$MODE" = ro ] && mount -o remount,ro "$MNT"
+build > second.log 2>&1; echo $? > second.rc
+digest > after.txt
+ls -a "$MNT/.output.builds" > builds.txt
+"""
+
+
+@pytest.mark.parametrize("mode", ["full", "ro"])
+def test_full_or_read_only_disk_is_a_message_and_the_site_stays(published, mode):
+    """A real tmpfs, too small for a second build (or remounted read-only), in a
+    user and mount namespace (skipped where the system does not allow one)."""
+    if not shutil.which("unshare"):
+        pytest.skip("needs unshare")
+    mnt = published.root / "disk"
+    mnt.mkdir()
+    # Room for one and a half builds: tmpfs counts whole 4 KiB pages per file.
+    files = [f for f in published.output.rglob("*") if f.is_file()]
+    size = sum(-(-f.stat().st_size // 4096) * 4096 for f in files)
+    published.write("zebra.md", item(title="Zebra", source_url="https://e.com/z"))
+    result = subprocess.run(
+        ["unshare", "-rm", "bash", "-c", FULL_DISK_SCRIPT],
+        cwd=published.root,
+        env={
+            **os.environ,
+            **PINNED_ENV,
+            "COLUMNS": "400",
+            "MNT": str(mnt),
+            "MODE": mode,
+            "SIZE": str(int(size * 1.5) // 4096 * 4096),
+        },
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode == 99:
+        pytest.skip("cannot mount a tmpfs in a user namespace here")
+    assert result.returncode == 0, output_of(result)
+    second = " ".join((published.root / "second.log").read_text().split())
+    assert (published.root / "second.rc").read_text().strip() != "0", second
+    code = "ENOSPC" if mode == "full" else "EROFS"
+    assert code in second and "Traceback" not in second
+    before = (published.root / "before.txt").read_text()
+    assert before and (published.root / "after.txt").read_text() == before
+    if mode == "full":
+        builds = (published.root / "builds.txt").read_text().split()
+        assert not [n for n in builds if n.startswith("staging-")]
 
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])

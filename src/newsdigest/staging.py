@@ -71,11 +71,11 @@ def record_path(site: Path) -> Path:
     return site.with_name(site.name + ".json")
 
 
-def os_problem(error: OSError) -> str:
+def os_problem(error: OSError, path: bool = True) -> str:
     """``No space left on device (ENOSPC): /srv/.output.builds/site-1/a.html``."""
     code = errno.errorcode.get(error.errno or 0, "")
     what = error.strerror or str(error)
-    where = f": {error.filename}" if error.filename else ""
+    where = f": {error.filename}" if error.filename and path else ""
     return f"{what}{f' ({code})' if code else ''}{where}"
 
 
@@ -188,7 +188,8 @@ class BuildLock:
             fd = os.open(self.path, flags, FILE_MODE)
         except OSError as error:
             raise DigestError(
-                f"Cannot open the build lock {self.path}: {os_problem(error)}. "
+                f"Cannot open the build lock {self.path}: "
+                f"{os_problem(error, path=False)}. "
                 f"Nothing was built. Fix: make {self.path.parent} writable and "
                 f"remove whatever is at {self.path.name} (newsdigest creates it)."
             ) from None
