@@ -324,10 +324,15 @@ def test_output_path_that_holds_the_project_is_refused(make_project, tmp_path, w
     assert (home / ".ssh").is_dir()
 
 
-def test_output_path_of_another_project_is_refused(make_project):
+@pytest.mark.parametrize("staged", [True, False])
+def test_output_path_of_another_project_is_refused(make_project, staged):
     mine, other = make_project(), make_project()
     add_item(mine)
-    result = mine.build(OUTPUT_PATH=str(other.root))
+    result = mine.build(
+        OUTPUT_PATH=str(other.root),
+        DIGEST_PUBLISH={"staging": staged},
+        DELETE_OUTPUT_DIRECTORY=True,
+    )
     assert result.returncode != 0
     assert "is a project" in output_of(result)
     assert (other.root / "pelicanconf.py").is_file()

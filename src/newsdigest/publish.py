@@ -186,14 +186,20 @@ def output_problems(output: Path, settings: dict[str, Any], staging: bool) -> Re
                 "Use a folder of its own in the project, e.g. OUTPUT_PATH = 'output'.",
             )
         )
-    elif staging and output.is_dir() and not output.is_symlink():
-        problem = plain_folder_problem(output)
+    elif output.is_dir() and not output.is_symlink():
+        problem = plain_folder_problem(output, staging)
         if problem:
+            does = (
+                "a staged build would replace it"
+                if staging
+                else "a build would write into it (and with DELETE_OUTPUT_DIRECTORY "
+                "empty it)"
+            )
             report.add(
                 setting_problem(
                     "OUTPUT_PATH",
                     "",
-                    f"{str(output)!r} {problem}; a staged build would replace it.",
+                    f"{str(output)!r} {problem}; {does}.",
                     "Move that folder away, or set OUTPUT_PATH to a new folder.",
                 )
             )

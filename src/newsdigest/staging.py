@@ -115,12 +115,14 @@ def output_path_problem(output: Path, content: Path, project: Path) -> str | Non
     return None
 
 
-def plain_folder_problem(folder: Path) -> str | None:
+def plain_folder_problem(folder: Path, staged: bool = True) -> str | None:
     """Why an existing plain folder at the output is not an old build to keep.
 
     The first staged build keeps an old plain ``output/`` as an earlier build.
     Only an empty folder or one that looks like a built site (an ``index.html``,
-    none of a project's files) is taken over; anything else is refused."""
+    none of a project's files) is taken over; anything else is refused. A
+    build without staging writes into the folder (a half-written one may
+    lack ``index.html``), so for it only a project is refused."""
     try:
         names = {entry.name for entry in os.scandir(folder)}
     except OSError as error:
@@ -130,7 +132,7 @@ def plain_folder_problem(folder: Path) -> str | None:
     found = sorted(names.intersection(PROJECT_FILES))
     if found:
         return f"holds {', '.join(found)}: it is a project, not a built site"
-    if "index.html" not in names:
+    if staged and "index.html" not in names:
         return "is a folder without index.html that newsdigest did not create"
     return None
 
