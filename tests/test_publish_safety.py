@@ -225,6 +225,8 @@ def test_killed_build_leaves_staging_that_the_next_build_removes(published, tmp_
         build.wait(timeout=60)
     builds = published.root / ".output.builds"
     assert list(builds.glob("staging-*")), "the killed build left its staging"
+    swap_link = published.root / ".output.swap-99999"
+    swap_link.symlink_to(".output.builds/site-gone")  # killed mid-swap earlier
     foreign = builds / "staging-not-ours"
     foreign.mkdir()
     (foreign / "keep.txt").write_text("not made by newsdigest")
@@ -233,6 +235,7 @@ def test_killed_build_leaves_staging_that_the_next_build_removes(published, tmp_
 
     assert result.returncode == 0, output_of(result)
     assert [p.name for p in builds.glob("staging-*")] == ["staging-not-ours"]
+    assert not os.path.lexists(swap_link)
     assert (foreign / "keep.txt").is_file()
     assert "Zebra" in published.page("index.html")
 

@@ -326,6 +326,10 @@ def remove_stale_staging(output: Path) -> list[Path]:
     output's build lock: then no build is writing any of them."""
     builds = builds_dir(output)
     removed = []
+    for link in output.parent.glob(f".{output.name}.swap-*"):
+        if link.is_symlink():  # a swap link left by a build killed mid-swap
+            link.unlink()
+            removed.append(link)
     if not builds.is_dir() or builds.is_symlink():
         return removed
     for folder in sorted(builds.glob("staging-*")):
@@ -416,9 +420,10 @@ def swap_into_place(staging: Path, output: Path, record: dict[str, Any]) -> Path
     site = staging.with_name(staging.name.replace("staging-", "site-", 1))
     link = output.parent / f".{output.name}.swap-{os.getpid()}"
     try:
+        # Marker first: killed at any point, every folder still has a record.
+        write_record(site, record)
         staging.rename(site)
         record_path(staging).unlink(missing_ok=True)
-        write_record(site, record)
         if link.is_symlink() or link.exists():
             link.unlink()
         os.symlink(os.path.relpath(site, output.parent), link)
