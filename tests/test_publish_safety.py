@@ -711,15 +711,19 @@ def test_content_cache_is_refused_with_a_message(make_project):
     assert not (project.root / "cache").exists()
 
 
-def test_theme_settings_are_picklable():
-    import pickle
-    from types import SimpleNamespace
-
-    from newsdigest.theme import configure
-
-    settings = {"DIGEST_FEEDS": {}, "JINJA_GLOBALS": {}}
-    configure(SimpleNamespace(settings=settings))
-    assert pickle.loads(pickle.dumps(settings))["JINJA_GLOBALS"]["feed_links"]
+def test_settings_are_picklable_after_every_plugin_configured_them(make_project):
+    result = run_script(
+        make_project(sample=True),
+        """
+        import pickle
+        from pelican import Pelican
+        from pelican.settings import read_settings
+        pelican = Pelican(read_settings("pelicanconf.py"))
+        settings = pickle.loads(pickle.dumps(pelican.settings))
+        print("feed_links" in settings["JINJA_GLOBALS"])
+        """,
+    )
+    assert result.stdout.strip() == "True", output_of(result)
 
 
 # --- 15. tasks.py with a Python path containing a space -----------------------------
