@@ -2,10 +2,11 @@
 
 Pelican signals carry no build object, so problems found while reading, the
 topics and the counts for the closing summary live here. This module owns that
-state: every plugin that uses it calls ``connect_run_state()`` in its ``register()``, so
-whichever plugins a site lists, each run (also under ``pelican -r``, where one
-Pelican object runs many times) starts from a fresh state. The state of a run
-is kept after it ends, for callers that build in-process.
+state: every plugin that uses it calls ``connect_run_state()`` in its
+``register()``, so whichever plugins a site lists, each run (also under
+``pelican -r``, where one Pelican object runs many times) starts from a fresh
+state. The state of a run is kept after it ends, for callers that build
+in-process.
 """
 
 from __future__ import annotations
