@@ -27,15 +27,19 @@ def stdout_to_stderr() -> Iterator[None]:
     subprocesses (file descriptor 1 itself is redirected), so that the report
     is the only thing on stdout and CI can parse it."""
     sys.stdout.flush()
-    saved = os.dup(1)
     try:
+        saved: int | None = os.dup(1)
         os.dup2(2, 1)
+    except OSError:  # no file descriptors to redirect (embedded use)
+        saved = None
+    try:
         with contextlib.redirect_stdout(sys.stderr):
             yield
     finally:
         sys.stderr.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
+        if saved is not None:
+            os.dup2(saved, 1)
+            os.close(saved)
 
 
 @click.group()
