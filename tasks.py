@@ -6,7 +6,7 @@ validation, staging, checks and atomic swap live in the plugins, not here.
 
 from __future__ import annotations
 
-import shutil
+import shlex
 import sys
 from pathlib import Path
 
@@ -26,7 +26,8 @@ def _settings(settings_file: str) -> dict:
 
 def _pelican(c, settings_file: str, *args: str, env: dict | None = None) -> None:
     command = [sys.executable, "-m", "pelican", "content", "-s", settings_file, *args]
-    c.run(" ".join(command), env=env or {}, pty=False)
+    # Quoted: the Python path or a settings file may contain spaces.
+    c.run(shlex.join(command), env=env or {}, pty=False)
 
 
 @task(help={"settings": "Settings file (default: pelicanconf.py)."})
@@ -37,14 +38,18 @@ def build(c, settings=DEV):
 
 @task
 def clean(c):
-    """Remove the built site and the kept earlier builds."""
-    output = ROOT / _settings(DEV)["OUTPUT_PATH"]
-    builds = output.parent / f".{output.name}.builds"
-    if output.is_symlink() or output.is_file():
-        output.unlink()
-    elif output.is_dir():
-        shutil.rmtree(output)
-    shutil.rmtree(builds, ignore_errors=True)
+    """Remove the built site and the kept earlier builds (only what newsdigest made)."""
+    from newsdigest.problems import DigestError
+    from newsdigest.staging import clean_output
+
+    settings = _settings(DEV)
+    try:
+        for kept in clean_output(
+            Path(settings["OUTPUT_PATH"]), Path(settings["PATH"]), ROOT
+        ):
+            print(f"Kept {kept}: newsdigest did not create it.")
+    except DigestError as error:
+        raise Exit(str(error), code=1) from None
 
 
 @task(pre=[clean], post=[build])
@@ -170,10 +175,10 @@ def deploy(c, target, dry_run=False):
 @task(help={"fmt": "text or json"})
 def check(c, fmt="text"):
     """Validate content and the production build without publishing anything."""
-    c.run(f"{sys.executable} -m newsdigest check --format {fmt}")
+    c.run(shlex.join([sys.executable, "-m", "newsdigest", "check", "--format", fmt]))
 
 
 @task(help={"args": "Extra pytest arguments, e.g. '-k feeds'."})
 def test(c, args=""):
     """Run the test suite."""
-    c.run(f"{sys.executable} -m pytest {args}")
+    c.run(shlex.join([sys.executable, "-m", "pytest", *shlex.split(args)]))

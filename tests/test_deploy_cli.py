@@ -102,12 +102,18 @@ def test_a_staging_false_build_written_through_the_live_build_is_refused(
     published.write(
         "content/items/two.md", item(title="Two", source_url="https://e.org/2")
     )
+    live = published.output.resolve()
+    before = {p: p.read_bytes() for p in live.rglob("*") if p.is_file()}
     rebuilt = published.build(
         "publishconf.py", DIGEST_PUBLISH={"staging": False, "max_page_loss": 1.0}
     )
-    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert rebuilt.returncode == 1
+    assert "would write into the live site" in rebuilt.stdout + rebuilt.stderr
+    assert {p: p.read_bytes() for p in live.rglob("*") if p.is_file()} == before
 
-    assert_refused(newsdigest_deploy(published, "local"), "no longer matches")
+    # Had anything written through the link, the manifest would refuse it.
+    (live / "two.html").write_text("<p>written through the link</p>")
+    assert_refused(newsdigest_deploy(published, "local"), "added (1): two.html")
 
 
 def test_a_production_build_with_one_check_is_not_deployable(published):

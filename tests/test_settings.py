@@ -345,9 +345,11 @@ def test_build_date_precedence(monkeypatch, setting, epoch, items, expected):
 
 
 def staged(builds: Path, name: str, page: str = "new") -> Path:
+    """A build folder newsdigest made: its marker record sits beside it."""
     folder = builds / name
     folder.mkdir(parents=True)
     (folder / "index.html").write_text(page)
+    (builds / f"{name}.json").write_text('{"newsdigest": 1}')
     return folder
 
 
@@ -369,13 +371,13 @@ def test_swap_replaces_the_output_symlink_in_one_rename(tmp_path, monkeypatch):
     monkeypatch.setattr(publish.os, "replace", spying_replace)
     swap_into_place(staging, output, {"pages": 1})
 
-    assert seen == [(output, "old")]
+    assert [s for s in seen if s[0] == output] == [(output, "old")]
     assert os.readlink(output) == ".output.builds/site-20260101T000000-abc"
     assert (output / "index.html").read_text() == "new"
     assert not staging.exists()
     assert old.is_dir()  # kept for a rollback; prune_builds decides
     record = builds / "site-20260101T000000-abc.json"
-    assert json.loads(record.read_text()) == {"pages": 1}
+    assert json.loads(record.read_text()) == {"newsdigest": 1, "pages": 1}
     assert sorted(p.name for p in tmp_path.iterdir()) == [".output.builds", "output"]
 
 
@@ -408,7 +410,6 @@ def test_prune_keeps_live_build_and_newest_others_and_drops_staging(tmp_path):
     ages = {"site-a": 100, "site-b": 200, "site-c": 300, "site-d": 400, "site-e": 500}
     for name, mtime in ages.items():
         folder = staged(builds, name)
-        (builds / f"{name}.json").write_text("{}")
         os.utime(folder, (mtime, mtime))
     staged(builds, "staging-crashed-1")
     staged(builds, "staging-crashed-2")
@@ -436,4 +437,4 @@ def test_prune_keep_counts_the_live_build(tmp_path, keep, left):
 
     prune_builds(tmp_path / "output", keep=keep)
 
-    assert sorted(p.name for p in builds.iterdir()) == left
+    assert sorted(p.name for p in builds.iterdir() if p.is_dir()) == left

@@ -24,10 +24,13 @@ def pelican_command(
     overrides: Mapping[str, Any] | None = None,
     extra: list[str] | None = None,
 ) -> list[str]:
-    """The ``pelican`` command line for a build (``-e`` takes JSON values)."""
+    """The ``pelican`` command line for a build (``-e`` takes JSON values).
+
+    All overrides follow one ``-e``: Pelican keeps only the last ``-e`` given."""
     command = [sys.executable, "-m", "pelican", content, "-s", str(settings_file)]
-    for key, value in (overrides or {}).items():
-        command += ["-e", f"{key}={json.dumps(value)}"]
+    if overrides:
+        command.append("-e")
+        command += [f"{key}={json.dumps(value)}" for key, value in overrides.items()]
     return command + (extra or [])
 
 

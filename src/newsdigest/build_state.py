@@ -1,9 +1,12 @@
 """What one build run has learned so far, shared by newsdigest's signal receivers.
 
 Pelican signals carry no build object, so problems found while reading, the
-topics and the counts for the closing summary live here. ``reset()`` runs when
-a build starts and after it ends, so autoreload never carries one run's
-problems into the next.
+topics and the counts for the closing summary live here. This module owns that
+state: every plugin that uses it calls ``connect_run_state()`` in its
+``register()``, so whichever plugins a site lists, each run (also under
+``pelican -r``, where one Pelican object runs many times) starts from a fresh
+state. The state of a run is kept after it ends, for callers that build
+in-process.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from pelican import signals
+
 from newsdigest.problems import Problem, Report
 from newsdigest.topics import Topic
 
@@ -19,15 +24,16 @@ from newsdigest.topics import Topic
 @dataclass
 class BuildState:
     report: Report = field(default_factory=Report)
-    # The previous run's report, kept for callers that build in-process.
-    last_report: Report = field(default_factory=Report)
     counts: dict[str, int] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
     _topics: tuple[dict[str, Topic], list[Problem]] | None = None
 
+    @property
+    def last_report(self) -> Report:
+        """The report of the latest run (kept until the next run starts)."""
+        return self.report
+
     def reset(self) -> None:
-        if self.report:
-            self.last_report = self.report
         self.report = Report()
         self.counts = {}
         self.started = time.monotonic()
@@ -45,3 +51,14 @@ class BuildState:
 
 
 STATE = BuildState()
+
+
+def start_run(_sender: Any) -> None:
+    """Receiver for ``get_generators``, sent at the start of every run."""
+    STATE.reset()
+
+
+def connect_run_state() -> None:
+    """Reset the state at the start of every run. Idempotent: blinker connects
+    a receiver once, however many plugins call this."""
+    signals.get_generators.connect(start_run)

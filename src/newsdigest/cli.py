@@ -10,8 +10,10 @@ site check on it and prints one report (text for people, JSON for CI).
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,28 @@ import click
 from newsdigest import __version__
 from newsdigest.build import build_in_process
 from newsdigest.deploy import DeployResult, deploy
-from newsdigest.problems import DigestError, Report
+from newsdigest.problems import DigestError, Problem, Report
+
+
+@contextlib.contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Send everything written to stdout meanwhile to stderr, also by
+    subprocesses (file descriptor 1 itself is redirected), so that the report
+    is the only thing on stdout and CI can parse it."""
+    sys.stdout.flush()
+    try:
+        saved: int | None = os.dup(1)
+        os.dup2(2, 1)
+    except OSError:  # no file descriptors to redirect (embedded use)
+        saved = None
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        sys.stderr.flush()
+        if saved is not None:
+            os.dup2(saved, 1)
+            os.close(saved)
 
 
 @click.group()
@@ -65,9 +88,40 @@ def check(settings: str, project: Path, site: Path | None, fmt: str) -> None:
     built pages: internal links and anchors, missing assets, feeds against the
     W3C Feed Validation Service's rules, and HTML validity.
     """
+    report = Report()
+    with stdout_to_stderr():
+        try:
+            _check(report, settings, project, site)
+        except DigestError as error:
+            report.extend(error.report.problems)
+            if not error.report.errors:
+                report.add(_failure(settings, str(error).splitlines()[0]))
+        except OSError as error:
+            from newsdigest.staging import os_problem
+
+            report.add(_failure(settings, os_problem(error)))
+        except Exception as error:
+            report.add(_failure(settings, f"{type(error).__name__}: {error}"))
+    click.echo(report.format_json() if fmt == "json" else report.format_text())
+    sys.exit(1 if report.errors else 0)
+
+
+def _failure(settings: str, message: str) -> Problem:
+    return Problem(
+        settings,
+        message=f"The check could not run: {message}",
+        fix=f"Build with `pelican content -s {settings}` to see the full output.",
+        check="build",
+    )
+
+
+def _check(report: Report, settings: str, project: Path, site: Path | None) -> None:
     from newsdigest.sitecheck import check_site
 
-    report = Report()
+    if site is None and not (project / settings).is_file():
+        raise DigestError(
+            f"there is no settings file {project / settings} (pass one with -s)"
+        )
     with tempfile.TemporaryDirectory(prefix="newsdigest-check-") as tmp:
         if site is None:
             site = Path(tmp) / "site"
@@ -79,8 +133,6 @@ def check(settings: str, project: Path, site: Path | None, fmt: str) -> None:
         if not report.errors and site.is_dir():
             site_url = _site_url(project, settings)
             report.extend(check_site(site, site_url=site_url).problems)
-    click.echo(report.format_json() if fmt == "json" else report.format_text())
-    sys.exit(1 if report.errors else 0)
 
 
 def _site_url(project: Path, settings_file: str) -> str:
@@ -88,6 +140,8 @@ def _site_url(project: Path, settings_file: str) -> str:
 
     from newsdigest.feeds import feed_settings
 
+    if not (project / settings_file).is_file():
+        return ""
     settings = read_settings(str(project / settings_file))
     return settings.get("SITEURL") or feed_settings(settings)["base_url"]
 
@@ -122,15 +176,20 @@ def deploy_published(
     """Deploy the build ``OUTPUT_PATH`` points at, gated by its manifest.
 
     What ``newsdigest deploy`` and ``invoke deploy`` both run."""
+    from newsdigest.publish import publish_settings
+    from newsdigest.staging import build_lock
+
     settings = load_settings(project, settings_file)
     output = Path(settings["OUTPUT_PATH"])
-    return deploy(
-        output.resolve(),
-        settings,
-        target,
-        dry_run=dry_run,
-        settings_file=project / settings_file,
-    )
+    # A build finishing meanwhile would prune the folder being uploaded.
+    with build_lock(output, publish_settings(settings)["lock_timeout"]):
+        return deploy(
+            output.resolve(),
+            settings,
+            target,
+            dry_run=dry_run,
+            settings_file=project / settings_file,
+        )
 
 
 @cli.command(name="deploy")

@@ -25,7 +25,7 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
-from newsdigest.build_state import STATE
+from newsdigest.build_state import STATE, connect_run_state
 from newsdigest.problems import Report
 from newsdigest.publish import configured_build_date
 from newsdigest.sanitize import sanitise_html
@@ -302,5 +302,6 @@ def get_generators(_pelican: Any) -> type[Generator]:
 
 
 def register() -> None:
+    connect_run_state()
     signals.initialized.connect(remember_config)
     signals.get_generators.connect(get_generators)

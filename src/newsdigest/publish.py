@@ -8,28 +8,27 @@ one ``rename`` -- atomic on POSIX. A failed check, an exception, Ctrl-C or a
 kill at any moment leaves the previous site as it was. A guard refuses a site
 that lost more than ``max_page_loss`` of its pages unless forced.
 
-Layout, for ``OUTPUT_PATH = "output"``::
-
-    output -> .output.builds/build-20260101T120000-ab12cd   (symlink)
-    .output.builds/build-...                                  (kept builds)
+Builds of one output take turns: a lock beside the output is held over build,
+swap and pruning, so a second build waits (or refuses after
+``lock_timeout``). The folders and the swap are in ``newsdigest.staging``.
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
 import logging
 import os
-import shutil
 import sys
-import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
 
-from newsdigest.build_state import STATE
+from newsdigest.build_state import STATE, connect_run_state
 from newsdigest.manifest import settings_file_from_argv, write_manifest
 from newsdigest.problems import DigestError, Report
 from newsdigest.reader import order_key
@@ -38,6 +37,21 @@ from newsdigest.settings import (
     merge,
     raise_if_errors,
     setting_problem,
+)
+from newsdigest.staging import (  # noqa: F401  (builds_dir, prune_builds re-exported)
+    BuildLock,
+    builds_dir,
+    lock_path,
+    new_staging,
+    normalise_modes,
+    os_problem,
+    output_path_problem,
+    plain_folder_problem,
+    prune_builds,
+    record_path,
+    remove_build,
+    remove_stale_staging,
+    swap_into_place,
 )
 
 logger = logging.getLogger(__name__)
@@ -54,6 +68,16 @@ def publish_settings(settings: dict[str, Any]) -> dict[str, Any]:
                 "max_page_loss",
                 "must be a share between 0 and 1.",
                 "0.5 refuses a site that lost over half of its pages.",
+            )
+        )
+    if not 0 <= float(config["lock_timeout"]) <= 86400:
+        report.add(
+            setting_problem(
+                "DIGEST_PUBLISH",
+                "lock_timeout",
+                "must be between 0 and 86400 seconds.",
+                "Use 600 to wait up to ten minutes for another build, 0 to "
+                "refuse at once.",
             )
         )
     if config["keep_builds"] < 1:
@@ -83,6 +107,16 @@ def publish_settings(settings: dict[str, Any]) -> dict[str, Any]:
                     "Use e.g. '2026-01-01T00:00:00+00:00', or None.",
                 )
             )
+    if settings.get("CACHE_CONTENT"):
+        report.add(
+            setting_problem(
+                "CACHE_CONTENT",
+                "",
+                "is True, but Pelican's content cache would skip newsdigest's "
+                "validation and sanitising of unchanged files.",
+                "Set CACHE_CONTENT = False (the default).",
+            )
+        )
     raise_if_errors(report, "DIGEST_PUBLISH is invalid")
     config["force"] = config["force"] or os.environ.get(FORCE_ENV, "") not in ("", "0")
     return config
@@ -113,10 +147,6 @@ def configured_build_date(settings: dict[str, Any], articles: list[Any]) -> dt.d
 # --- The published tree ---------------------------------------------------------
 
 
-def builds_dir(output: Path) -> Path:
-    return output.parent / f".{output.name}.builds"
-
-
 def count_pages(site: Path) -> int:
     return sum(1 for _ in site.rglob("*.html")) if site.is_dir() else 0
 
@@ -133,17 +163,6 @@ def page_loss_problem(old: int, new: int, max_loss: float) -> str | None:
     )
 
 
-def new_staging(output: Path) -> Path:
-    builds = builds_dir(output)
-    builds.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    return Path(tempfile.mkdtemp(prefix=f"staging-{stamp}-", dir=builds))
-
-
-def record_path(site: Path) -> Path:
-    return site.with_name(site.name + ".json")
-
-
 def published_record(output: Path) -> dict[str, Any] | None:
     """What the build now live at ``output`` was: settings URL, checks, pages.
 
@@ -153,38 +172,92 @@ def published_record(output: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
-def swap_into_place(staging: Path, output: Path, record: dict[str, Any]) -> None:
-    """Point ``output`` at ``staging`` with one atomic rename of a symlink."""
-    site = staging.with_name(staging.name.replace("staging-", "site-", 1))
-    staging.rename(site)
-    record_path(site).write_text(json.dumps(record, indent=2, sort_keys=True))
-    if output.exists() and not output.is_symlink():
-        # First build with staging over a plain folder: keep it as a build.
-        legacy = builds_dir(output) / f"previous-{time.strftime('%Y%m%dT%H%M%S')}"
-        output.rename(legacy)
-        logger.warning("Moved the old %s folder to %s", output, legacy)
-    link = output.parent / f".{output.name}.swap-{os.getpid()}"
-    if link.is_symlink() or link.exists():
-        link.unlink()
-    os.symlink(os.path.relpath(site, output.parent), link)
-    os.replace(link, output)
+def output_problems(output: Path, settings: dict[str, Any], staging: bool) -> Report:
+    """Refusals about where the build would write, before anything is written."""
+    report = Report()
+    content = Path(settings.get("PATH") or "content")
+    problem = output_path_problem(output, content, Path.cwd())
+    if problem:
+        report.add(
+            setting_problem(
+                "OUTPUT_PATH",
+                "",
+                f"{str(output)!r} {problem}; newsdigest moves and deletes "
+                "folders there.",
+                "Use a folder of its own in the project, e.g. OUTPUT_PATH = 'output'.",
+            )
+        )
+    elif output.is_dir() and not output.is_symlink():
+        problem = plain_folder_problem(output, staging)
+        if problem:
+            does = (
+                "a staged build would replace it"
+                if staging
+                else "a build would write into it (and with DELETE_OUTPUT_DIRECTORY "
+                "empty it)"
+            )
+            report.add(
+                setting_problem(
+                    "OUTPUT_PATH",
+                    "",
+                    f"{str(output)!r} {problem}; {does}.",
+                    "Move that folder away, or set OUTPUT_PATH to a new folder.",
+                )
+            )
+    elif not staging and output.is_symlink():
+        report.add(
+            setting_problem(
+                'DIGEST_PUBLISH["staging"]',
+                "",
+                f"is False, but {output} is a link to a published build "
+                f"({os.readlink(output)}): the build would write into the live "
+                "site.",
+                "Keep staging on, or remove the link first (`invoke clean`), "
+                "or build into another OUTPUT_PATH.",
+            )
+        )
+    elif output.exists() and not output.is_dir():
+        report.add(
+            setting_problem(
+                "OUTPUT_PATH",
+                "",
+                f"{str(output)!r} is a file, not a folder.",
+                "Move the file away, or set OUTPUT_PATH to a folder.",
+            )
+        )
+    return report
 
 
-def prune_builds(output: Path, keep: int) -> None:
-    """Keep the live site and the ``keep - 1`` newest earlier ones (for a quick
-    rollback); drop staging folders that failed builds left behind."""
-    builds = builds_dir(output)
-    live = output.resolve() if output.is_symlink() else None
-    for stale in builds.glob("staging-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    others = sorted(
-        (p for p in builds.iterdir() if p.is_dir() and p.resolve() != live),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    for old in others[max(keep - 1, 0) :]:
-        shutil.rmtree(old, ignore_errors=True)
-        record_path(old).unlink(missing_ok=True)
+# --- The run: one lock and one staging folder per build -----------------------
+
+
+@dataclass
+class _Run:
+    """What this process's current build holds, so a crash cleans up after it."""
+
+    lock: BuildLock | None = None
+    staging: Path | None = None
+    output: Path | None = None
+
+
+RUN = _Run()
+
+
+def _release_run() -> None:
+    """End of a build, or exit of the process (also after an exception that
+    Pelican reports): drop our unpublished staging folder, release the lock."""
+    if RUN.staging is not None:
+        try:
+            remove_build(RUN.staging)
+        except OSError as error:
+            logger.warning("Could not remove %s: %s", RUN.staging, os_problem(error))
+        RUN.staging = None
+    if RUN.lock is not None:
+        RUN.lock.release()
+        RUN.lock = None
+
+
+atexit.register(_release_run)
 
 
 # --- Logging: count errors, hide tracebacks of our own refusals -----------------
@@ -221,7 +294,34 @@ class _QuietDigestErrors(logging.Filter):
             sys.stdout.write(message.rstrip() + "\n")
             sys.stdout.flush()
             record.msg, record.args = "Build stopped: %s", (message.splitlines()[0],)
+        elif isinstance(exc, OSError):
+            # A full disk, a read-only or forbidden folder while Pelican wrote.
+            record.exc_info = None
+            writing = f" while writing into {RUN.staging}" if RUN.staging else ""
+            if exc.filename:
+                writing = ""
+            record.msg, record.args = (
+                "Build stopped: %s%s.%s",
+                (os_problem(exc), writing, _untouched()),
+            )
+        elif (
+            exc is not None
+            and record.levelno >= logging.CRITICAL
+            and not logging.getLogger("pelican").isEnabledFor(logging.DEBUG)
+        ):
+            # Anything else that ends the build: one line; --debug shows where.
+            record.exc_info = None
+            record.msg, record.args = (
+                "Build stopped: %s: %s.%s (`pelican --debug` shows where.)",
+                (type(exc).__name__, exc, _untouched()),
+            )
         return True
+
+
+def _untouched() -> str:
+    if RUN.staging is None or RUN.output is None:
+        return ""
+    return f" Nothing was published; {RUN.output} was left as it was."
 
 
 COUNTER = _ErrorCounter()
@@ -231,12 +331,17 @@ _QUIET = _QuietDigestErrors()
 # --- Signal receivers ------------------------------------------------------------
 
 
-def initialized(pelican: Any) -> None:
-    publish_settings(pelican.settings)
-    pelican.settings["ARTICLE_ORDER_BY"] = order_key
+def install_log_filters() -> None:
+    """At plugin registration, before any plugin's ``initialized`` can refuse."""
     pelican_logger = logging.getLogger("pelican")
     if _QUIET not in pelican_logger.filters:
         pelican_logger.addFilter(_QUIET)
+
+
+def initialized(pelican: Any) -> None:
+    install_log_filters()
+    publish_settings(pelican.settings)
+    pelican.settings["ARTICLE_ORDER_BY"] = order_key
     for name in ("pelican", "newsdigest"):
         if COUNTER not in logging.getLogger(name).handlers:
             logging.getLogger(name).addHandler(COUNTER)
@@ -244,8 +349,10 @@ def initialized(pelican: Any) -> None:
 
 
 def begin_build(pelican: Any) -> None:
-    """Start of every run (also under autoreload): fresh state, fresh staging."""
-    STATE.reset()
+    """Start of every run (also under autoreload): the lock, then fresh staging.
+
+    Everything that can refuse the build is decided here, before Pelican
+    writes (or, with ``DELETE_OUTPUT_DIRECTORY``, deletes) anything."""
     COUNTER.errors.clear()
     COUNTER.warnings = 0
     config = publish_settings(pelican.settings)
@@ -253,8 +360,20 @@ def begin_build(pelican: Any) -> None:
         pelican, "_digest_output", Path(pelican.output_path).absolute()
     )
     pelican._digest_output = output
+    RUN.output = output
+    _release_run()  # an earlier run in this process that failed half-way
+    raise_if_errors(
+        output_problems(output, pelican.settings, config["staging"]),
+        "Refusing to build",
+    )
+    lock = BuildLock(lock_path(output))
+    lock.acquire(float(config["lock_timeout"]))
+    RUN.lock = lock
     if config["staging"]:
-        pelican.output_path = str(new_staging(output))
+        for stale in remove_stale_staging(output):
+            logger.info("Removed %s, left by a build that did not finish.", stale)
+        RUN.staging = new_staging(output)
+        pelican.output_path = str(RUN.staging)
     else:
         pelican.output_path = str(output)
 
@@ -291,16 +410,22 @@ def finish_build(pelican: Any) -> None:
             )
             if problem and not config["force"]:
                 raise DigestError(f"Refusing to publish: {problem}")
-        if config["precompress"]:
-            from newsdigest.deploy.compress import precompress
+        try:
+            if config["precompress"]:
+                from newsdigest.deploy.compress import precompress
 
-            precompress(staged, config["precompress"])
+                precompress(staged, config["precompress"])
+            normalise_modes(staged)
+        except OSError as error:
+            raise DigestError(
+                f"Could not finish the build: {os_problem(error)}.{_untouched()}"
+            ) from None
+        record = {
+            "siteurl": pelican.settings.get("SITEURL", ""),
+            "checks": config["checks"],
+            "pages": count_pages(staged),
+        }
         if config["staging"]:
-            record = {
-                "siteurl": pelican.settings.get("SITEURL", ""),
-                "checks": config["checks"],
-                "pages": count_pages(staged),
-            }
             swap_into_place(staged, output, record)
             write_manifest(  # what `newsdigest deploy` verifies before any upload
                 output.resolve(),
@@ -308,13 +433,11 @@ def finish_build(pelican: Any) -> None:
                 settings_file=settings_file_from_argv(sys.argv, Path.cwd()),
                 siteurl=pelican.settings.get("SITEURL", ""),
             )
+            RUN.staging = None  # published: no longer ours to clean up
             prune_builds(output, config["keep_builds"])
-    except BaseException:
-        if config["staging"]:
-            shutil.rmtree(staged, ignore_errors=True)
-        raise
     finally:
         pelican.output_path = str(output)
+        _release_run()
     print_summary(output)
 
 
@@ -330,10 +453,11 @@ def print_summary(output: Path) -> None:
         f"{time.monotonic() - STATE.started:.2f} s -> {output}",
         flush=True,
     )
-    STATE.reset()
 
 
 def register() -> None:
+    connect_run_state()
+    install_log_filters()
     signals.initialized.connect(initialized)
     signals.get_generators.connect(begin_build)
     signals.finalized.connect(finish_build)

@@ -23,7 +23,7 @@ from pelican.contents import Category, Tag
 from pelican.readers import BaseReader
 from pelican.utils import slugify
 
-from newsdigest.build_state import STATE
+from newsdigest.build_state import STATE, connect_run_state
 from newsdigest.frontmatter import FrontMatterError, read_source, split
 from newsdigest.problems import Problem, Report
 from newsdigest.sanitize import render_markdown
@@ -464,6 +464,7 @@ def stop_on_problems(generators: list[Any]) -> None:
 
 
 def register() -> None:
+    connect_run_state()
     signals.initialized.connect(initialized)
     signals.readers_init.connect(add_reader)
     signals.article_generator_context.connect(collect_problems)

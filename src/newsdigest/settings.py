@@ -33,6 +33,8 @@ FEEDS_DEFAULTS: dict[str, Any] = {
 PUBLISH_DEFAULTS: dict[str, Any] = {
     "staging": True,
     "keep_builds": 3,
+    # Seconds a build waits for another build of the same output to finish.
+    "lock_timeout": 600.0,
     "checks": ["links", "anchors", "assets", "feeds", "html"],
     "max_page_loss": 0.5,
     "force": False,

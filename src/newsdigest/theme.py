@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import jinja2
 from pelican import signals
 
-from newsdigest.build_state import STATE
+from newsdigest.build_state import STATE, connect_run_state
 from newsdigest.feeds import feed_links
 
 MONTHS = (
@@ -77,6 +78,16 @@ def image_url(image: dict[str, Any], siteurl: str) -> str:
     return image["src"] if image.get("external") else site_url(siteurl, image["src"])
 
 
+@jinja2.pass_context
+def feed_links_global(
+    context: jinja2.runtime.Context, key: str, title: str
+) -> list[dict[str, str]]:
+    """``feed_links(key, title)`` in templates. A module-level function, not a
+    closure over the settings, so the settings stay picklable (Pelican's
+    caches pickle them); the template context holds every setting."""
+    return feed_links(context.get_all(), key, title)
+
+
 def topics_nav(
     categories: list[tuple[Any, list[Any]]], topics: list[Any]
 ) -> list[dict[str, Any]]:
@@ -104,7 +115,7 @@ def configure(pelican: Any) -> None:
     }
     settings["JINJA_GLOBALS"] = {
         **(settings.get("JINJA_GLOBALS") or {}),
-        "feed_links": lambda key, title: feed_links(settings, key, title),
+        "feed_links": feed_links_global,
         "site_url": site_url,
     }
 
@@ -115,5 +126,6 @@ def add_topics(generator: Any) -> None:
 
 
 def register() -> None:
+    connect_run_state()
     signals.initialized.connect(configure)
     signals.article_generator_finalized.connect(add_topics)

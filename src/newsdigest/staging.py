@@ -1,0 +1,512 @@
+"""The published tree on disk: staging folders, the build lock, the atomic swap.
+
+No Pelican here: ``newsdigest.publish`` (the plugin) calls these at the right
+moments of a build, and tests call them with plain folders.
+
+Layout, for ``OUTPUT_PATH = "output"``::
+
+    output -> .output.builds/site-20260101T120000-ab12cd   (symlink, the live site)
+    .output.builds/site-20260101T120000-ab12cd/          (a build: kept for rollback)
+    .output.builds/site-20260101T120000-ab12cd.json      (its record: our marker)
+    .output.builds/staging-.../  + staging-....json      (a build being written)
+    .output.lock                                         (held by the running build)
+
+Only folders with a marker record beside them are ever deleted: a folder that
+newsdigest did not create (an old plain ``output/`` moved aside, anything a
+person put there) is left alone whatever its name. Records sit beside the
+builds, not inside them, so they are never published.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import json
+import logging
+import os
+import re
+import shutil
+import stat
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from newsdigest.manifest import manifest_path
+from newsdigest.problems import DigestError
+
+logger = logging.getLogger(__name__)
+
+MARKER_KEY = "newsdigest"
+BUILD_NAME = re.compile(r"^(staging|site)-[A-Za-z0-9_.-]+$")
+DIR_MODE = 0o755
+FILE_MODE = 0o644
+# What a project folder holds and a built site never does: such a folder is not
+# an old build output, whatever OUTPUT_PATH says.
+PROJECT_FILES = (
+    ".git",
+    "pelicanconf.py",
+    "publishconf.py",
+    "pyproject.toml",
+    "setup.py",
+    "tasks.py",
+    "content",
+)
+
+
+# --- Names ------------------------------------------------------------------------
+
+
+def builds_dir(output: Path) -> Path:
+    return output.parent / f".{output.name}.builds"
+
+
+def lock_path(output: Path) -> Path:
+    return output.parent / f".{output.name}.lock"
+
+
+def record_path(site: Path) -> Path:
+    return site.with_name(site.name + ".json")
+
+
+def os_problem(error: OSError, path: bool = True) -> str:
+    """``No space left on device (ENOSPC): /srv/.output.builds/site-1/a.html``."""
+    code = errno.errorcode.get(error.errno or 0, "")
+    what = error.strerror or str(error)
+    where = f": {error.filename}" if error.filename and path else ""
+    return f"{what}{f' ({code})' if code else ''}{where}"
+
+
+# --- Which output paths are safe --------------------------------------------------
+
+
+def _contains(outer: Path, inner: Path) -> bool:
+    return inner == outer or outer in inner.parents
+
+
+def output_path_problem(output: Path, content: Path, project: Path) -> str | None:
+    """Why ``output`` must not be the build's output, or None.
+
+    The swap moves an existing folder at ``output`` aside and pruning deletes
+    old builds, so the output may never be (or contain) the project, its
+    content, the home folder or ``/``; a folder inside ``content/`` would be read
+    back as content. Paths are compared after resolving every symlink above the
+    output's own name."""
+    absolute = Path(os.path.abspath(output))
+    position = absolute.parent.resolve() / absolute.name
+    target = position.resolve()  # where a link at the output leads
+    content = content.resolve()
+    project = project.resolve()
+    home = Path.home().resolve()
+    for path, prefix in ((position, ""), (target, f"links to {target}, which ")):
+        if path == Path(path.anchor):
+            return f"{prefix}is the root folder"
+        for name, folder in (
+            ("the project", project),
+            ("the content folder", content),
+            ("the home folder", home),
+        ):
+            if _contains(path, folder):
+                return f"{prefix}contains {name} ({folder})"
+        if _contains(content, path):
+            return f"{prefix}is inside the content folder ({content}): it would be read"
+    return None
+
+
+def plain_folder_problem(folder: Path, staged: bool = True) -> str | None:
+    """Why an existing plain folder at the output is not an old build to keep.
+
+    The first staged build keeps an old plain ``output/`` as an earlier build.
+    Only an empty folder or one that looks like a built site (an ``index.html``,
+    none of a project's files) is taken over; anything else is refused. A
+    build without staging writes into the folder (a half-written one may
+    lack ``index.html``), so for it only a project is refused."""
+    try:
+        names = {entry.name for entry in os.scandir(folder)}
+    except OSError as error:
+        return f"cannot be read ({os_problem(error)})"
+    if not names:
+        return None
+    found = sorted(names.intersection(PROJECT_FILES))
+    if found:
+        return f"holds {', '.join(found)}: it is a project, not a built site"
+    if staged and "index.html" not in names:
+        return "is a folder without index.html that newsdigest did not create"
+    return None
+
+
+# --- The build lock ---------------------------------------------------------------
+
+
+class BuildLock:
+    """An exclusive ``flock`` on ``.<output>.lock``, held over build, swap and prune.
+
+    The kernel drops the lock when the process dies (even by SIGKILL), so a
+    crashed build never blocks the next one. The file holds the holder's pid,
+    only to say who is waiting for whom."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self.fd is not None
+
+    def acquire(self, timeout: float, poll: float = 0.2) -> None:
+        if self.fd is not None:
+            return
+        fd = self._open()
+        try:
+            self._wait(fd, timeout, poll)
+            if os.pread(fd, 64, 0).strip(b"0123456789\n"):
+                raise DigestError(
+                    f"{self.path} is not a newsdigest lock file (it holds other "
+                    "data). Nothing was built. Fix: move it away; newsdigest "
+                    "creates it."
+                )
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        fd, self.fd = self.fd, None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def _open(self) -> int:
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, flags, FILE_MODE)
+        except OSError as error:
+            raise DigestError(
+                f"Cannot open the build lock {self.path}: "
+                f"{os_problem(error, path=False)}. "
+                f"Nothing was built. Fix: make {self.path.parent} writable and "
+                f"remove whatever is at {self.path.name} (newsdigest creates it)."
+            ) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise DigestError(
+                f"The build lock {self.path} is not a regular file. Nothing was "
+                f"built. Fix: remove it (newsdigest creates it)."
+            )
+        return fd
+
+    def _wait(self, fd: int, timeout: float, poll: float) -> None:
+        deadline = time.monotonic() + timeout
+        announced = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                pass
+            holder = self._holder(fd)
+            if time.monotonic() >= deadline:
+                raise DigestError(
+                    f"Another newsdigest build ({holder}) holds {self.path}; "
+                    f"waited {timeout:g} s. Nothing was built and the published "
+                    "site was left as it was. Fix: let that build finish and "
+                    'build again, or raise DIGEST_PUBLISH["lock_timeout"].'
+                )
+            if not announced:
+                logger.warning(
+                    "Another newsdigest build (%s) is publishing to the same "
+                    "output; waiting up to %g s for it to finish.",
+                    holder,
+                    timeout,
+                )
+                announced = True
+            time.sleep(poll)
+
+    @staticmethod
+    def _holder(fd: int) -> str:
+        try:
+            text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        except OSError:
+            text = ""
+        return f"pid {text}" if text.isdigit() else "pid unknown"
+
+
+@contextmanager
+def build_lock(output: Path, timeout: float) -> Iterator[BuildLock]:
+    """Hold the output's build lock for a block (e.g. while deploying it)."""
+    lock = BuildLock(lock_path(output))
+    lock.acquire(timeout)
+    try:
+        yield lock
+    finally:
+        lock.release()
+
+
+# --- Our folders ------------------------------------------------------------------
+
+
+def write_record(site: Path, record: dict[str, Any]) -> None:
+    """Write the marker record beside ``site`` atomically (temp file + rename)."""
+    path = record_path(site)
+    data = json.dumps({MARKER_KEY: 1, **record}, indent=2, sort_keys=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_text(data + "\n")
+        os.chmod(temp, FILE_MODE)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def is_ours(folder: Path) -> bool:
+    """A build folder newsdigest created: a real folder (not a symlink) with our
+    name pattern, directly in a builds folder, with a marker record beside it."""
+    try:
+        if (
+            not stat.S_ISDIR(folder.lstat().st_mode)
+            or not BUILD_NAME.match(folder.name)
+            or not re.match(r"^\..+\.builds$", folder.parent.name)
+        ):
+            return False
+        marker = record_path(folder)
+        if marker.is_symlink():
+            return False
+        return MARKER_KEY in json.loads(marker.read_text())
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+def remove_build(folder: Path) -> bool:
+    """Delete one of our build folders and its record; never anything else."""
+    if not is_ours(folder):
+        return False
+    shutil.rmtree(folder)
+    for companion in companions(folder):
+        companion.unlink(missing_ok=True)
+    return True
+
+
+def companions(folder: Path) -> tuple[Path, Path]:
+    """The files kept beside a build folder: its marker record and the manifest
+    that deploys verify; they live and die with the folder."""
+    return record_path(folder), manifest_path(folder)
+
+
+def is_companion(path: Path) -> bool:
+    """A record or manifest beside one of our build folders."""
+    for suffix in (".manifest.json", ".json"):
+        if path.name.endswith(suffix):
+            build = path.with_name(path.name.removesuffix(suffix))
+            if is_ours(build) and path in companions(build):
+                return True
+    return False
+
+
+def new_staging(output: Path) -> Path:
+    """A fresh, marked staging folder (mode 0755) beside the output."""
+    builds = builds_dir(output)
+    if builds.is_symlink() or (builds.exists() and not builds.is_dir()):
+        raise DigestError(
+            f"{builds} is not a folder newsdigest created. Nothing was built. "
+            "Fix: move it away; newsdigest keeps its builds there."
+        )
+    try:
+        builds.mkdir(parents=True, exist_ok=True)
+        os.chmod(builds, DIR_MODE)  # a web server may serve the output link
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        staging = Path(tempfile.mkdtemp(prefix=f"staging-{stamp}-", dir=builds))
+        try:
+            write_record(staging, {"pid": os.getpid()})
+            os.chmod(staging, DIR_MODE)
+        except OSError:
+            staging.rmdir()  # still empty: nothing else can be lost
+            raise
+    except OSError as error:
+        raise DigestError(
+            f"Cannot create a staging folder in {builds}: {os_problem(error)}. "
+            f"Nothing was built. Fix: make {builds.parent} writable (and free "
+            "some space), or set OUTPUT_PATH to a folder you can write."
+        ) from None
+    return staging
+
+
+def remove_stale_staging(output: Path) -> list[Path]:
+    """Staging folders left by crashed builds. Call only while holding the
+    output's build lock: then no build is writing any of them."""
+    builds = builds_dir(output)
+    removed = []
+    for link in output.parent.glob(f".{output.name}.swap-*"):
+        if link.is_symlink():  # a swap link left by a build killed mid-swap
+            link.unlink()
+            removed.append(link)
+    if not builds.is_dir() or builds.is_symlink():
+        return removed
+    for folder in sorted(builds.glob("staging-*")):
+        try:
+            if remove_build(folder):
+                removed.append(folder)
+        except OSError as error:
+            logger.warning("Could not remove %s: %s", folder, os_problem(error))
+    return removed
+
+
+def normalise_modes(site: Path) -> None:
+    """Folders 0755, files 0644 whatever the umask: ``rsync -a`` copies modes,
+    and a 0700 web root answers 403 to a web server running as another user."""
+    os.chmod(site, DIR_MODE)
+    for root, dirs, files in os.walk(site):
+        for name in dirs:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, DIR_MODE)
+        for name in files:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, FILE_MODE)
+
+
+# --- The swap ---------------------------------------------------------------------
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2(RENAME_EXCHANGE)``).
+
+    Returns False where the system cannot, so the caller can fall back."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE
+    )
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _take_over_plain_folder(link: Path, output: Path) -> None:
+    """Replace a plain ``output/`` folder by the ``link`` symlink, with no
+    moment in which ``output`` is missing; keep the old folder as a build
+    (never pruned: newsdigest did not create it)."""
+    problem = plain_folder_problem(output)
+    if problem:
+        raise DigestError(
+            f"{output} {problem}; newsdigest will not replace it. Nothing was "
+            "published. Fix: move it away, or set OUTPUT_PATH to a new folder."
+        )
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    legacy = builds_dir(output) / f"previous-{stamp}-{os.getpid()}"
+    if exchange(link, output):
+        old = link  # the old folder now sits at the link's name
+    else:
+        logger.warning("This system cannot swap a folder for a link atomically.")
+        output.rename(legacy)
+        os.replace(link, output)
+        old = legacy
+    if old != legacy:
+        try:
+            old.rmdir()  # only succeeds when it is empty
+            return
+        except OSError:
+            old.rename(legacy)
+    logger.warning(
+        "Kept the old %s folder as %s (newsdigest never deletes it).", output, legacy
+    )
+
+
+def swap_into_place(staging: Path, output: Path, record: dict[str, Any]) -> Path:
+    """Point ``output`` at ``staging`` with one atomic rename of a symlink.
+
+    Any failure (full disk, read-only or forbidden folder) leaves ``output`` as it
+    was and is reported as a one-line DigestError naming what failed where."""
+    site = staging.with_name(staging.name.replace("staging-", "site-", 1))
+    link = output.parent / f".{output.name}.swap-{os.getpid()}"
+    try:
+        # Marker first: killed at any point, every folder still has a record.
+        write_record(site, record)
+        staging.rename(site)
+        record_path(staging).unlink(missing_ok=True)
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        os.symlink(os.path.relpath(site, output.parent), link)
+        if output.is_dir() and not output.is_symlink():
+            _take_over_plain_folder(link, output)
+        else:
+            os.replace(link, output)
+    except OSError as error:
+        for leftover in (link,):
+            if leftover.is_symlink():
+                leftover.unlink(missing_ok=True)
+        for folder in (staging, site):
+            if folder.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+            record_path(folder).unlink(missing_ok=True)
+        raise DigestError(
+            f"Could not publish the build: {os_problem(error)}. The published "
+            f"site {output} was left as it was."
+        ) from None
+    return site
+
+
+def prune_builds(output: Path, keep: int) -> None:
+    """Keep the live site and the ``keep - 1`` newest earlier ones (for a quick
+    rollback); drop staging folders that failed builds left behind. Call only
+    while holding the build lock. Deletes only folders newsdigest created."""
+    builds = builds_dir(output)
+    if not builds.is_dir() or builds.is_symlink():
+        return
+    live = output.resolve() if output.is_symlink() else None
+    remove_stale_staging(output)
+    ours = [p for p in builds.glob("site-*") if p.resolve() != live and is_ours(p)]
+    ours.sort(key=lambda p: p.lstat().st_mtime, reverse=True)
+    for old in ours[max(keep - 1, 0) :]:
+        try:
+            remove_build(old)
+        except OSError as error:
+            logger.warning("Could not remove %s: %s", old, os_problem(error))
+
+
+def clean_output(output: Path, content: Path, project: Path) -> list[Path]:
+    """Remove the output link (or an old plain build folder) and our builds,
+    under the build lock; return what was kept because newsdigest did not
+    create it."""
+    problem = output_path_problem(output, content, project)
+    if problem:
+        raise DigestError(f"Refusing to clean {output}: it {problem}.")
+    kept: list[Path] = []
+    with build_lock(output, timeout=0):
+        if output.is_symlink():
+            output.unlink()
+        elif output.is_dir():
+            if plain_folder_problem(output):
+                kept.append(output)
+            else:
+                shutil.rmtree(output)
+        builds = builds_dir(output)
+        if builds.is_dir() and not builds.is_symlink():
+            for entry in sorted(builds.iterdir()):
+                if not os.path.lexists(entry):
+                    continue  # a record, removed with its folder
+                if is_companion(entry):
+                    continue  # removed with its folder
+                if not remove_build(entry):
+                    kept.append(entry)
+            if not kept or all(k == output for k in kept):
+                builds.rmdir()
+    return kept
