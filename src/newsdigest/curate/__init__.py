@@ -1,4 +1,4 @@
-"""Curator tools: turn a title, a link, a saved page, a text capture or a feed into drafts.
+"""Curator tools: a title, a link, a saved page, a text capture or a feed to drafts.
 
 The tools floor of newsdigest: these modules use the model (``schema``,
 ``topics``, ``urls``, ``frontmatter``) and never import Pelican or a plugin.

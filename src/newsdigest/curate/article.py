@@ -165,7 +165,9 @@ def full_name(speaker: str, context: str) -> str:
                 return full_name(match.group("name"), context)
         return speaker
     if len(words) == 1:
-        match = re.search(rf"\b((?:[A-Z][\w'’-]+\s+){{1,2}}){re.escape(speaker)}\b", context)
+        match = re.search(
+            rf"\b((?:[A-Z][a-z'\u2019-]+\s+){{1,2}}){re.escape(speaker)}\b", context
+        )
         if match and not any(w.casefold() in PRONOUNS for w in match.group(1).split()):
             return f"{' '.join(match.group(1).split())} {speaker}"
     return speaker
@@ -245,10 +247,11 @@ def draft_from_article(
     topic: str | None = None,
     extra_tags: list[str] | None = None,
     default_topic: str | None = None,
+    source: str | None = None,
 ) -> tuple[Draft, list[str]]:
     """The draft for ``article`` and notes for the curator (guesses to check)."""
     notes: list[str] = []
-    source = source_name(article, catalogue)
+    source = source or source_name(article, catalogue)
     url = clean_url(article.url)
     suggested_topic, tags = catalogue.suggest(
         [*article.sections, *article.keywords], f"{article.title} {article.description}"

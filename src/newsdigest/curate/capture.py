@@ -70,9 +70,12 @@ CHROME_WORDS = frozenset(
         "more",
     }
 )
-SECTION = re.compile(r"^\S[^>/\u00bb\u203a|]{0,40}(?:\s+[>/\u00bb\u203a|]\s+[^>/\u00bb\u203a|]{1,40})+$")
+SECTION = re.compile(
+    r"^\S[^>/\u00bb\u203a|]{0,40}(?:\s+[>/\u00bb\u203a|]\s+[^>/\u00bb\u203a|]{1,40})+$"
+)
 DATE_PREFIX = re.compile(
-    r"^(published|posted|updated|last updated|date|first published)\b\s*(?:on\s+)?:?\s*(.*)$",
+    r"^(published|posted|updated|last updated|date|first published)\b"
+    r"\s*(?:on\s+)?:?\s*(.*)$",
     re.IGNORECASE,
 )
 MONTHS = {
@@ -97,8 +100,12 @@ MONTHS = {
     for name in names
 }
 _MONTH = r"([A-Za-z]{3,9})\.?"
-DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})\b")
-MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b")
+DAY_MONTH_YEAR = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})\b"
+)
+MONTH_DAY_YEAR = re.compile(
+    rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b"
+)
 ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 CREDIT = re.compile(
     r"^(?P<caption>.*?)(?:\s*\|\s*|\s+|^)(?:Photo|Photograph|Image|Picture|Credit)s?"
@@ -115,7 +122,9 @@ COMMENTS = re.compile(
     r"comment|^be the first to comment|^post with no comments",
     re.IGNORECASE,
 )
-URL_LINE = re.compile(r"^(?:(?:source|url|link|address)\s*:\s*)?(https?://\S+)$", re.IGNORECASE)
+URL_LINE = re.compile(
+    r"^(?:(?:source|url|link|address)\s*:\s*)?(https?://\S+)$", re.IGNORECASE
+)
 
 
 @dataclass
@@ -186,18 +195,26 @@ def parse_capture(text: str) -> Article:
             article.url = article.url or url.group(1)
         elif (date := DATE_PREFIX.match(line.text)) and parse_date(date.group(2)):
             line.kind = "date"
-            if date.group(1).lower() != "updated" and date.group(1).lower() != "last updated":
+            if (
+                date.group(1).lower() != "updated"
+                and date.group(1).lower() != "last updated"
+            ):
                 article.date = article.date or parse_date(date.group(2))
         elif parse_date(line.text) and len(line.text.split()) <= 5:
             line.kind = "date"
             article.date = article.date or parse_date(line.text)
-        elif not article.label and label_for(line.text.rstrip(".")) and not article.paragraphs:
+        elif (
+            not article.label
+            and label_for(line.text.rstrip("."))
+            and not article.paragraphs
+        ):
             line.kind = "label"
             article.label = label_for(line.text.rstrip("."))
         elif not article.title and not article.sections and SECTION.match(line.text):
             line.kind = "section"
             article.sections = [
-                " ".join(s.split()) for s in re.split(r"\s+[>/\u00bb\u203a|]\s+", line.text)
+                " ".join(s.split())
+                for s in re.split(r"\s+[>/\u00bb\u203a|]\s+", line.text)
             ]
         elif not article.title and _is_headline(line.text) and not line.bulleted:
             line.kind = "title"

@@ -45,11 +45,8 @@ class ExtractError(ValueError):
 
 
 def extract_article(html: bytes | str, url: str = "") -> Article:
-    """Everything a draft needs from one HTML page fetched from (or saved from) ``url``."""
-    if isinstance(html, bytes):
-        html_bytes = html
-    else:
-        html_bytes = html.encode("utf-8")
+    """Everything a draft needs from one HTML page fetched or saved from ``url``."""
+    html_bytes = html if isinstance(html, bytes) else html.encode("utf-8")
     try:
         tree = lxml.html.fromstring(html_bytes)
     except (lxml.etree.ParserError, ValueError) as error:
@@ -114,7 +111,11 @@ def extract_article(html: bytes | str, url: str = "") -> Article:
             *_split_keywords(ld.get("keywords")),
             *meta.get_all("article:tag"),
             *_split_keywords(meta.get("keywords") or meta.get("news_keywords")),
-            *[k for t in getattr(found, "tags", None) or [] for k in _split_keywords(t)],
+            *[
+                k
+                for t in getattr(found, "tags", None) or []
+                for k in _split_keywords(t)
+            ],
         ]
     )
     article.image = _image(meta, ld, article.url or url)
@@ -138,8 +139,15 @@ def _meta(tree: Any) -> _Meta:
     meta = _Meta()
     for element in tree.iter("meta"):
         key = (
-            element.get("property") or element.get("name") or element.get("itemprop") or ""
-        ).strip().lower()
+            (
+                element.get("property")
+                or element.get("name")
+                or element.get("itemprop")
+                or ""
+            )
+            .strip()
+            .lower()
+        )
         value = (element.get("content") or "").strip()
         if key and value:
             meta.setdefault(key, value)
@@ -174,7 +182,9 @@ def _nodes(data: Any) -> list[dict[str, Any]]:
 
 def _microdata(tree: Any, prop: str) -> str | None:
     for element in tree.xpath(f'//*[@itemprop="{prop}"]'):
-        value = element.get("content") or element.get("datetime") or element.text_content()
+        value = (
+            element.get("content") or element.get("datetime") or element.text_content()
+        )
         if value and value.strip():
             return " ".join(value.split())
     return None
@@ -240,7 +250,9 @@ def _image(meta: _Meta, ld: dict[str, Any], base: str) -> dict[str, str] | None:
     credit = None
     if isinstance(ld_image, dict):
         src = src or _text(ld_image.get("url") or ld_image.get("contentUrl"))
-        alt = alt or _text(ld_image.get("caption")) or _text(ld_image.get("description"))
+        alt = (
+            alt or _text(ld_image.get("caption")) or _text(ld_image.get("description"))
+        )
         credit = _text(ld_image.get("creditText")) or _text(
             (ld_image.get("copyrightHolder") or {}).get("name")
             if isinstance(ld_image.get("copyrightHolder"), dict)

@@ -111,7 +111,9 @@ def fetch(
             if response.is_redirect:
                 location = response.headers.get("location", "")
                 if not location:
-                    raise FetchError(url, f"HTTP {response.status_code} without a Location")
+                    raise FetchError(
+                        url, f"HTTP {response.status_code} without a Location"
+                    )
                 current = urljoin(current, location)
                 logger.debug("redirected to %s", current)
                 continue
@@ -149,7 +151,9 @@ def _read(
         while chunk := response.raw.read1(CHUNK, decode_content=True):
             size += len(chunk)
             if size > max_bytes:
-                raise FetchError(url, f"is larger than the limit of {max_bytes:,} bytes")
+                raise FetchError(
+                    url, f"is larger than the limit of {max_bytes:,} bytes"
+                )
             if time.monotonic() > deadline:
                 raise FetchError(url, f"timed out after {timeout:g} s")
             chunks.append(chunk)
