@@ -24,8 +24,10 @@ logger = logging.getLogger(__name__)
 MAX_QUOTES = 3
 QUOTE_MIN, QUOTE_MAX = 40, 280
 SUMMARY_MAX = 300
-# Double quotes only: an apostrophe is not a quotation mark.
-QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d]{20,}?)[\"\u201d]")
+# Double quotes and guillemets only: an apostrophe is not a quotation mark.
+QUOTED = re.compile(
+    r"[\"\u201c\u201e\u00ab]\s*([^\"\u201c\u201d\u201e\u00ab\u00bb]{20,}?)\s*[\"\u201d\u00bb]"
+)
 SPEECH = (
     r"(?:said|says|stated|states|declared|told|added|noted|wrote|explained|warned|"
     r"argued|insisted|stressed|announced)"
@@ -35,6 +37,8 @@ NAME = r"(?:[A-Z][\w'\u2019.-]+)(?:\s+[A-Z][\w'\u2019.-]+){0,3}"
 SPEAKER_BEFORE_VERB = re.compile(rf"((?:the\s+)?{NAME}),?\s+{SPEECH}\b")
 # "..., said Sergei Lavrov."
 VERB_BEFORE_SPEAKER = re.compile(rf"\b{SPEECH}\s+({NAME})")
+# "Ana Ortega, the minister, declared that ..."
+SPEAKER_APPOSITIVE = re.compile(rf"({NAME}),\s+[^,\"]{{1,60}},\s+{SPEECH}\b")
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "this", "that"})
 LABEL_WORDS = {
     "news": "news",
@@ -83,8 +87,18 @@ def label_for(word: str) -> str | None:
 
 
 def sentences(text: str) -> list[str]:
-    """Split prose into sentences with the schema's own sentence rule."""
-    return [s.strip() for s in SUMMARY_SENTENCES.split(text.strip()) if s.strip()]
+    """Split prose into sentences, keeping their final punctuation.
+
+    The boundary is the schema's own rule (the one that counts a summary's
+    sentences), so a summary built here is counted the same way.
+    """
+    found: list[str] = []
+    start = 0
+    for match in SUMMARY_SENTENCES.finditer(text):
+        found.append(text[start : match.end()].strip())
+        start = match.end()
+    found.append(text[start:].strip())
+    return [s for s in found if s]
 
 
 def summary_of(article: Article) -> str:
@@ -117,16 +131,14 @@ def _speaker(paragraph: str, start: int, end: int) -> str | None:
     """
     after = QUOTED.sub(" ", paragraph[end : end + 120])
     before = QUOTED.sub(" ", paragraph[max(0, start - 160) : start])
-    for text, patterns in (
-        (after, (SPEAKER_BEFORE_VERB, VERB_BEFORE_SPEAKER)),
-        (before, (SPEAKER_BEFORE_VERB, VERB_BEFORE_SPEAKER)),
-    ):
+    patterns = (SPEAKER_BEFORE_VERB, VERB_BEFORE_SPEAKER, SPEAKER_APPOSITIVE)
+    for text in (after, before):
         for pattern in patterns:
             matches = list(pattern.finditer(text))
             if not matches:
                 continue
             match = matches[0] if text is after else matches[-1]
-            name = match.group(1).strip()
+            name = match.group(1).strip().rstrip(".")
             if name.casefold().removeprefix("the ") in PRONOUNS:
                 continue
             return name

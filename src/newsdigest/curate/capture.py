@@ -106,7 +106,7 @@ DAY_MONTH_YEAR = re.compile(
 MONTH_DAY_YEAR = re.compile(
     rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b"
 )
-ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 CREDIT = re.compile(
     r"^(?P<caption>.*?)(?:\s*\|\s*|\s+|^)(?:Photo|Photograph|Image|Picture|Credit)s?"
     r"\s*:\s*(?P<credit>\S.{0,80}?)\s*$",
