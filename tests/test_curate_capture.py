@@ -39,7 +39,9 @@ def text_of(article) -> list[str]:
 
 def test_seed_capture_fields():
     article = parse_capture(SEED)
-    assert article.title == "FM Lavrov Said Russia Would Eliminate Threats to Its Security"
+    assert (
+        article.title == "FM Lavrov Said Russia Would Eliminate Threats to Its Security"
+    )
     assert article.date == dt.date(2021, 12, 31)
     assert article.sections == ["News", "Russia"]
     assert article.label == "opinion"
@@ -54,7 +56,9 @@ def test_seed_capture_fields():
     )
     assert article.credit == "Twitter/@khminawi"
     assert len(article.paragraphs) == 8
-    assert article.paragraphs[0].startswith("Sergei Lavrov, Russian Foreign Minister, noted")
+    assert article.paragraphs[0].startswith(
+        "Sergei Lavrov, Russian Foreign Minister, noted"
+    )
     assert article.paragraphs[-1].endswith('Romania and Poland," Putin declared.')
 
 
@@ -68,7 +72,9 @@ def test_seed_capture_drops_all_chrome():
 
 def test_second_capture_of_the_same_kind():
     article = parse_capture(HARBOUR)
-    assert article.title == "Harbour workers strike over automation plans at two terminals"
+    assert (
+        article.title == "Harbour workers strike over automation plans at two terminals"
+    )
     assert article.sections == ["Business", "Ports"]
     assert article.date == dt.date(2022, 3, 3)  # Posted, not Updated
     assert article.label == "analysis"
@@ -121,7 +127,9 @@ LONG = "This body paragraph is long enough to be prose, with a full stop at its 
 
 def test_short_bulleted_lines_and_widget_words_are_navigation():
     article = parse_capture(
-        capture("  • Home", "  • Watch now", "Share", "A headline of decent length", LONG)
+        capture(
+            "  • Home", "  • Watch now", "Share", "A headline of decent length", LONG
+        )
     )
     assert article.title == "A headline of decent length"
     assert article.paragraphs == [LONG]
@@ -159,7 +167,11 @@ def test_related_marker_keeps_prose_that_follows():
 def test_caption_credit_forms():
     for line, caption, credit in (
         ("A dog on a beach. | Photo: Reuters", "A dog on a beach.", "Reuters"),
-        ("A dog on a beach. Image: J. Doe/Agency", "A dog on a beach.", "J. Doe/Agency"),
+        (
+            "A dog on a beach. Image: J. Doe/Agency",
+            "A dog on a beach.",
+            "J. Doe/Agency",
+        ),
         ("Photo: AFP", "", "AFP"),
     ):
         article = parse_capture(capture("A headline of decent length", line, LONG))
@@ -172,7 +184,7 @@ def test_comment_widget_only_at_the_end():
         capture(
             "A headline of decent length",
             LONG,
-            "Comments are a big part of the debate, the minister said in a long speech.",
+            "Comments are a big part of the debate, the minister said in a speech.",
             LONG + " End.",
             "Comments",
             "3",
@@ -185,7 +197,9 @@ def test_comment_widget_only_at_the_end():
 
 def test_label_word_only_before_the_body():
     article = parse_capture(
-        capture("A headline of decent length", "Interview", LONG, "Opinion", LONG + " x.")
+        capture(
+            "A headline of decent length", "Interview", LONG, "Opinion", LONG + " x."
+        )
     )
     assert article.label == "interview"
     assert "Opinion" in article.paragraphs
@@ -200,11 +214,15 @@ def test_long_first_paragraph_is_not_a_standfirst():
 
 def test_a_url_line_says_where_the_capture_came_from():
     article = parse_capture(
-        capture("Source: https://news.example/a?utm_source=x", "A headline here now", LONG)
+        capture(
+            "Source: https://news.example/a?utm_source=x", "A headline here now", LONG
+        )
     )
     assert article.url == "https://news.example/a?utm_source=x"
     assert article.paragraphs == [LONG]
 
 
 def test_capture_without_headline_has_no_title():
-    assert parse_capture(capture("• Home", "short", "A sentence that ends.")).title == ""
+    assert (
+        parse_capture(capture("• Home", "short", "A sentence that ends.")).title == ""
+    )

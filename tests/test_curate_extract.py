@@ -82,16 +82,30 @@ def test_page_without_title_is_refused():
         page("notitle.html", "https://x.example/")
 
 
+def test_a_page_extracted_twice_keeps_its_text():
+    assert page("opengraph.html").paragraphs == page("opengraph.html").paragraphs != []
+
+
 def test_image_without_alt_text_is_left_out():
-    html = (FIXTURES / "opengraph.html").read_text().replace(
-        '<meta property="og:image:alt" content="A restored salt marsh at low tide">', ""
+    html = (
+        (FIXTURES / "opengraph.html")
+        .read_text()
+        .replace(
+            'content="A restored salt marsh at low tide"',
+            'content=""',
+        )
     )
     assert extract_article(html, "https://coastal-times.example/a").image is None
 
 
 def test_credit_in_the_caption_is_split_off():
-    html = (FIXTURES / "opengraph.html").read_text().replace(
-        "A restored salt marsh at low tide", "A restored salt marsh | Photo: Kim Lund"
+    html = (
+        (FIXTURES / "opengraph.html")
+        .read_text()
+        .replace(
+            "A restored salt marsh at low tide",
+            "A restored salt marsh | Photo: Kim Lund",
+        )
     )
     image = extract_article(html, "https://coastal-times.example/a").image
     assert image["alt"] == "A restored salt marsh" and image["credit"] == "Kim Lund"
@@ -100,10 +114,24 @@ def test_credit_in_the_caption_is_split_off():
 @pytest.mark.parametrize(
     ("paragraph", "speaker"),
     [
-        ('"We will not accept cuts to the budget of any hospital," Ms Ortega said.', "Ms Ortega"),
-        ('"We will not accept cuts to the budget of any hospital," said Ana Ortega.', "Ana Ortega"),
-        ('Ana Ortega, the minister, declared that "we will not accept any cut to any hospital budget."', "Ana Ortega"),
-        ('\u201cWe will not accept cuts to the budget of any hospital,\u201d she said.', None),
+        (
+            '"We will not accept cuts to the budget of any hospital," Ms Ortega said.',
+            "Ms Ortega",
+        ),
+        (
+            '"We will not accept cuts to the budget of any hospital," said Ana Ortega.',
+            "Ana Ortega",
+        ),
+        (
+            "Ana Ortega, the minister, declared that "
+            '"we will not accept any cut to any hospital budget."',
+            "Ana Ortega",
+        ),
+        (
+            "\u201cWe will not accept cuts to the budget of any hospital,\u201d "
+            "she said.",
+            None,
+        ),
         ('"We will not accept cuts to the budget of any hospital."', None),
     ],
 )
@@ -114,7 +142,7 @@ def test_quote_attribution(paragraph, speaker):
 
 
 def test_speakers_get_their_full_names_from_the_text():
-    context = "Sergei Lavrov, Russian Foreign Minister, spoke. Foreign Minister Sergei Lavrov."
+    context = "Sergei Lavrov, Russian Foreign Minister, spoke. Minister Sergei Lavrov."
     assert full_name("Lavrov", context) == "Sergei Lavrov"
     assert full_name("the Minister", context) == "Sergei Lavrov"
     assert full_name("Putin", context) == "Putin"
@@ -130,7 +158,11 @@ def test_at_most_three_short_quotes_never_the_full_text():
     quotes = key_quotes(paragraphs)
     assert len(quotes) == 3
     assert all(len(q.text) <= 300 for q in quotes)
-    assert [q.speaker for q in quotes] == ["Person Alpha", "Person Bravo", "Person Charlie"]
+    assert [q.speaker for q in quotes] == [
+        "Person Alpha",
+        "Person Bravo",
+        "Person Charlie",
+    ]
 
 
 def test_long_quote_is_cut_at_a_sentence_and_marked():
@@ -143,5 +175,7 @@ def test_without_quoted_speech_opening_sentences_stand_in():
     quotes = key_quotes(
         ["The council voted to keep four clinics open late. It costs money.", "Short."]
     )
-    assert [q.text for q in quotes] == ["The council voted to keep four clinics open late."]
+    assert [q.text for q in quotes] == [
+        "The council voted to keep four clinics open late."
+    ]
     assert quotes[0].speaker is None

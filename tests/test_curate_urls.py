@@ -1,4 +1,4 @@
-"""URL normalisation for identity and duplicates: tracking noise never makes a new item."""
+"""URL normalisation for identity and duplicates: tracking noise is not a new item."""
 
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ from newsdigest.urls import clean_url, is_tracking_param, normalise_url
         ("http://example.com:80", "http://example.com/"),
         ("https://example.com:8443/x?gclid=1", "https://example.com:8443/x"),
         ("https://example.com/x?ref=twitter&page=2", "https://example.com/x?page=2"),
-        ("https://example.com/x?mc_eid=9&mc_cid=8&UTM_Campaign=y", "https://example.com/x"),
+        (
+            "https://example.com/x?mc_eid=9&mc_cid=8&UTM_Campaign=y",
+            "https://example.com/x",
+        ),
         ("https://example.com/x?a=1&b=2", "https://example.com/x?a=1&b=2"),
     ],
 )

@@ -35,8 +35,12 @@ SPEECH = (
 NAME = r"(?:[A-Z][\w'\u2019.-]+)(?:\s+[A-Z][\w'\u2019.-]+){0,3}"
 # "..., Lavrov stated."  "..., the Minister said to Sputnik."  "Ushakov, declared that"
 SPEAKER_BEFORE_VERB = re.compile(rf"((?:the\s+)?{NAME}),?\s+{SPEECH}\b")
-# "..., said Sergei Lavrov."
-VERB_BEFORE_SPEAKER = re.compile(rf"\b{SPEECH}\s+({NAME})")
+# "..., said Sergei Lavrov."  "..., said councillor Priya Shah."
+ROLE_WORD = (
+    r"(?!(?:on|in|at|that|to|the|a|an|it|he|she|they|we|this|last|next|by|for|from"
+    r"|with|of|and|but|after|before|during|when)\b)[a-z][a-z-]+"
+)
+VERB_BEFORE_SPEAKER = re.compile(rf"\b{SPEECH}\s+(?:{ROLE_WORD}\s+){{0,2}}({NAME})")
 # "Ana Ortega, the minister, declared that ..."
 SPEAKER_APPOSITIVE = re.compile(rf"({NAME}),\s+[^,\"]{{1,60}},\s+{SPEECH}\b")
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "this", "that"})

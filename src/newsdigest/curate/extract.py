@@ -59,7 +59,9 @@ def extract_article(html: bytes | str, url: str = "") -> Article:
         with_metadata=True,
         include_comments=False,
         include_tables=False,
-        deduplicate=True,
+        # trafilatura's deduplication remembers text across calls in a process
+        # cache: a second import of a page would lose its paragraphs.
+        deduplicate=False,
     )
     article = Article()
     canonical = _canonical(tree, meta, ld, url)

@@ -207,7 +207,8 @@ def ingest_source(
         result.not_modified = True
         return result
     parsed = feedparser.parse(response.body, response_headers=response.headers)
-    if parsed.bozo and not parsed.entries:
+    usable = [e for e in parsed.entries if e.get("link") and e.get("title")]
+    if parsed.bozo and not usable:
         reason = getattr(parsed.get("bozo_exception"), "getMessage", None)
         reason = (
             reason() if reason else str(parsed.get("bozo_exception", "unknown error"))
