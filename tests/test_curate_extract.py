@@ -179,3 +179,41 @@ def test_without_quoted_speech_opening_sentences_stand_in():
         "The council voted to keep four clinics open late."
     ]
     assert quotes[0].speaker is None
+
+
+def test_control_characters_never_reach_a_draft(tmp_path):
+    from newsdigest.curate.article import draft_from_article
+    from newsdigest.curate.catalogue import Catalogue
+
+    article = Article(
+        title="Bell\x07 and line\u2028separator",
+        url="https://x.example/a",
+        description="One\x00 sentence that is long enough.",
+        authors=["Jane\x1b Doe"],
+        paragraphs=['"A quote with a \x0b vertical tab inside it," said Ana Ortega.'],
+    )
+    draft, _ = draft_from_article(
+        article, Catalogue(tmp_path), now=dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
+    )
+    assert draft.title == "Bell and line separator"
+    assert draft.summary == "One sentence that is long enough."
+    assert draft.authors == ["Jane Doe"]
+    assert "\x0b" not in draft.body
+
+
+@pytest.mark.parametrize(
+    ("title", "url", "slug"),
+    [
+        (
+            "Путин заявил о гарантиях",  # noqa: RUF001
+            "https://ru.example/n/putin-garantii.html",
+            "putin-garantii",
+        ),
+        ("Genève: les pourparlers", "https://x.example/1", "geneve-les-pourparlers"),
+        ("中文标题", "https://x.example/", "item"),
+    ],
+)
+def test_slug_for_titles_without_latin_letters(title, url, slug):
+    from newsdigest.curate.article import slug_for
+
+    assert slug_for(Article(title=title, url=url)) == slug

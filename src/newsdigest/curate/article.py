@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from newsdigest.curate.catalogue import Catalogue
 from newsdigest.curate.drafts import Draft, slugify
 from newsdigest.schema import LABELS, SUMMARY_SENTENCES
-from newsdigest.urls import clean_url
+from newsdigest.urls import CONTROL_CHARS, clean_url
 
 logger = logging.getLogger(__name__)
 
@@ -267,6 +268,7 @@ def draft_from_article(
 ) -> tuple[Draft, list[str]]:
     """The draft for ``article`` and notes for the curator (guesses to check)."""
     notes: list[str] = []
+    article = scrub(article)
     source = source or source_name(article, catalogue)
     url = clean_url(article.url)
     suggested_topic, tags = catalogue.suggest(
@@ -291,7 +293,7 @@ def draft_from_article(
         )
     if article.label and article.label != "news":
         notes.append(f"The original is labelled '{article.label}'.")
-    slug = unique_slug(slugify(article.title), catalogue)
+    slug = unique_slug(slug_for(article), catalogue)
     draft = Draft(
         title=article.title,
         slug=slug,
@@ -309,6 +311,38 @@ def draft_from_article(
     )
     draft.body = body_for(article, source, notes)
     return draft, notes
+
+
+def _scrub(text: str) -> str:
+    """One line of text without the control characters the schema refuses."""
+    return " ".join(CONTROL_CHARS.sub(" ", text).split())
+
+
+def scrub(article: Article) -> Article:
+    """Pages carry invisible characters (U+2028, NUL, BEL) that the schema refuses
+    in front matter; a draft must validate, so they become spaces."""
+    article.title = _scrub(article.title)
+    article.description = _scrub(article.description)
+    article.site_name = _scrub(article.site_name)
+    article.caption, article.credit = _scrub(article.caption), _scrub(article.credit)
+    article.authors = [a for a in map(_scrub, article.authors) if a]
+    article.sections = [x for x in map(_scrub, article.sections) if x]
+    article.keywords = [x for x in map(_scrub, article.keywords) if x]
+    article.paragraphs = [x for x in map(_scrub, article.paragraphs) if x]
+    if article.image:
+        article.image = {k: _scrub(v) for k, v in article.image.items()}
+    return article
+
+
+def slug_for(article: Article) -> str:
+    """A slug from the title; for a title without Latin letters (Cyrillic, Arabic,
+    Chinese...), from the last part of the original's address."""
+    folded = unicodedata.normalize("NFKD", article.title).encode("ascii", "ignore")
+    if re.search(rb"[A-Za-z0-9]", folded):
+        return slugify(article.title)
+    last = urlsplit(article.url).path.rstrip("/").rsplit("/", 1)[-1]
+    last = re.sub(r"\.[a-z0-9]{2,5}$", "", last, flags=re.IGNORECASE)
+    return slugify(last)
 
 
 def unique_slug(slug: str, catalogue: Catalogue) -> str:
