@@ -591,3 +591,46 @@ def test_drafts_published_build_and_pass_the_site_checks(project, http_server):
     # An item in another language than the site's keeps the usual address.
     assert list(project.output.glob("20*/*/le-gouvernement-presente-*/index.html"))
     assert not list(project.output.glob("*-fr.html"))
+
+
+def test_ingest_survives_a_damaged_state_file_and_resolves_relative_links(
+    project, http_server
+):
+    feed = (FIXTURES / "science.atom.xml").read_text()
+    feed = feed.replace(
+        '<link href="https://science.example/2022/01/data-centres"/>',
+        '<link href="/2022/01/data-centres"/>',
+    )
+    url = http_server.add(
+        "/science.xml", body=feed.encode(), content_type="application/atom+xml"
+    )
+    project.write("content/sources.yml", f"Science Weekly:\n  feed: {url}\n")
+    project.write(".newsdigest/ingest-state.json", json.dumps({url: ["not", "a", 1]}))
+    result = run(project, "ingest")
+    assert "Science Weekly: 1 new, 0 skipped as duplicates" in result.stdout
+    (path,) = [p for p in drafts(project) if "data-centres" in p.name]
+    assert front(path)["source_url"] == http_server.url("/2022/01/data-centres")
+
+
+def test_ingest_warns_about_similar_titles(project, http_server):
+    feed = (
+        (FIXTURES / "science.atom.xml")
+        .read_text()
+        .replace(
+            "Data centres use more power than expected",
+            "Salt marsh restoration expands",
+        )
+    )
+    url = http_server.add("/s.xml", body=feed.encode(), content_type="application/xml")
+    project.write("content/sources.yml", f"Science Weekly:\n  feed: {url}\n")
+    result = run(project, "ingest")
+    assert (
+        "  warning: similar title: 'Salt marsh restoration expands' is like "
+        "content/items/2022-01-03-marshes.md"
+    ) in result.stdout
+
+
+def test_ingest_empty_sources_file(project):
+    project.write("content/sources.yml", "")
+    result = run(project, "ingest")
+    assert result.exit_code == 1 and "lists no sources" in result.stderr

@@ -279,6 +279,8 @@ def ingest(dry_run: bool, sources_file: str, timeout: float, project: Path) -> N
             click.echo(f"  {'would write' if dry_run else 'wrote'} {shown}")
         for shown in result.duplicates:
             click.echo(f"  skipped {shown}")
+        for warning in result.warnings:
+            click.echo(f"  warning: similar title: {warning}")
     sys.exit(1 if any(r.failed for r in results) else 0)
 
 

@@ -62,6 +62,7 @@ class SourceResult:
     duplicates: list[str] = field(default_factory=list)
     failed: str | None = None
     not_modified: bool = False
+    warnings: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         if self.failed:
@@ -84,6 +85,14 @@ def load_sources(
         return [], error.problems
     sources: list[Source] = []
     problems: list[Problem] = []
+    if not data:
+        problems.append(
+            Problem(
+                shown,
+                message="lists no sources.",
+                fix="Add one: 'Outlet name: {feed: https://..., topic: <slug>}'.",
+            )
+        )
     for name, spec in data.items():
         line = lines.get(name)
 
@@ -192,7 +201,12 @@ def ingest_source(
 ) -> SourceResult:
     """Fetch one feed and write a draft per new entry; never raises for bad input."""
     result = SourceResult(source.name)
-    known = state.get(source.feed, {})
+    known = state.get(source.feed)
+    known = {
+        k: v
+        for k, v in (known if isinstance(known, dict) else {}).items()
+        if isinstance(v, str) and v.isprintable()
+    }
     try:
         response = fetch(
             source.feed,
@@ -206,7 +220,9 @@ def ingest_source(
     if response.not_modified:
         result.not_modified = True
         return result
-    parsed = feedparser.parse(response.body, response_headers=response.headers)
+    # Content-Location lets feedparser resolve relative entry links.
+    headers = {**response.headers, "content-location": response.url}
+    parsed = feedparser.parse(response.body, response_headers=headers)
     usable = [e for e in parsed.entries if e.get("link") and e.get("title")]
     if parsed.bozo and not usable:
         reason = getattr(parsed.get("bozo_exception"), "getMessage", None)
@@ -238,6 +254,10 @@ def ingest_source(
             extra_tags=source.tags,
         )
         path = draft_path(catalogue.items_dir, draft)
+        result.warnings += [
+            f"{draft.title!r} is like {catalogue.shown(where)} ({title!r})"
+            for title, where in catalogue.similar_titles(draft.title)
+        ]
         if not dry_run:
             try:
                 write_new(path, render(draft))
