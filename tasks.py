@@ -210,12 +210,15 @@ def new(c, title, topic, source=None, url=None, tags=None):
         "target": "A URL, a saved .html page or a .txt text capture.",
         "topic": "Topic slug (default: suggested from the page).",
         "url": "Where a saved file was published.",
+        "source": "The outlet's name (default: from the page).",
+        "tags": "Comma-separated tags to add.",
     },
 )
-def add(c, target, topic=None, url=None):
+def add(c, target, topic=None, url=None, source=None, tags=None):
     """Import an article as a draft (newsdigest add) and print its path."""
     args = ["add", target, "--project", str(ROOT)]
-    for flag, value in (("--topic", topic), ("--url", url)):
+    options = {"--topic": topic, "--url": url, "--source": source, "--tags": tags}
+    for flag, value in options.items():
         if value:
             args += [flag, value]
     _newsdigest(c, *args)

@@ -634,3 +634,28 @@ def test_ingest_empty_sources_file(project):
     project.write("content/sources.yml", "")
     result = run(project, "ingest")
     assert result.exit_code == 1 and "lists no sources" in result.stderr
+
+
+def test_invoke_tasks_are_thin_fronts_over_the_commands(project):
+    def invoke(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "invoke", *args],
+            cwd=project.root,
+            env={**os.environ, **PINNED_ENV},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    made = invoke("new", "Made by invoke", "--topic", "health", "--tags", "NATO")
+    assert made.returncode == 0, made.stderr
+    path = project.root / made.stdout.strip()
+    assert front(path)["tags"] == ["NATO"] and front(path)["topic"] == "health"
+    capture = str(FIXTURES / "harbour-capture.txt")
+    added = invoke(
+        "add", capture, "--url", "https://ports.example/s", "--topic", "climate"
+    )
+    assert added.returncode == 0, added.stderr
+    assert front(project.root / added.stdout.strip())["label"] == "analysis"
+    again = invoke("add", capture, "--url", "https://ports.example/s")
+    assert again.returncode == 1 and "already in the digest" in again.stderr
