@@ -659,3 +659,11 @@ def test_invoke_tasks_are_thin_fronts_over_the_commands(project):
     assert front(project.root / added.stdout.strip())["label"] == "analysis"
     again = invoke("add", capture, "--url", "https://ports.example/s")
     assert again.returncode == 1 and "already in the digest" in again.stderr
+
+
+def test_url_option_overrides_the_canonical_address(project, http_server):
+    url = http_server.page("/climate/wetlands", "opengraph.html")
+    path = written(
+        project, run(project, "add", url, "--url", "https://mirror.example/w?utm_x=1")
+    )
+    assert front(path)["source_url"] == "https://mirror.example/w"

@@ -169,7 +169,10 @@ def new(
 @cli.command()
 @click.argument("target", metavar="URL|FILE")
 @click.option("--topic", help="Topic slug; default: suggested from the page's section.")
-@click.option("--url", help="Where a saved .html or .txt file was published.")
+@click.option(
+    "--url",
+    help="Where a saved file was published; for a URL, overrides its canonical.",
+)
 @click.option(
     "--source",
     help="The outlet's name; default: as in earlier items, the page's site name "

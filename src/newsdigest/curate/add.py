@@ -53,7 +53,7 @@ def read_target(
             article = extract_article(fetched.body, fetched.url)
         except ExtractError as error:
             raise AddError(f"{target}: {error}") from None
-        article.url = article.url or fetched.url
+        article.url = url or article.url or fetched.url
         return article
     path = Path(target)
     if not path.is_file():
