@@ -86,7 +86,19 @@ class Draft:
             "image": dict(self.image) if self.image else None,
             "lang": self.lang,
         }
-        return {key: values[key] for key in KEY_ORDER}
+        return {key: _one_line(values[key]) for key in KEY_ORDER}
+
+
+def _one_line(value: Any) -> Any:
+    """Collapse whitespace in every text value: the schema wants one-line values,
+    and a line break could put a bare ``---`` line inside the front matter."""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, list):
+        return [_one_line(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _one_line(v) for k, v in value.items()}
+    return value
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -124,7 +136,8 @@ def render(draft: Draft) -> str:
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=None,
-        width=88,
+        # One line per key: easier to read and edit than wrapped YAML scalars.
+        width=float("inf"),
     )
     body = draft.body.strip("\n")
     return f"---\n{front}---\n{body}\n" if body else f"---\n{front}---\n"
