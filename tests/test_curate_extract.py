@@ -217,3 +217,18 @@ def test_slug_for_titles_without_latin_letters(title, url, slug):
     from newsdigest.curate.article import slug_for
 
     assert slug_for(Article(title=title, url=url)) == slug
+
+
+def test_tags_named_in_the_headline_are_suggested(tmp_path):
+    from newsdigest.curate.catalogue import Catalogue
+
+    catalogue = Catalogue(tmp_path)
+    for tag in ("US", "EU", "NATO", "Security guarantees", "Art"):
+        catalogue.add_item(
+            tmp_path / f"{tag}.md", title=tag, source_url="", topic="world", tags=[tag]
+        )
+    topic, tags = catalogue.suggest([], "They told us NATO wants security GUARANTEES")
+    assert tags == ["NATO", "Security guarantees"]  # not "US" from "us", not "Art"
+    assert topic is None  # "world" is not a declared topic here
+    _, tags = catalogue.suggest(["News > NATO"], "The US and the EU")
+    assert tags == ["NATO", "EU", "US"]  # acronyms, as spelled

@@ -149,10 +149,15 @@ class Catalogue:
                     tags.append(known)
         folded = text.casefold()
         for key in sorted(self.tag_spellings):
-            if len(key) < 3 or not re.search(rf"(?<!\w){re.escape(key)}(?!\w)", folded):
-                continue
             known = self.tag(key)
-            if known and known not in tags:
+            # Short tags are acronyms ("US", "EU"): matched as spelled, so the
+            # word "us" does not suggest "US".
+            haystack, needle = (text, known) if len(key) <= 3 else (folded, key)
+            if not known or not re.search(
+                rf"(?<!\w){re.escape(needle)}(?!\w)", haystack
+            ):
+                continue
+            if known not in tags:
                 tags.append(known)
         tags = tags[:MAX_SUGGESTED_TAGS]
         if topic is None and tags:
