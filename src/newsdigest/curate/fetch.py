@@ -77,7 +77,18 @@ def fetch(
     anything else is refused before its body is read. ``etag`` and
     ``last_modified`` make a conditional request, answered by a 304.
     """
-    session = session or requests.Session()
+    if session is None:
+        with requests.Session() as own:
+            return fetch(
+                url,
+                timeout=timeout,
+                max_bytes=max_bytes,
+                max_redirects=max_redirects,
+                accept=accept,
+                etag=etag,
+                last_modified=last_modified,
+                session=own,
+            )
     headers = {
         "User-Agent": USER_AGENT,
         "Accept": ", ".join(accept) + ", */*;q=0.1" if accept else "*/*",
