@@ -232,3 +232,30 @@ def test_tags_named_in_the_headline_are_suggested(tmp_path):
     assert topic is None  # "world" is not a declared topic here
     _, tags = catalogue.suggest(["News > NATO"], "The US and the EU")
     assert tags == ["NATO", "EU", "US"]  # acronyms, as spelled
+
+
+@pytest.mark.parametrize(
+    ("html", "title"),
+    [
+        (
+            "<html><head><title>Only a title tag</title></head></html>",
+            "Only a title tag",
+        ),
+        ("<body><h1>Only a heading here</h1></body>", "Only a heading here"),
+        (
+            '<meta property="og:site_name" content="Wire"><title>Story | Wire</title>',
+            "Story",
+        ),
+        ("<title>Story | Other</title>", "Story | Other"),
+    ],
+)
+def test_title_from_pages_with_little_text(html, title):
+    assert extract_article(html.encode(), "https://x.example/a").title == title
+
+
+def test_unsafe_image_address_is_left_out():
+    html = (
+        "<title>A title</title><meta property='og:image' content='javascript:alert(1)'>"
+        "<meta property='og:image:alt' content='Alt'>"
+    )
+    assert extract_article(html.encode(), "https://x.example/a").image is None

@@ -71,6 +71,8 @@ def extract_article(html: bytes | str, url: str = "") -> Article:
         _text(ld.get("headline")),
         getattr(found, "title", None),
         _microdata(tree, "headline"),
+        _first_text(tree, "//h1"),
+        _page_title(tree, meta.get("og:site_name")),
     )
     article.title = " ".join((title or "").split())
     if not article.title:
@@ -190,6 +192,25 @@ def _microdata(tree: Any, prop: str) -> str | None:
         if value and value.strip():
             return " ".join(value.split())
     return None
+
+
+def _first_text(tree: Any, xpath: str) -> str | None:
+    for element in tree.xpath(xpath):
+        text = " ".join(element.text_content().split())
+        if text:
+            return text
+    return None
+
+
+def _page_title(tree: Any, site_name: str | None) -> str | None:
+    """``<title>``, without a trailing " | Site name" when the site is known."""
+    title = _first_text(tree, "//title")
+    if title and site_name:
+        for separator in (" | ", " - ", " \u2013 ", " \u2014 ", " \u00b7 "):
+            head, _, tail = title.rpartition(separator)
+            if head and tail.strip().casefold() == site_name.strip().casefold():
+                return head.strip()
+    return title
 
 
 def _canonical(tree: Any, meta: _Meta, ld: dict[str, Any], url: str) -> str:
