@@ -259,3 +259,32 @@ def test_unsafe_image_address_is_left_out():
         "<meta property='og:image:alt' content='Alt'>"
     )
     assert extract_article(html.encode(), "https://x.example/a").image is None
+
+
+def test_a_title_of_invisible_characters_is_no_title():
+    html = "<html><head><title>\u2028\x07</title></head></html>"
+    with pytest.raises(ExtractError, match="no title"):
+        extract_article(html.encode(), "https://x.example/a")
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        ("<title>Genève talks begin “today”</title>".encode(), None),
+        ("<title>Genève talks begin “today”</title>".encode("cp1252"), None),
+        ("<title>Genève talks begin “today”</title>".encode("cp1252"), "windows-1252"),
+        (
+            b'<meta charset="iso-8859-1"><title>Gen\xe8ve talks begin "today"</title>',
+            None,
+        ),
+        (
+            "<?xml version='1.0' encoding='utf-8'?><html><title>Genève talks begin "
+            "“today”</title></html>".encode(),
+            None,
+        ),
+    ],
+)
+def test_titles_decode_whatever_the_charset(data, encoding):
+    title = extract_article(data, "https://x.example/a", encoding=encoding).title
+    assert title.startswith("Genève talks begin") and "today" in title
+    assert "Ã" not in title and "â" not in title

@@ -50,7 +50,9 @@ def read_target(
         except FetchError as error:
             raise AddError(str(error)) from None
         try:
-            article = extract_article(fetched.body, fetched.url)
+            article = extract_article(
+                fetched.body, fetched.url, encoding=fetched.charset
+            )
         except ExtractError as error:
             raise AddError(f"{target}: {error}") from None
         article.url = url or article.url or fetched.url

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 
 from newsdigest.curate.article import Article, label_for, sentences
+from newsdigest.urls import CONTROL_CHARS
 
 BULLET = re.compile(r"^\s*(?:[\u2022\u00b7\u25aa\u25cf\u2023\u2043*+-]|\d+\.)\s+")
 CHROME_WORDS = frozenset(
@@ -171,7 +172,9 @@ def parse_capture(text: str) -> Article:
         if not raw.strip():
             continue
         bulleted = bool(BULLET.match(raw))
-        lines.append(_Line(" ".join(BULLET.sub("", raw).split()), bulleted))
+        text = " ".join(CONTROL_CHARS.sub(" ", BULLET.sub("", raw)).split())
+        if text:
+            lines.append(_Line(text, bulleted))
     article = Article()
     _mark_captions(lines, article)
     _mark_comment_widget(lines)

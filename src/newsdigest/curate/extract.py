@@ -21,7 +21,7 @@ import trafilatura
 
 from newsdigest.curate.article import Article, label_for
 from newsdigest.schema import LANG
-from newsdigest.urls import is_absolute_http_url
+from newsdigest.urls import CONTROL_CHARS, is_absolute_http_url
 
 logger = logging.getLogger(__name__)
 
@@ -40,21 +40,54 @@ ARTICLE_TYPES = frozenset(
 )
 
 
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
 class ExtractError(ValueError):
     """The page cannot become a draft (no title, not HTML); the message says why."""
 
 
-def extract_article(html: bytes | str, url: str = "") -> Article:
-    """Everything a draft needs from one HTML page fetched or saved from ``url``."""
-    html_bytes = html if isinstance(html, bytes) else html.encode("utf-8")
+def decode_html(data: bytes, declared: str | None = None) -> str:
+    """The page as text: the HTTP charset, else the page's own ``<meta charset>``,
+    else UTF-8 if it decodes, else Windows-1252 (what browsers assume).
+
+    lxml alone reads undeclared bytes as Latin-1, which turns every UTF-8
+    headline without a ``<meta charset>`` into mojibake.
+    """
+    candidates = [declared]
+    match = META_CHARSET.search(data[:4096])
+    if match:
+        candidates.append(match.group(1).decode("ascii", "ignore"))
+    candidates += ["utf-8", "cp1252"]
+    for encoding in candidates:
+        if not encoding:
+            continue
+        try:
+            return data.decode(encoding.strip().lower())
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("utf-8", "replace")
+
+
+def extract_article(
+    html: bytes | str, url: str = "", *, encoding: str | None = None
+) -> Article:
+    """Everything a draft needs from one HTML page fetched or saved from ``url``.
+
+    ``encoding`` is the charset the server declared, if any.
+    """
+    text = html if isinstance(html, str) else decode_html(html, encoding)
+    # lxml refuses text that still carries an XML encoding declaration.
+    text = XML_DECLARATION.sub("", text, count=1)
     try:
-        tree = lxml.html.fromstring(html_bytes)
+        tree = lxml.html.fromstring(text)
     except (lxml.etree.ParserError, ValueError) as error:
         raise ExtractError(f"is not an HTML page ({error})") from None
     meta = _meta(tree)
     ld = _json_ld_article(tree)
     found = trafilatura.bare_extraction(
-        html_bytes,
+        text,
         url=url or None,
         with_metadata=True,
         include_comments=False,
@@ -74,7 +107,7 @@ def extract_article(html: bytes | str, url: str = "") -> Article:
         _first_text(tree, "//h1"),
         _page_title(tree, meta.get("og:site_name")),
     )
-    article.title = " ".join((title or "").split())
+    article.title = " ".join(CONTROL_CHARS.sub(" ", title or "").split())
     if not article.title:
         raise ExtractError("has no title (no og:title, headline, <h1> or <title>)")
     article.site_name = _first(

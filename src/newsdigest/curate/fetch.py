@@ -56,6 +56,15 @@ class Fetched:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
     @property
+    def charset(self) -> str | None:
+        """The charset the Content-Type header declares, if any."""
+        for part in self.headers.get("content-type", "").split(";")[1:]:
+            key, _, value = part.partition("=")
+            if key.strip().lower() == "charset" and value.strip():
+                return value.strip().strip("\"'")
+        return None
+
+    @property
     def not_modified(self) -> bool:
         return self.status == 304
 

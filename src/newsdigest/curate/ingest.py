@@ -34,7 +34,7 @@ from newsdigest.curate.drafts import DraftExists, draft_path, render, write_new
 from newsdigest.curate.fetch import FetchError, fetch
 from newsdigest.frontmatter import FrontMatterError, parse_yaml, read_source
 from newsdigest.problems import Problem
-from newsdigest.urls import clean_url, is_absolute_http_url
+from newsdigest.urls import CONTROL_CHARS, clean_url, is_absolute_http_url
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +161,10 @@ def write_state(root: Path, state: dict[str, dict[str, str]]) -> None:
 
 
 def _plain(text: str) -> str:
-    return " ".join(html.unescape(TAG.sub(" ", text or "")).split())
+    """Markup-free one-line text (entities decoded, control characters dropped)."""
+    return " ".join(
+        CONTROL_CHARS.sub(" ", html.unescape(TAG.sub(" ", text or ""))).split()
+    )
 
 
 def _paragraphs(markup: str) -> list[str]:
