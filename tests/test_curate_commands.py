@@ -667,3 +667,23 @@ def test_url_option_overrides_the_canonical_address(project, http_server):
         project, run(project, "add", url, "--url", "https://mirror.example/w?utm_x=1")
     )
     assert front(path)["source_url"] == "https://mirror.example/w"
+
+
+def test_unwritable_items_folder_is_one_line(make_project, http_server):
+    project = make_project()
+    (project.content / "items").rmdir()
+    project.write("content/items", "not a folder")
+    capture = str(FIXTURES / "harbour-capture.txt")
+    for args in (
+        ["add", capture, "--url", "https://ports.example/s"],
+        ["new", "A title", "--topic", "world"],
+    ):
+        result = run(project, *args)
+        assert result.exit_code == 1
+        assert "cannot write content/items/" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    feed = http_server.page("/f.xml", "science.atom.xml")
+    project.write("content/sources.yml", f"Science:\n  feed: {feed}\n")
+    result = run(project, "ingest")
+    assert result.exit_code == 1
+    assert "Science: failed: cannot write content/items/" in result.stdout

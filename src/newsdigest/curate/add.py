@@ -127,6 +127,10 @@ def add(
         write_new(path, render(draft))
     except DraftExists:
         raise AddError(f"{target}: {catalogue.shown(path)} already exists") from None
+    except OSError as error:
+        raise AddError(
+            f"{target}: cannot write {catalogue.shown(path)} ({error.strerror})"
+        ) from None
     catalogue.add_item(
         path,
         title=draft.title,

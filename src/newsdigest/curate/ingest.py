@@ -264,7 +264,12 @@ def ingest_source(
         if not dry_run:
             try:
                 write_new(path, render(draft))
-            except DraftExists:
+            except OSError as error:
+                if not isinstance(error, DraftExists):
+                    result.failed = (
+                        f"cannot write {catalogue.shown(path)} ({error.strerror})"
+                    )
+                    return result
                 result.duplicates.append(
                     f"{draft.source_url} (already {catalogue.shown(path)})"
                 )

@@ -15,7 +15,14 @@ from pathlib import Path
 
 from newsdigest.curate.article import unique_slug
 from newsdigest.curate.catalogue import Catalogue
-from newsdigest.curate.drafts import Draft, draft_path, render, slugify, write_new
+from newsdigest.curate.drafts import (
+    Draft,
+    DraftExists,
+    draft_path,
+    render,
+    slugify,
+    write_new,
+)
 from newsdigest.urls import clean_url, is_absolute_http_url
 
 logger = logging.getLogger(__name__)
@@ -79,5 +86,12 @@ def new_draft(
         body=BODY,
     )
     path = draft_path(catalogue.items_dir, draft)
-    write_new(path, render(draft))
+    try:
+        write_new(path, render(draft))
+    except DraftExists:
+        raise
+    except OSError as error:
+        raise NewError(
+            f"cannot write {catalogue.shown(path)} ({error.strerror})"
+        ) from None
     return path, placeholders
