@@ -226,3 +226,15 @@ def test_capture_without_headline_has_no_title():
     assert (
         parse_capture(capture("• Home", "short", "A sentence that ends.")).title == ""
     )
+
+
+def test_a_news_navigation_line_does_not_hide_the_real_label():
+    article = parse_capture(
+        capture("News", "A headline of decent length", "Opinion", LONG, LONG + " x.")
+    )
+    assert article.label == "opinion"
+
+
+def test_a_comment_link_is_not_a_label():
+    article = parse_capture(capture("Comment", "A headline of decent length", LONG))
+    assert article.label is None

@@ -51,7 +51,6 @@ LABEL_WORDS = {
     "op-ed": "opinion",
     "editorial": "opinion",
     "commentary": "opinion",
-    "comment": "opinion",
     "column": "opinion",
     "analysis": "analysis",
     "interview": "interview",

@@ -207,7 +207,7 @@ def parse_capture(text: str) -> Article:
             line.kind = "date"
             article.date = article.date or parse_date(line.text)
         elif (
-            not article.label
+            article.label in (None, "news")
             and label_for(line.text.rstrip("."))
             and not article.paragraphs
         ):
