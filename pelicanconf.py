@@ -64,6 +64,11 @@ DRAFT_URL = "drafts/{slug}/"
 DRAFT_SAVE_AS = "drafts/{slug}/index.html"
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
+# An item or page in another language than DEFAULT_LANG (`lang: fr`) keeps the
+# same address; Pelican's default would publish it at "{slug}-{lang}.html".
+ARTICLE_LANG_URL, ARTICLE_LANG_SAVE_AS = ARTICLE_URL, ARTICLE_SAVE_AS
+DRAFT_LANG_URL, DRAFT_LANG_SAVE_AS = DRAFT_URL, DRAFT_SAVE_AS
+PAGE_LANG_URL, PAGE_LANG_SAVE_AS = PAGE_URL, PAGE_SAVE_AS
 CATEGORY_URL = "topics/{slug}/"
 CATEGORY_SAVE_AS = "topics/{slug}/index.html"
 CATEGORIES_URL = "topics/"

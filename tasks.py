@@ -182,3 +182,53 @@ def check(c, fmt="text"):
 def test(c, args=""):
     """Run the test suite."""
     c.run(shlex.join([sys.executable, "-m", "pytest", *shlex.split(args)]))
+
+
+@task(
+    positional=["title"],
+    help={
+        "title": "The headline.",
+        "topic": "A topic slug from content/topics.yml.",
+        "source": "The outlet's name.",
+        "url": "The original's address.",
+        "tags": "Comma-separated tags.",
+    },
+)
+def new(c, title, topic, source=None, url=None, tags=None):
+    """Write a draft item (newsdigest new) and print its path."""
+    args = ["new", title, "--topic", topic, "--project", str(ROOT)]
+    for flag, value in (("--source", source), ("--url", url), ("--tags", tags)):
+        if value:
+            args += [flag, value]
+    _newsdigest(c, *args)
+
+
+@task(
+    positional=["target"],
+    help={
+        "target": "A URL, a saved .html page or a .txt text capture.",
+        "topic": "Topic slug (default: suggested from the page).",
+        "url": "Where a saved file was published.",
+        "source": "The outlet's name (default: from the page).",
+        "tags": "Comma-separated tags to add.",
+    },
+)
+def add(c, target, topic=None, url=None, source=None, tags=None):
+    """Import an article as a draft (newsdigest add) and print its path."""
+    args = ["add", target, "--project", str(ROOT)]
+    options = {"--topic": topic, "--url": url, "--source": source, "--tags": tags}
+    for flag, value in options.items():
+        if value:
+            args += [flag, value]
+    _newsdigest(c, *args)
+
+
+@task(help={"dry_run": "Report what would be written; write nothing."})
+def ingest(c, dry_run=False):
+    """Drafts from the source feeds in content/sources.yml (newsdigest ingest)."""
+    args = ["ingest", "--project", str(ROOT)]
+    _newsdigest(c, *args, *(["--dry-run"] if dry_run else []))
+
+
+def _newsdigest(c, *args: str) -> None:
+    c.run(shlex.join([sys.executable, "-m", "newsdigest", *args]), pty=False)

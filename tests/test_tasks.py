@@ -10,11 +10,14 @@ import pytest
 from tests.conftest import PINNED_ENV, REPO
 
 TASKS = [
+    "add",
     "build",
     "check",
     "clean",
     "deploy",
+    "ingest",
     "livereload",
+    "new",
     "publish",
     "rebuild",
     "serve",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 SAFE_SCHEMES = frozenset({"http", "https"})
 _STRIPPED = re.compile(r"[\x00-\x20\x7f]+")
@@ -54,16 +54,101 @@ def is_absolute_http_url(url: str) -> bool:
     )
 
 
+# Query parameters that say how a reader arrived, never which document it is:
+# campaign tags (utm_*), click ids of ad and social networks, mailing-list ids
+# and "ref"-style referrer markers. Removing them makes one article one URL.
+TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "hsa_")
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "oly_anon_id",
+        "oly_enc_id",
+        "vero_id",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "referrer",
+        "cmpid",
+        "ocid",
+        "smid",
+        "sr_share",
+        "spm",
+    }
+)
+
+
+def is_tracking_param(name: str) -> bool:
+    """True for a query parameter that only records how a reader got there."""
+    key = name.lower()
+    return key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES)
+
+
+def _clean_query(query: str) -> str:
+    """The query without tracking parameters, otherwise byte for byte as given.
+
+    Only whole ``name=value`` pairs are dropped; order and encoding are kept so
+    that a URL without trackers normalises exactly as it always did (item ids
+    are hashes of the normalised URL and must never change).
+    """
+    if not query:
+        return ""
+    kept = [
+        pair
+        for pair in query.split("&")
+        if not pair or not is_tracking_param(unquote_plus(pair.split("=", 1)[0]))
+    ]
+    return "&".join(kept)
+
+
+def clean_url(url: str) -> str:
+    """The address to write in ``source_url``: same document, no tracking noise.
+
+    Lower-cases scheme and host, drops default ports (80 for http, 443 for
+    https), tracking parameters and the fragment; the path and the remaining
+    query are kept as published, because servers may treat them case-sensitively.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}.get(scheme)
+    if parts.port and parts.port != default:
+        host += f":{parts.port}"
+    if parts.username or parts.password:
+        host = parts.netloc.rsplit("@", 1)[0] + "@" + host
+    return urlunsplit((scheme, host, parts.path or "/", _clean_query(parts.query), ""))
+
+
 def normalise_url(url: str) -> str:
     """A canonical spelling used to spot two items about the same original.
 
     Scheme and host are case-insensitive, a trailing slash and the fragment do not
-    change the document, and ``www.`` rarely does.
+    change the document, and ``www.`` rarely does; default ports and tracking
+    parameters (``utm_*``, ``fbclid``, ``gclid``, ``mc_eid``, ``ref``, ... see
+    ``TRACKING_PARAMS``) only say how a reader arrived. Item ids are hashes of
+    this spelling, so cleaning an item's ``source_url`` later keeps its id; a URL
+    without trackers normalises exactly as it did before trackers were dropped.
     """
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower().removeprefix("www.")
     if parts.port and parts.port not in (80, 443):
         host += f":{parts.port}"
     path = parts.path.rstrip("/") or "/"
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{host}{path}{query}"
+    query = _clean_query(parts.query)
+    return f"{host}{path}?{query}" if query else f"{host}{path}"

@@ -1,0 +1,198 @@
+"""Fetching one URL the way a polite, careful client does.
+
+Only http(s) is fetched, at every redirect hop; redirects are followed up to a
+cap; the whole response must arrive within a deadline (a server that drips one
+byte a second cannot hold a command forever) and under a size cap (checked
+against Content-Length and again while reading). Every failure is a
+``FetchError`` whose message names the URL and the reason in one line.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import requests
+import urllib3
+
+from newsdigest import __version__
+from newsdigest.urls import is_absolute_http_url
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = (
+    f"newsdigest/{__version__} (+https://github.com/newsdigest/newsdigest; "
+    "curator import tool)"
+)
+TIMEOUT = 15.0
+MAX_BYTES = 5_000_000
+MAX_REDIRECTS = 5
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+CHUNK = 65_536
+
+
+class FetchError(Exception):
+    """A URL could not be fetched; ``str()`` is the one line shown to the curator."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+@dataclass
+class Fetched:
+    """A response, read whole (or a 304 with no body)."""
+
+    url: str
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def charset(self) -> str | None:
+        """The charset the Content-Type header declares, if any."""
+        for part in self.headers.get("content-type", "").split(";")[1:]:
+            key, _, value = part.partition("=")
+            if key.strip().lower() == "charset" and value.strip():
+                return value.strip().strip("\"'")
+        return None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def fetch(
+    url: str,
+    *,
+    timeout: float = TIMEOUT,
+    max_bytes: int = MAX_BYTES,
+    max_redirects: int = MAX_REDIRECTS,
+    accept: tuple[str, ...] | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    session: requests.Session | None = None,
+) -> Fetched:
+    """GET ``url``; follow redirects by hand so each hop is checked.
+
+    ``accept`` lists the content types wanted (e.g. HTML only for ``add``);
+    anything else is refused before its body is read. ``etag`` and
+    ``last_modified`` make a conditional request, answered by a 304.
+    """
+    if session is None:
+        with requests.Session() as own:
+            return fetch(
+                url,
+                timeout=timeout,
+                max_bytes=max_bytes,
+                max_redirects=max_redirects,
+                accept=accept,
+                etag=etag,
+                last_modified=last_modified,
+                session=own,
+            )
+    headers = {
+        "User-Agent": USER_AGENT,
+        "Accept": ", ".join(accept) + ", */*;q=0.1" if accept else "*/*",
+        "Accept-Encoding": "gzip, deflate",
+    }
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    deadline = time.monotonic() + timeout
+    current = url
+    for _hop in range(max_redirects + 1):
+        if not is_absolute_http_url(current):
+            raise FetchError(url, f"'{current}' is not an http(s) URL")
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise FetchError(url, f"timed out after {timeout:g} s")
+        try:
+            response = session.get(
+                current,
+                headers=headers,
+                timeout=(min(remaining, timeout), min(remaining, timeout)),
+                allow_redirects=False,
+                stream=True,
+            )
+        except requests.Timeout:
+            raise FetchError(url, f"timed out after {timeout:g} s") from None
+        except requests.RequestException as error:
+            raise FetchError(url, f"network error ({_reason(error)})") from None
+        with response:
+            if response.is_redirect:
+                location = response.headers.get("location", "")
+                if not location:
+                    raise FetchError(
+                        url, f"HTTP {response.status_code} without a Location"
+                    )
+                current = urljoin(current, location)
+                logger.debug("redirected to %s", current)
+                continue
+            return _read(url, current, response, accept, max_bytes, deadline, timeout)
+    raise FetchError(url, f"more than {max_redirects} redirects")
+
+
+def _read(
+    url: str,
+    final: str,
+    response: requests.Response,
+    accept: tuple[str, ...] | None,
+    max_bytes: int,
+    deadline: float,
+    timeout: float,
+) -> Fetched:
+    headers = {k.lower(): v for k, v in response.headers.items()}
+    if response.status_code == 304:
+        return Fetched(final, 304, b"", headers)
+    if response.status_code >= 400:
+        reason = response.reason or ""
+        raise FetchError(url, f"HTTP {response.status_code} {reason}".rstrip())
+    fetched = Fetched(final, response.status_code, b"", headers)
+    if accept and fetched.content_type not in accept:
+        shown = fetched.content_type or "no content type"
+        raise FetchError(url, f"is {shown}, not a web page ({', '.join(accept)})")
+    length = headers.get("content-length", "")
+    if length.isdigit() and int(length) > max_bytes:
+        raise FetchError(url, f"is {int(length):,} bytes; the limit is {max_bytes:,}")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        # read1 returns what has arrived (up to CHUNK) instead of waiting for a
+        # full chunk, so the deadline is checked while a slow server drips.
+        while chunk := response.raw.read1(CHUNK, decode_content=True):
+            size += len(chunk)
+            if size > max_bytes:
+                raise FetchError(
+                    url, f"is larger than the limit of {max_bytes:,} bytes"
+                )
+            if time.monotonic() > deadline:
+                raise FetchError(url, f"timed out after {timeout:g} s")
+            chunks.append(chunk)
+    except (requests.Timeout, urllib3.exceptions.TimeoutError):
+        raise FetchError(url, f"timed out after {timeout:g} s") from None
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+        raise FetchError(url, f"network error ({_reason(error)})") from None
+    fetched.body = b"".join(chunks)
+    return fetched
+
+
+def _reason(error: Exception) -> str:
+    """The innermost cause, without the URL and object reprs requests piles on."""
+    inner = error
+    while inner.__context__ is not None and inner.__context__ is not inner:
+        inner = inner.__context__
+    text = str(inner.args[-1] if inner.args else inner)
+    if "Connection refused" in text or "ConnectionRefused" in repr(inner):
+        return "connection refused"
+    if "Name or service not known" in text or "getaddrinfo" in text:
+        return "unknown host"
+    return text.split(": ", 1)[-1][:160] or type(inner).__name__

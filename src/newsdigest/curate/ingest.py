@@ -1,0 +1,320 @@
+"""Source feeds to drafts: ``content/sources.yml`` lists the outlets a digest follows.
+
+Each source is fetched with a conditional request (the ETag and Last-Modified
+of the last successful run are kept in ``.newsdigest/ingest-state.json``), its
+feed parsed with feedparser, and every entry whose link is not yet in the
+digest becomes a draft. A source that fails is reported with its reason and
+the others go on. The file, keyed by the source's name::
+
+    teleSUR English:
+      homepage: https://www.telesurenglish.net/
+      feed: https://www.telesurenglish.net/rss/RssFeed.xml
+      topic: geopolitics
+      tags: [Latin America]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import logging
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import feedparser
+
+from newsdigest.curate.article import Article, draft_from_article
+from newsdigest.curate.catalogue import Catalogue
+from newsdigest.curate.drafts import DraftExists, draft_path, render, write_new
+from newsdigest.curate.fetch import FetchError, fetch
+from newsdigest.frontmatter import FrontMatterError, parse_yaml, read_source
+from newsdigest.problems import Problem
+from newsdigest.urls import CONTROL_CHARS, clean_url, is_absolute_http_url
+
+logger = logging.getLogger(__name__)
+
+SOURCES_FILE = "sources.yml"
+STATE_FILE = Path(".newsdigest") / "ingest-state.json"
+SOURCE_KEYS = frozenset({"homepage", "feed", "topic", "tags"})
+TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass
+class Source:
+    name: str
+    feed: str
+    homepage: str = ""
+    topic: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SourceResult:
+    """What one source gave: drafts written, duplicates skipped, or why it failed."""
+
+    name: str
+    new: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    failed: str | None = None
+    not_modified: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        if self.failed:
+            return f"{self.name}: failed: {self.failed}"
+        if self.not_modified:
+            return f"{self.name}: not modified since the last run"
+        return (
+            f"{self.name}: {len(self.new)} new, "
+            f"{len(self.duplicates)} skipped as duplicates"
+        )
+
+
+def load_sources(
+    path: Path, shown: str, topics: dict[str, Any]
+) -> tuple[list[Source], list[Problem]]:
+    """Read and check ``sources.yml``; every problem names the key and the fix."""
+    try:
+        data, lines = parse_yaml(read_source(path, shown), shown)
+    except FrontMatterError as error:
+        return [], error.problems
+    sources: list[Source] = []
+    problems: list[Problem] = []
+    if not data:
+        problems.append(
+            Problem(
+                shown,
+                message="lists no sources.",
+                fix="Add one: 'Outlet name: {feed: https://..., topic: <slug>}'.",
+            )
+        )
+    for name, spec in data.items():
+        line = lines.get(name)
+
+        def problem(key: str, message: str, fix: str, line: int | None = line) -> None:
+            problems.append(Problem(shown, line, key, message, fix))
+
+        if not isinstance(spec, dict):
+            problem(
+                str(name),
+                "must be a mapping with feed, homepage, topic, tags.",
+                "Indent 'feed: https://...' under the source's name.",
+            )
+            continue
+        for key in sorted(set(spec) - SOURCE_KEYS):
+            problem(
+                f"{name}.{key}",
+                "is not a known key.",
+                "Sources take homepage, feed, topic and tags.",
+            )
+        feed = spec.get("feed")
+        if not isinstance(feed, str) or not is_absolute_http_url(feed):
+            problem(
+                f"{name}.feed",
+                f"'{feed}' is not an absolute http(s) URL.",
+                "Give the feed's address, starting with https://.",
+            )
+            continue
+        topic = spec.get("topic")
+        if topic is not None and topic not in topics:
+            problem(
+                f"{name}.topic",
+                f"'{topic}' is not declared in topics.yml.",
+                "Use one of: " + ", ".join(topics) + ".",
+            )
+            continue
+        tags = spec.get("tags") or []
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            problem(
+                f"{name}.tags",
+                "must be a list of words.",
+                "Write tags: [First, Second].",
+            )
+            continue
+        homepage = spec.get("homepage") or ""
+        sources.append(Source(str(name), feed, str(homepage), topic, tags))
+    return sources, problems
+
+
+def read_state(root: Path) -> dict[str, dict[str, str]]:
+    path = root / STATE_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_state(root: Path, state: dict[str, dict[str, str]]) -> None:
+    """Replace the state file atomically, so an interrupted run leaves the old one."""
+    path = root / STATE_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state-", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(state, handle, indent=2, sort_keys=True)
+    os.replace(tmp, path)
+
+
+def _plain(text: str) -> str:
+    """Markup-free one-line text (entities decoded, control characters dropped)."""
+    return " ".join(
+        CONTROL_CHARS.sub(" ", html.unescape(TAG.sub(" ", text or ""))).split()
+    )
+
+
+def _paragraphs(markup: str) -> list[str]:
+    parts = re.split(r"(?i)</p>|<br\s*/?>|\n\s*\n", markup or "")
+    return [p for p in (_plain(part) for part in parts) if p]
+
+
+def article_from_entry(entry: Any, source: Source) -> Article:
+    """An entry as an article: the feed's own text, never a fetch of the page."""
+    content = entry.get("content") or []
+    body = content[0].get("value", "") if content else ""
+    summary = entry.get("summary", "")
+    when = entry.get("published_parsed") or entry.get("updated_parsed")
+    date = dt.datetime(*when[:6], tzinfo=dt.UTC) if when else None
+    authors = [a.get("name", "") for a in entry.get("authors", []) if a.get("name")]
+    keywords = [t.get("term", "") for t in entry.get("tags", []) if t.get("term")]
+    return Article(
+        title=_plain(entry.get("title", "")),
+        url=entry.get("link", ""),
+        site_name=source.name,
+        date=date,
+        authors=authors,
+        description=_plain(summary) if summary != body else "",
+        keywords=keywords,
+        paragraphs=_paragraphs(body or summary),
+    )
+
+
+def ingest_source(
+    source: Source,
+    catalogue: Catalogue,
+    state: dict[str, dict[str, str]],
+    *,
+    now: dt.datetime,
+    dry_run: bool = False,
+    timeout: float = 15.0,
+) -> SourceResult:
+    """Fetch one feed and write a draft per new entry; never raises for bad input."""
+    result = SourceResult(source.name)
+    known = state.get(source.feed)
+    known = {
+        k: v
+        for k, v in (known if isinstance(known, dict) else {}).items()
+        if isinstance(v, str) and v.isprintable()
+    }
+    try:
+        response = fetch(
+            source.feed,
+            timeout=timeout,
+            etag=known.get("etag"),
+            last_modified=known.get("last_modified"),
+        )
+    except FetchError as error:
+        result.failed = str(error)
+        return result
+    if response.not_modified:
+        result.not_modified = True
+        return result
+    # Content-Location lets feedparser resolve relative entry links.
+    headers = {**response.headers, "content-location": response.url}
+    parsed = feedparser.parse(response.body, response_headers=headers)
+    usable = [e for e in parsed.entries if e.get("link") and e.get("title")]
+    if parsed.bozo and not usable:
+        reason = getattr(parsed.get("bozo_exception"), "getMessage", None)
+        reason = (
+            reason() if reason else str(parsed.get("bozo_exception", "unknown error"))
+        )
+        result.failed = f"{source.feed}: not a feed ({reason})"
+        return result
+    if not parsed.get("version") and not parsed.entries:
+        result.failed = f"{source.feed}: not an RSS or Atom feed"
+        return result
+    for entry in parsed.entries:
+        link = entry.get("link", "")
+        if not is_absolute_http_url(link) or not _plain(entry.get("title", "")):
+            logger.warning("%s: skipped an entry without a link or title", source.name)
+            continue
+        first = catalogue.duplicate_of(link)
+        if first is not None:
+            result.duplicates.append(
+                f"{clean_url(link)} (already {catalogue.shown(first)})"
+            )
+            continue
+        article = article_from_entry(entry, source)
+        draft, _notes = draft_from_article(
+            article,
+            catalogue,
+            now=now,
+            topic=source.topic,
+            extra_tags=source.tags,
+        )
+        path = draft_path(catalogue.items_dir, draft)
+        result.warnings += [
+            f"{draft.title!r} is like {catalogue.shown(where)} ({title!r})"
+            for title, where in catalogue.similar_titles(draft.title)
+        ]
+        if not dry_run:
+            try:
+                write_new(path, render(draft))
+            except OSError as error:
+                if not isinstance(error, DraftExists):
+                    result.failed = (
+                        f"cannot write {catalogue.shown(path)} ({error.strerror})"
+                    )
+                    return result
+                result.duplicates.append(
+                    f"{draft.source_url} (already {catalogue.shown(path)})"
+                )
+                continue
+        catalogue.add_item(
+            path,
+            title=draft.title,
+            source_url=draft.source_url,
+            topic=draft.topic,
+            tags=draft.tags,
+            source=draft.source,
+            slug=draft.slug,
+        )
+        result.new.append(catalogue.shown(path))
+    if not dry_run:
+        remembered = {
+            key: response.headers[header]
+            for key, header in (("etag", "etag"), ("last_modified", "last-modified"))
+            if response.headers.get(header)
+        }
+        if remembered:
+            state[source.feed] = remembered
+        else:
+            state.pop(source.feed, None)
+    return result
+
+
+def ingest(
+    catalogue: Catalogue,
+    sources: list[Source],
+    *,
+    now: dt.datetime,
+    dry_run: bool = False,
+    timeout: float = 15.0,
+) -> list[SourceResult]:
+    """Every source in turn; the state file is saved after each, so an interrupted
+    run does not refetch what it already turned into drafts."""
+    state = read_state(catalogue.root)
+    results = []
+    for source in sources:
+        results.append(
+            ingest_source(
+                source, catalogue, state, now=now, dry_run=dry_run, timeout=timeout
+            )
+        )
+        if not dry_run:
+            write_state(catalogue.root, state)
+    return results

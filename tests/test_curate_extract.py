@@ -1,0 +1,290 @@
+"""HTML pages in the shapes news sites use, and the key quotes a draft keeps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from newsdigest.curate.article import Article, full_name, key_quotes, summary_of
+from newsdigest.curate.extract import ExtractError, extract_article
+from tests.curate_http import FIXTURES
+
+CET = dt.timezone(dt.timedelta(hours=1))
+
+
+def page(name: str, url: str = "") -> Article:
+    return extract_article((FIXTURES / name).read_bytes(), url)
+
+
+def test_opengraph_page():
+    article = page("opengraph.html", "https://coastal-times.example/x?fbclid=1")
+    assert article.title == "Wetlands store more carbon than thought, study finds"
+    assert article.site_name == "The Coastal Times"
+    assert article.url == (
+        "https://www.coastal-times.example/climate/2022/01/wetlands-carbon"
+        "?utm_source=rss&utm_medium=feed"
+    )  # canonical, cleaned later by the draft
+    assert article.date == dt.datetime(2022, 1, 9, 7, 30, tzinfo=CET)
+    assert article.authors == ["Maria Costa"]
+    assert article.description.startswith("Restored salt marshes locked away carbon")
+    assert article.image == {
+        "src": "https://img.coastal-times.example/marsh.jpg",
+        "alt": "A restored salt marsh at low tide",
+    }
+    assert article.language == "en-GB"
+    assert article.sections == ["Climate"]
+    assert article.keywords == ["Wetlands", "Carbon"]
+    assert len(article.paragraphs) == 5
+    assert not any("Copyright" in p or "Home" in p for p in article.paragraphs)
+
+
+def test_json_ld_news_article_in_a_graph():
+    article = page("jsonld.html")
+    assert article.title == "Le gouvernement présente son plan pour les hôpitaux"
+    assert article.url == "https://lequotidien.example/sante/plan-hopitaux"
+    assert article.site_name == "Le Quotidien"
+    assert article.date == dt.datetime(2022, 1, 12, 18, 5, tzinfo=CET)
+    assert article.authors == ["Claire Martin", "Paul Durand"]
+    assert article.language == "fr"
+    assert article.sections == ["Santé"]
+    assert article.keywords == ["Hôpitaux", "Budget"]
+    assert article.image == {
+        "src": "https://lequotidien.example/img/hopital.jpg",
+        "alt": "L'entrée d'un hôpital public à Lyon",
+        "credit": "AFP",
+    }
+
+
+def test_microdata_page():
+    article = page("microdata.html", "https://news.example/clinics")
+    assert article.title == "Council approves late clinic hours"
+    assert article.authors == ["Sam Lee"]
+    assert article.date == dt.date(2022, 1, 20)
+    assert article.sections == ["Health"]
+    assert article.language == "en"
+    assert article.url == "https://news.example/clinics"
+
+
+def test_page_without_metadata():
+    article = page("plain.html", "https://biz.example/survey")
+    assert article.title == "Small business survey shows cautious optimism"
+    assert article.date is None and article.authors == [] and article.image is None
+    assert article.url == "https://biz.example/survey"
+    assert summary_of(article) == (
+        "Most small firms expect sales to grow this year, but fewer plan to hire, "
+        "a survey of two thousand owners found. Energy costs were the main worry."
+    )
+
+
+def test_page_without_title_is_refused():
+    with pytest.raises(ExtractError, match="no title"):
+        page("notitle.html", "https://x.example/")
+
+
+def test_a_page_extracted_twice_keeps_its_text():
+    assert page("opengraph.html").paragraphs == page("opengraph.html").paragraphs != []
+
+
+def test_image_without_alt_text_is_left_out():
+    html = (
+        (FIXTURES / "opengraph.html")
+        .read_text()
+        .replace(
+            'content="A restored salt marsh at low tide"',
+            'content=""',
+        )
+    )
+    assert extract_article(html, "https://coastal-times.example/a").image is None
+
+
+def test_credit_in_the_caption_is_split_off():
+    html = (
+        (FIXTURES / "opengraph.html")
+        .read_text()
+        .replace(
+            "A restored salt marsh at low tide",
+            "A restored salt marsh | Photo: Kim Lund",
+        )
+    )
+    image = extract_article(html, "https://coastal-times.example/a").image
+    assert image["alt"] == "A restored salt marsh" and image["credit"] == "Kim Lund"
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "speaker"),
+    [
+        (
+            '"We will not accept cuts to the budget of any hospital," Ms Ortega said.',
+            "Ms Ortega",
+        ),
+        (
+            '"We will not accept cuts to the budget of any hospital," said Ana Ortega.',
+            "Ana Ortega",
+        ),
+        (
+            "Ana Ortega, the minister, declared that "
+            '"we will not accept any cut to any hospital budget."',
+            "Ana Ortega",
+        ),
+        (
+            "\u201cWe will not accept cuts to the budget of any hospital,\u201d "
+            "she said.",
+            None,
+        ),
+        ('"We will not accept cuts to the budget of any hospital."', None),
+    ],
+)
+def test_quote_attribution(paragraph, speaker):
+    quotes = key_quotes([paragraph])
+    assert quotes[0].speaker == speaker
+    assert quotes[0].text.startswith(("We will not", "we will not"))
+
+
+def test_speakers_get_their_full_names_from_the_text():
+    context = "Sergei Lavrov, Russian Foreign Minister, spoke. Minister Sergei Lavrov."
+    assert full_name("Lavrov", context) == "Sergei Lavrov"
+    assert full_name("the Minister", context) == "Sergei Lavrov"
+    assert full_name("Putin", context) == "Putin"
+
+
+def test_at_most_three_short_quotes_never_the_full_text():
+    long_quote = " ".join(["This sentence is part of a very long statement."] * 12)
+    names = ["Alpha", "Bravo", "Charlie", "Delta", "Echo"]
+    paragraphs = [f'"{long_quote}" said Ana Ortega.'] + [
+        f'"Quote number {n} is long enough to count as a quote," said Person {n}.'
+        for n in names
+    ]
+    quotes = key_quotes(paragraphs)
+    assert len(quotes) == 3
+    assert all(len(q.text) <= 300 for q in quotes)
+    assert [q.speaker for q in quotes] == [
+        "Person Alpha",
+        "Person Bravo",
+        "Person Charlie",
+    ]
+
+
+def test_long_quote_is_cut_at_a_sentence_and_marked():
+    long_quote = " ".join(["This sentence is part of a very long statement."] * 12)
+    (quote,) = key_quotes([f'"{long_quote}" said Ana Ortega.'])
+    assert quote.text.endswith("statement. [\u2026]") and len(quote.text) <= 300
+
+
+def test_without_quoted_speech_opening_sentences_stand_in():
+    quotes = key_quotes(
+        ["The council voted to keep four clinics open late. It costs money.", "Short."]
+    )
+    assert [q.text for q in quotes] == [
+        "The council voted to keep four clinics open late."
+    ]
+    assert quotes[0].speaker is None
+
+
+def test_control_characters_never_reach_a_draft(tmp_path):
+    from newsdigest.curate.article import draft_from_article
+    from newsdigest.curate.catalogue import Catalogue
+
+    article = Article(
+        title="Bell\x07 and line\u2028separator",
+        url="https://x.example/a",
+        description="One\x00 sentence that is long enough.",
+        authors=["Jane\x1b Doe"],
+        paragraphs=['"A quote with a \x0b vertical tab inside it," said Ana Ortega.'],
+    )
+    draft, _ = draft_from_article(
+        article, Catalogue(tmp_path), now=dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
+    )
+    assert draft.title == "Bell and line separator"
+    assert draft.summary == "One sentence that is long enough."
+    assert draft.authors == ["Jane Doe"]
+    assert "\x0b" not in draft.body
+
+
+@pytest.mark.parametrize(
+    ("title", "url", "slug"),
+    [
+        (
+            "Путин заявил о гарантиях",  # noqa: RUF001
+            "https://ru.example/n/putin-garantii.html",
+            "putin-garantii",
+        ),
+        ("Genève: les pourparlers", "https://x.example/1", "geneve-les-pourparlers"),
+        ("中文标题", "https://x.example/", "item"),
+    ],
+)
+def test_slug_for_titles_without_latin_letters(title, url, slug):
+    from newsdigest.curate.article import slug_for
+
+    assert slug_for(Article(title=title, url=url)) == slug
+
+
+def test_tags_named_in_the_headline_are_suggested(tmp_path):
+    from newsdigest.curate.catalogue import Catalogue
+
+    catalogue = Catalogue(tmp_path)
+    for tag in ("US", "EU", "NATO", "Security guarantees", "Art"):
+        catalogue.add_item(
+            tmp_path / f"{tag}.md", title=tag, source_url="", topic="world", tags=[tag]
+        )
+    topic, tags = catalogue.suggest([], "They told us NATO wants security GUARANTEES")
+    assert tags == ["NATO", "Security guarantees"]  # not "US" from "us", not "Art"
+    assert topic is None  # "world" is not a declared topic here
+    _, tags = catalogue.suggest(["News > NATO"], "The US and the EU")
+    assert tags == ["NATO", "EU", "US"]  # acronyms, as spelled
+
+
+@pytest.mark.parametrize(
+    ("html", "title"),
+    [
+        (
+            "<html><head><title>Only a title tag</title></head></html>",
+            "Only a title tag",
+        ),
+        ("<body><h1>Only a heading here</h1></body>", "Only a heading here"),
+        (
+            '<meta property="og:site_name" content="Wire"><title>Story | Wire</title>',
+            "Story",
+        ),
+        ("<title>Story | Other</title>", "Story | Other"),
+    ],
+)
+def test_title_from_pages_with_little_text(html, title):
+    assert extract_article(html.encode(), "https://x.example/a").title == title
+
+
+def test_unsafe_image_address_is_left_out():
+    html = (
+        "<title>A title</title><meta property='og:image' content='javascript:alert(1)'>"
+        "<meta property='og:image:alt' content='Alt'>"
+    )
+    assert extract_article(html.encode(), "https://x.example/a").image is None
+
+
+def test_a_title_of_invisible_characters_is_no_title():
+    html = "<html><head><title>\u2028\x07</title></head></html>"
+    with pytest.raises(ExtractError, match="no title"):
+        extract_article(html.encode(), "https://x.example/a")
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        ("<title>Genève talks begin “today”</title>".encode(), None),
+        ("<title>Genève talks begin “today”</title>".encode("cp1252"), None),
+        ("<title>Genève talks begin “today”</title>".encode("cp1252"), "windows-1252"),
+        (
+            b'<meta charset="iso-8859-1"><title>Gen\xe8ve talks begin "today"</title>',
+            None,
+        ),
+        (
+            "<?xml version='1.0' encoding='utf-8'?><html><title>Genève talks begin "
+            "“today”</title></html>".encode(),
+            None,
+        ),
+    ],
+)
+def test_titles_decode_whatever_the_charset(data, encoding):
+    title = extract_article(data, "https://x.example/a", encoding=encoding).title
+    assert title.startswith("Genève talks begin") and "today" in title
+    assert "Ã" not in title and "â" not in title
