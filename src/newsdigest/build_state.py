@@ -22,6 +22,10 @@ class BuildState:
     # The previous run's report, kept for callers that build in-process.
     last_report: Report = field(default_factory=Report)
     counts: dict[str, int] = field(default_factory=dict)
+    # Lines for the closing summary: draft previews, items waiting for their date.
+    notes: list[str] = field(default_factory=list)
+    # item id -> site-relative URL of every published item, kept with the build.
+    addresses: dict[str, str] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
     _topics: tuple[dict[str, Topic], list[Problem]] | None = None
 
@@ -30,6 +34,8 @@ class BuildState:
             self.last_report = self.report
         self.report = Report()
         self.counts = {}
+        self.notes = []
+        self.addresses = {}
         self.started = time.monotonic()
         self._topics = None
 

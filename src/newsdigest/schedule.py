@@ -1,0 +1,85 @@
+"""Pelican plugin: drafts and items dated in the future stay out of production.
+
+Development builds (an empty or relative ``SITEURL``) write drafts, and items
+whose date has not come yet, under ``drafts/`` -- not listed, not in feeds --
+and the build summary prints their preview addresses. Production builds write
+neither; the summary names the items that are waiting for their date. The rules
+themselves are in ``newsdigest.scheduling``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+
+from newsdigest.build_state import STATE
+from newsdigest.scheduling import (
+    preview_line,
+    previews_drafts,
+    schedule_date,
+    schedule_settings,
+    split_waiting,
+    waiting_line,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _shown(settings: dict[str, Any], source_path: str) -> str:
+    """content/items/x.md, as the other messages name files."""
+    root = Path(settings["PATH"]).resolve()
+    try:
+        return str(Path(root.name) / Path(os.path.abspath(source_path)).relative_to(root))
+    except ValueError:
+        return source_path
+
+
+def _preview_base(settings: dict[str, Any]) -> str:
+    """Where the development server shows the site (feeds use the same base)."""
+    siteurl = settings.get("SITEURL") or ""
+    if siteurl.startswith(("http://", "https://")):
+        return siteurl
+    return (settings.get("DIGEST_FEEDS") or {}).get("base_url") or "http://127.0.0.1:8000"
+
+
+def initialized(pelican: Any) -> None:
+    schedule_settings(pelican.settings)  # checked once, at start-up
+
+
+def hold_back(generator: Any) -> None:
+    """Before tags, topics and archives are built: take out what must wait."""
+    settings = generator.settings
+    preview = previews_drafts(schedule_settings(settings), settings.get("SITEURL", ""))
+    when = schedule_date(settings)
+    generator.articles, waiting = split_waiting(generator.articles, when)
+    generator.hidden_articles, waiting_hidden = split_waiting(
+        generator.hidden_articles, when
+    )
+    waiting += waiting_hidden
+    for item in sorted(waiting, key=lambda i: (i.date, i.source_path)):
+        STATE.notes.append(waiting_line(item, _shown(settings, item.source_path)))
+        item.status = "draft"  # its address becomes DRAFT_URL
+        item.scheduled = True
+    if preview:
+        generator.drafts = [*generator.drafts, *waiting]
+        base = _preview_base(settings)
+        STATE.notes.extend(preview_line(d, base) for d in generator.drafts)
+    else:
+        generator.drafts, generator.drafts_translations = [], []
+
+
+def hold_back_pages(generator: Any) -> None:
+    settings = generator.settings
+    if not previews_drafts(schedule_settings(settings), settings.get("SITEURL", "")):
+        generator.draft_pages, generator.draft_translations = [], []
+        generator.context["draft_pages"] = []
+
+
+def register() -> None:
+    signals.initialized.connect(initialized)
+    signals.article_generator_pretaxonomy.connect(hold_back)
+    signals.page_generator_finalized.connect(hold_back_pages)
