@@ -18,8 +18,10 @@ DIGEST_CONTENT = {
     # Never change it after publishing: every feed entry's id depends on it.
     "id_authority": "digest.example.org,2026",
     "topics_file": "topics.yml",
-    "site_description": "Stories worth keeping, summarised by our curators, "
-    "with a link to every original.",
+    "site_description": (
+        "Stories worth keeping, summarised by our curators, with a "
+        "link to every original."
+    ),
     "footer": "Sample digest built with newsdigest.",
 }
 DIGEST_FEEDS = {

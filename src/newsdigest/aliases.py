@@ -30,17 +30,9 @@ from newsdigest.addresses import (
     vanished_problems,
 )
 from newsdigest.build_state import STATE
-from newsdigest.problems import DigestError, Problem
+from newsdigest.problems import DigestError, Problem, content_path
 
 logger = logging.getLogger(__name__)
-
-
-def _shown(settings: dict[str, Any], source_path: str) -> str:
-    root = Path(settings["PATH"]).resolve()
-    try:
-        return str(Path(root.name) / Path(os.path.abspath(source_path)).relative_to(root))
-    except ValueError:
-        return source_path
 
 
 def addressed(items: list[Any], settings: dict[str, Any]) -> list[Addressed]:
@@ -48,7 +40,7 @@ def addressed(items: list[Any], settings: dict[str, Any]) -> list[Addressed]:
         Addressed(
             item_id=item.item_id,
             url=item.url,
-            source=_shown(settings, item.source_path),
+            source=content_path(settings, item.source_path),
             aliases=tuple(getattr(item, "aliases", None) or ()),
         )
         for item in items
@@ -71,7 +63,7 @@ def taken_paths(context: dict[str, Any], settings: dict[str, Any]) -> dict[str, 
     taken: dict[str, str] = {}
     for key in ("articles", "hidden_articles", "drafts", "pages", "hidden_pages"):
         for content in context.get(key, []):
-            taken[os.path.normpath(content.save_as)] = _shown(
+            taken[os.path.normpath(content.save_as)] = content_path(
                 settings, content.source_path
             )
     for key in ("tags", "categories", "sources"):
@@ -87,7 +79,9 @@ def taken_paths(context: dict[str, Any], settings: dict[str, Any]) -> dict[str, 
     return taken
 
 
-def reserved_prefix_problems(items: list[Addressed], settings: dict[str, Any]) -> list[Problem]:
+def reserved_prefix_problems(
+    items: list[Addressed], settings: dict[str, Any]
+) -> list[Problem]:
     """Aliases inside folders the site fills with files of its own (static
     files, the theme's assets, feeds, pagination): a redirect page there would
     collide with a file written later in the build."""
@@ -134,7 +128,9 @@ class AliasesGenerator(Generator):
         STATE.report.extend(
             alias_collision_problems(items, taken_paths(self.context, settings))
         )
-        by_id = {item.item_id: item for item in published if getattr(item, "item_id", None)}
+        by_id = {
+            item.item_id: item for item in published if getattr(item, "item_id", None)
+        }
         self.redirects = [
             (alias, by_id[entry.item_id]) for entry in items for alias in entry.aliases
         ]
@@ -147,7 +143,7 @@ class AliasesGenerator(Generator):
             target = Path(self.output_path, save_as)
             if target.exists() or any(p.is_file() for p in target.parents):
                 raise DigestError(
-                    f"{_shown(self.settings, item.source_path)}: the alias "
+                    f"{content_path(self.settings, item.source_path)}: the alias "
                     f"/{alias_url(alias)} would overwrite a page of the site. "
                     "Nothing was published. Fix: remove the alias."
                 )

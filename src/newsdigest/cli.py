@@ -16,6 +16,7 @@ import click
 from newsdigest import __version__
 from newsdigest.build import build_in_process
 from newsdigest.problems import Report
+from newsdigest.scaffold import init, theme
 
 
 @click.group()
@@ -76,6 +77,11 @@ def check(settings: str, project: Path, site: Path | None, fmt: str) -> None:
             report.extend(check_site(site, site_url=site_url).problems)
     click.echo(report.format_json() if fmt == "json" else report.format_text())
     sys.exit(1 if report.errors else 0)
+
+
+# A digest of your own: `newsdigest init`, `newsdigest theme copy`.
+cli.add_command(init)
+cli.add_command(theme)
 
 
 def _site_url(project: Path, settings_file: str) -> str:

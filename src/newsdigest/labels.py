@@ -76,8 +76,7 @@ def label_problems(labels: Any) -> list[Problem]:
                 Problem(
                     "settings",
                     field=where,
-                    message="must have exactly a 'name' and a 'description', as "
-                    "text.",
+                    message="must have exactly a 'name' and a 'description', as text.",
                     fix=f"Write e.g. {example}.",
                     check="settings",
                 )

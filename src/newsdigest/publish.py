@@ -136,9 +136,7 @@ def lost_pages(old: Path, new: Path, limit: int = 20) -> str:
     """The published pages a new build would drop, by address, for the refusal."""
     if not old.is_dir():
         return ""
-    gone = sorted(
-        str(p.relative_to(old)) for p in old.rglob("*.html") if p.is_file()
-    )
+    gone = sorted(str(p.relative_to(old)) for p in old.rglob("*.html") if p.is_file())
     gone = [p for p in gone if not (new / p).is_file()]
     shown = "\n  ".join(f"/{p.removesuffix('index.html')}" for p in gone[:limit])
     more = f"\n  ... and {len(gone) - limit} more" if len(gone) > limit else ""

@@ -10,13 +10,12 @@ themselves are in ``newsdigest.scheduling``.
 from __future__ import annotations
 
 import logging
-import os
-from pathlib import Path
 from typing import Any
 
 from pelican import signals
 
 from newsdigest.build_state import STATE
+from newsdigest.problems import content_path
 from newsdigest.scheduling import (
     preview_line,
     previews_drafts,
@@ -29,21 +28,14 @@ from newsdigest.scheduling import (
 logger = logging.getLogger(__name__)
 
 
-def _shown(settings: dict[str, Any], source_path: str) -> str:
-    """content/items/x.md, as the other messages name files."""
-    root = Path(settings["PATH"]).resolve()
-    try:
-        return str(Path(root.name) / Path(os.path.abspath(source_path)).relative_to(root))
-    except ValueError:
-        return source_path
-
-
 def _preview_base(settings: dict[str, Any]) -> str:
     """Where the development server shows the site (feeds use the same base)."""
     siteurl = settings.get("SITEURL") or ""
     if siteurl.startswith(("http://", "https://")):
         return siteurl
-    return (settings.get("DIGEST_FEEDS") or {}).get("base_url") or "http://127.0.0.1:8000"
+    return (settings.get("DIGEST_FEEDS") or {}).get(
+        "base_url"
+    ) or "http://127.0.0.1:8000"
 
 
 def initialized(pelican: Any) -> None:
@@ -61,7 +53,7 @@ def hold_back(generator: Any) -> None:
     )
     waiting += waiting_hidden
     for item in sorted(waiting, key=lambda i: (i.date, i.source_path)):
-        STATE.notes.append(waiting_line(item, _shown(settings, item.source_path)))
+        STATE.notes.append(waiting_line(item, content_path(settings, item.source_path)))
         item.status = "draft"  # its address becomes DRAFT_URL
         item.scheduled = True
     if preview:

@@ -54,7 +54,9 @@ def previews_drafts(config: dict[str, Any], siteurl: str) -> bool:
     return config["drafts"] == "preview"
 
 
-def schedule_date(settings: dict[str, Any], now: dt.datetime | None = None) -> dt.datetime:
+def schedule_date(
+    settings: dict[str, Any], now: dt.datetime | None = None
+) -> dt.datetime:
     """The moment items are published against (see the module docstring)."""
     configured = (settings.get("DIGEST_PUBLISH") or {}).get("build_date")
     if isinstance(configured, str):
@@ -70,7 +72,9 @@ def schedule_date(settings: dict[str, Any], now: dt.datetime | None = None) -> d
     return now or dt.datetime.now(dt.UTC)
 
 
-def split_waiting(items: Iterable[Any], when: dt.datetime) -> tuple[list[Any], list[Any]]:
+def split_waiting(
+    items: Iterable[Any], when: dt.datetime
+) -> tuple[list[Any], list[Any]]:
     """(items published at ``when``, items dated after it), order kept."""
     ready, waiting = [], []
     for item in items:

@@ -415,8 +415,7 @@ def _check_aliases(v: _Validator, value: Any) -> list[str]:
             v.problem(
                 f"aliases[{index}]",
                 f"'{entry}' {problem}",
-                "Write the item's old address as a path, e.g. "
-                "'/2022/01/old-slug/'.",
+                "Write the item's old address as a path, e.g. '/2022/01/old-slug/'.",
             )
         else:
             aliases.append(entry)
