@@ -330,7 +330,9 @@ def _checked(check: Callable[[str], Any]) -> Callable[..., Any]:
     prompt="Topics (comma-separated)",
     default=DEFAULT_TOPICS,
     show_default=True,
-    callback=_checked(parse_topics),
+    # Checked here, parsed in the command: click converts a prompted value
+    # back to text after its callback, so the callback must return text.
+    callback=_checked(lambda text: parse_topics(text) and text),
     help="The digest's topics, comma-separated, e.g. 'World, Science, Health'.",
 )
 @click.option(
@@ -345,7 +347,7 @@ def init(
     id_authority: str | None,
     timezone: str,
     language: str,
-    topics: list[tuple[str, str]],
+    topics: str,
     description: str,
 ) -> None:
     """Start a digest of your own in DIRECTORY (new or empty).
@@ -360,7 +362,7 @@ def init(
         id_authority=id_authority or default_authority(site_url),
         timezone=timezone,
         language=language,
-        topics=topics,
+        topics=parse_topics(topics),
         description=" ".join(description.split()),
     )
     try:
