@@ -39,6 +39,8 @@ def alias_path_problem(value: Any) -> str | None:
         return "contains spaces or control characters."
     if scheme_of(value) is not None or value.startswith("//") or "\\" in value:
         return "is an address on another site; aliases are paths inside this site."
+    if "%" in value:
+        return "has percent-encoding; write the path's characters as they are."
     if "?" in value or "#" in value:
         return "has a query or fragment; an alias is a path only."
     if not _PATH_CHARS.match(value):
