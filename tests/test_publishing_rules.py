@@ -377,6 +377,9 @@ def test_redirect_pages_have_an_absolute_canonical_link_in_production(project):
         ("/feeds/all.atom.xml", "which the site uses for its own files"),
         ("/theme/css/", "which the site uses for its own files"),
         ("/page/2/", "which the site uses for its own files"),
+        ("/tags/x/page/3/", "which the site uses for its own files"),
+        ("/archive/2022/01/", "already the address of an archive page of the site"),
+        ("/404.html", "already the address of the site's 404 page"),
         ("/../../outside/", "plain path"),
     ],
 )

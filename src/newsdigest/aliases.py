@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from newsdigest.build_state import STATE
 from newsdigest.problems import DigestError, Problem, content_path
 
 logger = logging.getLogger(__name__)
+PAGINATED = re.compile(r"(^|/)page/\d+(/|/index\.html)?$")
 
 
 def addressed(items: list[Any], settings: dict[str, Any]) -> list[Addressed]:
@@ -69,6 +71,12 @@ def taken_paths(context: dict[str, Any], settings: dict[str, Any]) -> dict[str, 
     for key in ("tags", "categories", "sources"):
         for wrapper, _items in context.get(key, []):
             taken[os.path.normpath(wrapper.save_as)] = f"the page of {wrapper.name}"
+    for key in ("YEAR_ARCHIVE_SAVE_AS", "MONTH_ARCHIVE_SAVE_AS", "DAY_ARCHIVE_SAVE_AS"):
+        pattern = settings.get(key)
+        for article in context.get("articles", []) if pattern else []:
+            taken[os.path.normpath(pattern.format(date=article.date))] = (
+                "an archive page of the site"
+            )
     for name in settings.get("DIRECT_TEMPLATES", []):
         path = settings.get(f"{name.upper()}_SAVE_AS", f"{name}.html")
         if path:
@@ -95,6 +103,8 @@ def reserved_prefix_problems(
     for item in items:
         for alias in item.aliases:
             first = alias_url(alias).split("/", 1)[0]
+            if PAGINATED.search(alias_url(alias)):
+                first = "page"  # any listing's later pages: .../page/2/
             if first in prefixes:
                 problems.append(
                     Problem(
