@@ -107,6 +107,12 @@ def test_aliases_in_front_matter_are_validated_with_their_line():
     assert "another site" in problem.message
 
 
+def test_an_alias_written_twice_is_kept_once():
+    result = checked(aliases=["/2022/01/old/", "2022/01/old", "/other/"])
+    assert result.ok
+    assert result.values["aliases"] == ["/2022/01/old/", "/other/"]
+
+
 def test_a_changed_address_is_an_error_unless_the_old_one_is_an_alias():
     previous = {"id1": "2022/01/old/", "id2": "2022/01/same/"}
     moved = Addressed("id1", "2022/01/new/", "content/items/a.md")
@@ -288,6 +294,7 @@ def test_production_builds_never_contain_drafts_or_waiting_items(project):
     assert result.returncode == 0, out
     assert "waiting: content/items/later.md" in out
     assert "draft preview" not in out
+    assert "1 draft(s) left out of this production build." in out
     assert not (project.output / "drafts").exists()
     built = "\n".join(
         p.read_text()

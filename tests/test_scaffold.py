@@ -226,6 +226,17 @@ def test_init_refuses_a_bad_timezone_in_one_line(tmp_path):
     assert not (tmp_path / "site").exists()
 
 
+def test_init_needs_an_id_authority_when_the_host_cannot_make_one(tmp_path):
+    flags = [*FLAGS]
+    flags[flags.index("https://harbour.example.org/")] = "https://bücher.example/"
+    result = run_init(tmp_path / "site", *flags)
+    assert result.exit_code == 2
+    assert "pass it with --id-authority" in result.output
+    assert not (tmp_path / "site").exists()
+    ok = run_init(tmp_path / "site", *flags, "--id-authority", "buecher.example,2026")
+    assert ok.exit_code == 0, ok.output
+
+
 def test_init_asks_for_what_is_not_given(tmp_path):
     answers = "\n".join(
         ["My Digest", "not a url", "https://my.example.org", "UTC", "en", "Local"]

@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import shutil
+import sys
 import tempfile
 import zoneinfo
 from collections.abc import Callable
@@ -287,6 +288,16 @@ def _checked(check: Callable[[str], Any]) -> Callable[..., Any]:
     return callback
 
 
+def _prompt_check(check: Callable[[str], Any]) -> Callable[[str], Any]:
+    def convert(value: str) -> Any:
+        try:
+            return check(value)
+        except InitError as exc:
+            raise click.UsageError(str(exc)) from None
+
+    return convert
+
+
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
@@ -356,10 +367,24 @@ def init(
     page, .gitignore and a README. The theme and plugins stay in the installed
     newsdigest package. Options not given are asked for.
     """
+    if id_authority is None:
+        suggested = default_authority(site_url)
+        if sys.stdin.isatty():
+            id_authority = click.prompt(
+                "Item id authority (a domain you own, a year)",
+                default=suggested,
+                value_proc=_prompt_check(check_authority),
+            )
+        else:
+            id_authority = suggested
+    try:
+        id_authority = check_authority(id_authority)
+    except InitError as exc:
+        raise click.UsageError(f"{exc}; pass it with --id-authority.") from None
     answers = Answers(
         site_name=site_name,
         site_url=site_url,
-        id_authority=id_authority or default_authority(site_url),
+        id_authority=id_authority,
         timezone=timezone,
         language=language,
         topics=parse_topics(topics),

@@ -61,6 +61,10 @@ def hold_back(generator: Any) -> None:
         base = _preview_base(settings)
         STATE.notes.extend(preview_line(d, base) for d in generator.drafts)
     else:
+        if generator.drafts:
+            STATE.notes.append(
+                f"{len(generator.drafts)} draft(s) left out of this production build."
+            )
         generator.drafts, generator.drafts_translations = [], []
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from newsdigest.addresses import alias_path_problem
+from newsdigest.addresses import alias_path_problem, same_address
 from newsdigest.dates import DayDate
 from newsdigest.frontmatter import Document
 from newsdigest.labels import DEFAULT_LABEL, DEFAULT_LABELS
@@ -408,8 +408,10 @@ def _check_corrections(v: _Validator, value: Any) -> list[dict[str, Any]]:
 
 def _check_aliases(v: _Validator, value: Any) -> list[str]:
     """Old addresses of the item (see ``newsdigest.addresses``)."""
-    aliases = []
+    aliases: list[str] = []
     for index, entry in enumerate(v.string_list("aliases", value, allow_single=True)):
+        if any(same_address(entry, kept) for kept in aliases):
+            continue  # the same old address written twice
         problem = alias_path_problem(entry)
         if problem:
             v.problem(
