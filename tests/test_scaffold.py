@@ -431,3 +431,16 @@ def test_init_from_the_installed_package_builds_publishes_and_checks(tmp_path):
     assert not (site.output / "drafts").exists()
     assert (site.output / "theme/css/digest.css").is_file()
     run("-m", "newsdigest", "check", cwd=site.root)
+
+
+def test_a_copied_theme_is_used_once_set(make_project, monkeypatch):
+    project = make_project()
+    monkeypatch.chdir(project.root)
+    assert CliRunner().invoke(cli, ["theme", "copy"]).exit_code == 0
+    header = project.root / "themes/digest/templates/partials/site_header.html"
+    header.write_text(header.read_text().replace("Skip to content", "Skip ahead"))
+    with (project.root / "pelicanconf.py").open("a") as conf:
+        conf.write('THEME = "themes/digest"\n')
+    result = project.build()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Skip ahead" in project.page("index.html")
