@@ -364,6 +364,22 @@ def test_a_changed_address_stops_the_build_until_the_old_one_is_kept(project):
     assert project.build().returncode == 0
 
 
+def test_newsdigest_check_compares_addresses_with_the_published_site(project):
+    assert project.build().returncode == 0
+    project.write(
+        "content/items/live.md",
+        item(title="Live story", slug="live-renamed", date="2022-01-10"),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "newsdigest", "check", "--project", str(project.root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "/2022/01/live/ to /2022/01/live-renamed/" in result.stdout
+
+
 def test_redirect_pages_have_an_absolute_canonical_link_in_production(project):
     project.write(
         "content/items/live.md",

@@ -25,6 +25,9 @@ from newsdigest.urls import CONTROL_CHARS, scheme_of
 # A site path: segments of URL-safe characters, no query or fragment.
 _PATH_CHARS = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@%/-]+$")
 RECORD_KEY = "addresses"
+# Setting naming the published output when a build writes elsewhere
+# (``newsdigest check`` builds into a temporary folder).
+PUBLISHED_OUTPUT = "_DIGEST_PUBLISHED_OUTPUT"
 
 
 def alias_path_problem(value: Any) -> str | None:

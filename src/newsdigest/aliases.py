@@ -21,6 +21,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from newsdigest.addresses import (
+    PUBLISHED_OUTPUT,
     Addressed,
     address_record,
     alias_collision_problems,
@@ -53,7 +54,7 @@ def addressed(items: list[Any], settings: dict[str, Any]) -> list[Addressed]:
 def previous_addresses(settings: dict[str, Any]) -> dict[str, str] | None:
     """The addresses kept with the live build (``<build>.json``, see
     ``newsdigest.publish.record_path``), if the output is a staged build."""
-    output = Path(settings["OUTPUT_PATH"])
+    output = Path(settings.get(PUBLISHED_OUTPUT) or settings["OUTPUT_PATH"])
     if not output.is_symlink():
         return None
     site = output.resolve()

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from newsdigest import __version__
+from newsdigest.addresses import PUBLISHED_OUTPUT
 from newsdigest.build import build_in_process
 from newsdigest.problems import Report
 from newsdigest.scaffold import init, theme
@@ -70,6 +71,8 @@ def check(settings: str, project: Path, site: Path | None, fmt: str) -> None:
             overrides = {
                 "OUTPUT_PATH": str(site),
                 "DIGEST_PUBLISH": {"staging": False, "checks": [], "precompress": []},
+                # Addresses are compared with the published site's (aliases).
+                PUBLISHED_OUTPUT: str(_published_output(project, settings)),
             }
             report.extend(build_in_process(project, settings, overrides).problems)
         if not report.errors and site.is_dir():
@@ -82,6 +85,12 @@ def check(settings: str, project: Path, site: Path | None, fmt: str) -> None:
 # A digest of your own: `newsdigest init`, `newsdigest theme copy`.
 cli.add_command(init)
 cli.add_command(theme)
+
+
+def _published_output(project: Path, settings_file: str) -> Path:
+    from pelican.settings import read_settings
+
+    return Path(project / read_settings(str(project / settings_file))["OUTPUT_PATH"])
 
 
 def _site_url(project: Path, settings_file: str) -> str:
