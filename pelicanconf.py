@@ -19,8 +19,8 @@ DIGEST_CONTENT = {
     "id_authority": "digest.example.org,2026",
     "topics_file": "topics.yml",
     "site_description": (
-        "Stories worth keeping, summarised by our curators, with a "
-        "link to every original."
+        "Stories worth keeping, summarised by our curators, with a link to every "
+        "original."
     ),
     "footer": "Sample digest built with newsdigest.",
 }

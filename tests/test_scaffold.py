@@ -444,3 +444,18 @@ def test_a_copied_theme_is_used_once_set(make_project, monkeypatch):
     result = project.build()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Skip ahead" in project.page("index.html")
+
+
+def test_generated_settings_fit_the_line_length_whatever_the_answers():
+    answers = Answers(
+        site_name="A very long digest name that goes on and on "
+        "for quite a while, really",
+        site_url="https://digest.example.org/with/a/rather/long/path/to/the/site/root",
+        id_authority="digest.example.org,2026",
+        description="word " * 40 + "Überlänge " * 8,
+    )
+    files = render_site(answers)
+    for name in ("pelicanconf.py", "publishconf.py", "tasks.py"):
+        ast.parse(files[name])
+        long = [line for line in files[name].splitlines() if len(line) > 88]
+        assert not long, (name, long)

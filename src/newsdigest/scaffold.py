@@ -43,6 +43,7 @@ SKELETON = Path(__file__).parent / "skeleton"
 RENAMED = {"gitignore": ".gitignore"}
 DEFAULT_FOOTER = "Built with newsdigest."
 DEFAULT_TOPICS = "News"
+LINE_LENGTH = 88  # ruff's default, and this project's
 
 
 class InitError(ValueError):
@@ -150,18 +151,19 @@ class Answers:
 # --- Rendering ---------------------------------------------------------------------
 
 
-def python_literal(value: Any, indent: int = 0) -> str:
-    """A Python literal for a settings file; long text is wrapped the way
+def python_literal(value: Any, indent: int = 0, prefix: int = 0) -> str:
+    """A Python literal for a settings file. Text that does not fit on its line
+    (``prefix`` characters come before it, a comma after) is wrapped the way
     ``ruff format`` writes it, so generated files pass the linter."""
     if not isinstance(value, str):
         return repr(value)
     literal = json.dumps(value, ensure_ascii=False)  # also a valid Python literal
-    if len(literal) <= 60:
+    if prefix + len(literal) + 1 <= LINE_LENGTH:
         return literal
-    words = re.findall(r"\S+\s*", value)
+    width = LINE_LENGTH - indent - 4 - 2  # indented one level, in quotes
     lines, current = [], ""
-    for word in words:
-        if current and len(current) + len(word) > 60:
+    for word in re.findall(r"\S+\s*", value):
+        if current and len(json.dumps(current + word, ensure_ascii=False)) > width:
             lines.append(current)
             current = ""
         current += word
