@@ -38,14 +38,23 @@ def _preview_base(settings: dict[str, Any]) -> str:
     ) or "http://127.0.0.1:8000"
 
 
+CONFIG_KEY = "_DIGEST_SCHEDULE_CONFIG"
+
+
 def initialized(pelican: Any) -> None:
-    schedule_settings(pelican.settings)  # checked once, at start-up
+    """Check DIGEST_SCHEDULE once, at start-up; receivers read the result."""
+    pelican.settings[CONFIG_KEY] = schedule_settings(pelican.settings)
+
+
+def _previews(settings: dict[str, Any]) -> bool:
+    config = settings.get(CONFIG_KEY) or schedule_settings(settings)
+    return previews_drafts(config, settings.get("SITEURL", ""))
 
 
 def hold_back(generator: Any) -> None:
     """Before tags, topics and archives are built: take out what must wait."""
     settings = generator.settings
-    preview = previews_drafts(schedule_settings(settings), settings.get("SITEURL", ""))
+    preview = _previews(settings)
     when = schedule_date(settings)
     generator.articles, waiting = split_waiting(generator.articles, when)
     generator.hidden_articles, waiting_hidden = split_waiting(
@@ -69,8 +78,7 @@ def hold_back(generator: Any) -> None:
 
 
 def hold_back_pages(generator: Any) -> None:
-    settings = generator.settings
-    if not previews_drafts(schedule_settings(settings), settings.get("SITEURL", "")):
+    if not _previews(generator.settings):
         generator.draft_pages, generator.draft_translations = [], []
         generator.context["draft_pages"] = []
 
