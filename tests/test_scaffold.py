@@ -207,6 +207,13 @@ def test_init_writes_every_file_and_refuses_a_non_empty_folder(tmp_path):
     assert (site / "pelicanconf.py").read_text() == before + "# mine\n"
 
 
+def test_init_refuses_a_file_in_the_way(tmp_path):
+    (tmp_path / "site").write_text("notes")
+    result = run_init(tmp_path / "site", *FLAGS)
+    assert result.exit_code == 1 and "is a file" in result.output
+    assert (tmp_path / "site").read_text() == "notes"
+
+
 def test_init_accepts_an_existing_empty_folder_and_leaves_no_temporary_files(
     tmp_path,
 ):

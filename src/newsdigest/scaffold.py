@@ -240,8 +240,9 @@ def write_site(dest: Path, files: dict[str, str]) -> None:
     go to a temporary folder beside it, which is then renamed into place."""
     dest = dest.absolute()
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        what = "is not empty" if dest.is_dir() else "is a file"
         raise InitError(
-            f"{dest} is not empty; newsdigest init never overwrites files. "
+            f"{dest} {what}; newsdigest init never overwrites files. "
             "Choose a new folder."
         )
     dest.parent.mkdir(parents=True, exist_ok=True)
