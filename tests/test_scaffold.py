@@ -210,7 +210,7 @@ def test_init_writes_every_file_and_refuses_a_non_empty_folder(tmp_path):
 def test_init_refuses_a_file_in_the_way(tmp_path):
     (tmp_path / "site").write_text("notes")
     result = run_init(tmp_path / "site", *FLAGS)
-    assert result.exit_code == 1 and "is a file" in result.output
+    assert result.exit_code == 2 and "is a file" in result.output
     assert (tmp_path / "site").read_text() == "notes"
 
 
