@@ -325,6 +325,7 @@ def test_schedule_settings_are_checked(project):
     out = output_of(result)
     assert result.returncode != 0
     assert 'DIGEST_SCHEDULE["drafts"]' in out and "'auto'" in out
+    assert "Traceback" not in out
 
 
 def test_a_changed_address_stops_the_build_until_the_old_one_is_kept(project):
@@ -494,7 +495,7 @@ def test_bad_labels_setting_stops_the_build_naming_the_key(make_project):
     )
     out = output_of(result)
     assert result.returncode != 0
-    assert 'DIGEST_CONTENT["labels"]["news"]' in out
+    assert 'DIGEST_CONTENT["labels"]["news"]' in out and "Traceback" not in out
 
 
 def test_item_pages_show_no_invented_time(make_project):

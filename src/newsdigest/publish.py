@@ -343,6 +343,9 @@ def print_summary(output: Path) -> None:
 
 
 def register() -> None:
+    # Before any plugin's start-up check can refuse a setting: no traceback.
+    if _QUIET not in logging.getLogger("pelican").filters:
+        logging.getLogger("pelican").addFilter(_QUIET)
     signals.initialized.connect(initialized)
     signals.get_generators.connect(begin_build)
     signals.finalized.connect(finish_build)
