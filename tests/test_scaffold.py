@@ -322,6 +322,14 @@ def test_footer_text_comes_from_settings(make_project):
 # --- From an installed package, outside this checkout -----------------------------
 
 
+def _outside_env() -> dict[str, str]:
+    """The environment of a user outside this checkout: no PYTHONPATH, no venv."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")
+    }
+    return {**env, **PINNED_ENV}
+
+
 def _venv_with_wheel(tmp: Path) -> Path:
     """A fresh venv holding newsdigest from a wheel built from this checkout;
     its dependencies are this environment's (a .pth line, not an install)."""
@@ -353,9 +361,7 @@ def _venv_with_wheel(tmp: Path) -> Path:
     )
     (wheel,) = wheels.glob("newsdigest-*.whl")
     venv = tmp / "venv"
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True
-    )
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     site_packages = Path(
         subprocess.run(
@@ -369,24 +375,26 @@ def _venv_with_wheel(tmp: Path) -> Path:
             text=True,
         ).stdout.strip()
     )
+    # The venv's own pip installs the wheel, so the `newsdigest` script runs
+    # the venv's Python; without PYTHONPATH, which may hold this checkout.
     subprocess.run(
         [
-            sys.executable,
+            str(python),
             "-m",
             "pip",
             "install",
             "--no-deps",
             "--no-index",
             "-q",
-            "--target",
-            str(site_packages),
             str(wheel),
         ],
         check=True,
         capture_output=True,
+        env=_outside_env(),
     )
-    # The dependencies: this environment's site-packages as a plain path, so its
-    # editable newsdigest (a .pth of its own) is not picked up.
+    # Then the dependencies: this environment's site-packages as a plain path
+    # (after the install, so pip does not take this environment's editable
+    # newsdigest for the one to install; its own .pth is not read).
     (site_packages / "_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return python
 
@@ -394,24 +402,23 @@ def _venv_with_wheel(tmp: Path) -> Path:
 @pytest.mark.slow
 def test_init_from_the_installed_package_builds_publishes_and_checks(tmp_path):
     python = _venv_with_wheel(tmp_path)
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")
-    }
-    env.update(PINNED_ENV)
+    env = _outside_env()
     env["PATH"] = f"{python.parent}{os.pathsep}{env.get('PATH', '')}"
     work = tmp_path / "elsewhere"
     work.mkdir()
 
     def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        command = [str(python), *args] if args[0].startswith("-") else list(args)
         result = subprocess.run(
-            [str(python), *args], cwd=cwd, env=env, capture_output=True, text=True
+            command, cwd=cwd, env=env, capture_output=True, text=True
         )
         assert result.returncode == 0, result.stdout + result.stderr
         return result
 
     where = run("-c", "import newsdigest; print(newsdigest.__file__)", cwd=work)
     assert where.stdout.startswith(str(tmp_path / "venv")), where.stdout
-    run("-m", "newsdigest", "init", "mysite", *FLAGS, cwd=work)
+    # The console script the wheel installs, from a folder outside this checkout.
+    run(str(python.parent / "newsdigest"), "init", "mysite", *FLAGS, cwd=work)
     site = Project(work / "mysite")
     site.write(
         "content/items/first.md",
@@ -430,14 +437,15 @@ def test_init_from_the_installed_package_builds_publishes_and_checks(tmp_path):
     assert "draft preview: Not yet -> http://127.0.0.1:8000/drafts/not-yet/" in (
         dev.stdout
     )
-    published = run("-m", "invoke", "publish", cwd=site.root)
+    published = run("-m", "pelican", "content", "-s", "publishconf.py", cwd=site.root)
     assert "newsdigest: 1 items" in published.stdout
     page = site.page("2022/01/first-story/index.html")
     assert "Harbour Digest" in page and "Built with newsdigest." in page
     assert "Sample" not in page
     assert not (site.output / "drafts").exists()
     assert (site.output / "theme/css/digest.css").is_file()
-    run("-m", "newsdigest", "check", cwd=site.root)
+    run(str(python.parent / "newsdigest"), "check", cwd=site.root)
+    assert run("-m", "invoke", "publish", cwd=site.root).returncode == 0
 
 
 def test_a_copied_theme_is_used_once_set(make_project, monkeypatch):
