@@ -230,6 +230,20 @@ def test_a_date_with_time_keeps_it_and_its_offset_in_one_style():
     assert humandate(west, True) == "10 July 2022, 08:00 UTC-03:30"
 
 
+@pytest.mark.parametrize(
+    ("date", "updated", "ok"),
+    [
+        ("2022-01-10T09:00:00+00:00", "2022-01-10", True),  # same day
+        ("2022-01-10", "2022-01-10T00:00:00+00:00", True),
+        ("2022-01-10T09:00:00+00:00", "2022-01-09", False),
+        ("2022-01-10T09:00:00+00:00", "2022-01-10T08:00:00+00:00", False),
+    ],
+)
+def test_updated_is_compared_as_a_day_when_given_as_one(date, updated, ok):
+    result = checked(date=date, updated=updated)
+    assert result.ok is ok, result.problems
+
+
 def test_an_impossible_day_is_still_an_error():
     result = checked(date="2022-02-30")
     assert not result.ok and "not an ISO 8601 date" in result.problems[0].message

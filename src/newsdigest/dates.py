@@ -42,3 +42,12 @@ def iso(value: dt.date | dt.datetime) -> str:
     if isinstance(value, DayDate):
         return value.date().isoformat()
     return value.isoformat()
+
+
+def precedes(earlier: dt.datetime, later: dt.datetime) -> bool:
+    """True if ``earlier`` is before ``later``; a day is compared as a day, so
+    ``updated: 2022-01-10`` does not precede ``date: 2022-01-10T09:00``."""
+    if isinstance(earlier, DayDate) or isinstance(later, DayDate):
+        tz = earlier.tzinfo if isinstance(earlier, DayDate) else later.tzinfo
+        return earlier.astimezone(tz).date() < later.astimezone(tz).date()
+    return earlier < later

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsdigest.addresses import alias_path_problem, same_address
-from newsdigest.dates import DayDate
+from newsdigest.dates import DayDate, precedes
 from newsdigest.frontmatter import Document
 from newsdigest.labels import DEFAULT_LABEL, DEFAULT_LABELS
 from newsdigest.problems import WARNING, Problem
@@ -462,7 +462,7 @@ def validate_item(
     if (
         values.get("updated")
         and values.get("date")
-        and values["updated"] < values["date"]
+        and precedes(values["updated"], values["date"])
     ):
         v.problem(
             "updated",
