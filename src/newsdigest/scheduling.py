@@ -18,6 +18,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
+from newsdigest.dates import iso
 from newsdigest.problems import Report
 from newsdigest.settings import merge, raise_if_errors, setting_problem
 from newsdigest.urls import is_absolute_http_url
@@ -84,7 +85,7 @@ def split_waiting(
 
 def waiting_line(item: Any, shown_path: str) -> str:
     return (
-        f"waiting: {shown_path} ({item.title}) is dated {item.date.isoformat()}; "
+        f"waiting: {shown_path} ({item.title}) is dated {iso(item.date)}; "
         "a build on or after that date publishes it."
     )
 
