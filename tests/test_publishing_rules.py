@@ -354,6 +354,7 @@ def test_a_changed_address_stops_the_build_until_the_old_one_is_kept(project):
     assert result.returncode != 0
     assert "content/items/live.md" in out
     assert "/2022/01/live/ to /2022/01/live-renamed/" in out
+    assert "line 8 [slug]" in out  # where the slug is
     assert os.readlink(project.output) == before, "nothing was published"
 
     project.write(
@@ -441,6 +442,7 @@ def test_aliases_never_overwrite_a_page(project, alias, message):
     out = output_of(result)
     assert result.returncode != 0
     assert message in out and "content/items/live.md" in out
+    assert "line 9 [aliases" in out  # where the aliases are
     assert "Traceback" not in out
     assert not project.output.exists()
 

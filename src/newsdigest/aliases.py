@@ -10,6 +10,7 @@ named in a warning. The rules are in ``newsdigest.addresses``.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import re
@@ -32,6 +33,7 @@ from newsdigest.addresses import (
     vanished_problems,
 )
 from newsdigest.build_state import STATE
+from newsdigest.frontmatter import FrontMatterError, read_source, split
 from newsdigest.problems import DigestError, Problem, content_path
 
 logger = logging.getLogger(__name__)
@@ -121,6 +123,26 @@ def reserved_prefix_problems(
     return problems
 
 
+def with_lines(problems: list[Problem], sources: dict[str, Any]) -> list[Problem]:
+    """Point each problem at its key's line: the item is read again, only
+    when it has a problem (Pelican's metadata keeps no line numbers)."""
+    lines: dict[str, dict[str, int]] = {}
+    located = []
+    for problem in problems:
+        item = sources.get(problem.path)
+        if item is not None and problem.path not in lines:
+            try:
+                doc = split(read_source(Path(item.source_path), problem.path), "")
+                lines[problem.path] = doc.lines
+            except FrontMatterError:
+                lines[problem.path] = {}
+        keys = lines.get(problem.path, {})
+        # A moved address without a 'slug' came from the title.
+        line = problem.line or keys.get(problem.field or "") or keys.get("title")
+        located.append(dataclasses.replace(problem, line=line))
+    return located
+
+
 class AliasesGenerator(Generator):
     """Writes a redirect page for every alias of every published item."""
 
@@ -133,12 +155,14 @@ class AliasesGenerator(Generator):
         items = addressed(published, settings)
         STATE.addresses.update(address_record(items))
         previous = previous_addresses(settings)
-        STATE.report.extend(changed_address_problems(items, previous))
+        problems = [
+            *changed_address_problems(items, previous),
+            *reserved_prefix_problems(items, settings),
+            *alias_collision_problems(items, taken_paths(self.context, settings)),
+        ]
+        sources = {content_path(settings, i.source_path): i for i in published}
+        STATE.report.extend(with_lines(problems, sources))
         STATE.report.extend(vanished_problems([i.item_id for i in items], previous))
-        STATE.report.extend(reserved_prefix_problems(items, settings))
-        STATE.report.extend(
-            alias_collision_problems(items, taken_paths(self.context, settings))
-        )
         by_id = {
             item.item_id: item for item in published if getattr(item, "item_id", None)
         }
