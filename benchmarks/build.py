@@ -51,7 +51,6 @@ WORDS = [
 def make_project(root: Path, items: int) -> None:
     for name in ("pelicanconf.py", "publishconf.py"):
         shutil.copy(REPO / name, root / name)
-    shutil.copytree(REPO / "themes", root / "themes")
     content = root / "content"
     (content / "items").mkdir(parents=True)
     shutil.copytree(REPO / "content" / "pages", content / "pages")

@@ -1,7 +1,8 @@
 """Shared fixtures: throwaway newsdigest projects built with the real Pelican.
 
-A project is a temporary copy of this repository's settings and theme, with
-either the committed sample content or items written by the test. Builds run
+A project is a temporary copy of this repository's settings (the theme is the
+packaged one), with either the committed sample content or items written by the
+test. Builds run
 as subprocesses with the clock, timezone and locale pinned, exactly as
 `pelican content -s pelicanconf.py` runs for a curator.
 """
@@ -101,7 +102,6 @@ def _copy_project(root: Path, with_sample_content: bool) -> Project:
     root.mkdir(parents=True, exist_ok=True)
     for name in ("pelicanconf.py", "publishconf.py", "tasks.py"):
         shutil.copy(REPO / name, root / name)
-    shutil.copytree(REPO / "themes", root / "themes")
     if with_sample_content:
         shutil.copytree(REPO / "content", root / "content")
     else:

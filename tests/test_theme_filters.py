@@ -35,7 +35,7 @@ EVENING = dt.datetime(2021, 12, 31, 18, 30, tzinfo=dt.UTC)
         (
             dt.datetime(2022, 7, 1, 8, 0, tzinfo=ZoneInfo("Europe/Paris")),
             True,
-            "1 July 2022, 08:00 CEST",
+            "1 July 2022, 08:00 UTC+02:00",
         ),
         (
             dt.datetime(2022, 3, 1, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=5.5))),

@@ -25,6 +25,10 @@ from newsdigest.topics import Topic
 class BuildState:
     report: Report = field(default_factory=Report)
     counts: dict[str, int] = field(default_factory=dict)
+    # Lines for the closing summary: draft previews, items waiting for their date.
+    notes: list[str] = field(default_factory=list)
+    # item id -> site-relative URL of every published item, kept with the build.
+    addresses: dict[str, str] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
     _topics: tuple[dict[str, Topic], list[Problem]] | None = None
 
@@ -36,6 +40,8 @@ class BuildState:
     def reset(self) -> None:
         self.report = Report()
         self.counts = {}
+        self.notes = []
+        self.addresses = {}
         self.started = time.monotonic()
         self._topics = None
 

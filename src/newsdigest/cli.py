@@ -23,9 +23,11 @@ from typing import Any
 import click
 
 from newsdigest import __version__
+from newsdigest.addresses import PUBLISHED_OUTPUT
 from newsdigest.build import build_in_process
 from newsdigest.deploy import DeployResult, deploy
 from newsdigest.problems import DigestError, Problem, Report
+from newsdigest.scaffold import init, theme
 
 
 @contextlib.contextmanager
@@ -119,34 +121,34 @@ def _failure(settings: str, message: str) -> Problem:
 
 
 def _check(report: Report, settings: str, project: Path, site: Path | None) -> None:
+    from newsdigest.feeds import feed_settings
     from newsdigest.sitecheck import check_site
 
     if site is None and not (project / settings).is_file():
         raise DigestError(
             f"there is no settings file {project / settings} (pass one with -s)"
         )
+    config = load_settings(project, settings) if (project / settings).is_file() else {}
     with tempfile.TemporaryDirectory(prefix="newsdigest-check-") as tmp:
         if site is None:
             site = Path(tmp) / "site"
             overrides = {
                 "OUTPUT_PATH": str(site),
                 "DIGEST_PUBLISH": {"staging": False, "checks": [], "precompress": []},
+                # Addresses are compared with the published site's (aliases).
+                PUBLISHED_OUTPUT: str(project / config["OUTPUT_PATH"]),
             }
             report.extend(build_in_process(project, settings, overrides).problems)
         if not report.errors and site.is_dir():
-            site_url = _site_url(project, settings)
-            report.extend(check_site(site, site_url=site_url).problems)
+            site_url = config and (
+                config.get("SITEURL") or feed_settings(config)["base_url"]
+            )
+            report.extend(check_site(site, site_url=site_url or "").problems)
 
 
-def _site_url(project: Path, settings_file: str) -> str:
-    from pelican.settings import read_settings
-
-    from newsdigest.feeds import feed_settings
-
-    if not (project / settings_file).is_file():
-        return ""
-    settings = read_settings(str(project / settings_file))
-    return settings.get("SITEURL") or feed_settings(settings)["base_url"]
+# A digest of your own: `newsdigest init`, `newsdigest theme copy`.
+cli.add_command(init)
+cli.add_command(theme)
 
 
 def load_settings(project: Path, settings_file: str) -> dict[str, Any]:

@@ -119,3 +119,18 @@ class DigestError(Exception):
     def __init__(self, message: str, report: Report | None = None) -> None:
         super().__init__(message)
         self.report = report or Report()
+
+
+def content_path(settings: dict, source_path: str) -> str:
+    """A content file as messages name it, relative to the project:
+    ``content/items/x.md`` (the path itself when it is outside content/)."""
+    import os
+    from pathlib import Path
+
+    root = Path(settings["PATH"]).resolve()
+    try:
+        return str(
+            Path(root.name) / Path(os.path.abspath(source_path)).relative_to(root)
+        )
+    except ValueError:
+        return str(source_path)

@@ -163,6 +163,17 @@ def page_loss_problem(old: int, new: int, max_loss: float) -> str | None:
     )
 
 
+def lost_pages(old: Path, new: Path, limit: int = 20) -> str:
+    """The published pages a new build would drop, by address, for the refusal."""
+    if not old.is_dir():
+        return ""
+    gone = sorted(str(p.relative_to(old)) for p in old.rglob("*.html") if p.is_file())
+    gone = [p for p in gone if not (new / p).is_file()]
+    shown = "\n  ".join(f"/{p.removesuffix('index.html')}" for p in gone[:limit])
+    more = f"\n  ... and {len(gone) - limit} more" if len(gone) > limit else ""
+    return f"\nPages that would disappear ({len(gone)}):\n  {shown}{more}"
+
+
 def published_record(output: Path) -> dict[str, Any] | None:
     """What the build now live at ``output`` was: settings URL, checks, pages.
 
@@ -409,7 +420,9 @@ def finish_build(pelican: Any) -> None:
                 count_pages(output), count_pages(staged), config["max_page_loss"]
             )
             if problem and not config["force"]:
-                raise DigestError(f"Refusing to publish: {problem}")
+                raise DigestError(
+                    f"Refusing to publish: {problem}" + lost_pages(output, staged)
+                )
         try:
             if config["precompress"]:
                 from newsdigest.deploy.compress import precompress
@@ -424,6 +437,7 @@ def finish_build(pelican: Any) -> None:
             "siteurl": pelican.settings.get("SITEURL", ""),
             "checks": config["checks"],
             "pages": count_pages(staged),
+            "addresses": STATE.addresses,  # read by newsdigest.aliases
         }
         if config["staging"]:
             swap_into_place(staged, output, record)
@@ -447,6 +461,8 @@ def print_summary(output: Path) -> None:
     # Plain print: problem texts are untrusted and must not be read as Rich markup.
     for problem in warnings:
         print(f"warning: {problem}")
+    for note in STATE.notes:
+        print(f"newsdigest: {note}")
     print(
         f"newsdigest: {counts.get('items', 0)} items, {count_pages(output)} pages, "
         f"{counts.get('feeds', 0)} feeds, {len(warnings) + COUNTER.warnings} warnings, "

@@ -116,6 +116,7 @@ class DigestReader(BaseReader):
                 topics,
                 timezone=timezone,
                 authority=self.settings["_DIGEST_CONTENT_CONFIG"]["id_authority"],
+                labels=self.settings["_DIGEST_CONTENT_CONFIG"]["labels"],
                 asset_exists=lambda src: (
                     (root / src).resolve().is_relative_to(root)
                     and (root / src).is_file()

@@ -11,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from newsdigest.addresses import alias_path_problem, same_address
+from newsdigest.dates import DayDate, precedes
 from newsdigest.frontmatter import Document
+from newsdigest.labels import DEFAULT_LABEL, DEFAULT_LABELS
 from newsdigest.problems import WARNING, Problem
 from newsdigest.topics import SLUG, Topic
 from newsdigest.urls import (
@@ -26,7 +29,7 @@ from newsdigest.urls import (
     normalise_url,
 )
 
-LABELS = ("news", "opinion", "analysis", "interview", "explainer")
+LABELS = tuple(DEFAULT_LABELS)  # the default table; sites may declare their own
 STATUSES = ("published", "draft", "hidden")
 REQUIRED = ("title", "date", "topic", "summary", "source", "source_url")
 OPTIONAL = (
@@ -40,6 +43,7 @@ OPTIONAL = (
     "updated",
     "corrections",
     "slug",
+    "aliases",
 )
 ITEM_KEYS = frozenset(REQUIRED + OPTIONAL)
 PAGE_KEYS = frozenset({"title", "slug", "summary", "status", "lang"})
@@ -187,7 +191,7 @@ class _Validator:
         if isinstance(value, dt.datetime):
             when = value
         elif isinstance(value, dt.date):
-            when = dt.datetime(value.year, value.month, value.day)
+            return DayDate.start_of(value, self.tz)  # a day: no invented time
         elif isinstance(value, str):
             raw = value.strip()
             if re.fullmatch(r"\d{4}(-\d{2})?", raw):
@@ -197,6 +201,11 @@ class _Validator:
                     "Give a full date, e.g. 2021-12-31 or 2021-12-31T18:30:00+01:00.",
                 )
                 return None
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+                try:
+                    return DayDate.start_of(dt.date.fromisoformat(raw), self.tz)
+                except ValueError:
+                    pass  # reported below, like any other impossible date
             try:
                 when = dt.datetime.fromisoformat(raw.replace(" ", "T", 1))
             except ValueError:
@@ -397,6 +406,24 @@ def _check_corrections(v: _Validator, value: Any) -> list[dict[str, Any]]:
     return sorted(corrections, key=lambda c: c["date"])
 
 
+def _check_aliases(v: _Validator, value: Any) -> list[str]:
+    """Old addresses of the item (see ``newsdigest.addresses``)."""
+    aliases: list[str] = []
+    for index, entry in enumerate(v.string_list("aliases", value, allow_single=True)):
+        if any(same_address(entry, kept) for kept in aliases):
+            continue  # the same old address written twice
+        problem = alias_path_problem(entry)
+        if problem:
+            v.problem(
+                f"aliases[{index}]",
+                f"'{entry}' {problem}",
+                "Write the item's old address as a path, e.g. '/2022/01/old-slug/'.",
+            )
+        else:
+            aliases.append(entry)
+    return aliases
+
+
 def validate_item(
     doc: Document,
     topics: dict[str, Topic],
@@ -404,8 +431,12 @@ def validate_item(
     timezone: str,
     authority: str,
     asset_exists: Callable[[str], bool] = lambda _src: True,
+    labels: Collection[str] = LABELS,
 ) -> Checked:
-    """Check an item's front matter; return clean values and every problem."""
+    """Check an item's front matter; return clean values and every problem.
+
+    ``labels`` are the keys of the site's labels table
+    (``DIGEST_CONTENT["labels"]``)."""
     v = _Validator(doc, ZoneInfo(timezone))
     meta = doc.metadata
     v.check_keys(ITEM_KEYS, REQUIRED)
@@ -431,7 +462,7 @@ def validate_item(
     if (
         values.get("updated")
         and values.get("date")
-        and values["updated"] < values["date"]
+        and precedes(values["updated"], values["date"])
     ):
         v.problem(
             "updated",
@@ -474,14 +505,16 @@ def validate_item(
         if meta.get("authors") is not None
         else []
     )
-    label = meta.get("label", "news")
-    if label not in LABELS:
+    label = meta.get("label", DEFAULT_LABEL)
+    if not isinstance(label, str) or label not in labels:
         v.problem(
             "label",
             f"'{label}' is not a label.",
-            "Use one of: " + ", ".join(LABELS) + ".",
+            "Use one of: "
+            + ", ".join(labels)
+            + "; or declare it in DIGEST_CONTENT['labels'].",
         )
-        label = "news"
+        label = DEFAULT_LABEL
     values["label"] = label
     if meta.get("image") is not None:
         values["image"] = _check_image(v, meta["image"], asset_exists)
@@ -495,6 +528,8 @@ def validate_item(
     )
     if meta.get("slug") is not None:
         values["slug"] = _check_slug(v, meta["slug"])
+    if meta.get("aliases") is not None:
+        values["aliases"] = _check_aliases(v, meta["aliases"])
     return v.result
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from newsdigest.labels import DEFAULT_LABELS, label_problems
 from newsdigest.problems import DigestError, Problem, Report
 
 CONTENT_DEFAULTS: dict[str, Any] = {
@@ -20,6 +21,10 @@ CONTENT_DEFAULTS: dict[str, Any] = {
     "id_authority": None,
     "topics_file": "topics.yml",
     "site_description": "",
+    # One line at the foot of every page; the sample sets its own.
+    "footer": "Built with newsdigest.",
+    # What kind of piece an item is: key -> name and description (see labels.py).
+    "labels": DEFAULT_LABELS,
 }
 FEEDS_DEFAULTS: dict[str, Any] = {
     "formats": ["atom", "rss"],
@@ -131,6 +136,8 @@ def content_settings(settings: dict[str, Any]) -> tuple[dict[str, Any], Report]:
                 "every feed entry's id depends on it.",
             )
         )
+    if isinstance(merged["labels"], dict):
+        report.extend(label_problems(merged["labels"]))
     return merged, report
 
 

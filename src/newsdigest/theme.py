@@ -16,7 +16,10 @@ import jinja2
 from pelican import signals
 
 from newsdigest.build_state import STATE, connect_run_state
+from newsdigest.dates import is_day_only, iso, offset_label
 from newsdigest.feeds import feed_links
+from newsdigest.labels import label_description, label_name
+from newsdigest.settings import content_settings
 
 MONTHS = (
     "January",
@@ -32,25 +35,21 @@ MONTHS = (
     "November",
     "December",
 )
-LABEL_NAMES = {
-    "news": "News",
-    "opinion": "Opinion",
-    "analysis": "Analysis",
-    "interview": "Interview",
-    "explainer": "Explainer",
-}
 
 
 def isodate(value: dt.datetime | dt.date) -> str:
-    """For ``<time datetime>``: ISO 8601 with offset."""
-    return value.isoformat()
+    """For ``<time datetime>``: a day as ``2022-01-02``, a moment with its offset."""
+    return iso(value)
 
 
 def humandate(value: dt.datetime | dt.date, with_time: bool = False) -> str:
-    """``31 December 2021`` (and ``, 18:30 UTC`` when asked), in any locale."""
+    """``31 December 2021`` (and ``, 18:30 UTC+01:00`` when asked), in any locale.
+
+    A date given without a time shows none, even when asked; offsets are always
+    numeric (``UTC``, ``UTC+05:30``), never zone abbreviations."""
     text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-    if with_time and isinstance(value, dt.datetime):
-        text += f", {value:%H:%M} {value.tzname() or ''}".rstrip()
+    if with_time and not is_day_only(value):
+        text += f", {value:%H:%M} {offset_label(value)}".rstrip()
     return text
 
 
@@ -58,10 +57,6 @@ def month_name(number: int) -> str:
     if not 1 <= int(number) <= 12:
         raise ValueError(f"no month {number}")
     return MONTHS[int(number) - 1]
-
-
-def label_name(label: str) -> str:
-    return LABEL_NAMES.get(label, label.title())
 
 
 def site_url(siteurl: str, path: str) -> str:
@@ -102,6 +97,8 @@ def topics_nav(
 
 def configure(pelican: Any) -> None:
     settings = pelican.settings
+    content, _ = content_settings(settings)  # newsdigest.reader reports problems
+    labels = content["labels"] if isinstance(content["labels"], dict) else None
     env = dict(settings.get("JINJA_ENVIRONMENT") or {})
     env["autoescape"] = True  # titles and summaries are untrusted text
     settings["JINJA_ENVIRONMENT"] = env
@@ -110,13 +107,16 @@ def configure(pelican: Any) -> None:
         "isodate": isodate,
         "humandate": humandate,
         "month_name": month_name,
-        "label_name": label_name,
+        "label_name": lambda label: label_name(label, labels),
+        "label_description": lambda label: label_description(label, labels),
         "image_url": image_url,
     }
     settings["JINJA_GLOBALS"] = {
         **(settings.get("JINJA_GLOBALS") or {}),
         "feed_links": feed_links_global,
         "site_url": site_url,
+        # DIGEST_CONTENT merged over its defaults: footer, site_description, labels.
+        "digest_content": content,
     }
 
 

@@ -1,0 +1,175 @@
+"""Stable addresses: an item's old addresses (``aliases``) and changed addresses.
+
+Readers bookmark items, other sites link to them and search engines index them,
+so an item's address must not move silently. Each build records which address
+every item had (item id -> URL, kept beside the build by ``newsdigest.publish``);
+the next build compares. An item whose address changed must keep the old one in
+``aliases:``, which is then published as a redirect page to the new address.
+
+Pure functions: the ``newsdigest.aliases`` plugin applies them to a build.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsdigest.problems import WARNING, Problem
+from newsdigest.urls import CONTROL_CHARS, scheme_of
+
+# A site path: segments of URL-safe characters, no query or fragment.
+_PATH_CHARS = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@%/-]+$")
+RECORD_KEY = "addresses"
+# Setting naming the published output when a build writes elsewhere
+# (``newsdigest check`` builds into a temporary folder).
+PUBLISHED_OUTPUT = "_DIGEST_PUBLISHED_OUTPUT"
+
+
+def alias_path_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be an old address of an item on this site, if it can't.
+
+    An alias is a path inside the site, like ``2022/01/old-slug/`` or
+    ``old/page.html``; it is written to disk, so it must never climb out of the
+    output folder or point at another site."""
+    if not isinstance(value, str) or not value.strip():
+        return "must be a path inside the site, as text."
+    if CONTROL_CHARS.search(value) or re.search(r"\s", value):
+        return "contains spaces or control characters."
+    if scheme_of(value) is not None or value.startswith("//") or "\\" in value:
+        return "is an address on another site; aliases are paths inside this site."
+    if "%" in value:
+        return "has percent-encoding; write the path's characters as they are."
+    if "?" in value or "#" in value:
+        return "has a query or fragment; an alias is a path only."
+    if not _PATH_CHARS.match(value):
+        return "contains characters that are not allowed in a path."
+    segments = value.strip("/").split("/")
+    if any(s in ("", ".", "..") for s in segments) or not value.strip("/"):
+        return "must be a plain path: no '..', '.', empty or '//' segments."
+    return None
+
+
+def alias_url(value: str) -> str:
+    """The site-relative URL of an alias, like Pelican's ``url``: no leading /."""
+    return value.lstrip("/")
+
+
+def alias_save_as(value: str) -> str:
+    """Where the redirect page is written: ``a/b/`` -> ``a/b/index.html``;
+    ``a/b.html`` stays; a bare ``a/b`` is a folder too."""
+    url = alias_url(value)
+    if url.endswith("/"):
+        return url + "index.html"
+    if posixpath.splitext(url)[1] in (".html", ".htm"):
+        return url
+    return url + "/index.html"
+
+
+def same_address(a: str, b: str) -> bool:
+    return alias_save_as(a) == alias_save_as(b)
+
+
+@dataclass(frozen=True)
+class Addressed:
+    """What the address rules need to know of one built item."""
+
+    item_id: str
+    url: str
+    source: str  # the item's file, as shown in messages
+    aliases: tuple[str, ...] = ()
+    line: int | None = None  # of 'aliases' (or 'slug'), when known
+
+
+def address_record(items: Iterable[Addressed]) -> dict[str, str]:
+    """item id -> site-relative URL, as kept with a build."""
+    return {item.item_id: item.url for item in sorted(items, key=lambda i: i.item_id)}
+
+
+def changed_address_problems(
+    items: Iterable[Addressed], previous: Mapping[str, str] | None
+) -> list[Problem]:
+    """Items whose published address moved without keeping the old one."""
+    if not previous:
+        return []
+    problems = []
+    for item in items:
+        old = previous.get(item.item_id)
+        if old is None or same_address(old, item.url):
+            continue
+        if any(same_address(old, alias) for alias in item.aliases):
+            continue
+        problems.append(
+            Problem(
+                item.source,
+                item.line,
+                "slug",
+                f"the item's address changed from /{old} to /{item.url}: every "
+                "link and bookmark to the old address would break.",
+                f"Keep the old address with 'aliases: [\"/{old}\"]' (it then "
+                "redirects to the new one), or restore the slug or date.",
+            )
+        )
+    return problems
+
+
+def vanished_problems(
+    current_ids: Iterable[str], previous: Mapping[str, str] | None
+) -> list[Problem]:
+    """Items published by the previous build that this build drops, by address."""
+    if not previous:
+        return []
+    gone = sorted(set(previous) - set(current_ids), key=lambda i: previous[i])
+    return [
+        Problem(
+            f"/{previous[item_id]}",
+            message="was published by the previous build and is not in this one "
+            "(its file was removed, or it became a draft or is dated in the future).",
+            fix="If that is intended, nothing to do; otherwise restore the item.",
+            severity=WARNING,
+        )
+        for item_id in gone
+    ]
+
+
+def alias_collision_problems(
+    items: Iterable[Addressed], taken: Mapping[str, str]
+) -> list[Problem]:
+    """Aliases that would overwrite a real page, another alias, or their own page.
+
+    ``taken`` maps output paths of real pages (``2022/01/x/index.html``) to what
+    writes them."""
+    problems = []
+    claimed: dict[str, str] = {}
+    for item in items:
+        for alias in item.aliases:
+            save_as = alias_save_as(alias)
+            owner = taken.get(save_as) or claimed.get(save_as)
+            if save_as == alias_save_as(item.url):
+                message = "is the item's own address."
+                fix = "Remove it: an item needs no redirect to itself."
+            elif owner:
+                message = f"/{alias_url(alias)} is already the address of {owner}."
+                fix = "Remove the alias, or give the other page a different address."
+            else:
+                claimed[save_as] = item.source
+                continue
+            problems.append(Problem(item.source, item.line, "aliases", message, fix))
+    return problems
+
+
+def read_record(record_file: Path) -> dict[str, str] | None:
+    """The addresses kept with a published build, if it has any (older builds
+    and non-staged builds have none: then nothing can be compared)."""
+    try:
+        record = json.loads(record_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    addresses = record.get(RECORD_KEY) if isinstance(record, dict) else None
+    if not isinstance(addresses, dict):
+        return None
+    return {str(k): str(v) for k, v in addresses.items()}

@@ -1,0 +1,89 @@
+"""Pelican plugin: drafts and items dated in the future stay out of production.
+
+Development builds (an empty or relative ``SITEURL``) write drafts, and items
+whose date has not come yet, under ``drafts/`` -- not listed, not in feeds --
+and the build summary prints their preview addresses. Production builds write
+neither; the summary names the items that are waiting for their date. The rules
+themselves are in ``newsdigest.scheduling``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pelican import signals
+
+from newsdigest.build_state import STATE
+from newsdigest.problems import content_path
+from newsdigest.scheduling import (
+    preview_line,
+    previews_drafts,
+    schedule_date,
+    schedule_settings,
+    split_waiting,
+    waiting_line,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _preview_base(settings: dict[str, Any]) -> str:
+    """Where the development server shows the site (feeds use the same base)."""
+    siteurl = settings.get("SITEURL") or ""
+    if siteurl.startswith(("http://", "https://")):
+        return siteurl
+    return (settings.get("DIGEST_FEEDS") or {}).get(
+        "base_url"
+    ) or "http://127.0.0.1:8000"
+
+
+CONFIG_KEY = "_DIGEST_SCHEDULE_CONFIG"
+
+
+def initialized(pelican: Any) -> None:
+    """Check DIGEST_SCHEDULE once, at start-up; receivers read the result."""
+    pelican.settings[CONFIG_KEY] = schedule_settings(pelican.settings)
+
+
+def _previews(settings: dict[str, Any]) -> bool:
+    config = settings.get(CONFIG_KEY) or schedule_settings(settings)
+    return previews_drafts(config, settings.get("SITEURL", ""))
+
+
+def hold_back(generator: Any) -> None:
+    """Before tags, topics and archives are built: take out what must wait."""
+    settings = generator.settings
+    preview = _previews(settings)
+    when = schedule_date(settings)
+    generator.articles, waiting = split_waiting(generator.articles, when)
+    generator.hidden_articles, waiting_hidden = split_waiting(
+        generator.hidden_articles, when
+    )
+    waiting += waiting_hidden
+    for item in sorted(waiting, key=lambda i: (i.date, i.source_path)):
+        STATE.notes.append(waiting_line(item, content_path(settings, item.source_path)))
+        item.status = "draft"  # its address becomes DRAFT_URL
+        item.scheduled = True
+    if preview:
+        generator.drafts = [*generator.drafts, *waiting]
+        base = _preview_base(settings)
+        STATE.notes.extend(preview_line(d, base) for d in generator.drafts)
+    else:
+        if generator.drafts:
+            STATE.notes.append(
+                f"{len(generator.drafts)} draft(s) left out of this production build."
+            )
+        generator.drafts, generator.drafts_translations = [], []
+
+
+def hold_back_pages(generator: Any) -> None:
+    if not _previews(generator.settings):
+        generator.draft_pages, generator.draft_translations = [], []
+        generator.context["draft_pages"] = []
+
+
+def register() -> None:
+    signals.initialized.connect(initialized)
+    signals.article_generator_pretaxonomy.connect(hold_back)
+    signals.page_generator_finalized.connect(hold_back_pages)

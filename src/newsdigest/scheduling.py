@@ -1,0 +1,94 @@
+"""When an item is published: drafts and items dated in the future.
+
+Curators prepare items ahead (``status: draft``, or a ``date`` in the future). A
+production build must never publish them; a development build previews them
+under ``drafts/`` so the curator can read the page before it goes out. Whether a
+build is for production is read from its ``SITEURL``: an absolute ``http(s)``
+address is a site readers visit (``publishconf.py``); an empty or relative one
+is a local preview (``pelicanconf.py``). ``DIGEST_SCHEDULE["drafts"]`` can force
+either. Items wait against the build date: ``DIGEST_PUBLISH["build_date"]``,
+else ``SOURCE_DATE_EPOCH``, else the clock, so a pinned build is reproducible
+and an unpinned one publishes each item on the first build on or after its date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from newsdigest.dates import iso
+from newsdigest.problems import Report
+from newsdigest.settings import merge, raise_if_errors, setting_problem
+from newsdigest.urls import is_absolute_http_url
+
+SCHEDULE_DEFAULTS: dict[str, Any] = {
+    # "auto": preview drafts in development builds (SITEURL empty or relative),
+    # leave them out of production builds (absolute SITEURL); or "preview"/"omit".
+    "drafts": "auto",
+}
+DRAFT_MODES = ("auto", "preview", "omit")
+
+
+def schedule_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    report = Report()
+    config = merge("DIGEST_SCHEDULE", SCHEDULE_DEFAULTS, settings, report)
+    if config["drafts"] not in DRAFT_MODES:
+        report.add(
+            setting_problem(
+                "DIGEST_SCHEDULE",
+                "drafts",
+                f"{config['drafts']!r} is not a mode.",
+                "Use 'auto' (preview in development, omit in production), "
+                "'preview' or 'omit'.",
+            )
+        )
+    raise_if_errors(report, "DIGEST_SCHEDULE is invalid")
+    return config
+
+
+def previews_drafts(config: dict[str, Any], siteurl: str) -> bool:
+    """True when drafts and waiting items are built under drafts/ to preview."""
+    if config["drafts"] == "auto":
+        return not is_absolute_http_url(siteurl or "")
+    return config["drafts"] == "preview"
+
+
+def schedule_date(
+    settings: dict[str, Any], now: dt.datetime | None = None
+) -> dt.datetime:
+    """The moment items are published against (see the module docstring)."""
+    configured = (settings.get("DIGEST_PUBLISH") or {}).get("build_date")
+    if isinstance(configured, str):
+        try:
+            when = dt.datetime.fromisoformat(configured)
+        except ValueError:
+            when = None  # DIGEST_PUBLISH's own check reports it
+        if when is not None and when.tzinfo is not None:
+            return when
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return now or dt.datetime.now(dt.UTC)
+
+
+def split_waiting(
+    items: Iterable[Any], when: dt.datetime
+) -> tuple[list[Any], list[Any]]:
+    """(items published at ``when``, items dated after it), order kept."""
+    ready, waiting = [], []
+    for item in items:
+        (waiting if item.date > when else ready).append(item)
+    return ready, waiting
+
+
+def waiting_line(item: Any, shown_path: str) -> str:
+    return (
+        f"waiting: {shown_path} ({item.title}) is dated {iso(item.date)}; "
+        "a build on or after that date publishes it."
+    )
+
+
+def preview_line(item: Any, base: str) -> str:
+    return f"draft preview: {item.title} -> {base.rstrip('/')}/{item.url}"

