@@ -10,6 +10,7 @@ exist. Autoescaping is switched on whatever the settings file says.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import jinja2
@@ -107,8 +108,9 @@ def configure(pelican: Any) -> None:
         "isodate": isodate,
         "humandate": humandate,
         "month_name": month_name,
-        "label_name": lambda label: label_name(label, labels),
-        "label_description": lambda label: label_description(label, labels),
+        # partial, not lambda: settings must pickle (Pelican's caches, workers).
+        "label_name": functools.partial(label_name, labels=labels),
+        "label_description": functools.partial(label_description, labels=labels),
         "image_url": image_url,
     }
     settings["JINJA_GLOBALS"] = {
