@@ -21,6 +21,7 @@ PLUGINS = [
     "newsdigest.sources",  # a page per source (outlet) and a sources index
     "newsdigest.feeds",  # Atom and RSS for everything, topics and tags
     "newsdigest.theme",  # template filters and the context the theme reads
+    "newsdigest.writer",  # checks every page from the string it writes
     "newsdigest.publish",  # staging, site checks, atomic swap, build summary
 ]
 

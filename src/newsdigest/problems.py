@@ -27,9 +27,13 @@ class Problem:
     fix: str = ""
     severity: str = ERROR
     check: str = "content"
+    #: the content file a built page came from, when the problem is in a page
+    source: str | None = None
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
+        if self.source:
+            where += f" (from {self.source})"
         subject = f" [{self.field}]" if self.field else ""
         text = f"{where}:{subject} {self.message}"
         if self.fix:
@@ -80,7 +84,8 @@ class Report:
             for problem in group:
                 if problem.path != current:
                     current = problem.path
-                    lines.append(f"  {current}")
+                    source = f" (from {problem.source})" if problem.source else ""
+                    lines.append(f"  {current}{source}")
                 where = f"line {problem.line}" if problem.line else "file"
                 subject = f" [{problem.field}]" if problem.field else ""
                 lines.append(f"    {where}{subject}: {problem.message}")
