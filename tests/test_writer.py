@@ -1,0 +1,89 @@
+"""The checking writer: pages are checked from the string Pelican writes.
+
+A build's site checks must see exactly what was written, name the content file
+a broken page came from, and change nothing in the output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from types import SimpleNamespace
+
+from jinja2 import Template
+from pelican.settings import DEFAULT_CONFIG
+
+from newsdigest.sitecheck import check_build, recorded_build
+from newsdigest.writer import CheckingWriter, get_writer
+from tests.conftest import item
+
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width"><title>{{ title }}</title></head>
+<body><main><h1>{{ title }}</h1>
+<a href="{{ link }}">more</a>
+</main></body>
+</html>
+"""
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_writer_checks_the_string_it_writes(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    settings = {**DEFAULT_CONFIG, "PATH": str(tmp_path / "content")}
+    writer = CheckingWriter(str(output), settings=settings)
+    story = SimpleNamespace(source_path=str(tmp_path / "content/items/story.md"))
+    writer.write_file(
+        "story/index.html",
+        Template(PAGE),
+        {"title": "Story", "link": "../gone/"},
+        article=story,
+    )
+    writer.write_file("index.html", Template(PAGE), {"title": "Home", "link": "story/"})
+    # What is on disk now is clean: the check must judge what was written.
+    page = output / "story" / "index.html"
+    page.write_text(page.read_text().replace("../gone/", "../"))
+    report = check_build(output)
+    assert [(p.path, p.line, p.check, p.source) for p in report.problems] == [
+        ("story/index.html", 6, "links", "content/items/story.md")
+    ]
+    assert "leads to gone/" in report.problems[0].message
+    assert recorded_build(output) is None, "a recording is used once"
+
+
+def test_writer_is_pelicans_own_when_checks_are_off() -> None:
+    off = SimpleNamespace(settings={"DIGEST_PUBLISH": {"checks": []}})
+    on = SimpleNamespace(settings={"DIGEST_PUBLISH": {"checks": ["links"]}})
+    assert get_writer(off) is None
+    assert get_writer(on) is CheckingWriter
+    assert get_writer(SimpleNamespace(settings={})) is CheckingWriter
+
+
+def test_build_names_the_item_behind_a_broken_page(make_project) -> None:
+    project = make_project()
+    project.write(
+        "content/items/broken-link.md",
+        item(title="Broken link", body="See [the page](../../no-such-page/).\n"),
+    )
+    result = project.build()
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "(from content/items/broken-link.md)" in out
+    assert "no-such-page" in out and "Traceback" not in out
+
+
+def test_checking_changes_nothing_in_the_output(make_project) -> None:
+    checked = make_project(sample=True)
+    unchecked = make_project(sample=True)
+    assert checked.build().returncode == 0
+    result = unchecked.build(DIGEST_PUBLISH={"checks": []})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert tree_digest(checked.output) == tree_digest(unchecked.output)
