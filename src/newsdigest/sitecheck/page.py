@@ -25,6 +25,13 @@ from lxml import etree
 
 log = logging.getLogger(__name__)
 
+if etree.LIBXML_VERSION < (2, 14):  # pragma: no cover - depends on the install
+    # Older libxml2 knows HTML 4 entities only: "javascript&colon;x" would pass.
+    raise ImportError(
+        f"newsdigest's site checks need libxml2 2.14 or later, lxml uses "
+        f"{'.'.join(map(str, etree.LIBXML_VERSION))}: pip install 'lxml>=6'"
+    )
+
 HTML_SUFFIXES = (".html", ".htm")
 _FOREIGN = ("svg", "math")
 _RAW_TEXT = frozenset({"title", "script", "style"})
