@@ -587,3 +587,20 @@ def test_page_problems_name_the_content_file(tmp_path: Path) -> None:
     assert "posts/first/index.html (from content/items/first.md)" in (
         report.format_text()
     )
+
+
+@pytest.mark.parametrize("checks", [None, ["links"]])
+@pytest.mark.parametrize("html5", [False, True])
+def test_page_too_deep_to_check_is_a_problem(
+    tmp_path: Path, checks: list[str] | None, html5: bool
+) -> None:
+    """Past 2,048 levels libxml2 stops: what follows must not pass unchecked."""
+    deep = "<div>" * 3000 + '<a href="javascript:alert(1)">x</a>' + "</div>" * 3000
+    files = clean_files()
+    files["deep.html"] = html_page("<h1>Deep</h1>" + deep)
+    report = check_site(
+        build(tmp_path, files), site_url=SITE_URL, checks=checks, html5=html5
+    )
+    found = [p for p in report.errors if p.path == "deep.html" and p.field == "parse"]
+    assert found, report.format_text()
+    assert any("depth" in p.message or "deeply" in p.message for p in found)

@@ -32,7 +32,13 @@ from newsdigest.sitecheck.assets import asset_problem, asset_refs, stylesheet_re
 from newsdigest.sitecheck.feeds import HTMLFindings, feed_problems
 from newsdigest.sitecheck.html import page_problems
 from newsdigest.sitecheck.links import feed_refs, link_problem, link_refs
-from newsdigest.sitecheck.page import decode, html5lib_errors, scan_page
+from newsdigest.sitecheck.page import (
+    GAVE_UP,
+    Page,
+    decode,
+    html5lib_errors,
+    scan_page,
+)
 from newsdigest.sitecheck.site import (
     ASSET,
     CSS,
@@ -102,6 +108,8 @@ class SiteChecker:
             self.sources[path] = source
         if "html" in self.checks:
             self.problems.extend(page_problems(page))
+        elif not page.complete and self.checks:
+            self.problems.append(_incomplete(page, self.checks[0]))
         self.refs[path] = _grouped(
             ref
             for element in page.elements
@@ -223,6 +231,19 @@ class SiteChecker:
         """The problem, naming the content file its page shows when known."""
         source = self.sources.get(problem.path)
         return replace(problem, source=source) if source else problem
+
+
+def _incomplete(page: Page, check: str) -> Problem:
+    """Part of ``page`` was not checked: that must not pass unnoticed."""
+    line = next((line for line, code, _ in page.parse_errors if code == GAVE_UP), None)
+    return Problem(
+        page.path,
+        line,
+        "parse",
+        "the page is nested too deeply to be checked completely",
+        "Fix the markup in the template or content (unclosed elements?).",
+        check=check,
+    )
 
 
 def _grouped(refs: Iterable[Ref]) -> dict[str, list[tuple[int | None, str, str]]]:

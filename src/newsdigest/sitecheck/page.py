@@ -60,6 +60,8 @@ _DOCTYPE = re.compile(r"\ufeff?(?:\s|<!--.*?-->)*<!(doctype[^>]*)>", re.I | re.S
 _HTML_TAG = re.compile(r"<html[\s>/]", re.I)
 #: libxml2 complaints the page rules already report in their own words.
 _COVERED_ERRORS = frozenset({"DTD_ID_REDEFINED"})
+#: libxml2 stopped parsing: the rest of the page was not seen.
+GAVE_UP = "ERR_RESOURCE_LIMIT"
 
 
 @dataclass(slots=True)
@@ -93,6 +95,8 @@ class Page:
     ids: dict[str, list[int]] = field(default_factory=dict)
     #: (line, error code, readable message) of each markup repair
     parse_errors: list[tuple[int, str, str]] = field(default_factory=list)
+    #: False when the parser gave up part-way (nesting deeper than 2,048)
+    complete: bool = True
 
     def find_all(self, tag: str) -> list[Element]:
         return [e for e in self.elements if e.tag == tag and not e.foreign]
@@ -152,7 +156,7 @@ def scan_page(
     match = _DOCTYPE.match(text)
     if match:
         page.doctype = match.group(1)
-    parser = etree.HTMLParser(encoding="utf-8", remove_pis=True)
+    parser = etree.HTMLParser(encoding="utf-8", remove_pis=True, huge_tree=True)
     try:
         root = etree.fromstring(text.encode("utf-8", "surrogatepass"), parser)
     except etree.XMLSyntaxError as error:  # an empty document
@@ -160,16 +164,18 @@ def scan_page(
         root = None
     if root is not None:
         _collect(page, root, has_html_tag=_HTML_TAG.search(text) is not None)
+    libxml2_errors = [
+        (error.line, error.type_name, error.message.strip())
+        for error in parser.error_log
+        if error.type_name not in _COVERED_ERRORS
+    ]
+    gave_up = [error for error in libxml2_errors if error[1] == GAVE_UP]
+    page.complete = not gave_up
     if html5:
-        page.parse_errors = (
-            html5lib_errors(text) if html5_errors is None else html5_errors
-        )
+        errors = html5lib_errors(text) if html5_errors is None else html5_errors
+        page.parse_errors = errors + gave_up
     else:
-        page.parse_errors = [
-            (error.line, error.type_name, error.message)
-            for error in parser.error_log
-            if error.type_name not in _COVERED_ERRORS
-        ]
+        page.parse_errors = libxml2_errors
     return page
 
 
