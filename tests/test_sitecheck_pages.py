@@ -604,3 +604,19 @@ def test_page_too_deep_to_check_is_a_problem(
     found = [p for p in report.errors if p.path == "deep.html" and p.field == "parse"]
     assert found, report.format_text()
     assert any("depth" in p.message or "deeply" in p.message for p in found)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [([], "Unexpected end tag (span). Ignored."), (["--no-html5"], "end tag : span")],
+)
+def test_command_line_chooses_the_markup_parser(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    files = clean_files()
+    files["extra.html"] = html_page("<h1>A</h1><div>x</span></div>")
+    build(tmp_path, files)
+    assert main([str(tmp_path), "--site-url", SITE_URL, "--format", "json", *args]) == 1
+    (error,) = json.loads(capsys.readouterr().out)["errors"]
+    assert (error["path"], error["field"]) == ("extra.html", "parse")
+    assert message in error["message"]

@@ -52,7 +52,15 @@ def cli() -> None:
     show_default=True,
     help="Report format; json is for CI.",
 )
-def check(settings: str, project: Path, site: Path | None, fmt: str) -> None:
+@click.option(
+    "--html5/--no-html5",
+    default=True,
+    show_default=True,
+    help="Check markup with the full HTML5 parser (html5lib), or as a build does.",
+)
+def check(
+    settings: str, project: Path, site: Path | None, fmt: str, html5: bool
+) -> None:
     """Validate content and the built site; exit 1 on any error.
 
     Checks front matter (every problem at once, with file:line, field and fix),
@@ -73,7 +81,7 @@ def check(settings: str, project: Path, site: Path | None, fmt: str) -> None:
             report.extend(build_in_process(project, settings, overrides).problems)
         if not report.errors and site.is_dir():
             site_url = _site_url(project, settings)
-            report.extend(check_site(site, site_url=site_url).problems)
+            report.extend(check_site(site, site_url=site_url, html5=html5).problems)
     click.echo(report.format_json() if fmt == "json" else report.format_text())
     sys.exit(1 if report.errors else 0)
 
