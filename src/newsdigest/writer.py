@@ -67,7 +67,7 @@ class CheckingWriter(Writer):
         super().__init__(output_path, settings=settings)
         checks = enabled_checks(self.settings)
         self.checker = SiteChecker(checks)
-        self._root = os.path.realpath(output_path)
+        self._root = os.path.join(os.path.abspath(output_path), "")
         self._source: str | None = None
         record_build(output_path, self.checker)
 
@@ -82,12 +82,10 @@ class CheckingWriter(Writer):
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
         file = super()._open_w(filename, encoding, override)
-        if filename == os.devnull or not filename.lower().endswith(_CHECKED_SUFFIXES):
-            return file
-        path = os.path.relpath(os.path.realpath(filename), self._root)
-        if path.startswith(".."):
-            return file
-        path = path.replace(os.sep, "/")
+        inside = filename.startswith(self._root)  # Pelican joins to output_path
+        if not inside or not filename.lower().endswith(_CHECKED_SUFFIXES):
+            return file  # e.g. os.devnull for a file Pelican skips
+        path = filename[len(self._root) :].replace(os.sep, "/")
         source = self._source
 
         def check(text: str) -> None:

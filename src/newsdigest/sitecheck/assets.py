@@ -31,6 +31,8 @@ CHECK = "assets"
 #: ``meta`` elements whose content is an image URL (Open Graph, Twitter cards).
 IMAGE_META = frozenset({"og:image", "og:image:url", "twitter:image"})
 _MEDIA = frozenset({"img", "script", "video", "audio", "source", "track", "embed"})
+#: Elements that can load a resource (besides any with a style attribute).
+_MAY_LOAD = _MEDIA | {"link", "meta", "style"}
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _CSS_URL = re.compile(
     r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)"""
@@ -67,6 +69,8 @@ def css_urls(css: str) -> Iterator[tuple[int, str]]:
 
 def asset_refs(element: Element) -> Iterator[Ref]:
     """The resources ``element`` loads, inline CSS ``url()`` included."""
+    if element.tag not in _MAY_LOAD and "style" not in element.attrs:
+        return
     for field, url in element_assets(element):
         yield Ref(element.line, field, url, ASSET)
     css = element.text if element.tag == "style" else ""
