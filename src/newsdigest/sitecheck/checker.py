@@ -249,12 +249,14 @@ def _incomplete(page: Page, check: str) -> Problem:
 def _grouped(refs: Iterable[Ref]) -> dict[str, list[tuple[int | None, str, str]]]:
     """The uses of each URL: a page links the same few URLs many times."""
     groups: dict[str, list[tuple[int | None, str, str]]] = {}
+    intern = sys.intern  # one string per field name and URL across the site
     for ref in refs:
+        use = (ref.line, intern(ref.field), ref.role)
         uses = groups.get(ref.url)
         if uses is None:
-            groups[ref.url] = [(ref.line, ref.field, ref.role)]
+            groups[intern(ref.url)] = [use]
         else:
-            uses.append((ref.line, ref.field, ref.role))
+            uses.append(use)
     return groups
 
 
