@@ -19,8 +19,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-import html5lib
-from html5lib.constants import E as HTML5LIB_MESSAGES
 from lxml import etree
 
 log = logging.getLogger(__name__)
@@ -104,6 +102,9 @@ class Page:
 
 def html5lib_errors(text: str) -> list[tuple[int, str, str]]:
     """(line, code, readable message) for each error the HTML5 parser reports."""
+    import html5lib  # slow to import, and builds do not need it
+    from html5lib.constants import E as HTML5LIB_MESSAGES
+
     parser = html5lib.HTMLParser(strict=False)
     parser.parse(text)
     errors = []
