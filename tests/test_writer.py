@@ -87,3 +87,14 @@ def test_checking_changes_nothing_in_the_output(make_project) -> None:
     result = unchecked.build(DIGEST_PUBLISH={"checks": []})
     assert result.returncode == 0, result.stdout + result.stderr
     assert tree_digest(checked.output) == tree_digest(unchecked.output)
+
+
+def test_a_page_written_again_is_judged_by_its_last_version(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    settings = {**DEFAULT_CONFIG, "PATH": str(tmp_path / "content")}
+    writer = CheckingWriter(str(output), settings=settings)
+    broken = {"title": "", "link": "/gone/"}
+    writer.write_file("index.html", Template(PAGE), broken)
+    fixed = {"title": "Home", "link": "./"}
+    writer.write_file("index.html", Template(PAGE), fixed, override_output=True)
+    assert check_build(output).problems == []

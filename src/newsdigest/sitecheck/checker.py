@@ -80,7 +80,8 @@ class SiteChecker:
     def __init__(self, checks: Iterable[str] | None = None, *, html5: bool = False):
         self.checks = checks_to_run(checks)
         self.html5 = html5
-        self.problems: list[Problem] = []
+        #: file -> problems found in it alone (a file written again replaces them)
+        self.problems: dict[str, list[Problem]] = {}
         #: file -> URL -> (line, field, role) of each use of the URL in the file
         self.refs: dict[str, dict[str, list[tuple[int | None, str, str]]]] = {}
         self.ids: dict[str, frozenset[str]] = {}
@@ -106,10 +107,14 @@ class SiteChecker:
         self.seen.add(path)
         if source:
             self.sources[path] = source
+        else:
+            self.sources.pop(path, None)
         if "html" in self.checks:
-            self.problems.extend(page_problems(page))
+            self.problems[path] = page_problems(page)
         elif not page.complete and self.checks:
-            self.problems.append(_incomplete(page, self.checks[0]))
+            self.problems[path] = [_incomplete(page, self.checks[0])]
+        else:
+            self.problems.pop(path, None)
         self.refs[path] = _grouped(
             ref
             for element in page.elements
@@ -128,7 +133,7 @@ class SiteChecker:
         except XMLError as error:
             root = error
         if "feeds" in self.checks:
-            self.problems.extend(feed_problems(path, data, root, self._html_findings))
+            self.problems[path] = feed_problems(path, data, root, self._html_findings)
         if isinstance(root, XNode):
             self.refs[path] = _grouped(feed_refs(root))
         self.seconds += time.perf_counter() - started
@@ -186,7 +191,12 @@ class SiteChecker:
                     self.add_stylesheet(path, text)
 
     def _file_problems(self) -> list[Problem]:
-        return [self._named(p) for p in self.problems if p.check in self.checks]
+        return [
+            self._named(problem)
+            for problems in self.problems.values()
+            for problem in problems
+            if problem.check in self.checks
+        ]
 
     def _reference_problems(self, site: Site) -> list[Problem]:
         """Every use of every URL, each distinct (target, role) judged once."""
