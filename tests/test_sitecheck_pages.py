@@ -587,6 +587,8 @@ def test_page_problems_name_the_content_file(tmp_path: Path) -> None:
     assert "posts/first/index.html (from content/items/first.md)" in (
         report.format_text()
     )
+    errors = json.loads(report.format_json())["errors"]
+    assert {e["source"] for e in errors} == {"content/items/first.md"}
 
 
 @pytest.mark.parametrize("checks", [None, ["links"]])

@@ -99,8 +99,8 @@ class Report:
         """Machine-readable report for CI."""
         return json.dumps(
             {
-                "errors": [asdict(p) for p in self.errors],
-                "warnings": [asdict(p) for p in self.warnings],
+                "errors": [_as_dict(p) for p in self.errors],
+                "warnings": [_as_dict(p) for p in self.warnings],
                 "summary": {
                     "errors": len(self.errors),
                     "warnings": len(self.warnings),
@@ -109,6 +109,14 @@ class Report:
             indent=2,
             ensure_ascii=False,
         )
+
+
+def _as_dict(problem: Problem) -> dict[str, object]:
+    """A problem for JSON; ``source`` only when a built page names one."""
+    data = asdict(problem)
+    if data["source"] is None:
+        del data["source"]
+    return data
 
 
 class DigestError(Exception):
