@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from newsdigest.sitecheck import check_site
-from newsdigest.sitecheck.checker import _parallel_html5_errors
+from newsdigest.sitecheck.checker import html5_errors_in_workers
 from newsdigest.sitecheck.page import html5lib_errors, scan_page
 from newsdigest.sitecheck.site import Kind, Site, srcset_urls
 
@@ -73,7 +73,7 @@ def test_srcset_candidates() -> None:
 def test_parallel_html5_parse_matches_serial(site: Site, tmp_path: Path) -> None:
     (tmp_path / "broken.html").write_text("<!DOCTYPE html><div>x</span></div>")
     pages = [*site.html_paths, "broken.html"]
-    parallel = _parallel_html5_errors(tmp_path, pages, workers=2)
+    parallel = html5_errors_in_workers(tmp_path, pages, workers=2)
     serial = {p: html5lib_errors((tmp_path / p).read_text()) for p in pages}
     assert parallel == serial
     assert parallel["broken.html"] and parallel["index.html"] == []

@@ -174,7 +174,7 @@ class SiteChecker:
     def _read_unseen(self, site: Site, workers: int | None) -> None:
         pages = [path for path in site.html_paths if path not in self.seen]
         errors = (
-            _parallel_html5_errors(site.root, pages, workers)
+            html5_errors_in_workers(site.root, pages, workers)
             if self.html5 and "html" in self.checks
             else {}
         )
@@ -282,7 +282,7 @@ def _usable_cpus() -> int:
     return os.cpu_count() or 1
 
 
-def _parallel_html5_errors(
+def html5_errors_in_workers(
     root: Path, pages: list[str], workers: int | None
 ) -> dict[str, list[tuple[int, str, str]]]:
     """html5lib's errors for many pages, in forked worker processes.
