@@ -7,6 +7,9 @@ a broken page came from, and change nothing in the output.
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,7 +18,7 @@ from pelican.settings import DEFAULT_CONFIG
 
 from newsdigest.sitecheck import check_build, recorded_build
 from newsdigest.writer import CheckingWriter, get_writer
-from tests.conftest import item
+from tests.conftest import PINNED_ENV, item
 
 PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -98,3 +101,26 @@ def test_a_page_written_again_is_judged_by_its_last_version(tmp_path: Path) -> N
     fixed = {"title": "Home", "link": "./"}
     writer.write_file("index.html", Template(PAGE), fixed, override_output=True)
     assert check_build(output).problems == []
+
+
+def test_a_checked_build_needs_neither_feedparser_nor_html5lib(make_project) -> None:
+    """The build's checks parse each page and feed once, in this process."""
+    project = make_project(sample=True)
+    script = (
+        "import sys\n"
+        "from newsdigest.build import build_in_process\n"
+        "report = build_in_process(__import__('pathlib').Path('.'), 'pelicanconf.py')\n"
+        "assert not report.errors, report.format_text()\n"
+        "print(sorted({'feedparser', 'html5lib'} & set(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=project.root,
+        env={**os.environ, **PINNED_ENV},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert (project.output / "index.html").is_file()
