@@ -87,6 +87,8 @@ class SiteChecker:
         self.ids: dict[str, frozenset[str]] = {}
         self.sources: dict[str, str] = {}
         self.seen: set[str] = set()
+        #: size of each page handed over as a string, to notice later rewrites
+        self.written: dict[str, int] = {}
         self.seconds = 0.0
         self._html_findings: HTMLFindings = {}
 
@@ -105,9 +107,13 @@ class SiteChecker:
         started = time.perf_counter()
         page = scan_page(path, data, html5=self.html5, html5_errors=html5_errors)
         self.seen.add(path)
+        if isinstance(data, str):
+            self.written[path] = page.size
+        else:
+            self.written.pop(path, None)
         if source:
             self.sources[path] = source
-        else:
+        elif isinstance(data, str):  # a page written again, showing nothing
             self.sources.pop(path, None)
         if "html" in self.checks:
             self.problems[path] = page_problems(page)
@@ -172,6 +178,7 @@ class SiteChecker:
         return report
 
     def _read_unseen(self, site: Site, workers: int | None) -> None:
+        self._forget_rewritten(site)
         pages = [path for path in site.html_paths if path not in self.seen]
         errors = (
             html5_errors_in_workers(site.root, pages, workers)
@@ -189,6 +196,22 @@ class SiteChecker:
                 if path not in self.seen:
                     text, _ = decode(site.read_bytes(path))
                     self.add_stylesheet(path, text)
+
+    def _forget_rewritten(self, site: Site) -> None:
+        """Pages changed on disk since they were written (a minifying plugin, say)
+        are checked again from disk: the site checked is the site published."""
+        for path, size in list(self.written.items()):
+            try:
+                changed = (site.root / path).stat().st_size != size
+            except OSError:
+                changed = True  # removed: the walk decides what is left
+            if changed:
+                log.debug("%s changed after it was written; reading it again", path)
+                self.seen.discard(path)
+                self.written.pop(path)
+                self.problems.pop(path, None)
+                self.refs.pop(path, None)
+                self.ids.pop(path, None)
 
     def _file_problems(self) -> list[Problem]:
         return [

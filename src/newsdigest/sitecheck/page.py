@@ -95,6 +95,8 @@ class Page:
     parse_errors: list[tuple[int, str, str]] = field(default_factory=list)
     #: False when the parser gave up part-way (nesting deeper than 2,048)
     complete: bool = True
+    #: bytes of the page as UTF-8 (what a file of it holds)
+    size: int = 0
 
     def find_all(self, tag: str) -> list[Element]:
         return [e for e in self.elements if e.tag == tag and not e.foreign]
@@ -158,8 +160,12 @@ def scan_page(
     if match:
         page.doctype = match.group(1)
     parser = etree.HTMLParser(encoding="utf-8", remove_pis=True, huge_tree=True)
+    encoded = data if isinstance(data, bytes) else text.encode("utf-8", "surrogatepass")
+    page.size = len(encoded)
     try:
-        root = etree.fromstring(text.encode("utf-8", "surrogatepass"), parser)
+        root = etree.fromstring(
+            encoded if utf8 else text.encode("utf-8", "surrogatepass"), parser
+        )
     except etree.XMLSyntaxError as error:  # an empty document
         log.debug("%s: %s", path, error)
         root = None
