@@ -570,13 +570,14 @@ def test_clean_site_has_no_problems_while_writing(tmp_path: Path) -> None:
 
 def test_page_problems_name_the_content_file(tmp_path: Path) -> None:
     files = clean_files()
+    files["posts/first/index.html"] = html_page(
+        '<h1>First</h1><a href="/gone/">x</a><p id="details"></p><p id="details">'
+    )
     build(tmp_path, files)
     checker = SiteChecker()
     checker.add_page(
         "posts/first/index.html",
-        html_page(
-            '<h1>First</h1><a href="/gone/">x</a><p id="details"></p><p id="details">'
-        ),
+        files["posts/first/index.html"],
         source="content/items/first.md",
     )
     report = checker.finish(tmp_path, site_url=SITE_URL)
