@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from newsdigest.problems import Problem, Report
-from newsdigest.sitecheck import check_site
+from newsdigest.sitecheck import SiteChecker, check_site
 from newsdigest.sitecheck.__main__ import main
 
 SITE_URL = "https://digest.example.org"
@@ -505,3 +505,121 @@ def test_command_line_passes_a_clean_site(
     build(tmp_path, clean_files())
     assert main([str(tmp_path), "--site-url", SITE_URL]) == 0
     assert capsys.readouterr().out.strip() == "No problems found."
+
+
+#: What libxml2 says while a build writes a page, where html5lib says otherwise.
+WHILE_WRITING = {"parse error": "Unexpected end tag : span"}
+
+
+def check_while_writing(root: Path, files: dict[str, str]) -> Report:
+    """The build's path: pages handed over as strings, the rest found on disk."""
+    build(root, files)
+    checker = SiteChecker()
+    for name, text in files.items():
+        if name.endswith(".html"):
+            checker.add_page(name, text)
+    return checker.finish(root, site_url=SITE_URL)
+
+
+@pytest.mark.parametrize(
+    ("case", "path", "main", "check", "line", "field", "message"),
+    BROKEN_PAGES,
+    ids=[case[0] for case in BROKEN_PAGES],
+)
+def test_broken_page_is_found_while_writing(
+    tmp_path: Path,
+    case: str,
+    path: str,
+    main: str,
+    check: str,
+    line: int,
+    field: str,
+    message: str,
+) -> None:
+    files = clean_files()
+    files[path] = html_page("<h1>Broken</h1>" + main)
+    problem = only_problem(check_while_writing(tmp_path, files))
+    assert (problem.path, problem.check, problem.line, problem.field) == (
+        path,
+        check,
+        line,
+        field,
+    )
+    assert WHILE_WRITING.get(case, message) in problem.message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "field", "message"),
+    [case[1:] for case in BROKEN_HEADS],
+    ids=[case[0] for case in BROKEN_HEADS],
+)
+def test_broken_page_frame_is_found_while_writing(
+    tmp_path: Path, old: str, new: str, line: int | None, field: str, message: str
+) -> None:
+    files = clean_files()
+    files["extra.html"] = html_page().replace(old, new)
+    problem = only_problem(check_while_writing(tmp_path, files))
+    assert (problem.path, problem.line, problem.field) == ("extra.html", line, field)
+    assert message in problem.message
+
+
+def test_clean_site_has_no_problems_while_writing(tmp_path: Path) -> None:
+    report = check_while_writing(tmp_path, clean_files())
+    assert report.problems == [], report.format_text()
+
+
+def test_page_problems_name_the_content_file(tmp_path: Path) -> None:
+    files = clean_files()
+    files["posts/first/index.html"] = html_page(
+        '<h1>First</h1><a href="/gone/">x</a><p id="details"></p><p id="details">'
+    )
+    build(tmp_path, files)
+    checker = SiteChecker()
+    checker.add_page(
+        "posts/first/index.html",
+        files["posts/first/index.html"],
+        source="content/items/first.md",
+    )
+    report = checker.finish(tmp_path, site_url=SITE_URL)
+    assert sorted((p.check, p.source) for p in report.problems) == [
+        ("html", "content/items/first.md"),
+        ("links", "content/items/first.md"),
+    ]
+    assert "posts/first/index.html (from content/items/first.md)" in (
+        report.format_text()
+    )
+    errors = json.loads(report.format_json())["errors"]
+    assert {e["source"] for e in errors} == {"content/items/first.md"}
+
+
+@pytest.mark.parametrize("checks", [None, ["links"]])
+@pytest.mark.parametrize("html5", [False, True])
+def test_page_too_deep_to_check_is_a_problem(
+    tmp_path: Path, checks: list[str] | None, html5: bool
+) -> None:
+    """Past 2,048 levels libxml2 stops: what follows must not pass unchecked."""
+    deep = "<div>" * 3000 + '<a href="javascript:alert(1)">x</a>' + "</div>" * 3000
+    files = clean_files()
+    files["deep.html"] = html_page("<h1>Deep</h1>" + deep)
+    report = check_site(
+        build(tmp_path, files), site_url=SITE_URL, checks=checks, html5=html5
+    )
+    found = [p for p in report.errors if p.path == "deep.html" and p.field == "parse"]
+    assert found, report.format_text()
+    assert any("depth" in p.message or "deeply" in p.message for p in found)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [([], "Unexpected end tag (span). Ignored."), (["--no-html5"], "end tag : span")],
+)
+def test_command_line_chooses_the_markup_parser(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    files = clean_files()
+    files["extra.html"] = html_page("<h1>A</h1><div>x</span></div>")
+    build(tmp_path, files)
+    assert main([str(tmp_path), "--site-url", SITE_URL, "--format", "json", *args]) == 1
+    (error,) = json.loads(capsys.readouterr().out)["errors"]
+    assert (error["path"], error["field"]) == ("extra.html", "parse")
+    assert message in error["message"]

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from newsdigest.sitecheck import check_site
+from newsdigest.sitecheck.checker import html5_errors_in_workers
+from newsdigest.sitecheck.page import html5lib_errors, scan_page
 from newsdigest.sitecheck.site import Kind, Site, srcset_urls
 
 
@@ -67,11 +70,20 @@ def test_srcset_candidates() -> None:
     assert urls == ["a.png", "b.png", "c,2.png", "d.png"]
 
 
-def test_parallel_preload_matches_serial(site: Site, tmp_path: Path) -> None:
-    site.preload(parse_errors=True, workers=2)
-    serial = Site(tmp_path)
-    serial.preload(parse_errors=True, workers=1)
-    for path in site.html_paths:
-        assert site.page(path) == serial.page(path)
-    assert site.page("index.html").ids == {"x": [1]}
-    assert site.parse_errors("index.html") == []
+def test_parallel_html5_parse_matches_serial(site: Site, tmp_path: Path) -> None:
+    (tmp_path / "broken.html").write_text("<!DOCTYPE html><div>x</span></div>")
+    pages = [*site.html_paths, "broken.html"]
+    parallel = html5_errors_in_workers(tmp_path, pages, workers=2)
+    serial = {p: html5lib_errors((tmp_path / p).read_text()) for p in pages}
+    assert parallel == serial
+    assert parallel["broken.html"] and parallel["index.html"] == []
+    assert (
+        check_site(tmp_path, workers=2).problems
+        == check_site(tmp_path, workers=1).problems
+    )
+
+
+def test_page_scan_keeps_ids_with_their_lines() -> None:
+    page = scan_page("p.html", '<!DOCTYPE html>\n<p id="x">x</p>\n<a name="y">y</a>')
+    assert page.ids == {"x": [2], "y": [3]}
+    assert page.doctype == "DOCTYPE html"

@@ -85,7 +85,15 @@ def cli() -> None:
     show_default=True,
     help="Report format; json is for CI.",
 )
-def check(settings: str, project: Path, site: Path | None, fmt: str) -> None:
+@click.option(
+    "--html5/--no-html5",
+    default=True,
+    show_default=True,
+    help="Check markup with the full HTML5 parser (html5lib), or as a build does.",
+)
+def check(
+    settings: str, project: Path, site: Path | None, fmt: str, html5: bool
+) -> None:
     """Validate content and the built site; exit 1 on any error.
 
     Checks front matter (every problem at once, with file:line, field and fix),
@@ -96,7 +104,7 @@ def check(settings: str, project: Path, site: Path | None, fmt: str) -> None:
     report = Report()
     with stdout_to_stderr():
         try:
-            _check(report, settings, project, site)
+            _check(report, settings, project, site, html5=html5)
         except DigestError as error:
             report.extend(error.report.problems)
             if not error.report.errors:
@@ -120,7 +128,9 @@ def _failure(settings: str, message: str) -> Problem:
     )
 
 
-def _check(report: Report, settings: str, project: Path, site: Path | None) -> None:
+def _check(
+    report: Report, settings: str, project: Path, site: Path | None, *, html5: bool
+) -> None:
     from newsdigest.feeds import feed_settings
     from newsdigest.sitecheck import check_site
 
@@ -143,7 +153,9 @@ def _check(report: Report, settings: str, project: Path, site: Path | None) -> N
             site_url = config and (
                 config.get("SITEURL") or feed_settings(config)["base_url"]
             )
-            report.extend(check_site(site, site_url=site_url or "").problems)
+            report.extend(
+                check_site(site, site_url=site_url or "", html5=html5).problems
+            )
 
 
 # A digest of your own: `newsdigest init`, `newsdigest theme copy`.

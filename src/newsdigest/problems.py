@@ -27,9 +27,13 @@ class Problem:
     fix: str = ""
     severity: str = ERROR
     check: str = "content"
+    #: the content file a built page came from, when the problem is in a page
+    source: str | None = None
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
+        if self.source:
+            where += f" (from {self.source})"
         subject = f" [{self.field}]" if self.field else ""
         text = f"{where}:{subject} {self.message}"
         if self.fix:
@@ -80,7 +84,8 @@ class Report:
             for problem in group:
                 if problem.path != current:
                     current = problem.path
-                    lines.append(f"  {current}")
+                    source = f" (from {problem.source})" if problem.source else ""
+                    lines.append(f"  {current}{source}")
                 where = f"line {problem.line}" if problem.line else "file"
                 subject = f" [{problem.field}]" if problem.field else ""
                 lines.append(f"    {where}{subject}: {problem.message}")
@@ -94,8 +99,8 @@ class Report:
         """Machine-readable report for CI."""
         return json.dumps(
             {
-                "errors": [asdict(p) for p in self.errors],
-                "warnings": [asdict(p) for p in self.warnings],
+                "errors": [_as_dict(p) for p in self.errors],
+                "warnings": [_as_dict(p) for p in self.warnings],
                 "summary": {
                     "errors": len(self.errors),
                     "warnings": len(self.warnings),
@@ -104,6 +109,14 @@ class Report:
             indent=2,
             ensure_ascii=False,
         )
+
+
+def _as_dict(problem: Problem) -> dict[str, object]:
+    """A problem for JSON; ``source`` only when a built page names one."""
+    data = asdict(problem)
+    if data["source"] is None:
+        del data["source"]
+    return data
 
 
 class DigestError(Exception):

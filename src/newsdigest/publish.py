@@ -405,9 +405,9 @@ def finish_build(pelican: Any) -> None:
             pelican.settings.get("_DIGEST_FEEDS_CONFIG") or {}
         ).get("base_url", "")
         if config["checks"]:
-            from newsdigest.sitecheck import check_site
+            from newsdigest.sitecheck import check_build
 
-            report = check_site(staged, site_url=site_url, checks=config["checks"])
+            report = check_build(staged, site_url=site_url, checks=config["checks"])
             STATE.report.extend(report.warnings)
             if report.errors:
                 raise DigestError(

@@ -28,6 +28,7 @@ PLUGINS = [
     "newsdigest.feeds",  # Atom and RSS for everything, topics and tags
     "newsdigest.aliases",  # stable addresses: redirect pages, changed-address guard
     "newsdigest.theme",  # template filters and the context the theme reads
+    "newsdigest.writer",  # checks every page from the string it writes
     "newsdigest.publish",  # staging, site checks, atomic swap, build summary
 ]
 

@@ -8,10 +8,11 @@ fragment is found by an ``id`` anywhere in the target page or an ``<a name>``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Collection
 
 from newsdigest.problems import ERROR, Problem
-from newsdigest.sitecheck.links import hyperlink_url
-from newsdigest.sitecheck.site import HTML_SUFFIXES, Kind, Site
+from newsdigest.sitecheck.page import HTML_SUFFIXES
+from newsdigest.sitecheck.site import Kind, Ref, Site, Target
 
 log = logging.getLogger(__name__)
 
@@ -20,35 +21,30 @@ CHECK = "anchors"
 BUILTIN_FRAGMENTS = frozenset({"", "top"})
 
 
-def check_anchors(site: Site) -> list[Problem]:
-    """Every ``#fragment`` of an internal link exists in the page it points to."""
-    problems: list[Problem] = []
-    for path in site.html_paths:
-        for element in site.page(path).elements:
-            url = hyperlink_url(element)
-            if url is None:
-                continue
-            target = site.resolve(url, path)
-            if target.kind is not Kind.INTERNAL or target.fragment is None:
-                continue
-            if target.fragment.lower() in BUILTIN_FRAGMENTS:
-                continue
-            found = site.lookup(target.path)
-            if found is None or not found.lower().endswith(HTML_SUFFIXES):
-                continue  # missing pages are the links check's business
-            if target.fragment in site.page(found).ids:
-                continue
-            problems.append(
-                Problem(
-                    path=path,
-                    line=element.line,
-                    field=f"{element.tag}[href]",
-                    message=f"link {url!r}: no element with id "
-                    f"{target.fragment!r} in {found}",
-                    fix="Link to an existing id, or add the id to the target page.",
-                    severity=ERROR,
-                    check=CHECK,
-                )
-            )
-    log.debug("anchors: %d problems", len(problems))
-    return problems
+def anchor_problem(
+    site: Site,
+    path: str,
+    ref: Ref,
+    target: Target,
+    ids_of: Callable[[str], Collection[str]],
+) -> Problem | None:
+    """The ``#fragment`` of the hyperlink ``ref`` in ``path`` must exist where it
+    points; ``ids_of(page)`` gives the ids of a page of the site."""
+    if target.kind is not Kind.INTERNAL or target.fragment is None:
+        return None
+    if target.fragment.lower() in BUILTIN_FRAGMENTS:
+        return None
+    found = site.lookup(target.path)
+    if found is None or not found.lower().endswith(HTML_SUFFIXES):
+        return None  # missing pages are the links check's business
+    if target.fragment in ids_of(found):
+        return None
+    return Problem(
+        path=path,
+        line=ref.line,
+        field=ref.field,
+        message=f"link {ref.url!r}: no element with id {target.fragment!r} in {found}",
+        fix="Link to an existing id, or add the id to the target page.",
+        severity=ERROR,
+        check=CHECK,
+    )

@@ -13,7 +13,17 @@ from collections.abc import Iterator
 
 from newsdigest.problems import ERROR, Problem
 from newsdigest.sitecheck.links import is_asset_link
-from newsdigest.sitecheck.site import Element, Kind, Site, srcset_urls, url_scheme
+from newsdigest.sitecheck.page import Element
+from newsdigest.sitecheck.site import (
+    ASSET,
+    CSS,
+    Kind,
+    Ref,
+    Site,
+    Target,
+    srcset_urls,
+    url_scheme,
+)
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +31,8 @@ CHECK = "assets"
 #: ``meta`` elements whose content is an image URL (Open Graph, Twitter cards).
 IMAGE_META = frozenset({"og:image", "og:image:url", "twitter:image"})
 _MEDIA = frozenset({"img", "script", "video", "audio", "source", "track", "embed"})
+#: Elements that can load a resource (besides any with a style attribute).
+_MAY_LOAD = _MEDIA | {"link", "meta", "style"}
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _CSS_URL = re.compile(
     r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)"""
@@ -55,48 +67,38 @@ def css_urls(css: str) -> Iterator[tuple[int, str]]:
         yield css.count("\n", 0, match.start()) + 1, url
 
 
-def _missing(
-    site: Site, path: str, line: int, field: str, url: str, base: str
-) -> Problem | None:
-    if url_scheme(url) == "data" and field == "url()":
+def asset_refs(element: Element) -> Iterator[Ref]:
+    """The resources ``element`` loads, inline CSS ``url()`` included."""
+    if element.tag not in _MAY_LOAD and "style" not in element.attrs:
+        return
+    for field, url in element_assets(element):
+        yield Ref(element.line, field, url, ASSET)
+    css = element.text if element.tag == "style" else ""
+    css += element.attrs.get("style", "")
+    if "url(" in css.lower() or "@import" in css.lower():
+        for line, url in css_urls(css):
+            yield Ref(element.line + line - 1, "url()", url, CSS)
+
+
+def stylesheet_refs(css: str) -> list[Ref]:
+    """The files a stylesheet loads."""
+    return [Ref(line, "url()", url, CSS) for line, url in css_urls(css)]
+
+
+def asset_problem(site: Site, path: str, ref: Ref, target: Target) -> Problem | None:
+    """The assets check for one reference of the file ``path``."""
+    if ref.role == CSS and url_scheme(ref.url) == "data":
         return None  # inline fonts and icons in CSS are fine
-    target = site.resolve(url, base)
-    if target.kind is not Kind.INTERNAL or target.path == base:
+    if target.kind is not Kind.INTERNAL or target.path == path:
         return None  # external, unsafe (links check) or ``url(#svg-filter)``
     if site.lookup(target.path) is not None:
         return None
     return Problem(
         path=path,
-        line=line,
-        field=field,
-        message=f"{url!r} refers to {target.path}, which is not in the built site",
+        line=ref.line,
+        field=ref.field,
+        message=f"{ref.url!r} refers to {target.path}, which is not in the built site",
         fix="Add the file to the theme or content, or correct the reference.",
         severity=ERROR,
         check=CHECK,
     )
-
-
-def check_assets(site: Site) -> list[Problem]:
-    """Missing images, scripts, stylesheets, icons and CSS ``url()`` files."""
-    problems: list[Problem] = []
-    for path in site.html_paths:
-        for element in site.page(path).elements:
-            found = [
-                _missing(site, path, element.line, field, url, path)
-                for field, url in element_assets(element)
-            ]
-            css = element.text if element.tag == "style" else ""
-            css += element.attrs.get("style", "")
-            if "url(" in css.lower() or "@import" in css.lower():
-                found += [
-                    _missing(site, path, element.line + line - 1, "url()", url, path)
-                    for line, url in css_urls(css)
-                ]
-            problems.extend(p for p in found if p)
-    for path in site.css_paths:
-        for line, url in css_urls(site.read_text(path)):
-            problem = _missing(site, path, line, "url()", url, path)
-            if problem:
-                problems.append(problem)
-    log.debug("assets: %d problems", len(problems))
-    return problems

@@ -4,11 +4,14 @@ Feed readers are far less forgiving than browsers: a relative link, a reused
 entry id or a malformed date makes readers drop entries, show them twice or
 link nowhere. The W3C validator is an online service, so its rules that matter
 for a digest are re-implemented here and run offline on every build.
+
+Each feed is parsed once, strictly (expat, no DTD), and the rules run over that
+tree. The HTML of an entry is checked once per build however many feeds carry
+it (an item appears in the "all" feed, its topic's and each tag's, twice each).
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 from datetime import datetime
@@ -16,10 +19,8 @@ from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-import feedparser
-
 from newsdigest.problems import ERROR, WARNING, Problem
-from newsdigest.sitecheck.site import DANGEROUS_SCHEMES, Site, url_scheme
+from newsdigest.sitecheck.site import DANGEROUS_SCHEMES, url_scheme
 from newsdigest.sitecheck.xmltree import XMLError, XNode
 
 log = logging.getLogger(__name__)
@@ -111,12 +112,28 @@ class _EmbeddedHTML(HTMLParser):
             )
 
 
+#: Findings of the embedded-HTML rules, by the HTML they were found in.
+HTMLFindings = dict[str, list[tuple[str, str]]]
+
+
+def embedded_html_findings(html: str, cache: HTMLFindings) -> list[tuple[str, str]]:
+    """(severity, message) for what a feed reader would choke on in ``html``."""
+    findings = cache.get(html)
+    if findings is None:
+        parser = _EmbeddedHTML()
+        parser.feed(html)
+        parser.close()
+        findings = cache[html] = parser.findings
+    return findings
+
+
 class _FeedChecker:
     """Collects the problems of one parsed feed file."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, html_cache: HTMLFindings) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        self.html_cache = html_cache
 
     def add(
         self, node: XNode, field: str, message: str, fix: str, severity: str = ERROR
@@ -133,10 +150,7 @@ class _FeedChecker:
         return child
 
     def embedded_html(self, node: XNode, field: str) -> None:
-        parser = _EmbeddedHTML()
-        parser.feed(node.text)
-        parser.close()
-        for severity, message in parser.findings:
+        for severity, message in embedded_html_findings(node.text, self.html_cache):
             self.add(
                 node,
                 field,
@@ -356,11 +370,16 @@ def _looks_like_feed(path: str, data: bytes) -> bool:
     )
 
 
-def check_feed(site: Site, path: str) -> list[Problem]:
-    """Problems of one ``.xml`` file; [] when it is not a feed (e.g. a sitemap)."""
-    root = site.xml(path)
+def feed_problems(
+    path: str,
+    data: bytes,
+    root: XNode | XMLError,
+    html_cache: HTMLFindings | None = None,
+) -> list[Problem]:
+    """Problems of the ``.xml`` file ``path`` (its bytes and their parse);
+    [] when it is not a feed (e.g. a sitemap)."""
     if isinstance(root, XMLError):
-        if not _looks_like_feed(path, site.read_bytes(path)):
+        if not _looks_like_feed(path, data):
             return []
         return [
             Problem(
@@ -373,7 +392,7 @@ def check_feed(site: Site, path: str) -> list[Problem]:
                 CHECK,
             )
         ]
-    checker = _FeedChecker(path)
+    checker = _FeedChecker(path, {} if html_cache is None else html_cache)
     if root.tag == f"{ATOM}feed":
         checker.atom(root)
     elif root.tag == "rss":
@@ -385,23 +404,4 @@ def check_feed(site: Site, path: str) -> list[Problem]:
             "root <feed> is not in the Atom namespace",
             'Add xmlns="http://www.w3.org/2005/Atom".',
         )
-        return checker.problems
-    else:
-        return []
-    # a stream, not bytes: feedparser would first try bytes as a file name
-    parsed = feedparser.parse(io.BytesIO(site.read_bytes(path)))
-    if parsed.bozo:
-        checker.add(
-            root,
-            "feed",
-            f"feedparser rejects the feed: {parsed.bozo_exception}",
-            "Fix the feed so readers can parse it.",
-        )
     return checker.problems
-
-
-def check_feeds(site: Site) -> list[Problem]:
-    """W3C-validator rules for every Atom and RSS 2.0 feed of the site."""
-    problems = [p for path in site.xml_paths for p in check_feed(site, path)]
-    log.debug("feeds: %d problems", len(problems))
-    return problems

@@ -1,7 +1,9 @@
 """Every page must be valid, accessible HTML that runs no JavaScript.
 
 Browsers repair broken markup silently and differently, so a stray ``</div>``
-can reflow a digest on one reader's phone only. html5lib implements the HTML
+can reflow a digest on one reader's phone only. Every build reports the repairs
+libxml2 makes while the page is parsed anyway (stray and mismatched end tags);
+``newsdigest check`` and the test suite use html5lib, which implements the HTML
 parsing standard and reports every repair it makes. The other rules are the
 site's promises: one title, one main and one h1 per page, alt text on images,
 a UTF-8 charset and a viewport, and no scripts (the digest needs none, and an
@@ -15,7 +17,7 @@ import logging
 import re
 
 from newsdigest.problems import ERROR, Problem
-from newsdigest.sitecheck.site import Element, Page, Site
+from newsdigest.sitecheck.page import Element, Page
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +46,10 @@ class _PageChecker:
             Problem(self.page.path, line, field, message, fix, ERROR, CHECK)
         )
 
-    def run(self, errors: list[tuple[int, str, str]]) -> list[Problem]:
+    def run(self) -> list[Problem]:
         if not self.page.utf8:
             self.add(None, "encoding", "page is not valid UTF-8", "Save it as UTF-8.")
-        for line, code, message in errors:
+        for line, code, message in self.page.parse_errors:
             if code in _DOCTYPE_ERRORS:
                 continue
             self.add(
@@ -189,11 +191,6 @@ class _PageChecker:
             )
 
 
-def check_html(site: Site) -> list[Problem]:
-    """Parse errors and page-structure rules for every HTML page."""
-    problems: list[Problem] = []
-    for path in site.html_paths:
-        checker = _PageChecker(site.page(path))
-        problems.extend(checker.run(site.parse_errors(path)))
-    log.debug("html: %d problems", len(problems))
-    return problems
+def page_problems(page: Page) -> list[Problem]:
+    """Markup errors and page-structure rules for one parsed page."""
+    return _PageChecker(page).run()

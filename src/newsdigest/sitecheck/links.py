@@ -11,7 +11,17 @@ import logging
 from collections.abc import Iterator
 
 from newsdigest.problems import ERROR, Problem
-from newsdigest.sitecheck.site import Element, Kind, Site, Target, srcset_urls
+from newsdigest.sitecheck.page import Element
+from newsdigest.sitecheck.site import (
+    FEED_LINK,
+    LINK,
+    UNSAFE,
+    Kind,
+    Ref,
+    Site,
+    Target,
+    srcset_urls,
+)
 from newsdigest.sitecheck.xmltree import XNode
 
 log = logging.getLogger(__name__)
@@ -56,6 +66,36 @@ def url_attributes(element: Element) -> Iterator[tuple[str, str]]:
             yield "srcset", url
 
 
+def link_refs(element: Element) -> Iterator[Ref]:
+    """Every URL of ``element`` (to be safe) and its hyperlink (to lead somewhere)."""
+    for name, url in url_attributes(element):
+        yield Ref(element.line, f"{element.tag}[{name}]", url, UNSAFE)
+    url = hyperlink_url(element)
+    if url is not None:
+        yield Ref(element.line, f"{element.tag}[href]", url, LINK)
+
+
+def feed_links(root: XNode) -> Iterator[tuple[XNode, str, str]]:
+    """(node, field, URL) for every link of an Atom or RSS feed."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.tag == f"{ATOM}link" and "href" in node.attrs:
+            yield node, "link[href]", node.attrs["href"]
+        elif node.tag == "link" and not node.children:
+            yield node, "link", node.text.strip()
+        stack.extend(reversed(node.children))
+
+
+def feed_refs(root: XNode) -> list[Ref]:
+    """The links of an Atom or RSS feed, each to be safe and to lead somewhere."""
+    if root.tag not in (f"{ATOM}feed", "rss"):
+        return []
+    return [
+        Ref(node.line, field, url, FEED_LINK) for node, field, url in feed_links(root)
+    ]
+
+
 def unsafe_problem(
     target: Target, path: str, line: int | None, field: str, check: str
 ) -> Problem | None:
@@ -88,54 +128,14 @@ def missing_problem(
     )
 
 
-def feed_links(root: XNode) -> Iterator[tuple[XNode, str, str]]:
-    """(node, field, URL) for every link of an Atom or RSS feed."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.tag == f"{ATOM}link" and "href" in node.attrs:
-            yield node, "link[href]", node.attrs["href"]
-        elif node.tag == "link" and not node.children:
-            yield node, "link", node.text.strip()
-        stack.extend(reversed(node.children))
-
-
-def _check_page(site: Site, path: str) -> Iterator[Problem]:
-    for element in site.page(path).elements:
-        for name, url in url_attributes(element):
-            target = site.resolve(url, path)
-            field = f"{element.tag}[{name}]"
-            problem = unsafe_problem(target, path, element.line, field, CHECK)
-            if problem:
-                yield problem
-        url = hyperlink_url(element)
-        if url is None:
-            continue
-        target = site.resolve(url, path)
-        if target.kind is Kind.INTERNAL and site.lookup(target.path) is None:
-            yield missing_problem(
-                target, path, element.line, f"{element.tag}[href]", CHECK
-            )
-
-
-def _check_feed(site: Site, path: str, root: XNode) -> Iterator[Problem]:
-    for node, field, url in feed_links(root):
-        target = site.resolve(url, path)
-        problem = unsafe_problem(target, path, node.line, field, CHECK)
+def link_problem(site: Site, path: str, ref: Ref, target: Target) -> Problem | None:
+    """The links check for one reference of the file ``path``."""
+    if ref.role == UNSAFE:
+        return unsafe_problem(target, path, ref.line, ref.field, CHECK)
+    if ref.role == FEED_LINK:
+        problem = unsafe_problem(target, path, ref.line, ref.field, CHECK)
         if problem:
-            yield problem
-        elif target.kind is Kind.INTERNAL and site.lookup(target.path) is None:
-            yield missing_problem(target, path, node.line, field, CHECK)
-
-
-def check_links(site: Site) -> list[Problem]:
-    """Broken internal links and unsafe URLs in HTML pages and feeds."""
-    problems: list[Problem] = []
-    for path in site.html_paths:
-        problems.extend(_check_page(site, path))
-    for path in site.xml_paths:
-        root = site.xml(path)
-        if isinstance(root, XNode) and root.tag in (f"{ATOM}feed", "rss"):
-            problems.extend(_check_feed(site, path, root))
-    log.debug("links: %d problems", len(problems))
-    return problems
+            return problem
+    if target.kind is Kind.INTERNAL and site.lookup(target.path) is None:
+        return missing_problem(target, path, ref.line, ref.field, CHECK)
+    return None

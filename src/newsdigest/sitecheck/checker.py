@@ -1,0 +1,388 @@
+"""Check a site page by page as it is written, and resolve its links at the end.
+
+Reading a built site back from disk to check it cost more than building it:
+every page was parsed twice (html.parser, then html5lib in spawned workers),
+every feed twice (expat, then feedparser), and the tree walked once per check.
+A ``SiteChecker`` takes each page as a string while the build writes it, parses
+it once, runs the per-page rules at once and keeps only what the site-wide
+rules need (ids, and the URLs with their lines). ``finish`` then walks the
+output once, for the files the build did not hand over (static files, feeds,
+stylesheets), and resolves every URL in memory.
+
+``check_site`` (``newsdigest check --site``) is the same checker fed from disk;
+it also runs the full HTML5 parser (html5lib), on every core for large sites.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import posixpath
+import sys
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from newsdigest.problems import Problem, Report
+from newsdigest.sitecheck.anchors import anchor_problem
+from newsdigest.sitecheck.assets import asset_problem, asset_refs, stylesheet_refs
+from newsdigest.sitecheck.feeds import HTMLFindings, feed_problems
+from newsdigest.sitecheck.html import page_problems
+from newsdigest.sitecheck.links import feed_refs, link_problem, link_refs
+from newsdigest.sitecheck.page import (
+    GAVE_UP,
+    Page,
+    decode,
+    html5lib_errors,
+    scan_page,
+)
+from newsdigest.sitecheck.site import (
+    ASSET,
+    CSS,
+    FEED_LINK,
+    LINK,
+    UNSAFE,
+    Ref,
+    Site,
+    Target,
+)
+from newsdigest.sitecheck.xmltree import XMLError, XNode, parse_xml
+
+log = logging.getLogger(__name__)
+
+#: The checks, in the order they are documented.
+CHECKS = ("links", "anchors", "assets", "feeds", "html")
+#: Below this many pages, starting worker processes costs more than it saves.
+PARALLEL_MIN_PAGES = 200
+
+
+def checks_to_run(checks: Iterable[str] | None) -> tuple[str, ...]:
+    """The named checks (default: all); an unknown name is a ValueError."""
+    names = CHECKS if checks is None else tuple(checks)
+    unknown = [name for name in names if name not in CHECKS]
+    if unknown:
+        raise ValueError(
+            f"unknown site check(s) {', '.join(unknown)}; known: {', '.join(CHECKS)}"
+        )
+    return names
+
+
+class SiteChecker:
+    """What the site checks learned from the files handed to it so far.
+
+    ``html5`` runs html5lib over each page for its parse errors instead of
+    reporting libxml2's (slower; for ``newsdigest check`` and the tests).
+    """
+
+    def __init__(self, checks: Iterable[str] | None = None, *, html5: bool = False):
+        self.checks = checks_to_run(checks)
+        self.html5 = html5
+        #: file -> problems found in it alone (a file written again replaces them)
+        self.problems: dict[str, list[Problem]] = {}
+        #: file -> URL -> (line, field, role) of each use of the URL in the file
+        self.refs: dict[str, dict[str, list[tuple[int | None, str, str]]]] = {}
+        self.ids: dict[str, frozenset[str]] = {}
+        self.sources: dict[str, str] = {}
+        self.seen: set[str] = set()
+        #: size of each page handed over as a string, to notice later rewrites
+        self.written: dict[str, int] = {}
+        self.seconds = 0.0
+        self._html_findings: HTMLFindings = {}
+
+    def add_page(
+        self,
+        path: str,
+        data: str | bytes,
+        source: str | None = None,
+        *,
+        html5_errors: list[tuple[int, str, str]] | None = None,
+    ) -> None:
+        """Check the HTML page ``path`` (site-relative) now; keep its ids and URLs.
+
+        ``source`` is the content file the page shows, named in its problems.
+        """
+        started = time.perf_counter()
+        page = scan_page(path, data, html5=self.html5, html5_errors=html5_errors)
+        self.seen.add(path)
+        if isinstance(data, str):
+            self.written[path] = page.size
+        else:
+            self.written.pop(path, None)
+        if source:
+            self.sources[path] = source
+        elif isinstance(data, str):  # a page written again, showing nothing
+            self.sources.pop(path, None)
+        if "html" in self.checks:
+            self.problems[path] = page_problems(page)
+        elif not page.complete and self.checks:
+            self.problems[path] = [_incomplete(page, self.checks[0])]
+        else:
+            self.problems.pop(path, None)
+        self.refs[path] = _grouped(
+            ref
+            for element in page.elements
+            for refs in (link_refs(element), asset_refs(element))
+            for ref in refs
+        )
+        self.ids[path] = frozenset(page.ids)
+        self.seconds += time.perf_counter() - started
+
+    def add_xml(self, path: str, data: bytes) -> None:
+        """Check the XML file ``path``: one strict parse, then the feed rules."""
+        started = time.perf_counter()
+        self.seen.add(path)
+        try:
+            root: XNode | XMLError = parse_xml(data)
+        except XMLError as error:
+            root = error
+        if "feeds" in self.checks:
+            self.problems[path] = feed_problems(path, data, root, self._html_findings)
+        if isinstance(root, XNode):
+            self.refs[path] = _grouped(feed_refs(root))
+        self.seconds += time.perf_counter() - started
+
+    def add_stylesheet(self, path: str, css: str) -> None:
+        self.seen.add(path)
+        self.refs[path] = _grouped(stylesheet_refs(css))
+
+    def finish(
+        self,
+        root: Path,
+        *,
+        site_url: str = "",
+        files: Iterable[str] | None = None,
+        workers: int | None = None,
+    ) -> Report:
+        """Check the files of ``root`` not handed over yet, then every URL.
+
+        ``site_url`` is the production base URL (SITEURL); absolute links
+        starting with it are internal. Use "" for a development build with
+        relative URLs. ``files`` lists the site's files if known (else one walk).
+        """
+        started = time.perf_counter()
+        site = Site(root, site_url, files)
+        self._read_unseen(site, workers)
+        report = Report()
+        report.extend(self._file_problems())
+        report.extend(self._reference_problems(site))
+        self.seconds += time.perf_counter() - started
+        log.info(
+            "site checks: %d files, %d problems, %.2fs",
+            len(self.seen),
+            len(report.problems),
+            self.seconds,
+        )
+        return report
+
+    def _read_unseen(self, site: Site, workers: int | None) -> None:
+        self._forget_rewritten(site)
+        pages = [path for path in site.html_paths if path not in self.seen]
+        errors = (
+            html5_errors_in_workers(site.root, pages, workers)
+            if self.html5 and "html" in self.checks
+            else {}
+        )
+        for path in pages:
+            self.add_page(path, site.read_bytes(path), html5_errors=errors.get(path))
+        if {"feeds", "links"} & set(self.checks):
+            for path in site.xml_paths:
+                if path not in self.seen:
+                    self.add_xml(path, site.read_bytes(path))
+        if "assets" in self.checks:
+            for path in site.css_paths:
+                if path not in self.seen:
+                    text, _ = decode(site.read_bytes(path))
+                    self.add_stylesheet(path, text)
+
+    def _forget_rewritten(self, site: Site) -> None:
+        """Pages changed on disk since they were written (a minifying plugin, say)
+        are checked again from disk: the site checked is the site published."""
+        for path, size in list(self.written.items()):
+            try:
+                changed = (site.root / path).stat().st_size != size
+            except OSError:
+                changed = True  # removed: the walk decides what is left
+            if changed:
+                log.debug("%s changed after it was written; reading it again", path)
+                self.seen.discard(path)
+                self.written.pop(path)
+                self.problems.pop(path, None)
+                self.refs.pop(path, None)
+                self.ids.pop(path, None)
+
+    def _file_problems(self) -> list[Problem]:
+        return [
+            self._named(problem)
+            for problems in self.problems.values()
+            for problem in problems
+            if problem.check in self.checks
+        ]
+
+    def _reference_problems(self, site: Site) -> list[Problem]:
+        """Every use of every URL, each distinct (target, role) judged once."""
+        verdicts: dict[tuple[int, str, bool], tuple[Problem, ...]] = {}
+        problems: list[Problem] = []
+        for path, urls in self.refs.items():
+            base_dir = posixpath.dirname(path)
+            for url, uses in urls.items():
+                target = site.resolve(url, path, base_dir)
+                for line, field, role in uses:
+                    key = (id(target), role, target.path == path)
+                    found = verdicts.get(key)
+                    if found is None:
+                        found = verdicts[key] = self._verdict(site, path, target, role)
+                    for problem in found:
+                        problems.append(
+                            self._named(
+                                replace(problem, path=path, line=line, field=field)
+                            )
+                        )
+        return problems
+
+    def _verdict(
+        self, site: Site, path: str, target: Target, role: str
+    ) -> tuple[Problem, ...]:
+        """The problems of one use of ``target`` (their line and field aside)."""
+        ref = Ref(None, "", target.url, role)
+        checks = self.checks
+        found: list[Problem | None] = []
+        if role in (UNSAFE, FEED_LINK, LINK) and "links" in checks:
+            found.append(link_problem(site, path, ref, target))
+        if role == LINK and "anchors" in checks:
+            found.append(anchor_problem(site, path, ref, target, self._ids_of))
+        if role in (ASSET, CSS) and "assets" in checks:
+            found.append(asset_problem(site, path, ref, target))
+        return tuple(p for p in found if p is not None)
+
+    def _ids_of(self, path: str) -> frozenset[str]:
+        return self.ids.get(path, frozenset())
+
+    def _named(self, problem: Problem) -> Problem:
+        """The problem, naming the content file its page shows when known."""
+        source = self.sources.get(problem.path)
+        return replace(problem, source=source) if source else problem
+
+
+def _incomplete(page: Page, check: str) -> Problem:
+    """Part of ``page`` was not checked: that must not pass unnoticed."""
+    line = next((line for line, code, _ in page.parse_errors if code == GAVE_UP), None)
+    return Problem(
+        page.path,
+        line,
+        "parse",
+        "the page is nested too deeply to be checked completely",
+        "Fix the markup in the template or content (unclosed elements?).",
+        check=check,
+    )
+
+
+def _grouped(refs: Iterable[Ref]) -> dict[str, list[tuple[int | None, str, str]]]:
+    """The uses of each URL: a page links the same few URLs many times."""
+    groups: dict[str, list[tuple[int | None, str, str]]] = {}
+    intern = sys.intern  # one string per field name and URL across the site
+    for ref in refs:
+        use = (ref.line, intern(ref.field), ref.role)
+        uses = groups.get(ref.url)
+        if uses is None:
+            groups[intern(ref.url)] = [use]
+        else:
+            uses.append(use)
+    return groups
+
+
+def _html5_errors_of(job: tuple[Path, str]) -> tuple[str, list[tuple[int, str, str]]]:
+    root, path = job
+    text, _ = decode((root / path).read_bytes())
+    return path, html5lib_errors(text)
+
+
+def _usable_cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def html5_errors_in_workers(
+    root: Path, pages: list[str], workers: int | None
+) -> dict[str, list[tuple[int, str, str]]]:
+    """html5lib's errors for many pages, in forked worker processes.
+
+    Forked workers start with everything already imported and only send back
+    error tuples. Forking a process that runs other threads can deadlock, so a
+    threaded caller (or a small site, or ``workers=1``) gets {} and the pages
+    are parsed in this process instead.
+    """
+    if workers is None:
+        workers = _usable_cpus() if len(pages) >= PARALLEL_MIN_PAGES else 1
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if workers < 2 or not forkable or threading.active_count() > 1:
+        return {}
+    if sys.platform == "darwin":  # fork is unsafe with macOS system libraries
+        return {}
+    jobs = [(root, path) for path in pages]
+    chunksize = max(1, len(jobs) // (workers * 4))
+    log.debug("html5lib over %d pages in %d processes", len(jobs), workers)
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return dict(pool.imap_unordered(_html5_errors_of, jobs, chunksize))
+
+
+# --- A checker recording a build, found again when the build is finished ------
+
+_RECORDING: dict[str, SiteChecker] = {}
+
+
+def record_build(output_path: str | os.PathLike[str], checker: SiteChecker) -> None:
+    """Remember ``checker`` as the one checking what is written to ``output_path``.
+
+    One build runs at a time in a process; a checker left by a build that failed
+    before its end is dropped here.
+    """
+    _RECORDING.clear()
+    _RECORDING[os.path.realpath(output_path)] = checker
+
+
+def recorded_build(output_path: str | os.PathLike[str]) -> SiteChecker | None:
+    """The checker that recorded the build in ``output_path`` (once), or None."""
+    return _RECORDING.pop(os.path.realpath(output_path), None)
+
+
+def check_build(
+    output_path: Path, *, site_url: str = "", checks: Iterable[str] | None = None
+) -> Report:
+    """The site checks of the build just written to ``output_path``.
+
+    Pages the build's writer checked as it wrote them are not read again;
+    without a recording writer the whole folder is read (still without html5lib).
+    """
+    checker = recorded_build(output_path)
+    if checker is None:
+        checker = SiteChecker(checks)
+    else:
+        checker.checks = checks_to_run(checks)
+    return checker.finish(Path(output_path), site_url=site_url)
+
+
+def check_site(
+    site_dir: Path,
+    *,
+    site_url: str = "",
+    checks: Iterable[str] | None = None,
+    html5: bool = True,
+    workers: int | None = None,
+) -> Report:
+    """Run the named checks (default: all) over the built site in ``site_dir``.
+
+    ``site_url`` is the production base URL (SITEURL); absolute links starting
+    with it are internal. Use "" for a development build with relative URLs.
+    ``html5`` reports html5lib's parse errors (the full HTML5 parsing rules)
+    instead of libxml2's.
+    """
+    site_dir = Path(site_dir)
+    names = checks_to_run(checks)
+    if not site_dir.is_dir():
+        raise NotADirectoryError(f"no built site at {site_dir}")
+    checker = SiteChecker(names, html5=html5)
+    return checker.finish(site_dir, site_url=site_url, workers=workers)

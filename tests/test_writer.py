@@ -1,0 +1,149 @@
+"""The checking writer: pages are checked from the string Pelican writes.
+
+A build's site checks must see exactly what was written, name the content file
+a broken page came from, and change nothing in the output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+from jinja2 import Template
+from pelican.settings import DEFAULT_CONFIG
+
+from newsdigest.sitecheck import check_build, recorded_build
+from newsdigest.writer import CheckingWriter, get_writer
+from tests.conftest import PINNED_ENV, item
+
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width"><title>{{ title }}</title></head>
+<body><main><h1>{{ title }}</h1>
+<a href="{{ link }}">more</a>
+</main></body>
+</html>
+"""
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_writer_checks_the_string_it_writes(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    settings = {**DEFAULT_CONFIG, "PATH": str(tmp_path / "content")}
+    writer = CheckingWriter(str(output), settings=settings)
+    story = SimpleNamespace(source_path=str(tmp_path / "content/items/story.md"))
+    writer.write_file(
+        "story/index.html",
+        Template(PAGE),
+        {"title": "Story", "link": "../gone/"},
+        article=story,
+    )
+    writer.write_file("index.html", Template(PAGE), {"title": "Home", "link": "story/"})
+    # The file now links home (same size): the check judges what was written.
+    page = output / "story" / "index.html"
+    page.write_text(page.read_text().replace("../gone/", "..//////"))
+    report = check_build(output)
+    assert [(p.path, p.line, p.check, p.source) for p in report.problems] == [
+        ("story/index.html", 6, "links", "content/items/story.md")
+    ]
+    assert "leads to gone/" in report.problems[0].message
+    assert recorded_build(output) is None, "a recording is used once"
+
+
+def test_writer_is_pelicans_own_when_checks_are_off() -> None:
+    off = SimpleNamespace(settings={"DIGEST_PUBLISH": {"checks": []}})
+    on = SimpleNamespace(settings={"DIGEST_PUBLISH": {"checks": ["links"]}})
+    assert get_writer(off) is None
+    assert get_writer(on) is CheckingWriter
+    assert get_writer(SimpleNamespace(settings={})) is CheckingWriter
+
+
+def test_build_names_the_item_behind_a_broken_page(make_project) -> None:
+    project = make_project()
+    project.write(
+        "content/items/broken-link.md",
+        item(title="Broken link", body="See [the page](../../no-such-page/).\n"),
+    )
+    result = project.build()
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "(from content/items/broken-link.md)" in out
+    assert "no-such-page" in out and "Traceback" not in out
+
+
+def test_checking_changes_nothing_in_the_output(make_project) -> None:
+    checked = make_project(sample=True)
+    unchecked = make_project(sample=True)
+    assert checked.build().returncode == 0
+    result = unchecked.build(DIGEST_PUBLISH={"checks": []})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert tree_digest(checked.output) == tree_digest(unchecked.output)
+
+
+def test_a_page_written_again_is_judged_by_its_last_version(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    settings = {**DEFAULT_CONFIG, "PATH": str(tmp_path / "content")}
+    writer = CheckingWriter(str(output), settings=settings)
+    broken = {"title": "", "link": "/gone/"}
+    writer.write_file("index.html", Template(PAGE), broken)
+    fixed = {"title": "Home", "link": "./"}
+    writer.write_file("index.html", Template(PAGE), fixed, override_output=True)
+    assert check_build(output).problems == []
+
+
+def test_a_checked_build_needs_neither_feedparser_nor_html5lib(make_project) -> None:
+    """The build's checks parse each page and feed once, in this process."""
+    project = make_project(sample=True)
+    script = (
+        "import sys\n"
+        "from newsdigest.build import build_in_process\n"
+        "report = build_in_process(__import__('pathlib').Path('.'), 'pelicanconf.py')\n"
+        "assert not report.errors, report.format_text()\n"
+        "print(sorted({'feedparser', 'html5lib'} & set(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=project.root,
+        env={**os.environ, **PINNED_ENV},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert (project.output / "index.html").is_file()
+
+
+def test_a_page_changed_after_writing_is_checked_from_disk(tmp_path: Path) -> None:
+    """A plugin rewriting pages at the end (a minifier, say) is what gets published."""
+    output = tmp_path / "output"
+    settings = {**DEFAULT_CONFIG, "PATH": str(tmp_path / "content")}
+    writer = CheckingWriter(str(output), settings=settings)
+    story = SimpleNamespace(source_path=str(tmp_path / "content/items/story.md"))
+    writer.write_file(
+        "story/index.html",
+        Template(PAGE),
+        {"title": "Story", "link": "../"},
+        article=story,
+    )
+    writer.write_file("index.html", Template(PAGE), {"title": "Home", "link": "story/"})
+    page = output / "story" / "index.html"
+    page.write_text(page.read_text().replace('href="../"', 'href="../gone/"'))
+    (output / "index.html").unlink()
+    report = check_build(output)
+    assert sorted((p.path, p.line, p.source) for p in report.problems) == [
+        ("story/index.html", 6, "content/items/story.md")
+    ]
+    assert "leads to gone/" in report.problems[0].message
