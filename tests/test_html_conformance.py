@@ -167,7 +167,8 @@ def test_the_fixture_takes_the_branches_it_claims(
     branch_sites: dict[str, Path],
 ) -> None:
     dev, prod = branch_sites["development"], branch_sites["production"]
-    (full_page,) = dev.glob("**/every-field*.html")  # where Pelican puts lang: fr
+    # lang: fr keeps the usual address (not Pelican's every-field-fr.html)
+    (full_page,) = dev.glob("**/every-field/index.html")
     full = full_page.read_text()
     for expected in ('lang="fr"', "Corrections", "<figcaption>", "Authors", "updated"):
         assert expected in full
