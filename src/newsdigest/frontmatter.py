@@ -201,14 +201,20 @@ def parse_yaml(
             try:
                 data[key] = loader.construct_object(value_node, deep=True)
             except (ValueError, TypeError, OverflowError) as exc:
-                # PyYAML matches "2021-02-30" as a timestamp, then datetime refuses it.
+                # PyYAML matches "2021-02-30" as a timestamp, then datetime refuses
+                # it; Python refuses to convert an integer of over 4,300 digits.
+                number = "digits" in str(exc)
                 problems.append(
                     Problem(
                         display_path,
                         first_line + value_node.start_mark.line,
                         key,
-                        f"cannot be read: {exc}.",
-                        "Use a real calendar date like 2021-12-31.",
+                        "is a number far too long to be a value."
+                        if number
+                        else f"cannot be read: {exc}.",
+                        f'Quote it if it is text: {key}: "..."'
+                        if number
+                        else "Use a real calendar date like 2021-12-31.",
                     )
                 )
         if problems:

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pelican import signals
 from pelican.contents import Category, Tag
@@ -26,32 +29,56 @@ from pelican.utils import slugify
 from newsdigest.build_state import STATE
 from newsdigest.frontmatter import FrontMatterError, read_source, split
 from newsdigest.problems import Problem, Report
-from newsdigest.sanitize import render_markdown
-from newsdigest.schema import tag_key, validate_item, validate_page
-from newsdigest.settings import content_settings, raise_if_errors
+from newsdigest.sanitize import SITE_LINK_KINDS, SiteLink, render_markdown
+from newsdigest.schema import (
+    BODY_UNSAFE_CHARS,
+    MAX_SLUG_BYTES,
+    WINDOWS_RESERVED,
+    slug_bytes,
+    tag_key,
+    truncate_slug,
+    unsafe_reference,
+    validate_item,
+    validate_page,
+)
+from newsdigest.settings import content_settings, raise_if_errors, setting_problem
+from newsdigest.staticfiles import (
+    content_relative,
+    link_problem,
+    static_file_problem,
+    symlink_in_path,
+)
 from newsdigest.topics import Topic, load_topics
-from newsdigest.urls import normalise_url
+from newsdigest.urls import is_absolute_http_url, normalise_url
 
 logger = logging.getLogger(__name__)
 
 PROBLEMS_KEY = "digest_problems"
+LINES_KEY = "digest_lines"  # front matter key -> line, for whole-site problems
 _IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)[^>]*>", re.IGNORECASE)
-# Not allowed in XML 1.0, so not in a feed.
-_BODY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"', re.IGNORECASE)
+LINK_FIX = (
+    "Link an image or file as {static}/images/<file> and another item or page as "
+    "{filename}/items/<file>.md ('/' starts at content/, else at the item's "
+    "folder); anything else by its full https:// address."
+)
 
 
 def content_root(settings: dict[str, Any]) -> Path:
     return Path(settings["PATH"]).resolve()
 
 
+def content_base(settings: dict[str, Any]) -> Path:
+    """The content folder as Pelican spells it (maybe through a symbolic link)."""
+    return Path(os.path.abspath(settings["PATH"]))
+
+
 def display_path(settings: dict[str, Any], source_path: str) -> str:
     """Paths in messages are relative to the project, e.g. content/items/x.md."""
-    root = content_root(settings)
-    try:
-        rel = Path(os.path.abspath(source_path)).relative_to(root)
-    except ValueError:
+    rel = content_relative(content_base(settings), source_path)
+    if rel is None:
         return str(source_path)
-    return str(Path(root.name) / rel)
+    return str(Path(content_base(settings).name) / rel)
 
 
 def load_site_topics(
@@ -73,7 +100,7 @@ def load_site_topics(
 
 
 def is_page(settings: dict[str, Any], source_path: str) -> bool:
-    rel = Path(os.path.abspath(source_path)).relative_to(content_root(settings))
+    rel = Path(content_relative(content_base(settings), source_path) or "")
     return any(
         rel.parts[: len(Path(p).parts)] == Path(p).parts for p in settings["PAGE_PATHS"]
     )
@@ -92,7 +119,14 @@ class DigestReader(BaseReader):
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         shown = display_path(self.settings, source_path)
         root = content_root(self.settings)
-        if not Path(source_path).resolve().is_relative_to(root):
+        relative = content_relative(content_base(self.settings), source_path)
+        if relative is not None and symlink_in_path(
+            content_base(self.settings), relative
+        ):
+            # Reported once per link by symlink_problems, not once per file read
+            # through it (a link to a parent folder is read again and again).
+            return _skip([])
+        if relative is None or not Path(source_path).resolve().is_relative_to(root):
             return _skip(
                 [
                     Problem(
@@ -121,19 +155,18 @@ class DigestReader(BaseReader):
                     and (root / src).is_file()
                 ),
             )
-        control = _BODY_CONTROL.search(doc.body)
-        if control:
-            checked.problems.append(
-                Problem(
-                    shown,
-                    doc.body_line + doc.body.count("\n", 0, control.start()),
-                    "body",
-                    f"contains the control character U+{ord(control.group()):04X}, "
-                    "which feeds cannot carry.",
-                    "Retype the line; remove invisible characters.",
-                )
-            )
-        body = render_markdown(_BODY_CONTROL.sub("", doc.body))
+        checked.problems.extend(body_character_problems(doc))
+        links: list[SiteLink] = []
+        body = render_markdown(
+            BODY_UNSAFE_CHARS.sub("", doc.body),
+            links=links,
+            link_regex=self.settings["INTRASITE_LINK_REGEX"],
+        )
+        body = BODY_UNSAFE_CHARS.sub("", body)
+        checked.problems.extend(
+            self._link_problems(doc, links, posixpath.dirname(relative))
+        )
+        checked.problems.extend(body_image_problems(doc, body))
         if _IMG_WITHOUT_ALT.search(body):
             checked.problems.append(
                 Problem(
@@ -147,45 +180,115 @@ class DigestReader(BaseReader):
         checked.problems.extend(self._address_problems(doc, checked.values))
         if not checked.ok:
             return _skip(checked.problems)
-        return body, self._metadata(checked.values, checked.problems)
+        return body, self._metadata(checked.values, checked.problems, doc.lines)
+
+    def _link_problems(
+        self, doc: Any, links: list[SiteLink], item_dir: str
+    ) -> list[Problem]:
+        """Every ``{what}`` address in the body: the sanitiser removed the forms
+        Pelican must never rewrite; the files of the kept ones must be real,
+        inside content/, and publishable."""
+        problems = []
+        for link in links:
+            if link.kept:
+                reason = link_problem(
+                    content_base(self.settings),
+                    item_dir,
+                    link.what,
+                    link.target,
+                    static_paths=list(self.settings["STATIC_PATHS"]),
+                    content_paths=[
+                        *self.settings["ARTICLE_PATHS"],
+                        *self.settings["PAGE_PATHS"],
+                    ],
+                )
+                if reason is None:
+                    continue
+                message = f"links to '{link.written[:120]}', which {reason}."
+            elif link.what in SITE_LINK_KINDS:
+                message = (
+                    f"links to '{link.written[:120]}', which is not a plain path to "
+                    "a file (no '%', '&', '\\', spaces, queries or schemes)."
+                )
+            else:
+                message = (
+                    f"uses the link prefix '{{{link.what[:40]}}}' "
+                    f"('{link.written[:120]}'); only {{static}} and {{filename}} "
+                    "are allowed."
+                )
+            problems.append(
+                Problem(
+                    doc.path,
+                    body_line_of(doc, link.target, f"{link.what}"),
+                    "body",
+                    message,
+                    LINK_FIX,
+                )
+            )
+        return problems
 
     def _address_problems(self, doc: Any, values: dict[str, Any]) -> list[Problem]:
         """Names that slugify to nothing would write tags//index.html and the like,
-        overwriting the site's own pages (or crashing Pelican's writer)."""
+        overwriting the site's own pages (or crashing Pelican's writer); names
+        too long for a file name crash it too; Windows cannot check out some."""
         problems = []
 
-        def refuse(key: str, field: str, fix: str) -> None:
+        def refuse(key: str, field: str, fix: str, message: str = "") -> None:
             problems.append(
                 Problem(
                     doc.path,
                     doc.lines.get(key),
                     field,
-                    "has no letters or digits to make an address from.",
+                    message or "has no letters or digits to make an address from.",
                     fix,
                 )
             )
 
-        if (
-            values.get("title")
-            and "slug" not in doc.metadata
-            and not slugify(
-                values["title"], regex_subs=self.settings["SLUG_REGEX_SUBSTITUTIONS"]
-            )
-        ):
-            refuse("title", "title", "Add 'slug: a-few-words' for the address.")
+        def check(slug: str, key: str, field: str, fix: str) -> None:
+            if not slug:
+                refuse(key, field, fix)
+            elif slug_bytes(slug) > MAX_SLUG_BYTES:
+                refuse(
+                    key,
+                    field,
+                    "Use a shorter name.",
+                    f"makes an address of {slug_bytes(slug)} bytes; the limit is "
+                    f"{MAX_SLUG_BYTES}.",
+                )
+            elif slug in WINDOWS_RESERVED:
+                refuse(
+                    key,
+                    field,
+                    "Add a word to it.",
+                    f"makes the address '{slug}', a name Windows cannot use.",
+                )
+
+        if values.get("title") and "slug" not in doc.metadata:
+            slug = truncate_slug(title_slug(values["title"], self.settings))
+            check(slug, "title", "title", "Add 'slug: a-few-words' for the address.")
         for index, tag in enumerate(values.get("tags") or []):
-            if not url_slug(tag, "TAG", self.settings):
-                refuse("tags", f"tags[{index}]", "Use a tag with letters or digits.")
+            check(
+                url_slug(tag, "TAG", self.settings),
+                "tags",
+                f"tags[{index}]",
+                "Use a tag with letters or digits.",
+            )
         source = values.get("source")
-        if source and not url_slug(source, "SOURCE", self.settings):
-            refuse("source", "source", "Write the outlet's name in letters or digits.")
+        if source:
+            check(
+                url_slug(source, "SOURCE", self.settings),
+                "source",
+                "source",
+                "Write the outlet's name in letters or digits.",
+            )
         return problems
 
     def _metadata(
-        self, values: dict[str, Any], problems: list[Problem]
+        self, values: dict[str, Any], problems: list[Problem], lines: dict[str, int]
     ) -> dict[str, Any]:
         """Turn checked values into what Pelican's Content expects."""
         meta: dict[str, Any] = {PROBLEMS_KEY: problems}  # warnings only, at this point
+        meta[LINES_KEY] = dict(lines)
         for key, value in values.items():
             if value is None:
                 continue
@@ -203,10 +306,74 @@ class DigestReader(BaseReader):
             else:
                 meta[key] = value
         if "slug" not in meta and "title" in meta:
-            meta["slug"] = slugify(
-                meta["title"], regex_subs=self.settings["SLUG_REGEX_SUBSTITUTIONS"]
-            )
+            meta["slug"] = truncate_slug(title_slug(meta["title"], self.settings))
         return meta
+
+
+def title_slug(title: str, settings: dict[str, Any]) -> str:
+    return slugify(title, regex_subs=settings["SLUG_REGEX_SUBSTITUTIONS"])
+
+
+def body_line_of(doc: Any, *needles: str) -> int:
+    """The line of the body where the first of ``needles`` is written."""
+    for needle in needles:
+        index = doc.body.find(needle) if needle else -1
+        if index >= 0:
+            return doc.body_line + doc.body.count("\n", 0, index)
+    return doc.body_line
+
+
+def body_character_problems(doc: Any) -> list[Problem]:
+    """Characters feeds cannot carry, typed or written as references (``&#1;``),
+    reported at their line rather than by the feed writer or a built page."""
+    problems = []
+    raw = BODY_UNSAFE_CHARS.search(doc.body)
+    if raw:
+        problems.append(
+            Problem(
+                doc.path,
+                doc.body_line + doc.body.count("\n", 0, raw.start()),
+                "body",
+                f"contains the control character U+{ord(raw.group()):04X}, "
+                "which feeds cannot carry.",
+                "Retype the line; remove invisible characters.",
+            )
+        )
+    reference = unsafe_reference(doc.body)
+    if reference:
+        problems.append(
+            Problem(
+                doc.path,
+                doc.body_line + doc.body.count("\n", 0, reference.start()),
+                "body",
+                f"contains '{reference.group()[:20]}', a character reference to an "
+                "invisible or forbidden character, which feeds cannot carry.",
+                "Remove it; write visible characters as themselves.",
+            )
+        )
+    return problems
+
+
+def body_image_problems(doc: Any, body: str) -> list[Problem]:
+    """A body image with a bare relative path is looked for next to the item's
+    address (/2022/01/<slug>/...), never in content/: it would only surface as a
+    broken image on a built page. Say so at the item."""
+    problems = []
+    for src in _IMG_SRC.findall(body):
+        if src.startswith(("{static}", "|static|")) or is_absolute_http_url(src):
+            continue
+        problems.append(
+            Problem(
+                doc.path,
+                body_line_of(doc, f"({src}", src),
+                "body",
+                f"shows the image '{src[:120]}': a bare path is looked for "
+                "relative to the built page's address, not in content/.",
+                "Write ![what it shows]({static}/images/<file>): a {static}/ path "
+                "starts at content/.",
+            )
+        )
+    return problems
 
 
 def url_slug(name: str, kind: str, settings: dict[str, Any]) -> str:
@@ -283,6 +450,7 @@ def duplicate_problems(contents: list[Any], settings: dict[str, Any]) -> list[Pr
                     )
                 )
     problems.extend(source_slug_problems(contents, settings))
+    problems.extend(tag_slug_problems(contents, settings))
     problems.extend(
         _clashes(
             by_source,
@@ -313,50 +481,126 @@ def reserved_paths(settings: dict[str, Any]) -> set[str]:
     return {os.path.normpath(p) for p in paths if p}
 
 
-def source_slug_problems(
-    contents: list[Any], settings: dict[str, Any]
+def address_clash_problems(
+    contents: list[Any],
+    settings: dict[str, Any],
+    *,
+    kind: str,
+    field: str,
+    names_of: Callable[[Any], list[str]],
+    what: str,
+    fix: str,
 ) -> list[Problem]:
-    """Two spellings of an outlet ("A.P.", "AP") that share one sources/ page."""
+    """Different names that make one address ("A.P." and "AP", "C" and "C++",
+    "Café" and "Cafe") would silently share one page: refuse them all."""
     names: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     for content in contents:
-        if getattr(content, "source", None):
-            slug = url_slug(content.source, "SOURCE", settings)
-            names[slug][content.source].append(content)
+        for name in dict.fromkeys(names_of(content)):
+            names[url_slug(name, kind, settings)][name].append(content)
+    folder = settings.get(f"{kind}_URL", "{slug}/")
     problems = []
     for slug, spellings in sorted(names.items()):
-        if len({tag_key(name) for name in spellings}) < 2:
+        if not slug or len({tag_key(name) for name in spellings}) < 2:
             continue
         quoted = ", ".join(f"'{name}'" for name in sorted(spellings))
+        address = folder.format(slug=slug)
         for group in spellings.values():
             for content in group:
+                lines = getattr(content, LINES_KEY, None) or {}
                 problems.append(
                     Problem(
                         display_path(settings, content.source_path),
-                        None,
-                        "source",
-                        f"the outlet names {quoted} all make the address "
-                        f"sources/{slug}/.",
-                        "Spell the outlet's name the same way in every item.",
+                        lines.get(field),
+                        field,
+                        f"the {what} {quoted} all make the address {address}.",
+                        fix,
                     )
                 )
     return problems
 
 
-def outside_links(root: Path, shown_root: str) -> list[Problem]:
-    """Symlinks under content/ that lead out of it (Pelican follows them)."""
+def source_slug_problems(
+    contents: list[Any], settings: dict[str, Any]
+) -> list[Problem]:
+    """Two spellings of an outlet ("A.P.", "AP") that share one sources/ page."""
+    return address_clash_problems(
+        contents,
+        {"SOURCE_URL": "sources/{slug}/", **settings},
+        kind="SOURCE",
+        field="source",
+        names_of=lambda c: [c.source] if getattr(c, "source", None) else [],
+        what="outlet names",
+        fix="Spell the outlet's name the same way in every item.",
+    )
+
+
+def tag_slug_problems(contents: list[Any], settings: dict[str, Any]) -> list[Problem]:
+    """Tags that share one tags/ page ("C", "C++", "C#")."""
+    return address_clash_problems(
+        contents,
+        settings,
+        kind="TAG",
+        field="tags",
+        names_of=lambda c: [t.name for t in getattr(c, "tags", None) or []],
+        what="tags",
+        fix="Write the tag so it keeps its own letters (e.g. 'C plus plus', "
+        "'C sharp'), or use one spelling everywhere.",
+    )
+
+
+def symlink_problems(root: Path, shown_root: str) -> list[Problem]:
+    """Every symbolic link under content/, once. Pelican follows links: one out
+    of content/ publishes what it points at, one to a parent folder is read over
+    and over (hundreds of duplicates). Links are not followed here."""
     problems = []
     for dirpath, dirnames, filenames in os.walk(root):
         for name in sorted(dirnames + filenames):
             path = Path(dirpath) / name
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
+            if not path.is_symlink():
+                continue
+            try:
+                outside = not path.resolve().is_relative_to(root.resolve())
+            except (OSError, RuntimeError):
+                outside = False  # a loop
+            problems.append(
+                Problem(
+                    str(Path(shown_root) / path.relative_to(root)),
+                    message="is a symbolic link to outside content/."
+                    if outside
+                    else "is a symbolic link; content/ may not contain links.",
+                    fix="Replace the link with a copy of the file, or remove it.",
+                )
+            )
+        dirnames[:] = [d for d in dirnames if not (Path(dirpath) / d).is_symlink()]
+    return problems
+
+
+def static_problems(generators: list[Any], settings: dict[str, Any]) -> list[Problem]:
+    """Every file Pelican is about to copy: inside content/, not through a link,
+    and an image a digest needs (see ``newsdigest.staticfiles``)."""
+    base, root = content_base(settings), content_root(settings)
+    problems = []
+    for generator in generators:
+        for static in getattr(generator, "staticfiles", None) or []:
+            relative = content_relative(base, static.source_path)
+            inside = Path(static.source_path).resolve().is_relative_to(root)
+            if relative is not None and symlink_in_path(base, relative):
+                continue  # reported once by symlink_problems
+            if relative is None or not inside:
+                reason = "is outside content/ and cannot be published"
+            else:
+                reason = static_file_problem(base / relative)
+            if reason:
                 problems.append(
                     Problem(
-                        str(Path(shown_root) / path.relative_to(root)),
-                        message="is a symbolic link to outside content/.",
-                        fix="Replace the link with a copy of the file, or remove it.",
+                        display_path(settings, static.source_path),
+                        message=f"{reason}.",
+                        fix="Keep only the images the digest shows in "
+                        + ", ".join(f"content/{p}/" for p in settings["STATIC_PATHS"])
+                        + "; export an SVG without scripts, links or embedded "
+                        "documents.",
                     )
                 )
-        dirnames[:] = [d for d in dirnames if not (Path(dirpath) / d).is_symlink()]
     return problems
 
 
@@ -382,8 +626,30 @@ def order_key(content: Any) -> tuple[float, str]:
 def initialized(pelican: Any) -> None:
     STATE.reset()
     config, report = content_settings(pelican.settings)
+    report.extend(pelican_setting_problems(pelican.settings))
     raise_if_errors(report, "newsdigest settings are invalid")
+    # Pelican rewrites link prefixes in FORMATTED_FIELDS (the summary); ours are
+    # plain text, escaped by the theme, and must not be rewritten.
+    pelican.settings["FORMATTED_FIELDS"] = []
     pelican.settings["_DIGEST_CONTENT_CONFIG"] = config  # checked once, read per file
+
+
+def pelican_setting_problems(settings: dict[str, Any]) -> list[Problem]:
+    """Pelican settings the reader relies on, checked before any file is read."""
+    timezone = settings.get("TIMEZONE")
+    try:
+        ZoneInfo(str(timezone))
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return [
+            setting_problem(
+                "TIMEZONE",
+                "",
+                f"{timezone!r} is not a known time zone.",
+                "Use an IANA name such as 'UTC', 'Europe/Lisbon' or "
+                "'America/New_York'.",
+            )
+        ]
+    return []
 
 
 def add_reader(readers: Any) -> None:
@@ -449,8 +715,9 @@ def stop_on_problems(generators: list[Any]) -> None:
             contents.extend(getattr(generator, attr, []))
     report: Report = STATE.report
     report.extend(duplicate_problems(contents, settings))
-    root = content_root(settings)
-    report.extend(outside_links(root, root.name))
+    base = content_base(settings)
+    report.extend(symlink_problems(base, base.name))
+    report.extend(static_problems(generators, settings))
     report.extend(foreign_files(settings))
     _, topic_problems = STATE.topics(settings)
     report.extend(topic_problems)

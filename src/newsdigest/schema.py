@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,6 @@ from newsdigest.frontmatter import Document
 from newsdigest.problems import WARNING, Problem
 from newsdigest.topics import SLUG, Topic
 from newsdigest.urls import (
-    CONTROL_CHARS,
     is_absolute_http_url,
     is_safe_url,
     normalise_url,
@@ -67,6 +67,30 @@ PELICAN_KEYS = frozenset(
         "output_path",
     }
 )
+# Characters XML 1.0 (so every feed) cannot carry, or that are invisible and
+# useless in text: C0 and C1 controls, DEL, lone surrogates, the noncharacters
+# (U+FDD0..U+FDEF and the last two of every plane). Fields also refuse the line
+# and paragraph separators, which break one-line values.
+_UNSAFE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef" + "".join(
+    f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(17)
+)
+BODY_UNSAFE_CHARS = re.compile(f"[{_UNSAFE}]")
+UNSAFE_CHARS = re.compile(f"[{_UNSAFE}\u2028\u2029]")
+_CHAR_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+
+# Limits: what an item needs, far below what slows a build or breaks a writer.
+MAX_FIELD_BYTES = 1_000  # one-line fields: title, summary, alt text...
+MAX_TEXT_BYTES = 5_000  # multi-line fields: a correction's text
+MAX_NAME_BYTES = 100  # a tag, an outlet, an author
+MAX_SLUG_BYTES = 80  # one part of an address (file systems allow 255)
+MAX_LIST = {"tags": 20, "authors": 20, "corrections": 20}
+# Names Windows cannot create as files or folders, whatever the extension.
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"}
+    | {f"com{i}" for i in range(10)}
+    | {f"lpt{i}" for i in range(10)}
+)
+
 LANG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 # A sentence ends at . ! or ? (maybe closed by a quote or bracket), then a capital.
 SUMMARY_SENTENCES = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+(?=[A-Z\"\u201c\u2018(])")
@@ -96,8 +120,48 @@ def item_id(authority: str, source_url: str) -> str:
 
 
 def normalise_tag(tag: str) -> str:
-    """Trim and collapse whitespace; the tag's identity is this, case-folded."""
-    return " ".join(tag.split())
+    """Trim and collapse whitespace, compose accents (NFC, so a pasted "Café" is
+    the typed one); the tag's identity is this, case-folded."""
+    return unicodedata.normalize("NFC", " ".join(tag.split()))
+
+
+def unsafe_char(text: str, pattern: re.Pattern[str] = UNSAFE_CHARS) -> str | None:
+    """The first character feeds cannot carry, written as U+XXXX, or None."""
+    match = pattern.search(text)
+    return f"U+{ord(match.group()):04X}" if match else None
+
+
+def unsafe_reference(text: str) -> re.Match[str] | None:
+    """The first character reference (``&#1;``, ``&#xFFFE;``, ``&#xD800;``) that
+    decodes to a character feeds cannot carry, or to nothing (``&#0;``)."""
+    for match in _CHAR_REFERENCE.finditer(text):
+        hexa, decimal = match.groups()
+        digits = hexa or decimal
+        if len(digits.lstrip("0")) > 7:
+            return match
+        code = int(digits, 16 if hexa else 10)
+        if code == 0 or code > 0x10FFFF:
+            return match
+        if 0x80 <= code <= 0x9F:
+            continue  # HTML reads these as Windows-1252 (&#x93; is a quote)
+        if BODY_UNSAFE_CHARS.match(chr(code)):
+            return match
+    return None
+
+
+def slug_bytes(slug: str) -> int:
+    return len(slug.encode("utf-8"))
+
+
+def truncate_slug(slug: str, limit: int = MAX_SLUG_BYTES) -> str:
+    """Cut a slug made from a long title at the last hyphen that fits."""
+    if slug_bytes(slug) <= limit:
+        return slug
+    cut = slug.encode("utf-8")[: limit + 1].decode("utf-8", "ignore")
+    head = cut.rsplit("-", 1)[0] if "-" in cut else cut[:limit]
+    while slug_bytes(head) > limit:
+        head = head[:-1]
+    return head.strip("-")
 
 
 def tag_key(tag: str) -> str:
@@ -169,17 +233,48 @@ class _Validator:
                 f'Write it as a quoted string: {key}: "..."',
             )
             return None
-        text = str(value)
-        if CONTROL_CHARS.search(text) or (not multiline and "\n" in text.strip()):
+        if isinstance(value, int) and abs(value) > 10**30:
             self.problem(
                 key,
-                "contains control characters or line breaks.",
-                "Retype the value on one line; remove invisible characters.",
+                "is a number far too long to be a value.",
+                f'Quote it if it is text: {key}: "..."',
+            )
+            return None
+        text = str(value)
+        unsafe = unsafe_char(text)
+        if unsafe or (not multiline and "\n" in text.strip()):
+            what = f"control characters ({unsafe})" if unsafe else "line breaks"
+            self.problem(
+                key,
+                f"contains {what}, which pages and feeds cannot carry.",
+                "Retype the value on one line; remove invisible characters "
+                "(and YAML escapes such as \\u0001 or \\uFFFE).",
             )
             return None
         text = " ".join(text.split()) if not multiline else text.strip()
         if not text:
             self.problem(key, "is empty.", f"Give '{key}' a value or remove it.")
+            return None
+        limit = MAX_TEXT_BYTES if multiline else MAX_FIELD_BYTES
+        if len(text.encode("utf-8")) > limit:
+            self.problem(
+                key,
+                f"is {len(text.encode('utf-8')):,} bytes long; the limit is {limit:,}.",
+                "Shorten it; put the details in the body.",
+            )
+            return None
+        return text
+
+    def name(self, key: str, value: Any) -> str | None:
+        """A tag, outlet or author: short, since each may become an address."""
+        text = self.text(key, value)
+        if text and len(text.encode("utf-8")) > MAX_NAME_BYTES:
+            self.problem(
+                key,
+                f"is {len(text.encode('utf-8'))} bytes long; names are limited to "
+                f"{MAX_NAME_BYTES}.",
+                "Use a short name (it becomes part of an address).",
+            )
             return None
         return text
 
@@ -241,6 +336,14 @@ class _Validator:
                 f"Write it as a YAML list: {key}: [First, Second]",
             )
             return []
+        limit = MAX_LIST.get(key)
+        if limit is not None and len(value) > limit:
+            self.problem(
+                key,
+                f"has {len(value):,} entries; the limit is {limit}.",
+                f"Keep the {limit} that matter most.",
+            )
+            return []
         items: list[str] = []
         for index, entry in enumerate(value):
             if not isinstance(entry, str):
@@ -250,7 +353,7 @@ class _Validator:
                     f'Quote it: "{entry}"',
                 )
                 continue
-            text = self.text(f"{key}[{index}]", entry)
+            text = self.name(f"{key}[{index}]", entry)
             if text:
                 items.append(text)
         return items
@@ -291,21 +394,48 @@ def _check_slug(v: _Validator, value: Any) -> str | None:
     if not SLUG.match(text):
         v.problem(
             "slug",
-            f"'{text}' is not a valid slug.",
+            f"'{text[:100]}' is not a valid slug.",
             "Use lowercase letters, digits and single hyphens only "
             "(no '/', '..', spaces or dots), e.g. 'lavrov-security-guarantees'.",
+        )
+        return None
+    if slug_bytes(text) > MAX_SLUG_BYTES:
+        v.problem(
+            "slug",
+            f"is {slug_bytes(text)} characters long; addresses are limited to "
+            f"{MAX_SLUG_BYTES}.",
+            "Use a few words, e.g. 'lavrov-security-guarantees'.",
+        )
+        return None
+    if text in WINDOWS_RESERVED:
+        v.problem(
+            "slug",
+            f"'{text}' is a name Windows cannot use for a folder.",
+            "Add a word, e.g. 'con-talks'.",
         )
         return None
     return text
 
 
+def _check_choice(
+    v: _Validator, key: str, value: Any, choices: tuple[str, ...]
+) -> bool:
+    """True if ``value`` is one of ``choices``; else a problem that lists them."""
+    if isinstance(value, str) and value in choices:
+        return True
+    empty = value is None or (isinstance(value, str) and not value.strip())
+    v.problem(
+        key,
+        "is empty." if empty else f"'{value}' is not a {key}.",
+        ("Remove it or use one of: " if empty else "Use one of: ")
+        + ", ".join(choices)
+        + ".",
+    )
+    return False
+
+
 def _check_status(v: _Validator, value: Any) -> str:
-    if value not in STATUSES:
-        v.problem(
-            "status",
-            f"'{value}' is not a status.",
-            "Use one of: " + ", ".join(STATUSES) + ".",
-        )
+    if not _check_choice(v, "status", value, STATUSES):
         return "published"
     return value
 
@@ -380,6 +510,13 @@ def _check_corrections(v: _Validator, value: Any) -> list[dict[str, Any]]:
             "under 'corrections:'.",
         )
         return []
+    if len(value) > MAX_LIST["corrections"]:
+        v.problem(
+            "corrections",
+            f"has {len(value):,} entries; the limit is {MAX_LIST['corrections']}.",
+            "Merge corrections of the same day into one.",
+        )
+        return []
     corrections = []
     for index, entry in enumerate(value):
         key = f"corrections[{index}]"
@@ -411,9 +548,11 @@ def validate_item(
     v.check_keys(ITEM_KEYS, REQUIRED)
     values = v.result.values
 
-    for key in ("title", "summary", "source"):
+    for key in ("title", "summary"):
         if meta.get(key) is not None:
             values[key] = v.text(key, meta[key])
+    if meta.get("source") is not None:
+        values["source"] = v.name("source", meta["source"])
     if values.get("summary"):
         sentences = len(SUMMARY_SENTENCES.split(values["summary"]))
         if sentences > 2 or len(values["summary"]) > 400:
@@ -475,12 +614,7 @@ def validate_item(
         else []
     )
     label = meta.get("label", "news")
-    if label not in LABELS:
-        v.problem(
-            "label",
-            f"'{label}' is not a label.",
-            "Use one of: " + ", ".join(LABELS) + ".",
-        )
+    if not _check_choice(v, "label", label, LABELS):
         label = "news"
     values["label"] = label
     if meta.get("image") is not None:
