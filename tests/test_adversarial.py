@@ -862,6 +862,277 @@ CASES: list[Case] = [
 ]
 
 
+# --- Second red-team pass: content that reaches the site through Pelican ------------
+
+
+def body_case(id: str, payload: str, words: str = "") -> Case:
+    """A body with ``payload`` on line 11 (front matter is lines 1-8)."""
+    return case(
+        id,
+        item(body=f"Intro.\n\n{payload}\n"),
+        Expect(line=11, field="body", words=words),
+    )
+
+
+def _link_loop(project: Project, _tmp: Path) -> None:
+    os.symlink("..", project.content / "items" / "loop", target_is_directory=True)
+
+
+def _link_inside(project: Project, _tmp: Path) -> None:
+    project.write("content/images/real.svg", SAFE_SVG)
+    os.symlink("real.svg", project.content / "images" / "alias.svg")
+
+
+SAFE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect/></svg>'
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">{}</svg>'
+HOSTILE_SVGS = {
+    "script": SVG.format("<script>alert(1)</script>"),
+    "cdata-script": SVG.format("<script><![CDATA[alert(1)]]></script>"),
+    "onload": '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+    "onclick-upper": SVG.format('<rect ONCLICK="alert(1)"/>'),
+    "javascript-href": SVG.format('<a href="javascript:alert(1)"><text>x</text></a>'),
+    "xlink-href": SVG.format('<a xlink:href="javascript:alert(1)"><text>x</text></a>'),
+    "foreign-object": SVG.format(
+        '<foreignObject><body xmlns="http://www.w3.org/1999/xhtml">'
+        "<iframe src='https://evil.example'/></body></foreignObject>"
+    ),
+    "external-image": SVG.format('<image href="https://evil.example/track.png"/>'),
+    "external-use": SVG.format('<use href="https://evil.example/x.svg#a"/>'),
+    "data-image": SVG.format('<image href="data:image/svg+xml;base64,PHN2Zz4="/>'),
+    "entity": '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x "y">]>'
+    '<svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
+    "stylesheet-pi": '<?xml-stylesheet href="https://evil.example/x.xsl"?>' + SAFE_SVG,
+    "animate-href": SVG.format(
+        '<a><animate attributeName="href" to="javascript:alert(1)"/><text>x</text></a>'
+    ),
+    "set-href": SVG.format('<set attributeName="href" to="javascript:alert(1)"/>'),
+    "style-import": SVG.format(
+        "<style>@import url(https://evil.example/x.css);</style>"
+    ),
+    "style-attr-url": SVG.format('<rect style="fill:url(https://evil.example/x)"/>'),
+    "xhtml-script": SVG.format(
+        '<h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script>'
+    ),
+    "not-xml": "<html><script>alert(1)</script>",
+}
+LINK_PAYLOADS = {
+    # File disclosure through Pelican's link prefixes.
+    "attach-environ": ("[n]({attach}../../../../proc/self/environ)", "attach"),
+    "static-dotdot": ("[n]({static}../../../../etc/hostname)", "out of content"),
+    "static-slash-dotdot": ("[n]({static}/../pelicanconf.py)", "out of content"),
+    "static-absolute": ("[n]({static}//etc/passwd)", ""),
+    "static-settings": ("[n]({static}../../publishconf.py)", "out of content"),
+    "static-content-root": ("[n]({static}/topics.yml)", "static folder"),
+    "static-item-source": ("[n]({static}bad.md)", "static folder"),
+    "static-percent": ("[n]({static}%2e%2e/%2e%2e/pelicanconf.py)", "plain path"),
+    "static-backslash": ("[n]({static}..\\..\\pelicanconf.py)", "plain path"),
+    "static-pipes": ("[n](|static|../../pelicanconf.py)", "out of content"),
+    "static-mixed": ("[n]({static|../../pelicanconf.py)", "out of content"),
+    "static-missing": ("![m]({static}/images/missing.png)", "does not exist"),
+    "filename-settings": ("[n]({filename}../../pelicanconf.py)", "out of content"),
+    "filename-image": ("[n]({filename}/topics.yml)", "items or pages"),
+    "index": ("[n]({index})", "{index}"),
+    "tag": ("[n]({tag}x)", "{tag}"),
+    "category": ("[n]({category}x)", "{category}"),
+    "author": ("[n]({author}x)", "{author}"),
+    "raw-html-href": ('<a href="{attach}../../../x">n</a>', "attach"),
+    "raw-html-img": ("<img alt=x src='|attach|../../x'>", "attach"),
+    "title-attribute": ("[t](https://e.com/ \"src='{static}../../x'\")", ""),
+    "entity-prefix": ("[n](&#123;static}../../pelicanconf.py)", "out of content"),
+    # javascript: smuggled through the rewriting.
+    "empty-prefix-js": ("[x]({}javascript:alert(1))", "{}"),
+    "pipe-window-js": ("[y](|window|javascript:alert(1))", "{window}"),
+    "static-js": ("[z]({static}javascript:alert(1))", "plain path"),
+    "filename-js": ("[z]({filename}javascript:alert(1))", "plain path"),
+    "img-js": ("![i]({}javascript:alert(1))", "{}"),
+    "data-img": ("![i]({static}data:image/svg+xml,<svg onload=alert(1)>)", ""),
+    # Body images with a bare path (resolved against the page, not content/).
+    "bare-image": ("![harbour](images/harbour.svg)", "bare path"),
+    "root-image": ("![harbour](/images/harbour.svg)", "bare path"),
+}
+ENTITY_PAYLOADS = {
+    "ref-1": "&#1;",
+    "ref-vt": "&#x0B;",
+    "ref-fffe": "&#xFFFE;",
+    "ref-nul": "&#0;",
+    "ref-surrogate": "&#xD800;",
+    "ref-plane-nonchar": "&#x1FFFF;",
+    "ref-too-big": "&#1114112;",
+    "ref-padded": "&#000000001;",
+    "ref-no-semicolon": "&#x1f",
+    "ref-del": "&#127;",
+}
+HARDENING_CASES: list[Case] = [
+    *(
+        body_case(f"body-link-{name}", payload, words)
+        for name, (payload, words) in LINK_PAYLOADS.items()
+    ),
+    case(
+        "reference-link-attach",
+        item(body="Intro.\n\n[n][r]\n\n[r]: {attach}../../../x\n"),
+        Expect(line=13, field="body", words="attach"),
+    ),
+    *(
+        body_case(f"body-entity-{name}", f"Text {payload} here.", "reference")
+        for name, payload in ENTITY_PAYLOADS.items()
+    ),
+    # YAML escapes decoding to characters feeds cannot carry, in every field.
+    *(
+        case(
+            f"field-{key}-{name}",
+            item(**{key: f"A {char} B"}),
+            Expect(line=line, field=key),
+        )
+        for key, line in (("title", 2), ("summary", 5), ("source", 6))
+        for name, char in (("fffe", "\ufffe"), ("c1", "\x9b"), ("fdd0", "\ufdd0"))
+    ),
+    case("tag-fffe", item(tags=["a\ufffe"]), Expect(line=8, field="tags[0]")),
+    case("author-del", item(authors=["a\x7f"]), Expect(line=8, field="authors[0]")),
+    case(
+        "image-alt-nonchar",
+        item(image={"src": "https://e.com/a.png", "alt": "a\U0010ffff"}),
+        Expect(line=8, field="image.alt"),
+    ),
+    case(
+        "correction-c0",
+        item(corrections=[{"date": "2022-01-06", "text": "a\x01"}]),
+        Expect(line=8, field="corrections[0].text"),
+    ),
+    case(
+        "yaml-escape-fffe-quoted",
+        item().replace("title: A story", 'title: "A \\uFFFE story"'),
+        Expect(line=2, field="title"),
+    ),
+    # Numbers Python refuses to print.
+    case(
+        "title-5000-digits",
+        item().replace("title: A story", "title: " + "9" * 5000),
+        Expect(line=2, field="title", words="number"),
+    ),
+    case(
+        "tag-hex-5000-digits",
+        item().replace(
+            "title: A story", "title: A story\ntags: [0x" + "f" * 5000 + "]"
+        ),
+        Expect(line=3, field="tags", words="number"),
+    ),
+    # Over-long addresses and limits.
+    case("slug-300", item(slug="-".join(["word"] * 60)), Expect(line=8, field="slug")),
+    case("tag-250-bytes", item(tags=["x" * 250]), Expect(line=8, field="tags[0]")),
+    case("tag-multibyte", item(tags=["\u00e9" * 130]), Expect(line=8, field="tags[0]")),
+    case("tag-cjk-slug", item(tags=["\u4e2d" * 33]), Expect(line=8, field="tags[0]")),
+    case(
+        "source-250-bytes", item(source="Outlet " * 40), Expect(line=6, field="source")
+    ),
+    case("title-2000-bytes", item(title="word " * 400), Expect(line=2, field="title")),
+    case(
+        "tags-1000",
+        item(tags=[f"t{i}" for i in range(1000)]),
+        Expect(line=8, field="tags"),
+    ),
+    case(
+        "authors-500",
+        item(authors=[f"a{i}" for i in range(500)]),
+        Expect(line=8, field="authors"),
+    ),
+    case(
+        "corrections-100",
+        item(corrections=[{"date": "2022-01-06", "text": f"x{i}"} for i in range(100)]),
+        Expect(line=8, field="corrections"),
+    ),
+    # Windows reserved names and dot-only names as addresses.
+    case("slug-con", item(slug="con"), Expect(line=8, field="slug")),
+    case("tag-nul", item(tags=["NUL"]), Expect(line=8, field="tags[0]")),
+    case("source-com1", item(source="COM1"), Expect(line=6, field="source")),
+    case("tag-dotdot", item(tags=[".."]), Expect(line=8, field="tags[0]")),
+    case("source-dotdot", item(source=".."), Expect(line=6, field="source")),
+    case("slug-percent-slash", item(slug="a%2Fb"), Expect(line=8, field="slug")),
+    case("slug-zero-width", item(slug="a\u200bb"), Expect(line=8, field="slug")),
+    # Empty closed vocabularies say so and list the choices.
+    case(
+        "label-empty",
+        item().replace("source: Example Wire", "source: Example Wire\nlabel:"),
+        Expect(line=7, field="label", words="empty"),
+    ),
+    case(
+        "status-empty",
+        item().replace("source: Example Wire", "source: Example Wire\nstatus:"),
+        Expect(line=7, field="status", words="empty"),
+    ),
+    # Tags whose addresses collide.
+    *(
+        Case(
+            f"tags-collide-{name}",
+            {
+                BAD: item(tags=[first], source_url="https://example.com/1"),
+                OTHER: item(tags=[second], source_url="https://example.com/2"),
+            },
+            (Expect(BAD, line=8, field="tags"), Expect(OTHER, line=8, field="tags")),
+        )
+        for name, first, second in (
+            ("c-plus", "C", "C++"),
+            ("c-sharp", "C#", "C"),
+            ("accent", "Caf\u00e9", "Cafe"),
+            ("fullwidth", "\uff23\uff21\uff26\uff25", "Cafe"),
+            ("punctuation", "U.S.", "US"),
+        )
+    ),
+    # Static files: only images, SVGs without anything active.
+    *(
+        Case(
+            f"static-{name}",
+            {f"content/images/{name}": data},
+            (Expect(f"content/images/{name}", words=words),),
+        )
+        for name, data, words in (
+            ("page.html", "<script>alert(1)</script>", "only images"),
+            (
+                "page.xhtml",
+                "<html xmlns='http://www.w3.org/1999/xhtml'/>",
+                "only images",
+            ),
+            ("app.js", "alert(1)", "only images"),
+            ("x.svgz", b"\x1f\x8b\x08\x00", "only images"),
+            ("noext", "x", "only images"),
+            ("page.HTM", "<script>alert(1)</script>", "only images"),
+            ("fake.png", "<html><script>alert(1)</script>", "not a png"),
+            ("fake.jpg", "<script>alert(1)</script>", "not a jpeg"),
+            *((f"{svg}.svg", text, "") for svg, text in HOSTILE_SVGS.items()),
+        )
+    ),
+    Case(
+        "static-in-subfolder",
+        {"content/images/deep/x.html": "<script>alert(1)</script>"},
+        (Expect("content/images/deep/x.html", words="only images"),),
+    ),
+    # Links: one problem per link, none per file read through it.
+    Case(
+        "symlink-loop",
+        {},
+        (Expect("content/items/loop", words="symbolic link"),),
+        _link_loop,
+    ),
+    Case(
+        "symlink-inside",
+        {},
+        (Expect("content/images/alias.svg", words="symbolic link"),),
+        _link_inside,
+    ),
+]
+CASES.extend(HARDENING_CASES)
+SOLO_HARDENING = {
+    "body-link-attach-environ",
+    "body-link-empty-prefix-js",
+    "body-link-bare-image",
+    "body-entity-ref-1",
+    "yaml-escape-fffe-quoted",
+    "title-5000-digits",
+    "tags-1000",
+    "tag-250-bytes",
+    "label-empty",
+}
+
+
 @pytest.fixture(scope="module")
 def good_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A published site, copied for each refused case."""
@@ -934,7 +1205,11 @@ SOLO = {
 
 
 def runs_alone(broken: Case) -> bool:
-    return broken.id in SOLO or broken.setup is not None or set(broken.files) != {BAD}
+    return (
+        broken.id in SOLO | SOLO_HARDENING
+        or broken.setup is not None
+        or set(broken.files) != {BAD}
+    )
 
 
 @pytest.mark.parametrize(

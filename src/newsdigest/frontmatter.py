@@ -146,6 +146,26 @@ def _first_alias_line(root: yaml.Node) -> int | None:
     return None
 
 
+MAX_NUMBER_CHARS = 40
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+def _long_number(root: yaml.Node) -> yaml.Node | None:
+    """The first number too long to be a value: Python refuses to turn an integer
+    of over 4,300 digits into text, so it would crash whatever prints it."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag in _NUMBER_TAGS and len(str(node.value)) > MAX_NUMBER_CHARS:
+                return node
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
+
+
 def parse_yaml(
     text: str, display_path: str, first_line: int = 1
 ) -> tuple[dict[str, Any], dict[str, int]]:
@@ -198,6 +218,19 @@ def parse_yaml(
                 )
                 continue
             key_lines[key] = line
+            number = _long_number(value_node)
+            if number is not None:
+                problems.append(
+                    Problem(
+                        display_path,
+                        first_line + number.start_mark.line,
+                        key,
+                        f"has a number of {len(str(number.value)):,} characters, "
+                        "far too long to be a value.",
+                        f'Quote it if it is text: {key}: "..."',
+                    )
+                )
+                continue
             try:
                 data[key] = loader.construct_object(value_node, deep=True)
             except (ValueError, TypeError, OverflowError) as exc:

@@ -504,18 +504,18 @@ def address_clash_problems(
             continue
         quoted = ", ".join(f"'{name}'" for name in sorted(spellings))
         address = folder.format(slug=slug)
-        for group in spellings.values():
-            for content in group:
-                lines = getattr(content, LINES_KEY, None) or {}
-                problems.append(
-                    Problem(
-                        display_path(settings, content.source_path),
-                        lines.get(field),
-                        field,
-                        f"the {what} {quoted} all make the address {address}.",
-                        fix,
-                    )
+        clashing = {id(c): c for group in spellings.values() for c in group}
+        for content in clashing.values():
+            lines = getattr(content, LINES_KEY, None) or {}
+            problems.append(
+                Problem(
+                    display_path(settings, content.source_path),
+                    lines.get(field),
+                    field,
+                    f"the {what} {quoted} all make the address {address}.",
+                    fix,
                 )
+            )
     return problems
 
 
@@ -626,7 +626,6 @@ def order_key(content: Any) -> tuple[float, str]:
 def initialized(pelican: Any) -> None:
     STATE.reset()
     config, report = content_settings(pelican.settings)
-    report.extend(pelican_setting_problems(pelican.settings))
     raise_if_errors(report, "newsdigest settings are invalid")
     # Pelican rewrites link prefixes in FORMATTED_FIELDS (the summary); ours are
     # plain text, escaped by the theme, and must not be rewritten.
@@ -654,7 +653,12 @@ def pelican_setting_problems(settings: dict[str, Any]) -> list[Problem]:
 
 def add_reader(readers: Any) -> None:
     """Markdown items only: Pelican's HTML and reST readers would publish raw
-    markup unvalidated, so they are switched off (static files keep theirs)."""
+    markup unvalidated, so they are switched off (static files keep theirs).
+
+    Pelican's own settings are checked here, before any file is read and after
+    every plugin's ``initialized`` (so the refusal is printed as a report)."""
+    report = Report(pelican_setting_problems(readers.settings))
+    raise_if_errors(report, "Pelican settings are invalid")
     readers.reader_classes = {
         ext: cls for ext, cls in readers.reader_classes.items() if ext == "static"
     } | dict.fromkeys(DigestReader.file_extensions, DigestReader)

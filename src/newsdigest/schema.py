@@ -82,7 +82,7 @@ _CHAR_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 MAX_FIELD_BYTES = 1_000  # one-line fields: title, summary, alt text...
 MAX_TEXT_BYTES = 5_000  # multi-line fields: a correction's text
 MAX_NAME_BYTES = 100  # a tag, an outlet, an author
-MAX_SLUG_BYTES = 80  # one part of an address (file systems allow 255)
+MAX_SLUG_BYTES = 150  # one part of an address (file systems allow 255)
 MAX_LIST = {"tags": 20, "authors": 20, "corrections": 20}
 # Names Windows cannot create as files or folders, whatever the extension.
 WINDOWS_RESERVED = frozenset(
