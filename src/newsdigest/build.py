@@ -24,10 +24,11 @@ def pelican_command(
     overrides: Mapping[str, Any] | None = None,
     extra: list[str] | None = None,
 ) -> list[str]:
-    """The ``pelican`` command line for a build (``-e`` takes JSON values)."""
+    """The ``pelican`` command line for a build (``-e`` takes JSON values; a
+    second ``-e`` would replace the first, so all overrides follow one)."""
     command = [sys.executable, "-m", "pelican", content, "-s", str(settings_file)]
-    for key, value in (overrides or {}).items():
-        command += ["-e", f"{key}={json.dumps(value)}"]
+    if overrides:
+        command += ["-e", *(f"{k}={json.dumps(v)}" for k, v in overrides.items())]
     return command + (extra or [])
 
 

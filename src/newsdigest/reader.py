@@ -189,6 +189,7 @@ class DigestReader(BaseReader):
         Pelican must never rewrite; the files of the kept ones must be real,
         inside content/, and publishable."""
         problems = []
+        lines = BodyLines(doc)
         for link in links:
             if link.kept:
                 reason = link_problem(
@@ -219,7 +220,12 @@ class DigestReader(BaseReader):
             problems.append(
                 Problem(
                     doc.path,
-                    body_line_of(doc, link.target, f"{link.what}"),
+                    lines.line(
+                        f"{{{link.what}}}{link.target}",
+                        f"|{link.what}|{link.target}",
+                        link.target,
+                        f"{link.what}",
+                    ),
                     "body",
                     message,
                     LINK_FIX,
@@ -314,13 +320,23 @@ def title_slug(title: str, settings: dict[str, Any]) -> str:
     return slugify(title, regex_subs=settings["SLUG_REGEX_SUBSTITUTIONS"])
 
 
-def body_line_of(doc: Any, *needles: str) -> int:
-    """The line of the body where the first of ``needles`` is written."""
-    for needle in needles:
-        index = doc.body.find(needle) if needle else -1
-        if index >= 0:
-            return doc.body_line + doc.body.count("\n", 0, index)
-    return doc.body_line
+class BodyLines:
+    """Finds the line of each thing found in a body's HTML back in its Markdown.
+    Things are met in document order, so each is looked for after the last."""
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+        self.cursor = 0
+
+    def line(self, *needles: str) -> int:
+        body = self.doc.body
+        for start in (self.cursor, 0):
+            for needle in filter(None, needles):
+                index = body.find(needle, start)
+                if index >= 0:
+                    self.cursor = index + len(needle)
+                    return self.doc.body_line + body.count("\n", 0, index)
+        return self.doc.body_line
 
 
 def body_character_problems(doc: Any) -> list[Problem]:
@@ -359,13 +375,14 @@ def body_image_problems(doc: Any, body: str) -> list[Problem]:
     address (/2022/01/<slug>/...), never in content/: it would only surface as a
     broken image on a built page. Say so at the item."""
     problems = []
+    lines = BodyLines(doc)
     for src in _IMG_SRC.findall(body):
         if src.startswith(("{static}", "|static|")) or is_absolute_http_url(src):
             continue
         problems.append(
             Problem(
                 doc.path,
-                body_line_of(doc, f"({src}", src),
+                lines.line(f"({src}", src),
                 "body",
                 f"shows the image '{src[:120]}': a bare path is looked for "
                 "relative to the built page's address, not in content/.",
