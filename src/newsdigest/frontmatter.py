@@ -9,6 +9,7 @@ top-level key comes from the nodes, the values from constructing the same tree.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,16 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 
 FENCE = "---"
 MAX_BYTES = 2_000_000
+
+# Characters XML 1.0 (so every feed) cannot carry, or that are invisible and
+# useless in text: C0 and C1 controls, DEL, lone surrogates, the noncharacters
+# (U+FDD0..U+FDEF and the last two of every plane). Fields also refuse the line
+# and paragraph separators, which break one-line values.
+_UNSAFE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef" + "".join(
+    f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(17)
+)
+BODY_UNSAFE_CHARS = re.compile(f"[{_UNSAFE}]")
+UNSAFE_CHARS = re.compile(f"[{_UNSAFE}\u2028\u2029]")
 
 
 @dataclass

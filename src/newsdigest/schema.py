@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from newsdigest.frontmatter import Document
+from newsdigest.frontmatter import BODY_UNSAFE_CHARS, UNSAFE_CHARS, Document
 from newsdigest.problems import WARNING, Problem
 from newsdigest.topics import SLUG, Topic
 from newsdigest.urls import (
@@ -67,15 +67,6 @@ PELICAN_KEYS = frozenset(
         "output_path",
     }
 )
-# Characters XML 1.0 (so every feed) cannot carry, or that are invisible and
-# useless in text: C0 and C1 controls, DEL, lone surrogates, the noncharacters
-# (U+FDD0..U+FDEF and the last two of every plane). Fields also refuse the line
-# and paragraph separators, which break one-line values.
-_UNSAFE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef" + "".join(
-    f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(17)
-)
-BODY_UNSAFE_CHARS = re.compile(f"[{_UNSAFE}]")
-UNSAFE_CHARS = re.compile(f"[{_UNSAFE}\u2028\u2029]")
 _CHAR_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 
 # Limits: what an item needs, far below what slows a build or breaks a writer.

@@ -15,6 +15,7 @@ import os
 import posixpath
 import re
 import xml.parsers.expat
+from collections.abc import Callable
 from pathlib import Path
 
 # The file types a digest needs; the README lists them.
@@ -62,6 +63,8 @@ def svg_problem(data: bytes) -> str | None:
     """Why an SVG cannot be published (script, handler, outside reference, entity
     declaration...), or None. A strict refusal, not a repair: an image a digest
     needs has none of these."""
+    if re.search(rb"<!\s*(?:DOCTYPE|ENTITY)", data, re.IGNORECASE):
+        return "contains a DOCTYPE (entity declarations)"  # before any expansion
     found: list[str] = []
     parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
 
@@ -89,7 +92,7 @@ def svg_problem(data: bytes) -> str | None:
     def end(_name: str) -> None:
         parser.CharacterDataHandler = None
 
-    def refuse(what: str) -> object:
+    def refuse(what: str) -> Callable[..., None]:
         def handler(*_args: object) -> None:
             found.append(what)
 

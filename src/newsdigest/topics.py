@@ -15,11 +15,17 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsdigest.frontmatter import FrontMatterError, parse_yaml, read_source
+from newsdigest.frontmatter import (
+    UNSAFE_CHARS,
+    FrontMatterError,
+    parse_yaml,
+    read_source,
+)
 from newsdigest.problems import Problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TOPIC_KEYS = {"name", "description", "order"}
+MAX_TOPIC_TEXT = 1_000  # bytes of a name or description
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,19 @@ def load_topics(
                 f"{slug}.order",
             )
             order = 0
+        for key, text in (("name", name), ("description", description)):
+            if not isinstance(text, str):
+                continue
+            match = UNSAFE_CHARS.search(text)
+            if match or len(text.encode("utf-8")) > MAX_TOPIC_TEXT:
+                problem(
+                    f"contains the invisible character U+{ord(match.group()):04X}."
+                    if match
+                    else f"is longer than {MAX_TOPIC_TEXT:,} bytes.",
+                    "Retype it as one short line of visible text.",
+                    f"{slug}.{key}",
+                )
+                name = None
         if isinstance(name, str) and isinstance(description, str):
             topics.append(Topic(slug, name.strip(), description.strip(), order))
     ordered = sorted(topics, key=lambda t: (t.order, t.slug))
