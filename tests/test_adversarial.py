@@ -221,6 +221,12 @@ FIELD_PAYLOADS = [
     "{{ 7*7 }} {% raw %}{{ 12345*11111 }}{% endraw %} {{ config }}",
     '<a href="data:text/html,x" onmouseover=alert(1)>',
     "\u202e<b>rtl</b> \u200b zero width",
+    # Second pass: JSON-LD and comment breakouts, Pelican prefixes in plain text.
+    "</script ><script>alert(1)</script>",
+    "<!--<script>alert(1)//-->",
+    "</ScRiPt><img src=x onerror=alert(1)>",
+    '<a href="{static}/../pelicanconf.py">s</a> |filename|x.md {attach}../../x',
+    "javascript:alert(1)",
 ]
 HTML_BODY = """\
 Hostile raw HTML follows.
@@ -281,6 +287,22 @@ Hostile raw HTML follows.
 <template><script>alert(1)</script></template>
 
 <a href="https://example.com/" target="_blank" formaction="javascript:alert(1)">t</a>
+
+<p><img srcset="javascript:alert(1) 1x, https://e.com/a.png 2x" alt="srcset"
+src="https://e.com/a.png">
+<img src="vbscript:msgbox(1)" alt="vb image">
+<img src="data:text/html;base64,PHNjcmlwdD4=" alt="data html image">
+<a href="javascript&colon;alert(1)">named colon</a>
+<a href="&#x6A;avascript:alert(1)">hex entity</a>
+<a href="java&#x0D;script:alert(1)">cr entity</a>
+<a href="/\\evil.example/">backslash host</a>
+<a ping="https://evil.example/" href="https://example.com/">ping</a>
+<img src="https://e.com/a.png" alt="lazy" loading="lazy" usemap="#m">
+<span style="position:fixed;inset:0">overlay</span>
+<link rel="import" href="https://evil.example/x.html">
+<isindex action="javascript:alert(1)"><keygen autofocus onfocus=alert(1)>
+<marquee onstart=alert(1)>m</marquee>
+<a href="https://example.com/" download="x.exe">download</a></p>
 """
 MARKDOWN_BODY = """\
 Hostile Markdown follows.
@@ -305,6 +327,10 @@ Code `<script>alert(1)</script>` stays code.
 Jinja {{ 7\\*7 }} and {% raw %}{{ 12345\\*11111 }}{% endraw %} stay literal.
 
 [evil]: javascript:alert(1)
+
+[data link](data:text/html,<script>alert(1)</script>) ![vb](vbscript:msgbox(1))
+[spaced scheme]( javascript:alert(1)) [angle](<javascript:alert(1)>)
+[nbsp scheme](\u00a0javascript:alert(1))
 """
 
 
@@ -456,6 +482,16 @@ def test_feed_titles_are_escaped_once(hostile_site: HostileSite) -> None:
         for part in entry:
             assert _local(part.tag) != "script"
             assert len(part) == 0 or _local(part.tag) in {"author", "category"}, part
+
+
+def test_link_prefixes_in_plain_fields_publish_nothing(
+    hostile_site: HostileSite,
+) -> None:
+    """Titles, summaries and the like are text: Pelican must not rewrite their
+    ``{static}`` prefixes (FORMATTED_FIELDS) nor copy what they name."""
+    names = {p.name for p in built_files(hostile_site.site)}
+    assert "pelicanconf.py" not in names
+    assert not any(p.suffix == ".py" for p in built_files(hostile_site.site))
 
 
 def test_template_syntax_in_content_is_not_evaluated(hostile_site: HostileSite) -> None:
