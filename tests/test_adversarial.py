@@ -921,7 +921,7 @@ def _link_inside(project: Project, _tmp: Path) -> None:
 
 SAFE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect/></svg>'
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">{}</svg>'
-HOSTILE_SVGS = {
+HOSTILE_SVGS: dict[str, str | bytes] = {
     "script": SVG.format("<script>alert(1)</script>"),
     "cdata-script": SVG.format("<script><![CDATA[alert(1)]]></script>"),
     "onload": '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
@@ -950,6 +950,19 @@ HOSTILE_SVGS = {
         '<h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script>'
     ),
     "not-xml": "<html><script>alert(1)</script>",
+    "css-escape": SVG.format(
+        "<style>rect{fill:u\\72l(https://evil.example/x)}</style>"
+    ),
+    "css-image-set": SVG.format(
+        '<style>rect{fill:image-set("https://evil.example/x" 1x)}</style>'
+    ),
+    "font-face": SVG.format(
+        "<style>@font-face{src:url(https://evil.example/f)}</style>"
+    ),
+    "utf16-script": (
+        '<?xml version="1.0" encoding="UTF-16"?>'
+        + SVG.format("<script>alert(1)</script>")
+    ).encode("utf-16"),
 }
 LINK_PAYLOADS = {
     # File disclosure through Pelican's link prefixes.

@@ -116,7 +116,7 @@ def test_order_of_content_without_item_id_falls_back_to_source_path():
     assert order_key(page) == (-page.date.timestamp(), "content/pages/x.md")
 
 
-# --- symlink_problems -------------------------------------------------------------------
+# --- symlink_problems --------------------------------------------------------------
 
 
 def test_every_link_is_found_once_and_outside_ones_say_so(content, tmp_path):

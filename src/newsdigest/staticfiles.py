@@ -53,8 +53,10 @@ _ACTIVE_SVG = frozenset(
     }
 )
 _FOREIGN_NS = ("http://www.w3.org/1999/xhtml", "http://www.w3.org/2001/XInclude")
+# CSS that loads or runs something; a backslash could spell any of it (u\72l).
 _CSS_DANGER = re.compile(
-    r"url\s*\(\s*['\"]?\s*(?!#)|@import|expression\s*\(|javascript:|behavior\s*:",
+    r"url\s*\(\s*['\"]?\s*(?!#)|image-set\s*\(|\bsrc\s*\(|@import|"
+    r"expression\s*\(|javascript:|behavior\s*:|-moz-binding|\\",
     re.IGNORECASE,
 )
 
