@@ -1149,6 +1149,40 @@ HARDENING_CASES: list[Case] = [
             *((f"{svg}.svg", text, "") for svg, text in HOSTILE_SVGS.items()),
         )
     ),
+    # The front matter image: only an image in a static folder, not any file.
+    *(
+        case(
+            f"image-src-{name}",
+            item(image={"src": src, "alt": "An image"}),
+            Expect(line=8, field="image.src", words=words),
+        )
+        for name, src, words in (
+            ("topics-file", "topics.yml", "static folder"),
+            ("item-source", "items/bad.md", "static folder"),
+            ("percent-dotdot", "images/%2e%2e/%2e%2e/pelicanconf.py", "does not exist"),
+        )
+    ),
+    Case(
+        "image-src-html-in-images",
+        {
+            BAD: item(image={"src": "images/page.html", "alt": "A page"}),
+            "content/images/page.html": "<script>alert(1)</script>",
+        },
+        (Expect(BAD, line=8, field="image.src", words="only images"),),
+    ),
+    Case(
+        "topic-slug-too-long",
+        {
+            "content/topics.yml": "w" * 151
+            + ":\n  name: W\n  description: D.\n  order: 1\n"
+        },
+        (Expect("content/topics.yml", line=1, words="too long"),),
+    ),
+    Case(
+        "topic-slug-windows",
+        {"content/topics.yml": "aux:\n  name: W\n  description: D.\n  order: 1\n"},
+        (Expect("content/topics.yml", line=1, words="windows"),),
+    ),
     Case(
         "static-in-subfolder",
         {"content/images/deep/x.html": "<script>alert(1)</script>"},

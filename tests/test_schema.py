@@ -313,3 +313,16 @@ def test_long_slugs_are_cut_at_a_word_boundary(slug, expected):
 def test_tags_differing_only_in_unicode_composition_are_one_tag():
     result = check(with_field('tags: ["Cafe\\u0301", "Café"]'))
     assert result.values["tags"] == ["Café"]
+
+
+def test_local_image_problem_is_named():
+    text = VALID.replace("https://example.com/a.jpg", "images/page.html")
+    result = check(text, asset_problem=lambda src: f"({src}) is not an image")
+    assert [(p.field, p.message) for p in result.problems if p.is_error] == [
+        ("image.src", "'images/page.html' (images/page.html) is not an image.")
+    ]
+
+
+def test_outlet_names_are_composed_so_pasted_accents_match():
+    result = check(with_field('source: "Le Monde Diploma\\u0301tique"'))
+    assert result.values["source"] == "Le Monde Diplomátique"

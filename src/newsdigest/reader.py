@@ -150,9 +150,13 @@ class DigestReader(BaseReader):
                 topics,
                 timezone=timezone,
                 authority=self.settings["_DIGEST_CONTENT_CONFIG"]["id_authority"],
-                asset_exists=lambda src: (
-                    (root / src).resolve().is_relative_to(root)
-                    and (root / src).is_file()
+                asset_problem=lambda src: link_problem(
+                    content_base(self.settings),
+                    "",
+                    "static",
+                    "/" + src,
+                    static_paths=list(self.settings["STATIC_PATHS"]),
+                    content_paths=[],
                 ),
             )
         checked.problems.extend(body_character_problems(doc))

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from newsdigest.frontmatter import BODY_UNSAFE_CHARS, UNSAFE_CHARS, Document
 from newsdigest.problems import WARNING, Problem
-from newsdigest.topics import SLUG, Topic
+from newsdigest.topics import MAX_SLUG_BYTES, SLUG, WINDOWS_RESERVED, Topic
 from newsdigest.urls import (
     is_absolute_http_url,
     is_safe_url,
@@ -73,15 +73,7 @@ _CHAR_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 MAX_FIELD_BYTES = 1_000  # one-line fields: title, summary, alt text...
 MAX_TEXT_BYTES = 5_000  # multi-line fields: a correction's text
 MAX_NAME_BYTES = 100  # a tag, an outlet, an author
-MAX_SLUG_BYTES = 150  # one part of an address (file systems allow 255)
 MAX_LIST = {"tags": 20, "authors": 20, "corrections": 20}
-# Names Windows cannot create as files or folders, whatever the extension.
-WINDOWS_RESERVED = frozenset(
-    {"con", "prn", "aux", "nul"}
-    | {f"com{i}" for i in range(10)}
-    | {f"lpt{i}" for i in range(10)}
-)
-
 LANG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 # A sentence ends at . ! or ? (maybe closed by a quote or bracket), then a capital.
 SUMMARY_SENTENCES = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+(?=[A-Z\"\u201c\u2018(])")
@@ -243,6 +235,8 @@ class _Validator:
             )
             return None
         text = " ".join(text.split()) if not multiline else text.strip()
+        # One spelling per character: a pasted "e" + combining accent is "é".
+        text = unicodedata.normalize("NFC", text)
         if not text:
             self.problem(key, "is empty.", f"Give '{key}' a value or remove it.")
             return None
@@ -440,7 +434,10 @@ def _check_lang(v: _Validator, value: Any) -> str | None:
 
 
 def _check_image(
-    v: _Validator, value: Any, asset_exists: Callable[[str], bool]
+    v: _Validator,
+    value: Any,
+    asset_exists: Callable[[str], bool],
+    asset_problem: Callable[[str], str | None] | None = None,
 ) -> dict[str, str] | None:
     if not isinstance(value, dict):
         v.problem(
@@ -468,10 +465,19 @@ def _check_image(
     external = is_absolute_http_url(src)
     if not external:
         src = src.lstrip("/")
-        if ".." in src.split("/") or not asset_exists(src):
+        reason = (
+            "leads out of content/"
+            if ".." in src.split("/")
+            else asset_problem(src)
+            if asset_problem
+            else None
+            if asset_exists(src)
+            else "does not exist under content/"
+        )
+        if reason:
             v.problem(
                 "image.src",
-                f"'{src}' does not exist under content/.",
+                f"'{src}' {reason}.",
                 "Put the image in content/images/ and write 'src: images/<file>'.",
             )
             return None
@@ -532,8 +538,12 @@ def validate_item(
     timezone: str,
     authority: str,
     asset_exists: Callable[[str], bool] = lambda _src: True,
+    asset_problem: Callable[[str], str | None] | None = None,
 ) -> Checked:
-    """Check an item's front matter; return clean values and every problem."""
+    """Check an item's front matter; return clean values and every problem.
+
+    ``asset_problem`` says why a local image path cannot be published (missing,
+    not an image, through a link...); without it, ``asset_exists`` decides."""
     v = _Validator(doc, ZoneInfo(timezone))
     meta = doc.metadata
     v.check_keys(ITEM_KEYS, REQUIRED)
@@ -609,7 +619,7 @@ def validate_item(
         label = "news"
     values["label"] = label
     if meta.get("image") is not None:
-        values["image"] = _check_image(v, meta["image"], asset_exists)
+        values["image"] = _check_image(v, meta["image"], asset_exists, asset_problem)
     if meta.get("lang") is not None:
         values["lang"] = _check_lang(v, meta["lang"])
     values["status"] = _check_status(v, meta.get("status", "published"))

@@ -24,6 +24,14 @@ from newsdigest.frontmatter import (
 from newsdigest.problems import Problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG_BYTES = 150  # one part of an address (file systems allow 255)
+# Names Windows cannot create as files or folders, whatever the extension.
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"}
+    | {f"com{i}" for i in range(10)}
+    | {f"lpt{i}" for i in range(10)}
+)
+
 TOPIC_KEYS = {"name", "description", "order"}
 MAX_TOPIC_TEXT = 1_000  # bytes of a name or description
 
@@ -65,6 +73,13 @@ def load_topics(
             problem(
                 "is not a valid topic slug.",
                 "Use lowercase letters, digits and hyphens, e.g. 'world-news'.",
+            )
+        elif len(slug) > MAX_SLUG_BYTES or slug in WINDOWS_RESERVED:
+            problem(
+                f"is too long for an address (over {MAX_SLUG_BYTES} characters)."
+                if len(slug) > MAX_SLUG_BYTES
+                else "is a name Windows cannot use for a folder.",
+                "Use one or two words, e.g. 'world-news'.",
             )
         if not isinstance(spec, dict):
             problem(
