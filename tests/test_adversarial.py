@@ -365,7 +365,10 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> HostileSite:
                 source_url=f"https://example.com/story/{index}?q={payload}".replace(
                     " ", "%20"
                 ),
-                tags=["Safe tag"],
+                tags=["Safe tag", f"Tag {index} {payload}"],
+                corrections=[
+                    {"date": "2022-01-06T10:00:00+00:00", "text": f"Fixed {payload}"}
+                ],
                 image={
                     "src": "https://images.example.com/photo.jpg",
                     "alt": f"Alt {payload}",
