@@ -178,7 +178,7 @@ class DigestReader(BaseReader):
                     doc.body_line,
                     "body",
                     "has an image without alt text.",
-                    "Write images as ![what the image shows](path).",
+                    "Write images as ![what the image shows]({static}/images/<file>).",
                 )
             )
         checked.problems.extend(self._address_problems(doc, checked.values))
