@@ -282,7 +282,7 @@ class _Validator:
             except ValueError:
                 self.problem(
                     key,
-                    f"'{raw}' is not an ISO 8601 date.",
+                    f"'{raw[:60]}' is not an ISO 8601 date.",
                     "Write it as 2021-12-31, 2021-12-31 18:30 or "
                     "2021-12-31T18:30:00+01:00.",
                 )
@@ -305,7 +305,7 @@ class _Validator:
         if not is_absolute_http_url(text):
             self.problem(
                 key,
-                f"'{text}' is not an absolute http(s) URL.",
+                f"'{text[:200]}' is not an absolute http(s) URL.",
                 "Use the full address of the original, starting with https://.",
             )
             return None
@@ -411,7 +411,7 @@ def _check_choice(
     empty = value is None or (isinstance(value, str) and not value.strip())
     v.problem(
         key,
-        "is empty." if empty else f"'{value}' is not a {key}.",
+        "is empty." if empty else f"'{str(value)[:60]}' is not a {key}.",
         ("Remove it or use one of: " if empty else "Use one of: ")
         + ", ".join(choices)
         + ".",
@@ -428,7 +428,9 @@ def _check_status(v: _Validator, value: Any) -> str:
 def _check_lang(v: _Validator, value: Any) -> str | None:
     text = v.text("lang", value)
     if text and not LANG.match(text):
-        v.problem("lang", f"'{text}' is not a language tag.", "Use e.g. en, fr, pt-BR.")
+        v.problem(
+            "lang", f"'{text[:60]}' is not a language tag.", "Use e.g. en, fr, pt-BR."
+        )
         return None
     return text
 
@@ -458,7 +460,7 @@ def _check_image(
     if not is_safe_url(src) or src.startswith("//"):
         v.problem(
             "image.src",
-            f"'{src}' is not an allowed image address.",
+            f"'{src[:200]}' is not an allowed image address.",
             "Use an https:// URL or a path under content/, e.g. images/photo.jpg.",
         )
         return None
@@ -477,7 +479,7 @@ def _check_image(
         if reason:
             v.problem(
                 "image.src",
-                f"'{src}' {reason}.",
+                f"'{src[:200]}' {reason}.",
                 "Put the image in content/images/ and write 'src: images/<file>'.",
             )
             return None
@@ -590,7 +592,7 @@ def validate_item(
             choices = ", ".join(topics) or "(none declared)"
             v.problem(
                 "topic",
-                f"'{topic}' is not declared in topics.yml.",
+                f"'{topic[:60]}' is not declared in topics.yml.",
                 f"Use one of: {choices}; or add it to content/topics.yml.",
             )
         else:
