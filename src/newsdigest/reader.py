@@ -26,10 +26,15 @@ from pelican.contents import Category, Tag
 from pelican.readers import BaseReader
 from pelican.utils import slugify
 
+from newsdigest.body import (
+    body_character_problems,
+    body_image_problems,
+    site_link_problems,
+)
 from newsdigest.build_state import STATE
 from newsdigest.frontmatter import FrontMatterError, read_source, split
 from newsdigest.problems import Problem, Report
-from newsdigest.sanitize import SITE_LINK_KINDS, SiteLink, render_markdown
+from newsdigest.sanitize import SiteLink, render_markdown
 from newsdigest.schema import (
     BODY_UNSAFE_CHARS,
     MAX_SLUG_BYTES,
@@ -37,7 +42,6 @@ from newsdigest.schema import (
     slug_bytes,
     tag_key,
     truncate_slug,
-    unsafe_reference,
     validate_item,
     validate_page,
 )
@@ -49,19 +53,13 @@ from newsdigest.staticfiles import (
     symlink_in_path,
 )
 from newsdigest.topics import Topic, load_topics
-from newsdigest.urls import is_absolute_http_url, normalise_url
+from newsdigest.urls import normalise_url
 
 logger = logging.getLogger(__name__)
 
 PROBLEMS_KEY = "digest_problems"
 LINES_KEY = "digest_lines"  # front matter key -> line, for whole-site problems
 _IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)[^>]*>", re.IGNORECASE)
-_IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"', re.IGNORECASE)
-LINK_FIX = (
-    "Link an image or file as {static}/images/<file> and another item or page as "
-    "{filename}/items/<file>.md ('/' starts at content/, else at the item's "
-    "folder); anything else by its full https:// address."
-)
 
 
 def content_root(settings: dict[str, Any]) -> Path:
@@ -168,7 +166,17 @@ class DigestReader(BaseReader):
         )
         body = BODY_UNSAFE_CHARS.sub("", body)
         checked.problems.extend(
-            self._link_problems(doc, links, posixpath.dirname(relative))
+            site_link_problems(
+                doc,
+                links,
+                content_base=content_base(self.settings),
+                item_dir=posixpath.dirname(relative),
+                static_paths=list(self.settings["STATIC_PATHS"]),
+                content_paths=[
+                    *self.settings["ARTICLE_PATHS"],
+                    *self.settings["PAGE_PATHS"],
+                ],
+            )
         )
         checked.problems.extend(body_image_problems(doc, body))
         if _IMG_WITHOUT_ALT.search(body):
@@ -185,57 +193,6 @@ class DigestReader(BaseReader):
         if not checked.ok:
             return _skip(checked.problems)
         return body, self._metadata(checked.values, checked.problems, doc.lines)
-
-    def _link_problems(
-        self, doc: Any, links: list[SiteLink], item_dir: str
-    ) -> list[Problem]:
-        """Every ``{what}`` address in the body: the sanitiser removed the forms
-        Pelican must never rewrite; the files of the kept ones must be real,
-        inside content/, and publishable."""
-        problems = []
-        lines = BodyLines(doc)
-        for link in links:
-            if link.kept:
-                reason = link_problem(
-                    content_base(self.settings),
-                    item_dir,
-                    link.what,
-                    link.target,
-                    static_paths=list(self.settings["STATIC_PATHS"]),
-                    content_paths=[
-                        *self.settings["ARTICLE_PATHS"],
-                        *self.settings["PAGE_PATHS"],
-                    ],
-                )
-                if reason is None:
-                    continue
-                message = f"links to '{link.written[:120]}', which {reason}."
-            elif link.what in SITE_LINK_KINDS:
-                message = (
-                    f"links to '{link.written[:120]}', which is not a plain path to "
-                    "a file (no '%', '&', '\\', spaces, queries or schemes)."
-                )
-            else:
-                message = (
-                    f"uses the link prefix '{{{link.what[:40]}}}' "
-                    f"('{link.written[:120]}'); only {{static}} and {{filename}} "
-                    "are allowed."
-                )
-            problems.append(
-                Problem(
-                    doc.path,
-                    lines.line(
-                        f"{{{link.what}}}{link.target}",
-                        f"|{link.what}|{link.target}",
-                        link.target,
-                        f"{link.what}",
-                    ),
-                    "body",
-                    message,
-                    LINK_FIX,
-                )
-            )
-        return problems
 
     def _address_problems(self, doc: Any, values: dict[str, Any]) -> list[Problem]:
         """Names that slugify to nothing would write tags//index.html and the like,
@@ -322,79 +279,6 @@ class DigestReader(BaseReader):
 
 def title_slug(title: str, settings: dict[str, Any]) -> str:
     return slugify(title, regex_subs=settings["SLUG_REGEX_SUBSTITUTIONS"])
-
-
-class BodyLines:
-    """Finds the line of each thing found in a body's HTML back in its Markdown.
-    Things are met in document order, so each is looked for after the last."""
-
-    def __init__(self, doc: Any) -> None:
-        self.doc = doc
-        self.cursor = 0
-
-    def line(self, *needles: str) -> int:
-        body = self.doc.body
-        for start in (self.cursor, 0):
-            for needle in filter(None, needles):
-                index = body.find(needle, start)
-                if index >= 0:
-                    self.cursor = index + len(needle)
-                    return self.doc.body_line + body.count("\n", 0, index)
-        return self.doc.body_line
-
-
-def body_character_problems(doc: Any) -> list[Problem]:
-    """Characters feeds cannot carry, typed or written as references (``&#1;``),
-    reported at their line rather than by the feed writer or a built page."""
-    problems = []
-    raw = BODY_UNSAFE_CHARS.search(doc.body)
-    if raw:
-        problems.append(
-            Problem(
-                doc.path,
-                doc.body_line + doc.body.count("\n", 0, raw.start()),
-                "body",
-                f"contains the control character U+{ord(raw.group()):04X}, "
-                "which feeds cannot carry.",
-                "Retype the line; remove invisible characters.",
-            )
-        )
-    reference = unsafe_reference(doc.body)
-    if reference:
-        problems.append(
-            Problem(
-                doc.path,
-                doc.body_line + doc.body.count("\n", 0, reference.start()),
-                "body",
-                f"contains '{reference.group()[:20]}', a character reference to an "
-                "invisible or forbidden character, which feeds cannot carry.",
-                "Remove it; write visible characters as themselves.",
-            )
-        )
-    return problems
-
-
-def body_image_problems(doc: Any, body: str) -> list[Problem]:
-    """A body image with a bare relative path is looked for next to the item's
-    address (/2022/01/<slug>/...), never in content/: it would only surface as a
-    broken image on a built page. Say so at the item."""
-    problems = []
-    lines = BodyLines(doc)
-    for src in _IMG_SRC.findall(body):
-        if src.startswith(("{static}", "|static|")) or is_absolute_http_url(src):
-            continue
-        problems.append(
-            Problem(
-                doc.path,
-                lines.line(f"({src}", src),
-                "body",
-                f"shows the image '{src[:120]}': a bare path is looked for "
-                "relative to the built page's address, not in content/.",
-                "Write ![what it shows]({static}/images/<file>): a {static}/ path "
-                "starts at content/.",
-            )
-        )
-    return problems
 
 
 def url_slug(name: str, kind: str, settings: dict[str, Any]) -> str:
