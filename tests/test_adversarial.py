@@ -1019,6 +1019,17 @@ HARDENING_CASES: list[Case] = [
         body_case(f"body-link-{name}", payload, words)
         for name, (payload, words) in LINK_PAYLOADS.items()
     ),
+    # Bodies Python-Markdown would render for hours, or recurse on.
+    case(
+        "body-brackets-50k",
+        item(body="[" * 50_000 + "\n"),
+        Expect(line=9, field="body", words="to render"),
+    ),
+    case(
+        "body-nested-lists",
+        item(body="".join("    " * depth + "- x\n" for depth in range(400))),
+        Expect(line=9, field="body", words="nested too deeply"),
+    ),
     case(
         "reference-link-attach",
         item(body="Intro.\n\n[n][r]\n\n[r]: {attach}../../../x\n"),

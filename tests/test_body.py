@@ -69,3 +69,31 @@ def test_typed_and_referenced_control_characters_are_both_found() -> None:
         (11, "contains the control character U+0007"),
         (12, "contains '&#xFFFE;'"),
     ]
+
+
+def test_a_body_markdown_would_take_hours_on_is_refused_in_bounded_time() -> None:
+    from newsdigest.body import render_body
+
+    html, reason = render_body("[" * 50_000, [], seconds=0.5)
+    assert html is None
+    assert "takes more than 0.5 s to render" in (reason or "")
+
+
+def test_deeply_nested_lists_are_refused_not_a_crash() -> None:
+    from newsdigest.body import render_body
+
+    body = "".join("    " * depth + "- x\n" for depth in range(400))
+    html, reason = render_body(body, [], seconds=60)
+    assert html is None
+    assert "nested too deeply" in (reason or "")
+
+
+def test_an_ordinary_body_renders_within_the_bound() -> None:
+    from newsdigest.body import render_body
+
+    html, reason = render_body("Text with [a link](https://e.com/).\n", [])
+    assert reason is None
+    assert html == (
+        '<p>Text with <a href="https://e.com/" rel="noopener noreferrer">a link</a>'
+        ".</p>"
+    )

@@ -9,11 +9,20 @@ so it is reported at the item (file:line), never at a built page.
 from __future__ import annotations
 
 import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from newsdigest.frontmatter import BODY_UNSAFE_CHARS, Document
 from newsdigest.problems import Problem
-from newsdigest.sanitize import SITE_LINK_KINDS, SiteLink
+from newsdigest.sanitize import (
+    INTRASITE_LINK_REGEX,
+    SITE_LINK_KINDS,
+    SiteLink,
+    render_markdown,
+)
 from newsdigest.schema import unsafe_reference
 from newsdigest.staticfiles import link_problem
 from newsdigest.urls import is_absolute_http_url
@@ -152,3 +161,62 @@ def site_link_problems(
             )
         )
     return problems
+
+
+# --- Rendering within bounds -------------------------------------------------------
+
+RENDER_SECONDS = 10.0
+
+
+class _TooSlow(BaseException):
+    """Raised by the timer inside Markdown; a BaseException so that no
+    ``except Exception`` inside a library swallows it."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (main thread, Unix, no timer already
+    armed: elsewhere the block runs unbounded rather than disturb its host)."""
+    usable = (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    )
+    if not usable:
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def render_body(
+    text: str,
+    links: list[SiteLink],
+    *,
+    link_regex: str = INTRASITE_LINK_REGEX,
+    seconds: float = RENDER_SECONDS,
+) -> tuple[str | None, str | None]:
+    """The sanitised HTML of a body, or why it cannot be rendered.
+
+    Python-Markdown needs minutes for some short inputs (10 KB of '[' take half
+    a minute, 50 KB hours) and recurses once per level of nested lists; a
+    curator's text never does either, a pasted hostile one may."""
+    try:
+        with _time_limit(seconds):
+            return render_markdown(text, links=links, link_regex=link_regex), None
+    except _TooSlow:
+        return None, (
+            f"takes more than {seconds:g} s to render (runs of brackets, quotes or "
+            "markup that Markdown reads very slowly)"
+        )
+    except RecursionError:
+        return None, "is nested too deeply (lists or quotes inside each other)"

@@ -29,12 +29,13 @@ from pelican.utils import slugify
 from newsdigest.body import (
     body_character_problems,
     body_image_problems,
+    render_body,
     site_link_problems,
 )
 from newsdigest.build_state import STATE
 from newsdigest.frontmatter import FrontMatterError, read_source, split
 from newsdigest.problems import Problem, Report
-from newsdigest.sanitize import SiteLink, render_markdown
+from newsdigest.sanitize import SiteLink
 from newsdigest.schema import (
     BODY_UNSAFE_CHARS,
     MAX_SLUG_BYTES,
@@ -159,11 +160,23 @@ class DigestReader(BaseReader):
             )
         checked.problems.extend(body_character_problems(doc))
         links: list[SiteLink] = []
-        body = render_markdown(
+        body, unrenderable = render_body(
             BODY_UNSAFE_CHARS.sub("", doc.body),
-            links=links,
+            links,
             link_regex=self.settings["INTRASITE_LINK_REGEX"],
         )
+        if body is None:
+            checked.problems.append(
+                Problem(
+                    shown,
+                    doc.body_line,
+                    "body",
+                    f"{unrenderable}.",
+                    "Remove the pasted markup; keep the curator's summary and "
+                    "key quotes as plain paragraphs.",
+                )
+            )
+            return _skip(checked.problems)
         body = BODY_UNSAFE_CHARS.sub("", body)
         checked.problems.extend(
             site_link_problems(
