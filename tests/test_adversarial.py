@@ -1026,6 +1026,11 @@ HARDENING_CASES: list[Case] = [
         Expect(line=9, field="body", words="to render"),
     ),
     case(
+        "body-quarter-megabyte-of-divs",
+        item(body="<div>" * 50_000),
+        Expect(field=None, words="bytes"),
+    ),
+    case(
         "body-nested-lists",
         item(body="".join("    " * depth + "- x\n" for depth in range(400))),
         Expect(line=9, field="body", words="nested too deeply"),

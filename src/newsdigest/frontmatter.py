@@ -24,7 +24,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     SafeLoader = yaml.SafeLoader
 
 FENCE = "---"
-MAX_BYTES = 2_000_000
+MAX_BYTES = 200_000  # a summary and key quotes; also bounds nh3 (quadratic in nesting)
 
 # Characters XML 1.0 (so every feed) cannot carry, or that are invisible and
 # useless in text: C0 and C1 controls, DEL, lone surrogates, the noncharacters
