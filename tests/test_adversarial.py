@@ -1032,7 +1032,7 @@ HARDENING_CASES: list[Case] = [
     ),
     case(
         "body-nested-lists",
-        item(body="".join("    " * depth + "- x\n" for depth in range(400))),
+        item(body="".join("    " * depth + "- x\n" for depth in range(300))),
         Expect(line=9, field="body", words="nested too deeply"),
     ),
     case(
