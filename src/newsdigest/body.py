@@ -57,14 +57,12 @@ class BodyLines:
 def body_character_problems(doc: Document) -> list[Problem]:
     """Characters feeds cannot carry, typed or written as references (``&#1;``),
     reported at their line rather than by the feed writer or a built page."""
-    problems = []
+    found = []
     raw = BODY_UNSAFE_CHARS.search(doc.body)
     if raw:
-        problems.append(
-            Problem(
-                doc.path,
-                doc.body_line + doc.body.count("\n", 0, raw.start()),
-                "body",
+        found.append(
+            (
+                raw,
                 f"contains the control character U+{ord(raw.group()):04X}, "
                 "which feeds cannot carry.",
                 "Retype the line; remove invisible characters.",
@@ -72,17 +70,24 @@ def body_character_problems(doc: Document) -> list[Problem]:
         )
     reference = unsafe_reference(doc.body)
     if reference:
-        problems.append(
-            Problem(
-                doc.path,
-                doc.body_line + doc.body.count("\n", 0, reference.start()),
-                "body",
+        found.append(
+            (
+                reference,
                 f"contains '{reference.group()[:20]}', a character reference to an "
                 "invisible or forbidden character, which feeds cannot carry.",
                 "Remove it; write visible characters as themselves.",
             )
         )
-    return problems
+    return [
+        Problem(
+            doc.path,
+            doc.body_line + doc.body.count("\n", 0, match.start()),
+            "body",
+            message,
+            fix,
+        )
+        for match, message, fix in found
+    ]
 
 
 def body_image_problems(doc: Document, body: str) -> list[Problem]:
