@@ -335,3 +335,26 @@ def test_project_reached_through_a_symlinked_path_builds(make_project, tmp_path)
     assert result.returncode == 0, output_of(result)
     assert (project.output / "about" / "index.html").is_file()
     assert (project.output / "2022" / "01" / "a" / "index.html").is_file()
+
+
+def test_file_names_cannot_forge_report_lines(make_project) -> None:
+    """A newline in a file name would print a line of its own in the report;
+    bytes that are not UTF-8 cannot be shown or served. One problem each."""
+    project = make_project()
+    project.write("content/items/good.md", item())
+    forged = "x.md\n    line 1 [title]: looks fine"
+    project.write(f"content/items/{forged}.md", item(source_url="https://e.com/f"))
+    project.write("content/images/x\x1b.png", b"\x89PNG\r\n\x1a\n")
+    raw = os.fsencode(project.content / "items") + b"/latin-\xe9.md"
+    Path(os.fsdecode(raw)).write_text(item(source_url="https://e.com/l"))
+    result = project.build(**OVERRIDES)
+    out = output_of(result)
+    assert result.returncode != 0
+    assert TRACEBACK not in out
+    assert not any(
+        line.startswith("    line 1 [title]: looks") for line in out.splitlines()
+    )
+    assert "content/items/x.md\\u000a    line 1 [title]: looks fine.md" in out
+    assert "content/images/x\\u001b.png" in out
+    assert "content/items/latin-\\udce9.md" in out
+    assert out.count("has a name with control characters") == 3

@@ -33,7 +33,7 @@ from newsdigest.body import (
     site_link_problems,
 )
 from newsdigest.build_state import STATE
-from newsdigest.frontmatter import FrontMatterError, read_source, split
+from newsdigest.frontmatter import UNSAFE_CHARS, FrontMatterError, read_source, split
 from newsdigest.problems import Problem, Report
 from newsdigest.sanitize import SiteLink
 from newsdigest.schema import (
@@ -119,11 +119,13 @@ class DigestReader(BaseReader):
         shown = display_path(self.settings, source_path)
         root = content_root(self.settings)
         relative = content_relative(content_base(self.settings), source_path)
-        if relative is not None and symlink_in_path(
-            content_base(self.settings), relative
+        if _NAME_UNSAFE.search(source_path) or (
+            relative is not None
+            and symlink_in_path(content_base(self.settings), relative)
         ):
-            # Reported once per link by symlink_problems, not once per file read
-            # through it (a link to a parent folder is read again and again).
+            # Reported once by file_name_problems or symlink_problems, not once
+            # per file read through a link (a link to a parent folder is read
+            # again and again), nor with a name that would forge report lines.
             return _skip([])
         if relative is None or not Path(source_path).resolve().is_relative_to(root):
             return _skip(
@@ -493,6 +495,31 @@ def symlink_problems(root: Path, shown_root: str) -> list[Problem]:
     return problems
 
 
+_NAME_UNSAFE = re.compile(f"{UNSAFE_CHARS.pattern}|[\t\n\r]")
+
+
+def file_name_problems(root: Path, shown_root: str) -> list[Problem]:
+    """Names under content/ with control characters or bytes that are not UTF-8
+    (read as lone surrogates): they would reach reports, where a newline forges
+    a line, and URLs and file systems that cannot hold them."""
+    problems = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in sorted(dirnames + filenames):
+            if not _NAME_UNSAFE.search(name):
+                continue
+            shown = str(Path(shown_root) / (Path(dirpath) / name).relative_to(root))
+            problems.append(
+                Problem(
+                    _NAME_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", shown),
+                    message="has a name with control characters or bytes that are "
+                    "not UTF-8.",
+                    fix="Rename it with letters, digits, hyphens and dots.",
+                )
+            )
+        dirnames[:] = [d for d in dirnames if not (Path(dirpath) / d).is_symlink()]
+    return problems
+
+
 def static_problems(generators: list[Any], settings: dict[str, Any]) -> list[Problem]:
     """Every file Pelican is about to copy: inside content/, not through a link,
     and an image a digest needs (see ``newsdigest.staticfiles``)."""
@@ -502,8 +529,10 @@ def static_problems(generators: list[Any], settings: dict[str, Any]) -> list[Pro
         for static in getattr(generator, "staticfiles", None) or []:
             relative = content_relative(base, static.source_path)
             inside = Path(static.source_path).resolve().is_relative_to(root)
-            if relative is not None and symlink_in_path(base, relative):
-                continue  # reported once by symlink_problems
+            if _NAME_UNSAFE.search(static.source_path) or (
+                relative is not None and symlink_in_path(base, relative)
+            ):
+                continue  # reported once by file_name_problems or symlink_problems
             if relative is None or not inside:
                 reason = "is outside content/ and cannot be published"
             else:
@@ -639,6 +668,7 @@ def stop_on_problems(generators: list[Any]) -> None:
     report.extend(duplicate_problems(contents, settings))
     base = content_base(settings)
     report.extend(symlink_problems(base, base.name))
+    report.extend(file_name_problems(base, base.name))
     report.extend(static_problems(generators, settings))
     report.extend(foreign_files(settings))
     _, topic_problems = STATE.topics(settings)
