@@ -221,6 +221,12 @@ FIELD_PAYLOADS = [
     "{{ 7*7 }} {% raw %}{{ 12345*11111 }}{% endraw %} {{ config }}",
     '<a href="data:text/html,x" onmouseover=alert(1)>',
     "\u202e<b>rtl</b> \u200b zero width",
+    # Second pass: JSON-LD and comment breakouts, Pelican prefixes in plain text.
+    "</script ><script>alert(1)</script>",
+    "<!--<script>alert(1)//-->",
+    "</ScRiPt><img src=x onerror=alert(1)>",
+    '<a href="{static}/../pelicanconf.py">s</a> |filename|x.md {attach}../../x',
+    "javascript:alert(1)",
 ]
 HTML_BODY = """\
 Hostile raw HTML follows.
@@ -281,6 +287,22 @@ Hostile raw HTML follows.
 <template><script>alert(1)</script></template>
 
 <a href="https://example.com/" target="_blank" formaction="javascript:alert(1)">t</a>
+
+<p><img srcset="javascript:alert(1) 1x, https://e.com/a.png 2x" alt="srcset"
+src="https://e.com/a.png">
+<img src="vbscript:msgbox(1)" alt="vb image">
+<img src="data:text/html;base64,PHNjcmlwdD4=" alt="data html image">
+<a href="javascript&colon;alert(1)">named colon</a>
+<a href="&#x6A;avascript:alert(1)">hex entity</a>
+<a href="java&#x0D;script:alert(1)">cr entity</a>
+<a href="/\\evil.example/">backslash host</a>
+<a ping="https://evil.example/" href="https://example.com/">ping</a>
+<img src="https://e.com/a.png" alt="lazy" loading="lazy" usemap="#m">
+<span style="position:fixed;inset:0">overlay</span>
+<link rel="import" href="https://evil.example/x.html">
+<isindex action="javascript:alert(1)"><keygen autofocus onfocus=alert(1)>
+<marquee onstart=alert(1)>m</marquee>
+<a href="https://example.com/" download="x.exe">download</a></p>
 """
 MARKDOWN_BODY = """\
 Hostile Markdown follows.
@@ -305,6 +327,10 @@ Code `<script>alert(1)</script>` stays code.
 Jinja {{ 7\\*7 }} and {% raw %}{{ 12345\\*11111 }}{% endraw %} stay literal.
 
 [evil]: javascript:alert(1)
+
+[data link](data:text/html,<script>alert(1)</script>) ![vb](vbscript:msgbox(1))
+[spaced scheme]( javascript:alert(1)) [angle](<javascript:alert(1)>)
+[nbsp scheme](\u00a0javascript:alert(1))
 """
 
 
@@ -339,7 +365,10 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> HostileSite:
                 source_url=f"https://example.com/story/{index}?q={payload}".replace(
                     " ", "%20"
                 ),
-                tags=["Safe tag"],
+                tags=["Safe tag", f"Tag {index} {payload}"],
+                corrections=[
+                    {"date": "2022-01-06T10:00:00+00:00", "text": f"Fixed {payload}"}
+                ],
                 image={
                     "src": "https://images.example.com/photo.jpg",
                     "alt": f"Alt {payload}",
@@ -456,6 +485,16 @@ def test_feed_titles_are_escaped_once(hostile_site: HostileSite) -> None:
         for part in entry:
             assert _local(part.tag) != "script"
             assert len(part) == 0 or _local(part.tag) in {"author", "category"}, part
+
+
+def test_link_prefixes_in_plain_fields_publish_nothing(
+    hostile_site: HostileSite,
+) -> None:
+    """Titles, summaries and the like are text: Pelican must not rewrite their
+    ``{static}`` prefixes (FORMATTED_FIELDS) nor copy what they name."""
+    names = {p.name for p in built_files(hostile_site.site)}
+    assert "pelicanconf.py" not in names
+    assert not any(p.suffix == ".py" for p in built_files(hostile_site.site))
 
 
 def test_template_syntax_in_content_is_not_evaluated(hostile_site: HostileSite) -> None:
@@ -862,6 +901,340 @@ CASES: list[Case] = [
 ]
 
 
+# --- Second red-team pass: content that reaches the site through Pelican ------------
+
+
+def body_case(id: str, payload: str, words: str = "") -> Case:
+    """A body with ``payload`` on line 11 (front matter is lines 1-8)."""
+    return case(
+        id,
+        item(body=f"Intro.\n\n{payload}\n"),
+        Expect(line=11, field="body", words=words),
+    )
+
+
+def _link_loop(project: Project, _tmp: Path) -> None:
+    os.symlink("..", project.content / "items" / "loop", target_is_directory=True)
+
+
+def _link_inside(project: Project, _tmp: Path) -> None:
+    project.write("content/images/real.svg", SAFE_SVG)
+    os.symlink("real.svg", project.content / "images" / "alias.svg")
+
+
+SAFE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect/></svg>'
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">{}</svg>'
+HOSTILE_SVGS: dict[str, str | bytes] = {
+    "script": SVG.format("<script>alert(1)</script>"),
+    "cdata-script": SVG.format("<script><![CDATA[alert(1)]]></script>"),
+    "onload": '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+    "onclick-upper": SVG.format('<rect ONCLICK="alert(1)"/>'),
+    "javascript-href": SVG.format('<a href="javascript:alert(1)"><text>x</text></a>'),
+    "xlink-href": SVG.format('<a xlink:href="javascript:alert(1)"><text>x</text></a>'),
+    "foreign-object": SVG.format(
+        '<foreignObject><body xmlns="http://www.w3.org/1999/xhtml">'
+        "<iframe src='https://evil.example'/></body></foreignObject>"
+    ),
+    "external-image": SVG.format('<image href="https://evil.example/track.png"/>'),
+    "external-use": SVG.format('<use href="https://evil.example/x.svg#a"/>'),
+    "data-image": SVG.format('<image href="data:image/svg+xml;base64,PHN2Zz4="/>'),
+    "entity": '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x "y">]>'
+    '<svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
+    "stylesheet-pi": '<?xml-stylesheet href="https://evil.example/x.xsl"?>' + SAFE_SVG,
+    "animate-href": SVG.format(
+        '<a><animate attributeName="href" to="javascript:alert(1)"/><text>x</text></a>'
+    ),
+    "set-href": SVG.format('<set attributeName="href" to="javascript:alert(1)"/>'),
+    "style-import": SVG.format(
+        "<style>@import url(https://evil.example/x.css);</style>"
+    ),
+    "style-attr-url": SVG.format('<rect style="fill:url(https://evil.example/x)"/>'),
+    "xhtml-script": SVG.format(
+        '<h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script>'
+    ),
+    "not-xml": "<html><script>alert(1)</script>",
+    "css-escape": SVG.format(
+        "<style>rect{fill:u\\72l(https://evil.example/x)}</style>"
+    ),
+    "css-image-set": SVG.format(
+        '<style>rect{fill:image-set("https://evil.example/x" 1x)}</style>'
+    ),
+    "font-face": SVG.format(
+        "<style>@font-face{src:url(https://evil.example/f)}</style>"
+    ),
+    "utf16-script": (
+        '<?xml version="1.0" encoding="UTF-16"?>'
+        + SVG.format("<script>alert(1)</script>")
+    ).encode("utf-16"),
+}
+LINK_PAYLOADS = {
+    # File disclosure through Pelican's link prefixes.
+    "attach-environ": ("[n]({attach}../../../../proc/self/environ)", "attach"),
+    "static-dotdot": ("[n]({static}../../../../etc/hostname)", "out of content"),
+    "static-slash-dotdot": ("[n]({static}/../pelicanconf.py)", "out of content"),
+    "static-absolute": ("[n]({static}//etc/passwd)", ""),
+    "static-settings": ("[n]({static}../../publishconf.py)", "out of content"),
+    "static-content-root": ("[n]({static}/topics.yml)", "static folder"),
+    "static-item-source": ("[n]({static}bad.md)", "static folder"),
+    "static-percent": ("[n]({static}%2e%2e/%2e%2e/pelicanconf.py)", "plain path"),
+    "static-backslash": ("[n]({static}..\\..\\pelicanconf.py)", "plain path"),
+    "static-pipes": ("[n](|static|../../pelicanconf.py)", "out of content"),
+    "static-mixed": ("[n]({static|../../pelicanconf.py)", "out of content"),
+    "static-missing": ("![m]({static}/images/missing.png)", "does not exist"),
+    "filename-settings": ("[n]({filename}../../pelicanconf.py)", "out of content"),
+    "filename-image": ("[n]({filename}/topics.yml)", "items or pages"),
+    "index": ("[n]({index})", "{index}"),
+    "tag": ("[n]({tag}x)", "{tag}"),
+    "category": ("[n]({category}x)", "{category}"),
+    "author": ("[n]({author}x)", "{author}"),
+    "raw-html-href": ('<a href="{attach}../../../x">n</a>', "attach"),
+    "raw-html-img": ("<img alt=x src='|attach|../../x'>", "attach"),
+    "title-attribute": ("[t](https://e.com/ \"src='{static}../../x'\")", ""),
+    "entity-prefix": ("[n](&#123;static}../../pelicanconf.py)", "out of content"),
+    # javascript: smuggled through the rewriting.
+    "empty-prefix-js": ("[x]({}javascript:alert(1))", "{}"),
+    "pipe-window-js": ("[y](|window|javascript:alert(1))", "{window}"),
+    "static-js": ("[z]({static}javascript:alert(1))", "plain path"),
+    "filename-js": ("[z]({filename}javascript:alert(1))", "plain path"),
+    "img-js": ("![i]({}javascript:alert(1))", "{}"),
+    "data-img": ("![i]({static}data:image/svg+xml,<svg onload=alert(1)>)", ""),
+    # Body images with a bare path (resolved against the page, not content/).
+    "bare-image": ("![harbour](images/harbour.svg)", "bare path"),
+    "root-image": ("![harbour](/images/harbour.svg)", "bare path"),
+}
+ENTITY_PAYLOADS = {
+    "ref-1": "&#1;",
+    "ref-vt": "&#x0B;",
+    "ref-fffe": "&#xFFFE;",
+    "ref-nul": "&#0;",
+    "ref-surrogate": "&#xD800;",
+    "ref-plane-nonchar": "&#x1FFFF;",
+    "ref-too-big": "&#1114112;",
+    "ref-padded": "&#000000001;",
+    "ref-no-semicolon": "&#x1f",
+    "ref-del": "&#127;",
+}
+HARDENING_CASES: list[Case] = [
+    *(
+        body_case(f"body-link-{name}", payload, words)
+        for name, (payload, words) in LINK_PAYLOADS.items()
+    ),
+    # Bodies Python-Markdown would render for hours, or recurse on.
+    case(
+        "body-brackets-50k",
+        item(body="[" * 50_000 + "\n"),
+        Expect(line=9, field="body", words="to render"),
+    ),
+    case(
+        "body-quarter-megabyte-of-divs",
+        item(body="<div>" * 50_000),
+        Expect(field=None, words="bytes"),
+    ),
+    case(
+        "body-nested-lists",
+        item(body="".join("    " * depth + "- x\n" for depth in range(300))),
+        Expect(line=9, field="body", words="nested too deeply"),
+    ),
+    case(
+        "reference-link-attach",
+        item(body="Intro.\n\n[n][r]\n\n[r]: {attach}../../../x\n"),
+        Expect(line=13, field="body", words="attach"),
+    ),
+    *(
+        body_case(f"body-entity-{name}", f"Text {payload} here.", "reference")
+        for name, payload in ENTITY_PAYLOADS.items()
+    ),
+    # YAML escapes decoding to characters feeds cannot carry, in every field.
+    *(
+        case(
+            f"field-{key}-{name}",
+            item(**{key: f"A {char} B"}),
+            Expect(line=line, field=key),
+        )
+        for key, line in (("title", 2), ("summary", 5), ("source", 6))
+        for name, char in (("fffe", "\ufffe"), ("c1", "\x9b"), ("fdd0", "\ufdd0"))
+    ),
+    case("tag-fffe", item(tags=["a\ufffe"]), Expect(line=8, field="tags[0]")),
+    case("author-del", item(authors=["a\x7f"]), Expect(line=8, field="authors[0]")),
+    case(
+        "image-alt-nonchar",
+        item(image={"src": "https://e.com/a.png", "alt": "a\U0010ffff"}),
+        Expect(line=8, field="image.alt"),
+    ),
+    case(
+        "correction-c0",
+        item(corrections=[{"date": "2022-01-06", "text": "a\x01"}]),
+        Expect(line=8, field="corrections[0].text"),
+    ),
+    case(
+        "yaml-escape-fffe-quoted",
+        item().replace("title: A story", 'title: "A \\uFFFE story"'),
+        Expect(line=2, field="title"),
+    ),
+    # Numbers Python refuses to print.
+    case(
+        "title-5000-digits",
+        item().replace("title: A story", "title: " + "9" * 5000),
+        Expect(line=2, field="title", words="number"),
+    ),
+    case(
+        "tag-hex-5000-digits",
+        item().replace(
+            "title: A story", "title: A story\ntags: [0x" + "f" * 5000 + "]"
+        ),
+        Expect(line=3, field="tags", words="number"),
+    ),
+    # Over-long addresses and limits.
+    case("slug-300", item(slug="-".join(["word"] * 60)), Expect(line=8, field="slug")),
+    case("tag-250-bytes", item(tags=["x" * 250]), Expect(line=8, field="tags[0]")),
+    case("tag-multibyte", item(tags=["\u00e9" * 130]), Expect(line=8, field="tags[0]")),
+    case("tag-cjk-slug", item(tags=["\u4e2d" * 33]), Expect(line=8, field="tags[0]")),
+    case(
+        "source-250-bytes", item(source="Outlet " * 40), Expect(line=6, field="source")
+    ),
+    case("title-2000-bytes", item(title="word " * 400), Expect(line=2, field="title")),
+    case(
+        "tags-1000",
+        item(tags=[f"t{i}" for i in range(1000)]),
+        Expect(line=8, field="tags"),
+    ),
+    case(
+        "authors-500",
+        item(authors=[f"a{i}" for i in range(500)]),
+        Expect(line=8, field="authors"),
+    ),
+    case(
+        "corrections-100",
+        item(corrections=[{"date": "2022-01-06", "text": f"x{i}"} for i in range(100)]),
+        Expect(line=8, field="corrections"),
+    ),
+    # Windows reserved names and dot-only names as addresses.
+    case("slug-con", item(slug="con"), Expect(line=8, field="slug")),
+    case("tag-nul", item(tags=["NUL"]), Expect(line=8, field="tags[0]")),
+    case("source-com1", item(source="COM1"), Expect(line=6, field="source")),
+    case("tag-dotdot", item(tags=[".."]), Expect(line=8, field="tags[0]")),
+    case("source-dotdot", item(source=".."), Expect(line=6, field="source")),
+    case("slug-percent-slash", item(slug="a%2Fb"), Expect(line=8, field="slug")),
+    case("slug-zero-width", item(slug="a\u200bb"), Expect(line=8, field="slug")),
+    # Empty closed vocabularies say so and list the choices.
+    case(
+        "label-empty",
+        item().replace("source: Example Wire", "source: Example Wire\nlabel:"),
+        Expect(line=7, field="label", words="empty"),
+    ),
+    case(
+        "status-empty",
+        item().replace("source: Example Wire", "source: Example Wire\nstatus:"),
+        Expect(line=7, field="status", words="empty"),
+    ),
+    # Tags whose addresses collide.
+    *(
+        Case(
+            f"tags-collide-{name}",
+            {
+                BAD: item(tags=[first], source_url="https://example.com/1"),
+                OTHER: item(tags=[second], source_url="https://example.com/2"),
+            },
+            (Expect(BAD, line=8, field="tags"), Expect(OTHER, line=8, field="tags")),
+        )
+        for name, first, second in (
+            ("c-plus", "C", "C++"),
+            ("c-sharp", "C#", "C"),
+            ("accent", "Caf\u00e9", "Cafe"),
+            ("fullwidth", "\uff23\uff21\uff26\uff25", "Cafe"),
+            ("punctuation", "U.S.", "US"),
+        )
+    ),
+    # Static files: only images, SVGs without anything active.
+    *(
+        Case(
+            f"static-{name}",
+            {f"content/images/{name}": data},
+            (Expect(f"content/images/{name}", words=words),),
+        )
+        for name, data, words in (
+            ("page.html", "<script>alert(1)</script>", "only images"),
+            (
+                "page.xhtml",
+                "<html xmlns='http://www.w3.org/1999/xhtml'/>",
+                "only images",
+            ),
+            ("app.js", "alert(1)", "only images"),
+            ("x.svgz", b"\x1f\x8b\x08\x00", "only images"),
+            ("noext", "x", "only images"),
+            ("page.HTM", "<script>alert(1)</script>", "only images"),
+            ("fake.png", "<html><script>alert(1)</script>", "not a png"),
+            ("fake.jpg", "<script>alert(1)</script>", "not a jpeg"),
+            *((f"{svg}.svg", text, "") for svg, text in HOSTILE_SVGS.items()),
+        )
+    ),
+    # The front matter image: only an image in a static folder, not any file.
+    *(
+        case(
+            f"image-src-{name}",
+            item(image={"src": src, "alt": "An image"}),
+            Expect(line=8, field="image.src", words=words),
+        )
+        for name, src, words in (
+            ("topics-file", "topics.yml", "static folder"),
+            ("item-source", "items/bad.md", "static folder"),
+            ("percent-dotdot", "images/%2e%2e/%2e%2e/pelicanconf.py", "does not exist"),
+        )
+    ),
+    Case(
+        "image-src-html-in-images",
+        {
+            BAD: item(image={"src": "images/page.html", "alt": "A page"}),
+            "content/images/page.html": "<script>alert(1)</script>",
+        },
+        (Expect(BAD, line=8, field="image.src", words="only images"),),
+    ),
+    Case(
+        "topic-slug-too-long",
+        {
+            "content/topics.yml": "w" * 151
+            + ":\n  name: W\n  description: D.\n  order: 1\n"
+        },
+        (Expect("content/topics.yml", line=1, words="too long"),),
+    ),
+    Case(
+        "topic-slug-windows",
+        {"content/topics.yml": "aux:\n  name: W\n  description: D.\n  order: 1\n"},
+        (Expect("content/topics.yml", line=1, words="windows"),),
+    ),
+    Case(
+        "static-in-subfolder",
+        {"content/images/deep/x.html": "<script>alert(1)</script>"},
+        (Expect("content/images/deep/x.html", words="only images"),),
+    ),
+    # Links: one problem per link, none per file read through it.
+    Case(
+        "symlink-loop",
+        {},
+        (Expect("content/items/loop", words="symbolic link"),),
+        _link_loop,
+    ),
+    Case(
+        "symlink-inside",
+        {},
+        (Expect("content/images/alias.svg", words="symbolic link"),),
+        _link_inside,
+    ),
+]
+CASES.extend(HARDENING_CASES)
+SOLO_HARDENING = {
+    "body-link-attach-environ",
+    "body-link-empty-prefix-js",
+    "body-link-bare-image",
+    "body-entity-ref-1",
+    "yaml-escape-fffe-quoted",
+    "title-5000-digits",
+    "tags-1000",
+    "tag-250-bytes",
+    "label-empty",
+}
+
+
 @pytest.fixture(scope="module")
 def good_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A published site, copied for each refused case."""
@@ -934,7 +1307,11 @@ SOLO = {
 
 
 def runs_alone(broken: Case) -> bool:
-    return broken.id in SOLO or broken.setup is not None or set(broken.files) != {BAD}
+    return (
+        broken.id in SOLO | SOLO_HARDENING
+        or broken.setup is not None
+        or set(broken.files) != {BAD}
+    )
 
 
 @pytest.mark.parametrize(

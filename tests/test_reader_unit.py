@@ -15,7 +15,7 @@ from newsdigest.reader import (
     display_path,
     duplicate_problems,
     order_key,
-    outside_links,
+    symlink_problems,
 )
 
 SLUG_SUBS = [
@@ -116,10 +116,10 @@ def test_order_of_content_without_item_id_falls_back_to_source_path():
     assert order_key(page) == (-page.date.timestamp(), "content/pages/x.md")
 
 
-# --- outside_links -------------------------------------------------------------------
+# --- symlink_problems --------------------------------------------------------------
 
 
-def test_links_to_outside_content_are_found_but_inside_links_are_not(content, tmp_path):
+def test_every_link_is_found_once_and_outside_ones_say_so(content, tmp_path):
     outside_file = tmp_path / "secret.md"
     outside_file.write_text("secret")
     outside_dir = tmp_path / "elsewhere"
@@ -132,11 +132,14 @@ def test_links_to_outside_content_are_found_but_inside_links_are_not(content, tm
     (content / "items-alias").symlink_to(content / "items", target_is_directory=True)
     (content / "relative.md").symlink_to(Path("..") / "secret.md")
 
-    problems = outside_links(content, "content")
+    problems = symlink_problems(content, "content")
 
+    inside = "is a symbolic link; content/ may not contain links."
     assert [(p.path, p.message) for p in problems] == [
+        ("content/items-alias", inside),
         ("content/linked-dir", "is a symbolic link to outside content/."),
         ("content/relative.md", "is a symbolic link to outside content/."),
+        ("content/items/alias.md", inside),
         ("content/items/leak.md", "is a symbolic link to outside content/."),
     ]
     assert all(p.fix for p in problems)
@@ -144,12 +147,12 @@ def test_links_to_outside_content_are_found_but_inside_links_are_not(content, tm
 
 def test_dangling_link_pointing_outside_is_found(content):
     (content / "gone.md").symlink_to("/nonexistent/newsdigest/gone.md")
-    assert [p.path for p in outside_links(content, "content")] == ["content/gone.md"]
+    assert [p.path for p in symlink_problems(content, "content")] == ["content/gone.md"]
 
 
 def test_tree_without_links_has_no_problems(content):
     (content / "items" / "a.md").write_text("a")
-    assert outside_links(content, "content") == []
+    assert symlink_problems(content, "content") == []
 
 
 # --- duplicate_problems --------------------------------------------------------------

@@ -227,3 +227,64 @@ def test_markdown_raw_html_goes_through_the_sanitiser():
 def test_markdown_footnotes_do_not_leak_between_calls():
     render_markdown("One[^a].\n\n[^a]: First note.\n")
     assert "First note" not in render_markdown("Two.\n")
+
+
+# --- Pelican's link prefixes ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("markdown", "kept"),
+    [
+        ("![a]({static}/images/a.png)", '<img alt="a" src="{static}/images/a.png">'),
+        (
+            "[a]({filename}../pages/about.md#team)",
+            'href="{filename}../pages/about.md#team"',
+        ),
+        ("[a](|static|images/a.png)", 'href="|static|images/a.png"'),
+    ],
+)
+def test_plain_static_and_filename_links_are_kept(markdown, kept):
+    links = []
+    html = render_markdown(markdown, links=links)
+    assert kept in html
+    assert [link.kept for link in links] == [True]
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "[x]({}javascript:alert(1))",
+        "[x](|window|javascript:alert(1))",
+        "[x]({attach}../../x)",
+        "[x]({index})",
+        "[x]({tag}Python)",
+        "[x]({static}javascript:alert(1))",
+        "[x]({static}%2e%2e/x)",
+        "[x]({static}a.png?x=1)",
+        "[x]({static}images/a b.png)",
+        "[x]({static}images/a.png#frag)",
+        '<blockquote cite="{static}../x">q</blockquote>',
+    ],
+)
+def test_other_prefixed_addresses_are_removed_and_reported(markdown):
+    links = []
+    html = render_markdown(markdown, links=links)
+    assert "{" not in html and "|" not in html, html
+    assert [link.kept for link in links] == [False]
+
+
+def test_prefixes_hidden_in_other_attributes_are_neutralised():
+    links = []
+    html = render_markdown(
+        "[t](https://e.com/ \"src='{static}../../x' data='|attach|y'\")", links=links
+    )
+    assert "&#123;static}../../x" in html and "&#124;attach|y" in html
+    assert sorted((link.what, link.kept) for link in links) == [
+        ("attach", False),
+        ("static", False),
+    ]
+
+
+def test_feeds_carry_no_prefix():
+    html = '<a href="{static}/images/a.png">a</a><img src="{filename}x.md" alt="">'
+    assert "{" not in sanitise_html(html, base_url="https://d.org/")

@@ -224,3 +224,106 @@ def test_unreadable_front_matter(text, words, line):
         split(text, "content/items/x.md")
     (problem,) = info.value.problems
     assert words in problem.message and problem.line == line
+
+
+# --- Hardening: characters, limits, empty choices -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ('title: "A \\uFFFE b"', "title"),
+        ('title: "A \\x85 b"', "title"),
+        ('summary: "A \\uFDD0 b"', "summary"),
+        ('source: "A \\U0001FFFF b"', "source"),
+        ('tags: ["a\\x7f"]', "tags[0]"),
+    ],
+)
+def test_yaml_escapes_to_unsafe_characters_are_refused_at_the_field(line, field):
+    found = problems(with_field(line))
+    assert [(f, "control characters" in m) for _, f, m in found] == [(field, True)]
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "words"),
+    [
+        ("title: " + "word " * 300, "title", "bytes long"),
+        ("tags: [" + ", ".join(f"t{i}" for i in range(21)) + "]", "tags", "21 entries"),
+        ("authors: [" + ", ".join(f"a{i}" for i in range(21)) + "]", "authors", "21"),
+        (f"tags: [{'x' * 101}]", "tags[0]", "101 bytes"),
+        (f"source: {'é' * 51}", "source", "102 bytes"),
+        ("slug: " + "-".join(["word"] * 40), "slug", "199 characters"),
+        ("slug: con", "slug", "Windows"),
+        ("title: " + "9" * 5000, "title", "5,000 characters"),
+        ("title: " + "9" * 35, "title", "number"),
+        ("label:", "label", "is empty"),
+        ('status: ""', "status", "is empty"),
+    ],
+)
+def test_limits_and_empty_choices_name_the_field(line, field, words):
+    found = problems(with_field(line))
+    assert [f for _, f, _ in found] == [field], found
+    assert words in found[0][2]
+
+
+def test_empty_label_lists_the_choices():
+    result = check(with_field("label:"))
+    (problem,) = result.problems
+    assert problem.fix == (
+        "Remove it or use one of: news, opinion, analysis, interview, explainer; "
+        "or declare it in DIGEST_CONTENT['labels']."
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("a &#1; b", "&#1;"),
+        ("a &#x0B; b", "&#x0B;"),
+        ("&#xFFFE;", "&#xFFFE;"),
+        ("&#0;", "&#0;"),
+        ("&#xD800;", "&#xD800;"),
+        ("&#x10FFFF;", "&#x10FFFF;"),
+        ("&#99999999999;", "&#99999999999;"),
+        ("&#x1f", "&#x1f"),
+        ("&#9; &#10; &#x93; &#233; &amp;#1; &#x1F600;", None),
+    ],
+)
+def test_character_references_to_unsafe_characters(text, found):
+    from newsdigest.schema import unsafe_reference
+
+    match = unsafe_reference(text)
+    assert (match.group() if match else None) == found
+
+
+@pytest.mark.parametrize(
+    ("slug", "expected"),
+    [
+        ("short-slug", "short-slug"),
+        ("a" * 150, "a" * 150),
+        ("-".join(["word"] * 40), "-".join(["word"] * 30)),
+        ("x" * 200, "x" * 150),
+    ],
+)
+def test_long_slugs_are_cut_at_a_word_boundary(slug, expected):
+    from newsdigest.schema import truncate_slug
+
+    assert truncate_slug(slug) == expected
+
+
+def test_tags_differing_only_in_unicode_composition_are_one_tag():
+    result = check(with_field('tags: ["Cafe\\u0301", "Café"]'))
+    assert result.values["tags"] == ["Café"]
+
+
+def test_local_image_problem_is_named():
+    text = VALID.replace("https://example.com/a.jpg", "images/page.html")
+    result = check(text, asset_problem=lambda src: f"({src}) is not an image")
+    assert [(p.field, p.message) for p in result.problems if p.is_error] == [
+        ("image.src", "'images/page.html' (images/page.html) is not an image.")
+    ]
+
+
+def test_outlet_names_are_composed_so_pasted_accents_match():
+    result = check(with_field('source: "Le Monde Diploma\\u0301tique"'))
+    assert result.values["source"] == "Le Monde Diplomátique"

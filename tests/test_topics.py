@@ -145,3 +145,24 @@ def test_unreadable_file_is_a_problem_not_a_crash(tmp_path):
     assert found(problems) == [
         (SHOWN, None, None, "cannot be read (No such file or directory).")
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ('  name: "World \\uFFFE"', "world.name"),
+        ('  description: "Bell \\a here."', "world.description"),
+        ("  description: " + "long " * 250, "world.description"),
+    ],
+)
+def test_topic_text_must_be_short_and_visible(tmp_path, line, field):
+    key = line.split(":")[0]
+    text = "world:\n  name: World\n  description: Everywhere.\n  order: 1\n"
+    text = "\n".join(
+        line if old.startswith(key + ":") else old for old in text.split("\n")
+    )
+    path = tmp_path / "topics.yml"
+    path.write_text(text)
+    topics, problems = load_topics(path, "content/topics.yml")
+    assert [p.field for p in problems] == [field]
+    assert topics == {}

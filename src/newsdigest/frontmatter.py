@@ -9,6 +9,7 @@ top-level key comes from the nodes, the values from constructing the same tree.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,17 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     SafeLoader = yaml.SafeLoader
 
 FENCE = "---"
-MAX_BYTES = 2_000_000
+MAX_BYTES = 200_000  # a summary and key quotes; also bounds nh3 (quadratic in nesting)
+
+# Characters XML 1.0 (so every feed) cannot carry, or that are invisible and
+# useless in text: C0 and C1 controls, DEL, lone surrogates, the noncharacters
+# (U+FDD0..U+FDEF and the last two of every plane). Fields also refuse the line
+# and paragraph separators, which break one-line values.
+_UNSAFE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef" + "".join(
+    f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(17)
+)
+BODY_UNSAFE_CHARS = re.compile(f"[{_UNSAFE}]")
+UNSAFE_CHARS = re.compile(f"[{_UNSAFE}\u2028\u2029]")
 
 
 @dataclass
@@ -146,6 +157,26 @@ def _first_alias_line(root: yaml.Node) -> int | None:
     return None
 
 
+MAX_NUMBER_CHARS = 40
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+def _long_number(root: yaml.Node) -> yaml.Node | None:
+    """The first number too long to be a value: Python refuses to turn an integer
+    of over 4,300 digits into text, so it would crash whatever prints it."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag in _NUMBER_TAGS and len(str(node.value)) > MAX_NUMBER_CHARS:
+                return node
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
+
+
 def parse_yaml(
     text: str, display_path: str, first_line: int = 1
 ) -> tuple[dict[str, Any], dict[str, int]]:
@@ -198,17 +229,36 @@ def parse_yaml(
                 )
                 continue
             key_lines[key] = line
+            number = _long_number(value_node)
+            if number is not None:
+                problems.append(
+                    Problem(
+                        display_path,
+                        first_line + number.start_mark.line,
+                        key,
+                        f"has a number of {len(str(number.value)):,} characters, "
+                        "far too long to be a value.",
+                        f'Quote it if it is text: {key}: "..."',
+                    )
+                )
+                continue
             try:
                 data[key] = loader.construct_object(value_node, deep=True)
             except (ValueError, TypeError, OverflowError) as exc:
-                # PyYAML matches "2021-02-30" as a timestamp, then datetime refuses it.
+                # PyYAML matches "2021-02-30" as a timestamp, then datetime refuses
+                # it; Python refuses to convert an integer of over 4,300 digits.
+                number = "digits" in str(exc)
                 problems.append(
                     Problem(
                         display_path,
                         first_line + value_node.start_mark.line,
                         key,
-                        f"cannot be read: {exc}.",
-                        "Use a real calendar date like 2021-12-31.",
+                        "is a number far too long to be a value."
+                        if number
+                        else f"cannot be read: {exc}.",
+                        f'Quote it if it is text: {key}: "..."'
+                        if number
+                        else "Use a real calendar date like 2021-12-31.",
                     )
                 )
         if problems:

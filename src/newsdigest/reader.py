@@ -13,45 +13,71 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pelican import signals
 from pelican.contents import Category, Tag
 from pelican.readers import BaseReader
 from pelican.utils import slugify
 
+from newsdigest.body import (
+    body_character_problems,
+    body_image_problems,
+    render_body,
+    site_link_problems,
+)
 from newsdigest.build_state import STATE, connect_run_state
-from newsdigest.frontmatter import FrontMatterError, read_source, split
+from newsdigest.frontmatter import UNSAFE_CHARS, FrontMatterError, read_source, split
 from newsdigest.problems import Problem, Report
-from newsdigest.sanitize import render_markdown
-from newsdigest.schema import tag_key, validate_item, validate_page
-from newsdigest.settings import content_settings, raise_if_errors
+from newsdigest.sanitize import SiteLink
+from newsdigest.schema import (
+    BODY_UNSAFE_CHARS,
+    MAX_SLUG_BYTES,
+    WINDOWS_RESERVED,
+    slug_bytes,
+    tag_key,
+    truncate_slug,
+    validate_item,
+    validate_page,
+)
+from newsdigest.settings import content_settings, raise_if_errors, setting_problem
+from newsdigest.staticfiles import (
+    content_relative,
+    link_problem,
+    static_file_problem,
+    symlink_in_path,
+)
 from newsdigest.topics import Topic, load_topics
 from newsdigest.urls import normalise_url
 
 logger = logging.getLogger(__name__)
 
 PROBLEMS_KEY = "digest_problems"
+LINES_KEY = "digest_lines"  # front matter key -> line, for whole-site problems
 _IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)[^>]*>", re.IGNORECASE)
-# Not allowed in XML 1.0, so not in a feed.
-_BODY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def content_root(settings: dict[str, Any]) -> Path:
     return Path(settings["PATH"]).resolve()
 
 
+def content_base(settings: dict[str, Any]) -> Path:
+    """The content folder as Pelican spells it (maybe through a symbolic link)."""
+    return Path(os.path.abspath(settings["PATH"]))
+
+
 def display_path(settings: dict[str, Any], source_path: str) -> str:
     """Paths in messages are relative to the project, e.g. content/items/x.md."""
-    root = content_root(settings)
-    try:
-        rel = Path(os.path.abspath(source_path)).relative_to(root)
-    except ValueError:
+    rel = content_relative(content_base(settings), source_path)
+    if rel is None:
         return str(source_path)
-    return str(Path(root.name) / rel)
+    return str(Path(content_base(settings).name) / rel)
 
 
 def load_site_topics(
@@ -73,7 +99,7 @@ def load_site_topics(
 
 
 def is_page(settings: dict[str, Any], source_path: str) -> bool:
-    rel = Path(os.path.abspath(source_path)).relative_to(content_root(settings))
+    rel = Path(content_relative(content_base(settings), source_path) or "")
     return any(
         rel.parts[: len(Path(p).parts)] == Path(p).parts for p in settings["PAGE_PATHS"]
     )
@@ -92,7 +118,16 @@ class DigestReader(BaseReader):
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         shown = display_path(self.settings, source_path)
         root = content_root(self.settings)
-        if not Path(source_path).resolve().is_relative_to(root):
+        relative = content_relative(content_base(self.settings), source_path)
+        if _NAME_UNSAFE.search(source_path) or (
+            relative is not None
+            and symlink_in_path(content_base(self.settings), relative)
+        ):
+            # Reported once by file_name_problems or symlink_problems, not once
+            # per file read through a link (a link to a parent folder is read
+            # again and again), nor with a name that would forge report lines.
+            return _skip([])
+        if relative is None or not Path(source_path).resolve().is_relative_to(root):
             return _skip(
                 [
                     Problem(
@@ -117,24 +152,49 @@ class DigestReader(BaseReader):
                 timezone=timezone,
                 authority=self.settings["_DIGEST_CONTENT_CONFIG"]["id_authority"],
                 labels=self.settings["_DIGEST_CONTENT_CONFIG"]["labels"],
-                asset_exists=lambda src: (
-                    (root / src).resolve().is_relative_to(root)
-                    and (root / src).is_file()
+                asset_problem=lambda src: link_problem(
+                    content_base(self.settings),
+                    "",
+                    "static",
+                    "/" + src,
+                    static_paths=list(self.settings["STATIC_PATHS"]),
+                    content_paths=[],
                 ),
             )
-        control = _BODY_CONTROL.search(doc.body)
-        if control:
+        checked.problems.extend(body_character_problems(doc))
+        links: list[SiteLink] = []
+        body, unrenderable = render_body(
+            BODY_UNSAFE_CHARS.sub("", doc.body),
+            links,
+            link_regex=self.settings["INTRASITE_LINK_REGEX"],
+        )
+        if body is None:
             checked.problems.append(
                 Problem(
                     shown,
-                    doc.body_line + doc.body.count("\n", 0, control.start()),
+                    doc.body_line,
                     "body",
-                    f"contains the control character U+{ord(control.group()):04X}, "
-                    "which feeds cannot carry.",
-                    "Retype the line; remove invisible characters.",
+                    f"{unrenderable}.",
+                    "Remove the pasted markup; keep the curator's summary and "
+                    "key quotes as plain paragraphs.",
                 )
             )
-        body = render_markdown(_BODY_CONTROL.sub("", doc.body))
+            return _skip(checked.problems)
+        body = BODY_UNSAFE_CHARS.sub("", body)
+        checked.problems.extend(
+            site_link_problems(
+                doc,
+                links,
+                content_base=content_base(self.settings),
+                item_dir=posixpath.dirname(relative),
+                static_paths=list(self.settings["STATIC_PATHS"]),
+                content_paths=[
+                    *self.settings["ARTICLE_PATHS"],
+                    *self.settings["PAGE_PATHS"],
+                ],
+            )
+        )
+        checked.problems.extend(body_image_problems(doc, body))
         if _IMG_WITHOUT_ALT.search(body):
             checked.problems.append(
                 Problem(
@@ -142,51 +202,76 @@ class DigestReader(BaseReader):
                     doc.body_line,
                     "body",
                     "has an image without alt text.",
-                    "Write images as ![what the image shows](path).",
+                    "Write images as ![what the image shows]({static}/images/<file>).",
                 )
             )
         checked.problems.extend(self._address_problems(doc, checked.values))
         if not checked.ok:
             return _skip(checked.problems)
-        return body, self._metadata(checked.values, checked.problems)
+        return body, self._metadata(checked.values, checked.problems, doc.lines)
 
     def _address_problems(self, doc: Any, values: dict[str, Any]) -> list[Problem]:
         """Names that slugify to nothing would write tags//index.html and the like,
-        overwriting the site's own pages (or crashing Pelican's writer)."""
+        overwriting the site's own pages (or crashing Pelican's writer); names
+        too long for a file name crash it too; Windows cannot check out some."""
         problems = []
 
-        def refuse(key: str, field: str, fix: str) -> None:
+        def refuse(key: str, field: str, fix: str, message: str = "") -> None:
             problems.append(
                 Problem(
                     doc.path,
                     doc.lines.get(key),
                     field,
-                    "has no letters or digits to make an address from.",
+                    message or "has no letters or digits to make an address from.",
                     fix,
                 )
             )
 
-        if (
-            values.get("title")
-            and "slug" not in doc.metadata
-            and not slugify(
-                values["title"], regex_subs=self.settings["SLUG_REGEX_SUBSTITUTIONS"]
-            )
-        ):
-            refuse("title", "title", "Add 'slug: a-few-words' for the address.")
+        def check(slug: str, key: str, field: str, fix: str) -> None:
+            if not slug:
+                refuse(key, field, fix)
+            elif slug_bytes(slug) > MAX_SLUG_BYTES:
+                refuse(
+                    key,
+                    field,
+                    "Use a shorter name.",
+                    f"makes an address of {slug_bytes(slug)} bytes; the limit is "
+                    f"{MAX_SLUG_BYTES}.",
+                )
+            elif slug in WINDOWS_RESERVED:
+                refuse(
+                    key,
+                    field,
+                    "Add a word to it.",
+                    f"makes the address '{slug}', a name Windows cannot use.",
+                )
+
+        if values.get("title") and "slug" not in doc.metadata:
+            slug = truncate_slug(title_slug(values["title"], self.settings))
+            check(slug, "title", "title", "Add 'slug: a-few-words' for the address.")
         for index, tag in enumerate(values.get("tags") or []):
-            if not url_slug(tag, "TAG", self.settings):
-                refuse("tags", f"tags[{index}]", "Use a tag with letters or digits.")
+            check(
+                url_slug(tag, "TAG", self.settings),
+                "tags",
+                f"tags[{index}]",
+                "Use a tag with letters or digits.",
+            )
         source = values.get("source")
-        if source and not url_slug(source, "SOURCE", self.settings):
-            refuse("source", "source", "Write the outlet's name in letters or digits.")
+        if source:
+            check(
+                url_slug(source, "SOURCE", self.settings),
+                "source",
+                "source",
+                "Write the outlet's name in letters or digits.",
+            )
         return problems
 
     def _metadata(
-        self, values: dict[str, Any], problems: list[Problem]
+        self, values: dict[str, Any], problems: list[Problem], lines: dict[str, int]
     ) -> dict[str, Any]:
         """Turn checked values into what Pelican's Content expects."""
         meta: dict[str, Any] = {PROBLEMS_KEY: problems}  # warnings only, at this point
+        meta[LINES_KEY] = dict(lines)
         for key, value in values.items():
             if value is None:
                 continue
@@ -204,10 +289,12 @@ class DigestReader(BaseReader):
             else:
                 meta[key] = value
         if "slug" not in meta and "title" in meta:
-            meta["slug"] = slugify(
-                meta["title"], regex_subs=self.settings["SLUG_REGEX_SUBSTITUTIONS"]
-            )
+            meta["slug"] = truncate_slug(title_slug(meta["title"], self.settings))
         return meta
+
+
+def title_slug(title: str, settings: dict[str, Any]) -> str:
+    return slugify(title, regex_subs=settings["SLUG_REGEX_SUBSTITUTIONS"])
 
 
 def url_slug(name: str, kind: str, settings: dict[str, Any]) -> str:
@@ -284,6 +371,7 @@ def duplicate_problems(contents: list[Any], settings: dict[str, Any]) -> list[Pr
                     )
                 )
     problems.extend(source_slug_problems(contents, settings))
+    problems.extend(tag_slug_problems(contents, settings))
     problems.extend(
         _clashes(
             by_source,
@@ -314,50 +402,153 @@ def reserved_paths(settings: dict[str, Any]) -> set[str]:
     return {os.path.normpath(p) for p in paths if p}
 
 
+def address_clash_problems(
+    contents: list[Any],
+    settings: dict[str, Any],
+    *,
+    kind: str,
+    field: str,
+    names_of: Callable[[Any], list[str]],
+    what: str,
+    fix: str,
+) -> list[Problem]:
+    """Different names that make one address ("A.P." and "AP", "C" and "C++",
+    "Café" and "Cafe") would silently share one page: refuse them all."""
+    names: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for content in contents:
+        for name in dict.fromkeys(names_of(content)):
+            names[url_slug(name, kind, settings)][name].append(content)
+    folder = settings.get(f"{kind}_URL", "{slug}/")
+    problems = []
+    for slug, spellings in sorted(names.items()):
+        if not slug or len({tag_key(name) for name in spellings}) < 2:
+            continue
+        quoted = ", ".join(f"'{name}'" for name in sorted(spellings))
+        address = folder.format(slug=slug)
+        clashing = {id(c): c for group in spellings.values() for c in group}
+        for content in clashing.values():
+            lines = getattr(content, LINES_KEY, None) or {}
+            problems.append(
+                Problem(
+                    display_path(settings, content.source_path),
+                    lines.get(field),
+                    field,
+                    f"the {what} {quoted} all make the address {address}.",
+                    fix,
+                )
+            )
+    return problems
+
+
 def source_slug_problems(
     contents: list[Any], settings: dict[str, Any]
 ) -> list[Problem]:
     """Two spellings of an outlet ("A.P.", "AP") that share one sources/ page."""
-    names: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for content in contents:
-        if getattr(content, "source", None):
-            slug = url_slug(content.source, "SOURCE", settings)
-            names[slug][content.source].append(content)
-    problems = []
-    for slug, spellings in sorted(names.items()):
-        if len({tag_key(name) for name in spellings}) < 2:
-            continue
-        quoted = ", ".join(f"'{name}'" for name in sorted(spellings))
-        for group in spellings.values():
-            for content in group:
-                problems.append(
-                    Problem(
-                        display_path(settings, content.source_path),
-                        None,
-                        "source",
-                        f"the outlet names {quoted} all make the address "
-                        f"sources/{slug}/.",
-                        "Spell the outlet's name the same way in every item.",
-                    )
-                )
-    return problems
+    return address_clash_problems(
+        contents,
+        {"SOURCE_URL": "sources/{slug}/", **settings},
+        kind="SOURCE",
+        field="source",
+        names_of=lambda c: [c.source] if getattr(c, "source", None) else [],
+        what="outlet names",
+        fix="Spell the outlet's name the same way in every item.",
+    )
 
 
-def outside_links(root: Path, shown_root: str) -> list[Problem]:
-    """Symlinks under content/ that lead out of it (Pelican follows them)."""
+def tag_slug_problems(contents: list[Any], settings: dict[str, Any]) -> list[Problem]:
+    """Tags that share one tags/ page ("C", "C++", "C#")."""
+    return address_clash_problems(
+        contents,
+        settings,
+        kind="TAG",
+        field="tags",
+        names_of=lambda c: [t.name for t in getattr(c, "tags", None) or []],
+        what="tags",
+        fix="Write the tag so it keeps its own letters (e.g. 'C plus plus', "
+        "'C sharp'), or use one spelling everywhere.",
+    )
+
+
+def symlink_problems(root: Path, shown_root: str) -> list[Problem]:
+    """Every symbolic link under content/, once. Pelican follows links: one out
+    of content/ publishes what it points at, one to a parent folder is read over
+    and over (hundreds of duplicates). Links are not followed here."""
     problems = []
     for dirpath, dirnames, filenames in os.walk(root):
         for name in sorted(dirnames + filenames):
             path = Path(dirpath) / name
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
+            if not path.is_symlink():
+                continue
+            try:
+                outside = not path.resolve().is_relative_to(root.resolve())
+            except (OSError, RuntimeError):
+                outside = False  # a loop
+            problems.append(
+                Problem(
+                    str(Path(shown_root) / path.relative_to(root)),
+                    message="is a symbolic link to outside content/."
+                    if outside
+                    else "is a symbolic link; content/ may not contain links.",
+                    fix="Replace the link with a copy of the file, or remove it.",
+                )
+            )
+        dirnames[:] = [d for d in dirnames if not (Path(dirpath) / d).is_symlink()]
+    return problems
+
+
+_NAME_UNSAFE = re.compile(f"{UNSAFE_CHARS.pattern}|[\t\n\r]")
+
+
+def file_name_problems(root: Path, shown_root: str) -> list[Problem]:
+    """Names under content/ with control characters or bytes that are not UTF-8
+    (read as lone surrogates): they would reach reports, where a newline forges
+    a line, and URLs and file systems that cannot hold them."""
+    problems = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in sorted(dirnames + filenames):
+            if not _NAME_UNSAFE.search(name):
+                continue
+            shown = str(Path(shown_root) / (Path(dirpath) / name).relative_to(root))
+            problems.append(
+                Problem(
+                    _NAME_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", shown),
+                    message="has a name with control characters or bytes that are "
+                    "not UTF-8.",
+                    fix="Rename it with letters, digits, hyphens and dots.",
+                )
+            )
+        dirnames[:] = [d for d in dirnames if not (Path(dirpath) / d).is_symlink()]
+    return problems
+
+
+def static_problems(generators: list[Any], settings: dict[str, Any]) -> list[Problem]:
+    """Every file Pelican is about to copy: inside content/, not through a link,
+    and an image a digest needs (see ``newsdigest.staticfiles``)."""
+    base, root = content_base(settings), content_root(settings)
+    problems = []
+    for generator in generators:
+        for static in getattr(generator, "staticfiles", None) or []:
+            relative = content_relative(base, static.source_path)
+            inside = Path(static.source_path).resolve().is_relative_to(root)
+            if _NAME_UNSAFE.search(static.source_path) or (
+                relative is not None and symlink_in_path(base, relative)
+            ):
+                continue  # reported once by file_name_problems or symlink_problems
+            if relative is None or not inside:
+                reason = "is outside content/ and cannot be published"
+            else:
+                reason = static_file_problem(base / relative)
+            if reason:
                 problems.append(
                     Problem(
-                        str(Path(shown_root) / path.relative_to(root)),
-                        message="is a symbolic link to outside content/.",
-                        fix="Replace the link with a copy of the file, or remove it.",
+                        display_path(settings, static.source_path),
+                        message=f"{reason}.",
+                        fix="Keep only the images the digest shows in "
+                        + ", ".join(f"content/{p}/" for p in settings["STATIC_PATHS"])
+                        + "; export an SVG without scripts, links or embedded "
+                        "documents.",
                     )
                 )
-        dirnames[:] = [d for d in dirnames if not (Path(dirpath) / d).is_symlink()]
     return problems
 
 
@@ -384,12 +575,38 @@ def initialized(pelican: Any) -> None:
     STATE.reset()
     config, report = content_settings(pelican.settings)
     raise_if_errors(report, "newsdigest settings are invalid")
+    # Pelican rewrites link prefixes in FORMATTED_FIELDS (the summary); ours are
+    # plain text, escaped by the theme, and must not be rewritten.
+    pelican.settings["FORMATTED_FIELDS"] = []
     pelican.settings["_DIGEST_CONTENT_CONFIG"] = config  # checked once, read per file
+
+
+def pelican_setting_problems(settings: dict[str, Any]) -> list[Problem]:
+    """Pelican settings the reader relies on, checked before any file is read."""
+    timezone = settings.get("TIMEZONE")
+    try:
+        ZoneInfo(str(timezone))
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return [
+            setting_problem(
+                "TIMEZONE",
+                "",
+                f"{timezone!r} is not a known time zone.",
+                "Use an IANA name such as 'UTC', 'Europe/Lisbon' or "
+                "'America/New_York'.",
+            )
+        ]
+    return []
 
 
 def add_reader(readers: Any) -> None:
     """Markdown items only: Pelican's HTML and reST readers would publish raw
-    markup unvalidated, so they are switched off (static files keep theirs)."""
+    markup unvalidated, so they are switched off (static files keep theirs).
+
+    Pelican's own settings are checked here, before any file is read and after
+    every plugin's ``initialized`` (so the refusal is printed as a report)."""
+    report = Report(pelican_setting_problems(readers.settings))
+    raise_if_errors(report, "Pelican settings are invalid")
     readers.reader_classes = {
         ext: cls for ext, cls in readers.reader_classes.items() if ext == "static"
     } | dict.fromkeys(DigestReader.file_extensions, DigestReader)
@@ -450,8 +667,10 @@ def stop_on_problems(generators: list[Any]) -> None:
             contents.extend(getattr(generator, attr, []))
     report: Report = STATE.report
     report.extend(duplicate_problems(contents, settings))
-    root = content_root(settings)
-    report.extend(outside_links(root, root.name))
+    base = content_base(settings)
+    report.extend(symlink_problems(base, base.name))
+    report.extend(file_name_problems(base, base.name))
+    report.extend(static_problems(generators, settings))
     report.extend(foreign_files(settings))
     _, topic_problems = STATE.topics(settings)
     report.extend(topic_problems)

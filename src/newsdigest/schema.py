@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,12 +19,11 @@ from zoneinfo import ZoneInfo
 
 from newsdigest.addresses import alias_path_problem, same_address
 from newsdigest.dates import DayDate, precedes
-from newsdigest.frontmatter import Document
+from newsdigest.frontmatter import BODY_UNSAFE_CHARS, UNSAFE_CHARS, Document
 from newsdigest.labels import DEFAULT_LABEL, DEFAULT_LABELS
 from newsdigest.problems import WARNING, Problem
-from newsdigest.topics import SLUG, Topic
+from newsdigest.topics import MAX_SLUG_BYTES, SLUG, WINDOWS_RESERVED, Topic
 from newsdigest.urls import (
-    CONTROL_CHARS,
     is_absolute_http_url,
     is_safe_url,
     normalise_url,
@@ -71,6 +71,13 @@ PELICAN_KEYS = frozenset(
         "output_path",
     }
 )
+_CHAR_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+
+# Limits: what an item needs, far below what slows a build or breaks a writer.
+MAX_FIELD_BYTES = 1_000  # one-line fields: title, summary, alt text...
+MAX_TEXT_BYTES = 5_000  # multi-line fields: a correction's text
+MAX_NAME_BYTES = 100  # a tag, an outlet, an author
+MAX_LIST = {"tags": 20, "authors": 20, "corrections": 20}
 LANG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 # A sentence ends at . ! or ? (maybe closed by a quote or bracket), then a capital.
 SUMMARY_SENTENCES = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+(?=[A-Z\"\u201c\u2018(])")
@@ -100,8 +107,48 @@ def item_id(authority: str, source_url: str) -> str:
 
 
 def normalise_tag(tag: str) -> str:
-    """Trim and collapse whitespace; the tag's identity is this, case-folded."""
-    return " ".join(tag.split())
+    """Trim and collapse whitespace, compose accents (NFC, so a pasted "Café" is
+    the typed one); the tag's identity is this, case-folded."""
+    return unicodedata.normalize("NFC", " ".join(tag.split()))
+
+
+def unsafe_char(text: str, pattern: re.Pattern[str] = UNSAFE_CHARS) -> str | None:
+    """The first character feeds cannot carry, written as U+XXXX, or None."""
+    match = pattern.search(text)
+    return f"U+{ord(match.group()):04X}" if match else None
+
+
+def unsafe_reference(text: str) -> re.Match[str] | None:
+    """The first character reference (``&#1;``, ``&#xFFFE;``, ``&#xD800;``) that
+    decodes to a character feeds cannot carry, or to nothing (``&#0;``)."""
+    for match in _CHAR_REFERENCE.finditer(text):
+        hexa, decimal = match.groups()
+        digits = hexa or decimal
+        if len(digits.lstrip("0")) > 7:
+            return match
+        code = int(digits, 16 if hexa else 10)
+        if code == 0 or code > 0x10FFFF:
+            return match
+        if 0x80 <= code <= 0x9F:
+            continue  # HTML reads these as Windows-1252 (&#x93; is a quote)
+        if BODY_UNSAFE_CHARS.match(chr(code)):
+            return match
+    return None
+
+
+def slug_bytes(slug: str) -> int:
+    return len(slug.encode("utf-8"))
+
+
+def truncate_slug(slug: str, limit: int = MAX_SLUG_BYTES) -> str:
+    """Cut a slug made from a long title at the last hyphen that fits."""
+    if slug_bytes(slug) <= limit:
+        return slug
+    cut = slug.encode("utf-8")[: limit + 1].decode("utf-8", "ignore")
+    head = cut.rsplit("-", 1)[0] if "-" in cut else cut[:limit]
+    while slug_bytes(head) > limit:
+        head = head[:-1]
+    return head.strip("-")
 
 
 def tag_key(tag: str) -> str:
@@ -173,17 +220,50 @@ class _Validator:
                 f'Write it as a quoted string: {key}: "..."',
             )
             return None
-        text = str(value)
-        if CONTROL_CHARS.search(text) or (not multiline and "\n" in text.strip()):
+        if isinstance(value, int) and abs(value) > 10**30:
             self.problem(
                 key,
-                "contains control characters or line breaks.",
-                "Retype the value on one line; remove invisible characters.",
+                "is a number far too long to be a value.",
+                f'Quote it if it is text: {key}: "..."',
+            )
+            return None
+        text = str(value)
+        unsafe = unsafe_char(text)
+        if unsafe or (not multiline and "\n" in text.strip()):
+            what = f"control characters ({unsafe})" if unsafe else "line breaks"
+            self.problem(
+                key,
+                f"contains {what}, which pages and feeds cannot carry.",
+                "Retype the value on one line; remove invisible characters "
+                "(and YAML escapes such as \\u0001 or \\uFFFE).",
             )
             return None
         text = " ".join(text.split()) if not multiline else text.strip()
+        # One spelling per character: a pasted "e" + combining accent is "é".
+        text = unicodedata.normalize("NFC", text)
         if not text:
             self.problem(key, "is empty.", f"Give '{key}' a value or remove it.")
+            return None
+        limit = MAX_TEXT_BYTES if multiline else MAX_FIELD_BYTES
+        if len(text.encode("utf-8")) > limit:
+            self.problem(
+                key,
+                f"is {len(text.encode('utf-8')):,} bytes long; the limit is {limit:,}.",
+                "Shorten it; put the details in the body.",
+            )
+            return None
+        return text
+
+    def name(self, key: str, value: Any) -> str | None:
+        """A tag, outlet or author: short, since each may become an address."""
+        text = self.text(key, value)
+        if text and len(text.encode("utf-8")) > MAX_NAME_BYTES:
+            self.problem(
+                key,
+                f"is {len(text.encode('utf-8'))} bytes long; names are limited to "
+                f"{MAX_NAME_BYTES}.",
+                "Use a short name (it becomes part of an address).",
+            )
             return None
         return text
 
@@ -211,7 +291,7 @@ class _Validator:
             except ValueError:
                 self.problem(
                     key,
-                    f"'{raw}' is not an ISO 8601 date.",
+                    f"'{raw[:60]}' is not an ISO 8601 date.",
                     "Write it as 2021-12-31, 2021-12-31 18:30 or "
                     "2021-12-31T18:30:00+01:00.",
                 )
@@ -234,7 +314,7 @@ class _Validator:
         if not is_absolute_http_url(text):
             self.problem(
                 key,
-                f"'{text}' is not an absolute http(s) URL.",
+                f"'{text[:200]}' is not an absolute http(s) URL.",
                 "Use the full address of the original, starting with https://.",
             )
             return None
@@ -250,6 +330,14 @@ class _Validator:
                 f"Write it as a YAML list: {key}: [First, Second]",
             )
             return []
+        limit = MAX_LIST.get(key)
+        if limit is not None and len(value) > limit:
+            self.problem(
+                key,
+                f"has {len(value):,} entries; the limit is {limit}.",
+                f"Keep the {limit} that matter most.",
+            )
+            return []
         items: list[str] = []
         for index, entry in enumerate(value):
             if not isinstance(entry, str):
@@ -259,7 +347,7 @@ class _Validator:
                     f'Quote it: "{entry}"',
                 )
                 continue
-            text = self.text(f"{key}[{index}]", entry)
+            text = self.name(f"{key}[{index}]", entry)
             if text:
                 items.append(text)
         return items
@@ -300,21 +388,48 @@ def _check_slug(v: _Validator, value: Any) -> str | None:
     if not SLUG.match(text):
         v.problem(
             "slug",
-            f"'{text}' is not a valid slug.",
+            f"'{text[:100]}' is not a valid slug.",
             "Use lowercase letters, digits and single hyphens only "
             "(no '/', '..', spaces or dots), e.g. 'lavrov-security-guarantees'.",
+        )
+        return None
+    if slug_bytes(text) > MAX_SLUG_BYTES:
+        v.problem(
+            "slug",
+            f"is {slug_bytes(text)} characters long; addresses are limited to "
+            f"{MAX_SLUG_BYTES}.",
+            "Use a few words, e.g. 'lavrov-security-guarantees'.",
+        )
+        return None
+    if text in WINDOWS_RESERVED:
+        v.problem(
+            "slug",
+            f"'{text}' is a name Windows cannot use for a folder.",
+            "Add a word, e.g. 'con-talks'.",
         )
         return None
     return text
 
 
+def _check_choice(
+    v: _Validator, key: str, value: Any, choices: tuple[str, ...]
+) -> bool:
+    """True if ``value`` is one of ``choices``; else a problem that lists them."""
+    if isinstance(value, str) and value in choices:
+        return True
+    empty = value is None or (isinstance(value, str) and not value.strip())
+    v.problem(
+        key,
+        "is empty." if empty else f"'{str(value)[:60]}' is not a {key}.",
+        ("Remove it or use one of: " if empty else "Use one of: ")
+        + ", ".join(choices)
+        + ("; or declare it in DIGEST_CONTENT['labels']." if key == "label" else "."),
+    )
+    return False
+
+
 def _check_status(v: _Validator, value: Any) -> str:
-    if value not in STATUSES:
-        v.problem(
-            "status",
-            f"'{value}' is not a status.",
-            "Use one of: " + ", ".join(STATUSES) + ".",
-        )
+    if not _check_choice(v, "status", value, STATUSES):
         return "published"
     return value
 
@@ -322,13 +437,18 @@ def _check_status(v: _Validator, value: Any) -> str:
 def _check_lang(v: _Validator, value: Any) -> str | None:
     text = v.text("lang", value)
     if text and not LANG.match(text):
-        v.problem("lang", f"'{text}' is not a language tag.", "Use e.g. en, fr, pt-BR.")
+        v.problem(
+            "lang", f"'{text[:60]}' is not a language tag.", "Use e.g. en, fr, pt-BR."
+        )
         return None
     return text
 
 
 def _check_image(
-    v: _Validator, value: Any, asset_exists: Callable[[str], bool]
+    v: _Validator,
+    value: Any,
+    asset_exists: Callable[[str], bool],
+    asset_problem: Callable[[str], str | None] | None = None,
 ) -> dict[str, str] | None:
     if not isinstance(value, dict):
         v.problem(
@@ -349,17 +469,26 @@ def _check_image(
     if not is_safe_url(src) or src.startswith("//"):
         v.problem(
             "image.src",
-            f"'{src}' is not an allowed image address.",
+            f"'{src[:200]}' is not an allowed image address.",
             "Use an https:// URL or a path under content/, e.g. images/photo.jpg.",
         )
         return None
     external = is_absolute_http_url(src)
     if not external:
         src = src.lstrip("/")
-        if ".." in src.split("/") or not asset_exists(src):
+        reason = (
+            "leads out of content/"
+            if ".." in src.split("/")
+            else asset_problem(src)
+            if asset_problem
+            else None
+            if asset_exists(src)
+            else "does not exist under content/"
+        )
+        if reason:
             v.problem(
                 "image.src",
-                f"'{src}' does not exist under content/.",
+                f"'{src[:200]}' {reason}.",
                 "Put the image in content/images/ and write 'src: images/<file>'.",
             )
             return None
@@ -387,6 +516,13 @@ def _check_corrections(v: _Validator, value: Any) -> list[dict[str, Any]]:
             f"must be a list, not {_kind(value)}.",
             "Write '- date: 2022-01-03' and '  text: What was corrected.' "
             "under 'corrections:'.",
+        )
+        return []
+    if len(value) > MAX_LIST["corrections"]:
+        v.problem(
+            "corrections",
+            f"has {len(value):,} entries; the limit is {MAX_LIST['corrections']}.",
+            "Merge corrections of the same day into one.",
         )
         return []
     corrections = []
@@ -432,19 +568,24 @@ def validate_item(
     authority: str,
     asset_exists: Callable[[str], bool] = lambda _src: True,
     labels: Collection[str] = LABELS,
+    asset_problem: Callable[[str], str | None] | None = None,
 ) -> Checked:
     """Check an item's front matter; return clean values and every problem.
 
     ``labels`` are the keys of the site's labels table
-    (``DIGEST_CONTENT["labels"]``)."""
+    (``DIGEST_CONTENT["labels"]``). ``asset_problem`` says why a local image
+    path cannot be published (missing, not an image, through a link...); without
+    it, ``asset_exists`` decides."""
     v = _Validator(doc, ZoneInfo(timezone))
     meta = doc.metadata
     v.check_keys(ITEM_KEYS, REQUIRED)
     values = v.result.values
 
-    for key in ("title", "summary", "source"):
+    for key in ("title", "summary"):
         if meta.get(key) is not None:
             values[key] = v.text(key, meta[key])
+    if meta.get("source") is not None:
+        values["source"] = v.name("source", meta["source"])
     if values.get("summary"):
         sentences = len(SUMMARY_SENTENCES.split(values["summary"]))
         if sentences > 2 or len(values["summary"]) > 400:
@@ -481,7 +622,7 @@ def validate_item(
             choices = ", ".join(topics) or "(none declared)"
             v.problem(
                 "topic",
-                f"'{topic}' is not declared in topics.yml.",
+                f"'{topic[:60]}' is not declared in topics.yml.",
                 f"Use one of: {choices}; or add it to content/topics.yml.",
             )
         else:
@@ -506,18 +647,11 @@ def validate_item(
         else []
     )
     label = meta.get("label", DEFAULT_LABEL)
-    if not isinstance(label, str) or label not in labels:
-        v.problem(
-            "label",
-            f"'{label}' is not a label.",
-            "Use one of: "
-            + ", ".join(labels)
-            + "; or declare it in DIGEST_CONTENT['labels'].",
-        )
+    if not _check_choice(v, "label", label, tuple(labels)):
         label = DEFAULT_LABEL
     values["label"] = label
     if meta.get("image") is not None:
-        values["image"] = _check_image(v, meta["image"], asset_exists)
+        values["image"] = _check_image(v, meta["image"], asset_exists, asset_problem)
     if meta.get("lang") is not None:
         values["lang"] = _check_lang(v, meta["lang"])
     values["status"] = _check_status(v, meta.get("status", "published"))

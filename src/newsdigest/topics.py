@@ -15,11 +15,25 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsdigest.frontmatter import FrontMatterError, parse_yaml, read_source
+from newsdigest.frontmatter import (
+    UNSAFE_CHARS,
+    FrontMatterError,
+    parse_yaml,
+    read_source,
+)
 from newsdigest.problems import Problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG_BYTES = 150  # one part of an address (file systems allow 255)
+# Names Windows cannot create as files or folders, whatever the extension.
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"}
+    | {f"com{i}" for i in range(10)}
+    | {f"lpt{i}" for i in range(10)}
+)
+
 TOPIC_KEYS = {"name", "description", "order"}
+MAX_TOPIC_TEXT = 1_000  # bytes of a name or description
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,13 @@ def load_topics(
                 "is not a valid topic slug.",
                 "Use lowercase letters, digits and hyphens, e.g. 'world-news'.",
             )
+        elif len(slug) > MAX_SLUG_BYTES or slug in WINDOWS_RESERVED:
+            problem(
+                f"is too long for an address (over {MAX_SLUG_BYTES} characters)."
+                if len(slug) > MAX_SLUG_BYTES
+                else "is a name Windows cannot use for a folder.",
+                "Use one or two words, e.g. 'world-news'.",
+            )
         if not isinstance(spec, dict):
             problem(
                 "must be a mapping with name, description and order.",
@@ -92,6 +113,19 @@ def load_topics(
                 f"{slug}.order",
             )
             order = 0
+        for key, text in (("name", name), ("description", description)):
+            if not isinstance(text, str):
+                continue
+            match = UNSAFE_CHARS.search(text)
+            if match or len(text.encode("utf-8")) > MAX_TOPIC_TEXT:
+                problem(
+                    f"contains the invisible character U+{ord(match.group()):04X}."
+                    if match
+                    else f"is longer than {MAX_TOPIC_TEXT:,} bytes.",
+                    "Retype it as one short line of visible text.",
+                    f"{slug}.{key}",
+                )
+                name = None
         if isinstance(name, str) and isinstance(description, str):
             topics.append(Topic(slug, name.strip(), description.strip(), order))
     ordered = sorted(topics, key=lambda t: (t.order, t.slug))

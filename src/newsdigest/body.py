@@ -1,0 +1,227 @@
+"""Problems in an item's body, found in its rendered HTML and traced to a line.
+
+The body is checked after Markdown and the sanitiser have run, on the HTML Pelican
+will receive: what matters is what Pelican rewrites and copies, not how the
+curator spelt it. Each problem is then traced back to its line in the Markdown,
+so it is reported at the item (file:line), never at a built page.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from newsdigest.frontmatter import BODY_UNSAFE_CHARS, Document
+from newsdigest.problems import Problem
+from newsdigest.sanitize import (
+    INTRASITE_LINK_REGEX,
+    SITE_LINK_KINDS,
+    SiteLink,
+    render_markdown,
+)
+from newsdigest.schema import unsafe_reference
+from newsdigest.staticfiles import link_problem
+from newsdigest.urls import is_absolute_http_url
+
+_IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"', re.IGNORECASE)
+LINK_FIX = (
+    "Link an image or file as {static}/images/<file> and another item or page as "
+    "{filename}/items/<file>.md ('/' starts at content/, else at the item's "
+    "folder); anything else by its full https:// address."
+)
+
+
+class BodyLines:
+    """Finds the line of each thing found in a body's HTML back in its Markdown.
+    Things are met in document order, so each is looked for after the last."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.cursor = 0
+
+    def line(self, *needles: str) -> int:
+        body = self.doc.body
+        for start in (self.cursor, 0):
+            for needle in filter(None, needles):
+                index = body.find(needle, start)
+                if index >= 0:
+                    self.cursor = index + len(needle)
+                    return self.doc.body_line + body.count("\n", 0, index)
+        return self.doc.body_line
+
+
+def body_character_problems(doc: Document) -> list[Problem]:
+    """Characters feeds cannot carry, typed or written as references (``&#1;``),
+    reported at their line rather than by the feed writer or a built page."""
+    found = []
+    raw = BODY_UNSAFE_CHARS.search(doc.body)
+    if raw:
+        found.append(
+            (
+                raw,
+                f"contains the control character U+{ord(raw.group()):04X}, "
+                "which feeds cannot carry.",
+                "Retype the line; remove invisible characters.",
+            )
+        )
+    reference = unsafe_reference(doc.body)
+    if reference:
+        found.append(
+            (
+                reference,
+                f"contains '{reference.group()[:20]}', a character reference to an "
+                "invisible or forbidden character, which feeds cannot carry.",
+                "Remove it; write visible characters as themselves.",
+            )
+        )
+    return [
+        Problem(
+            doc.path,
+            doc.body_line + doc.body.count("\n", 0, match.start()),
+            "body",
+            message,
+            fix,
+        )
+        for match, message, fix in found
+    ]
+
+
+def body_image_problems(doc: Document, body: str) -> list[Problem]:
+    """A body image with a bare relative path is looked for next to the item's
+    address (/2022/01/<slug>/...), never in content/: it would only surface as a
+    broken image on a built page. Say so at the item."""
+    problems = []
+    lines = BodyLines(doc)
+    for src in _IMG_SRC.findall(body):
+        if src.startswith(("{static}", "|static|")) or is_absolute_http_url(src):
+            continue
+        problems.append(
+            Problem(
+                doc.path,
+                lines.line(f"({src}", src),
+                "body",
+                f"shows the image '{src[:120]}': a bare path is looked for "
+                "relative to the built page's address, not in content/.",
+                "Write ![what it shows]({static}/images/<file>): a {static}/ path "
+                "starts at content/.",
+            )
+        )
+    return problems
+
+
+def site_link_problems(
+    doc: Document,
+    links: list[SiteLink],
+    *,
+    content_base: Path,
+    item_dir: str,
+    static_paths: list[str],
+    content_paths: list[str],
+) -> list[Problem]:
+    """Every ``{what}`` address in the body: the sanitiser removed the forms
+    Pelican must never rewrite; the files of the kept ones must be real,
+    inside content/, and publishable."""
+    problems = []
+    lines = BodyLines(doc)
+    for link in links:
+        if link.kept:
+            reason = link_problem(
+                content_base,
+                item_dir,
+                link.what,
+                link.target,
+                static_paths=static_paths,
+                content_paths=content_paths,
+            )
+            if reason is None:
+                continue
+            message = f"links to '{link.written[:120]}', which {reason}."
+        elif link.what in SITE_LINK_KINDS:
+            message = (
+                f"links to '{link.written[:120]}', which is not a plain path to "
+                "a file (no '%', '&', '\\', spaces, queries or schemes)."
+            )
+        else:
+            message = (
+                f"uses the link prefix '{{{link.what[:40]}}}' "
+                f"('{link.written[:120]}'); only {{static}} and {{filename}} "
+                "are allowed."
+            )
+        problems.append(
+            Problem(
+                doc.path,
+                lines.line(
+                    f"{{{link.what}}}{link.target}",
+                    f"|{link.what}|{link.target}",
+                    link.target,
+                    f"{link.what}",
+                ),
+                "body",
+                message,
+                LINK_FIX,
+            )
+        )
+    return problems
+
+
+# --- Rendering within bounds -------------------------------------------------------
+
+RENDER_SECONDS = 10.0
+
+
+class _TooSlow(BaseException):
+    """Raised by the timer inside Markdown; a BaseException so that no
+    ``except Exception`` inside a library swallows it."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (main thread, Unix, no timer already
+    armed: elsewhere the block runs unbounded rather than disturb its host)."""
+    usable = (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    )
+    if not usable:
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def render_body(
+    text: str,
+    links: list[SiteLink],
+    *,
+    link_regex: str = INTRASITE_LINK_REGEX,
+    seconds: float = RENDER_SECONDS,
+) -> tuple[str | None, str | None]:
+    """The sanitised HTML of a body, or why it cannot be rendered.
+
+    Python-Markdown needs minutes for some short inputs (10 KB of '[' take half
+    a minute, 50 KB hours) and recurses once per level of nested lists; a
+    curator's text never does either, a pasted hostile one may."""
+    try:
+        with _time_limit(seconds):
+            return render_markdown(text, links=links, link_regex=link_regex), None
+    except _TooSlow:
+        return None, (
+            f"takes more than {seconds:g} s to render (runs of brackets, quotes or "
+            "markup that Markdown reads very slowly)"
+        )
+    except RecursionError:
+        return None, "is nested too deeply (lists or quotes inside each other)"
