@@ -20,6 +20,7 @@ PLUGINS = [
     "newsdigest.reader",  # YAML front matter, validation, sanitised bodies
     "newsdigest.sources",  # a page per source (outlet) and a sources index
     "newsdigest.feeds",  # Atom and RSS for everything, topics and tags
+    "newsdigest.editions",  # weekly editions: pages, feed, newsletter email
     "newsdigest.theme",  # template filters and the context the theme reads
     "newsdigest.publish",  # staging, site checks, atomic swap, build summary
 ]
@@ -39,6 +40,19 @@ DIGEST_FEEDS = {
     "per_tag": True,
     # Feeds need absolute links even in development.
     "base_url": "http://127.0.0.1:8000",
+}
+DIGEST_EDITIONS = {
+    "period": "weekly",  # ISO weeks in TIMEZONE; "daily", or "off"
+    "home_latest": True,
+    "feed_formats": ["atom", "rss", "json"],
+    "email_from": "The Sample Digest <editions@digest.example.org>",
+    "unsubscribe_url": "https://digest.example.org/unsubscribe/",
+    # SMTP for `newsdigest send-edition`; the password only from this variable.
+    "smtp_host": "localhost",
+    "smtp_port": 587,
+    "smtp_starttls": True,
+    "smtp_user": None,
+    "smtp_password_env": "NEWSDIGEST_SMTP_PASSWORD",
 }
 DIGEST_PUBLISH = {
     "staging": True,
