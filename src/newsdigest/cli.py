@@ -174,3 +174,14 @@ def deploy_command(target: str, dry_run: bool, settings: str, project: Path) -> 
 
 def main() -> None:
     cli()
+
+
+def _register_edition_commands() -> None:
+    """Editions' commands live in newsdigest.edition_cli; registered here once."""
+    from newsdigest.edition_cli import edition_group, send_edition_command
+
+    cli.add_command(edition_group)
+    cli.add_command(send_edition_command)
+
+
+_register_edition_commands()

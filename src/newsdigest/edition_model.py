@@ -128,6 +128,7 @@ class Edition:
     intro_html: str = ""
     highlights: list[Any] = field(default_factory=list)
     groups: list[TopicGroup] = field(default_factory=list)
+    topics: list[Any] = field(default_factory=list)  # of all items, display order
     note: Note | None = None
     previous: Edition | None = field(default=None, repr=False)
     next: Edition | None = field(default=None, repr=False)
@@ -227,6 +228,7 @@ def build_editions(
         chosen = {id(item) for item in edition.highlights}
         rest = [item for item in members if id(item) not in chosen]
         edition.groups = group_by_topic(rest, topic_order)
+        edition.topics = [g.topic for g in group_by_topic(members, topic_order)]
         if previous is not None:
             previous.next, edition.previous = edition, previous
         editions.append(edition)

@@ -88,6 +88,7 @@ class EditionsGenerator(Generator):
         self.editions: list[Edition] = []
         self.context["editions"] = []
         self.context["latest_edition"] = None
+        self.context["editions_period"] = config["period"]
         if config["period"] == "off":
             return
         root = Path(self.settings["PATH"]).resolve()

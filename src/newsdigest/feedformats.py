@@ -19,7 +19,7 @@ from newsdigest.jsonfeed import JsonFeed
 FORMATS = {
     "atom": (Atom1Feed, "atom.xml", "Atom"),
     "rss": (Rss201rev2Feed, "rss.xml", "RSS"),
-    "json": (JsonFeed, "json", "JSON Feed"),
+    "json": (JsonFeed, "json", "JSON"),
 }
 MIME_TYPES = {
     "atom": "application/atom+xml",

@@ -12,6 +12,7 @@ No Pelican import: the plugin renders, this module shapes and sends.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import smtplib
@@ -79,6 +80,9 @@ def build_message(
     message.add_alternative(
         html, subtype="html", charset="utf-8", cte="quoted-printable"
     )
+    # The default boundary is random; the same edition must give the same file.
+    digest = hashlib.sha256(f"{subject}\0{text}\0{html}".encode()).hexdigest()
+    message.set_boundary(f"=_edition_{digest[:32]}")
     return message
 
 
