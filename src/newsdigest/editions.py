@@ -38,7 +38,7 @@ from newsdigest.newsletter import (
     sender,
 )
 from newsdigest.periods import zone
-from newsdigest.problems import DigestError
+from newsdigest.problems import DigestError, Report
 from newsdigest.settings import content_settings, raise_if_errors
 
 logger = logging.getLogger(__name__)
@@ -89,6 +89,7 @@ class EditionsGenerator(Generator):
         self.context["editions"] = []
         self.context["latest_edition"] = None
         self.context["editions_period"] = config["period"]
+        self.context["editions_email"] = config["email"]
         if config["period"] == "off":
             return
         root = Path(self.settings["PATH"]).resolve()
@@ -254,7 +255,10 @@ def configure(pelican: Any) -> None:
     """Check DIGEST_EDITIONS once; keep edition notes away from other readers."""
     settings = pelican.settings
     config, report = editions_settings(settings, FORMATS)
-    raise_if_errors(report, "DIGEST_EDITIONS is invalid")
+    if report.errors:
+        # Raised when the run starts, where newsdigest prints reports whole.
+        settings[CONFIG_KEY] = report
+        return
     settings[CONFIG_KEY] = config
     for key, value in DEFAULTS.items():
         settings.setdefault(key, value)
@@ -274,7 +278,10 @@ def configure(pelican: Any) -> None:
     settings[EXTRA_FEEDS_KEY] = extra
 
 
-def get_generators(_pelican: Any) -> type[Generator]:
+def get_generators(pelican: Any) -> type[Generator]:
+    checked = pelican.settings.get(CONFIG_KEY)
+    if isinstance(checked, Report):
+        raise_if_errors(checked, "DIGEST_EDITIONS is invalid")
     return EditionsGenerator
 
 

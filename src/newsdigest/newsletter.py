@@ -34,6 +34,12 @@ from newsdigest.problems import DigestError
 
 logger = logging.getLogger(__name__)
 
+# Long subjects stay on one line (RFC 5322 allows 998): the stdlib's folding at
+# 78 moves a whole subject to a continuation line, which some parsers keep
+# with a leading space.
+SMTP_POLICY = policy.SMTP.clone(max_line_length=998)
+FILE_POLICY = policy.default.clone(max_line_length=998)
+
 _INLINER = css_inline.CSSInliner(
     keep_style_tags=False,
     keep_link_tags=False,
@@ -66,7 +72,7 @@ def build_message(
     view_url: str | None = None,
 ) -> EmailMessage:
     """multipart/alternative: the text part first, the HTML part preferred."""
-    message = EmailMessage(policy=policy.SMTP)
+    message = EmailMessage(policy=SMTP_POLICY)
     message["Subject"] = " ".join(subject.split())
     message["From"] = from_addr
     if reply_to:
@@ -88,7 +94,7 @@ def build_message(
 
 def message_text(message: EmailMessage) -> str:
     """The message as the ``.eml`` file holds it (LF line ends, like every file)."""
-    return message.as_bytes(policy=policy.default).decode("ascii")
+    return message.as_bytes(policy=FILE_POLICY).decode("ascii")
 
 
 def edition_list_html(edition: Any, base: str) -> str:
@@ -160,7 +166,7 @@ def check_recipients(addresses: Sequence[str]) -> list[str]:
 def read_message(path: Path) -> EmailMessage:
     """The ``email.eml`` a build wrote."""
     with path.open("rb") as handle:
-        message = BytesParser(policy=policy.SMTP).parse(handle)
+        message = BytesParser(policy=SMTP_POLICY).parse(handle)
     assert isinstance(message, EmailMessage)
     return message
 
@@ -182,7 +188,7 @@ def send_message(
     to = check_recipients(recipients)
     host, port = config["smtp_host"], config["smtp_port"]
     server = f"{host}:{port}"
-    outgoing = EmailMessage(policy=policy.SMTP)
+    outgoing = EmailMessage(policy=SMTP_POLICY)
     for key, value in message.items():
         outgoing[key] = value
     outgoing.set_payload(message.get_payload())
