@@ -308,6 +308,7 @@ def reserved_paths(settings: dict[str, Any]) -> set[str]:
             "CATEGORIES_SAVE_AS",
             "AUTHORS_SAVE_AS",
             "SOURCES_SAVE_AS",
+            "EDITIONS_SAVE_AS",
         )
     }
     return {os.path.normpath(p) for p in paths if p}
