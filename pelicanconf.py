@@ -46,7 +46,9 @@ DIGEST_EDITIONS = {
     "home_latest": True,
     "feed_formats": ["atom", "rss", "json"],
     "email_from": "The Sample Digest <editions@digest.example.org>",
-    "unsubscribe_url": "https://digest.example.org/unsubscribe/",
+    # A page of your mailing service, or a mailto: address as here. A URL on
+    # this site must be a page the site has: the link check follows it.
+    "unsubscribe_url": "mailto:editions@digest.example.org?subject=unsubscribe",
     # SMTP for `newsdigest send-edition`; the password only from this variable.
     "smtp_host": "localhost",
     "smtp_port": 587,

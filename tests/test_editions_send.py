@@ -143,7 +143,9 @@ def test_send_edition_delivers_one_multipart_message_to_the_list(
     message = email.message_from_bytes(envelope.content, policy=policy.default)
     assert message["Subject"] == "The Sample Digest No. 2: Week 2, 2022"
     assert message["To"] == "undisclosed-recipients:;"  # addresses stay private
-    assert message["List-Unsubscribe"] == "<https://digest.example.org/unsubscribe/>"
+    assert message["List-Unsubscribe"] == (
+        "<mailto:editions@digest.example.org?subject=unsubscribe>"
+    )
     assert message["Date"] and message["Message-ID"]
     html = message.get_body(("html",)).get_content()
     text = message.get_body(("plain",)).get_content()

@@ -162,7 +162,9 @@ def test_email_eml_is_multipart_alternative_with_both_parts(sample_site) -> None
         "The Sample Digest No. 9: Local carbon budgets and what passkeys change"
     )
     assert message["From"] == "The Sample Digest <editions@digest.example.org>"
-    assert message["List-Unsubscribe"] == "<https://digest.example.org/unsubscribe/>"
+    assert message["List-Unsubscribe"] == (
+        "<mailto:editions@digest.example.org?subject=unsubscribe>"
+    )
     parts = [part.get_content_type() for part in message.iter_parts()]
     assert parts == ["text/plain", "text/html"]
     text = message.get_body(("plain",)).get_content()
