@@ -294,3 +294,29 @@ def test_email_is_byte_identical_between_builds(make_project, sample_site) -> No
         assert (project.output / W04 / name).read_bytes() == (
             sample_site.output / W04 / name
         ).read_bytes()
+
+
+def test_a_busy_week_stays_under_the_email_limit(make_project) -> None:
+    project = make_project()
+    summary = "A sentence long enough to weigh something in the message. " * 5
+    for n in range(120):
+        project.write(
+            f"content/items/s{n}.md",
+            item(
+                title=f"Story number {n}",
+                date=f"2022-01-04T{n % 24:02d}:{n % 60:02d}:00+00:00",
+                summary=summary.strip()[:390],
+                source_url=f"https://example.com/{n}",
+            ),
+        )
+    result = project.build()
+    assert result.returncode == 0, result.stdout + result.stderr
+    html = (project.output / "editions/2022-W01/email.html").read_bytes()
+    assert len(html) < EMAIL_MAX_BYTES
+    assert html.count(b'class="story"') == 40
+    assert b"80 more stories in this edition on the web" in html
+    text = project.page("editions/2022-W01/email.txt")
+    assert (
+        "80 more stories in this edition: http://127.0.0.1:8000/editions/2022-W01/"
+        in text
+    )

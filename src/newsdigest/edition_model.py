@@ -38,6 +38,7 @@ EDITIONS_DEFAULTS: dict[str, Any] = {
     "notes_dir": "editions",  # editors' notes, relative to content/
     "feed_formats": ["atom", "rss", "json"],
     "email": True,  # write email.html, email.txt and email.eml per edition
+    "email_max_items": 40,  # the rest are "N more on the web" (Gmail's 102 KB)
     "email_from": None,  # "Name <address>"; default SITENAME <editions@host>
     "reply_to": None,
     "unsubscribe_url": None,  # https:// or mailto: -> List-Unsubscribe
@@ -79,6 +80,8 @@ def editions_settings(
     port = config["smtp_port"]
     if not 1 <= port <= 65535:
         bad("smtp_port", f"{port} is not a TCP port.", "Use 587 (STARTTLS) or 465.")
+    if config["email_max_items"] < 1:
+        bad("email_max_items", "must be at least 1.", "Use e.g. 40.")
     if config["smtp_timeout"] <= 0:
         bad("smtp_timeout", "must be above 0.", "Use a number of seconds, e.g. 30.")
     unsubscribe = config["unsubscribe_url"]

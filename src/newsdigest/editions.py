@@ -33,6 +33,7 @@ from newsdigest.feedformats import EXTRA_FEEDS_KEY, FORMATS, FeedSpec
 from newsdigest.newsletter import (
     build_message,
     edition_list_html,
+    email_sections,
     inline_css,
     message_text,
     sender,
@@ -160,10 +161,14 @@ class EditionsGenerator(Generator):
         text_template = self.env.get_template("email/edition.txt")
         view_url = urljoin(base, edition.url)
 
+        sections, more = email_sections(edition, self.config["email_max_items"])
+
         def local(context: dict[str, Any]) -> dict[str, Any]:
             return {
                 **context,
                 "edition": edition,
+                "email_sections": sections,
+                "email_more": more,
                 "absolute": partial(urljoin, base),
                 "view_url": view_url,
                 "unsubscribe_url": self.config["unsubscribe_url"],
@@ -176,7 +181,8 @@ class EditionsGenerator(Generator):
                 raise DigestError(
                     f"{folder}/email.html is {size:,} bytes; mail clients clip "
                     f"messages over {EMAIL_MAX_BYTES:,}. Fix: make the edition "
-                    "shorter (a daily period, or fewer items per edition)."
+                    "shorter: lower DIGEST_EDITIONS['email_max_items'] or use "
+                    "a daily period."
                 )
             return rendered
 

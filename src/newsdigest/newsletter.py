@@ -97,6 +97,22 @@ def message_text(message: EmailMessage) -> str:
     return message.as_bytes(policy=FILE_POLICY).decode("ascii")
 
 
+def email_sections(edition: Any, limit: int) -> tuple[list[tuple[str, list[Any]]], int]:
+    """(heading, items) in reading order, at most ``limit`` items in all, and how
+    many were left for the web page: a busy week must not break the 102 KB that
+    keeps Gmail from clipping the message (inlined styles cost ~1 KB an item)."""
+    sections: list[tuple[str, list[Any]]] = []
+    room = limit
+    wanted = [("Highlights", list(edition.highlights))] if edition.highlights else []
+    wanted += [(group.topic.name, list(group.items)) for group in edition.groups]
+    for heading, items in wanted:
+        kept = items[: max(room, 0)]
+        room -= len(kept)
+        if kept:
+            sections.append((heading, kept))
+    return sections, edition.count - (limit - room)
+
+
 def edition_list_html(edition: Any, base: str) -> str:
     """An edition's list as feed content: highlights, then topics, absolute links."""
     parts: list[str] = []
