@@ -241,6 +241,7 @@ def test_settings_are_checked_once_with_the_key_and_the_fix() -> None:
                 "smtp_password": "hunter2",
                 "feed_formats": ["atom", "xml"],
                 "email_from": "a@b.example\nBcc: victim@example.org",
+                "notes_dir": "../secrets",
             }
         }
     )
@@ -254,6 +255,7 @@ def test_settings_are_checked_once_with_the_key_and_the_fix() -> None:
             'DIGEST_EDITIONS["smtp_password"]',  # passwords never in settings
             'DIGEST_EDITIONS["feed_formats"]',
             'DIGEST_EDITIONS["email_from"]',
+            'DIGEST_EDITIONS["notes_dir"]',
         ]
     )
     assert all(p.fix for p in report.errors)

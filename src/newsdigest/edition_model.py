@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,6 +81,16 @@ def editions_settings(
     port = config["smtp_port"]
     if not 1 <= port <= 65535:
         bad("smtp_port", f"{port} is not a TCP port.", "Use 587 (STARTTLS) or 465.")
+    notes_dir = config["notes_dir"]
+    if (
+        not re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*", notes_dir)
+        or ".." in notes_dir
+    ):
+        bad(
+            "notes_dir",
+            f"{notes_dir!r} is not a folder name inside content/.",
+            "Use a plain folder name such as 'editions'.",
+        )
     if config["email_max_items"] < 1:
         bad("email_max_items", "must be at least 1.", "Use e.g. 40.")
     if config["smtp_timeout"] <= 0:
