@@ -271,7 +271,14 @@ def test_index_paginates_and_daily_editions_use_days(make_project) -> None:
 def test_editions_off_writes_nothing(make_project) -> None:
     project = make_project()
     project.write("content/items/a.md", item(title="Alpha"))
-    result, out = _build(project, DIGEST_EDITIONS={"period": "off"})
+    project.write("content/editions/2022-W01.md", "---\ntitle: Kept for later\n---\n")
+    project.write(
+        "off.py",
+        "from pelicanconf import *\n"
+        "DIGEST_EDITIONS = {'period': 'off'}\nARTICLE_PATHS = ['']\nSTATIC_PATHS = ['']\n",
+    )
+    result = project.build("off.py")
+    out = result.stdout + result.stderr
     assert result.returncode == 0, out
     assert not (project.output / "editions").exists()
     assert 'href="editions/"' not in project.page("index.html")

@@ -268,17 +268,18 @@ def configure(pelican: Any) -> None:
     settings[CONFIG_KEY] = config
     for key, value in DEFAULTS.items():
         settings.setdefault(key, value)
-    if config["period"] == "off":
-        return
-    paginated = dict(settings.get("PAGINATED_TEMPLATES") or {})
-    paginated.setdefault("editions", None)
-    settings["PAGINATED_TEMPLATES"] = paginated
-    # Notes are not items, pages or static files, whatever ARTICLE_PATHS says.
+    # Notes are not items, pages or static files, whatever ARTICLE_PATHS says,
+    # and whether editions are on or off.
     for key in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES", "STATIC_EXCLUDES"):
         excludes = list(settings.get(key) or [])
         if config["notes_dir"] not in excludes:
             excludes.append(config["notes_dir"])
         settings[key] = excludes
+    if config["period"] == "off":
+        return
+    paginated = dict(settings.get("PAGINATED_TEMPLATES") or {})
+    paginated.setdefault("editions", None)
+    settings["PAGINATED_TEMPLATES"] = paginated
     extra = dict(settings.get(EXTRA_FEEDS_KEY) or {})
     extra[FEED_KEY] = list(config["feed_formats"])
     settings[EXTRA_FEEDS_KEY] = extra
