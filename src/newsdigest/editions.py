@@ -174,7 +174,11 @@ class EditionsGenerator(Generator):
                 "unsubscribe_url": self.config["unsubscribe_url"],
             }
 
+        done: dict[str, str] = {}  # the .eml reuses what html() and text() made
+
         def html(context: dict[str, Any]) -> str:
+            if "html" in done:
+                return done["html"]
             rendered = inline_css(html_template.render(local(context)))
             size = len(rendered.encode("utf-8"))
             if size > EMAIL_MAX_BYTES:
@@ -184,10 +188,12 @@ class EditionsGenerator(Generator):
                     "shorter: lower DIGEST_EDITIONS['email_max_items'] or use "
                     "a daily period."
                 )
+            done["html"] = rendered
             return rendered
 
         def text(context: dict[str, Any]) -> str:
-            return text_template.render(local(context))
+            done.setdefault("text", text_template.render(local(context)))
+            return done["text"]
 
         def eml(context: dict[str, Any]) -> str:
             message = build_message(
