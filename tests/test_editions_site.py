@@ -256,7 +256,7 @@ def test_index_paginates_and_daily_editions_use_days(make_project) -> None:
     project.write(
         "daily.py",
         "from pelicanconf import *\n"
-        "DIGEST_EDITIONS = {'period': 'daily', 'email': False}\n"
+        "DIGEST_EDITIONS = {'period': 'daily', 'email': False, 'home_latest': False}\n"
         "PAGINATED_TEMPLATES = {**PAGINATED_TEMPLATES, 'editions': 2}\n",
     )
     result = project.build("daily.py")
@@ -266,6 +266,8 @@ def test_index_paginates_and_daily_editions_use_days(make_project) -> None:
     assert days == ["2022-01-04", "2022-01-05", "2022-01-07", "page"]
     assert "Page 2 of 2" in project.page("editions/page/2/index.html")
     assert not (project.output / "editions" / "2022-01-04" / "email.html").exists()
+    assert 'id="latest-edition"' not in project.page("index.html")
+    assert 'href="./editions/">Editions</a>' in project.page("index.html")
 
 
 def test_editions_off_writes_nothing(make_project) -> None:
