@@ -277,7 +277,8 @@ def test_editions_off_writes_nothing(make_project) -> None:
     project.write(
         "off.py",
         "from pelicanconf import *\n"
-        "DIGEST_EDITIONS = {'period': 'off'}\nARTICLE_PATHS = ['']\nSTATIC_PATHS = ['']\n",
+        "DIGEST_EDITIONS = {'period': 'off'}\n"
+        "ARTICLE_PATHS = ['']\nSTATIC_PATHS = ['']\n",
     )
     result = project.build("off.py")
     out = result.stdout + result.stderr
