@@ -32,6 +32,21 @@ DIGEST_FEEDS = {
     # Feeds need absolute links even in development.
     "base_url": "http://127.0.0.1:8000",
 }
+DIGEST_EDITIONS = {
+    "period": "weekly",  # ISO weeks in TIMEZONE; "daily", or "off"
+    "home_latest": True,
+    "feed_formats": ["atom", "rss", "json"],
+    "email_from": "The Sample Digest <editions@digest.example.org>",
+    # A page of your mailing service, or a mailto: address as here. A URL on
+    # this site must be a page the site has: the link check follows it.
+    "unsubscribe_url": "mailto:editions@digest.example.org?subject=unsubscribe",
+    # SMTP for `newsdigest send-edition`; the password only from this variable.
+    "smtp_host": "localhost",
+    "smtp_port": 587,
+    "smtp_starttls": True,
+    "smtp_user": None,
+    "smtp_password_env": "NEWSDIGEST_SMTP_PASSWORD",
+}
 DIGEST_PUBLISH = {
     "staging": True,
     "keep_builds": 2,

@@ -277,9 +277,9 @@ def test_feed_base_url_precedence(settings, base):
     ("settings", "field", "message"),
     [
         (
-            {"SITEURL": "https://d.org", "DIGEST_FEEDS": {"formats": ["atom", "json"]}},
+            {"SITEURL": "https://d.org", "DIGEST_FEEDS": {"formats": ["atom", "yaml"]}},
             'DIGEST_FEEDS["formats"]',
-            "['json'] are not feed formats.",
+            "['yaml'] are not feed formats.",
         ),
         (
             {"SITEURL": ""},

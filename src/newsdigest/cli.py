@@ -447,3 +447,14 @@ def ingest(dry_run: bool, sources_file: str, timeout: float, project: Path) -> N
 
 def main() -> None:
     cli()
+
+
+def _register_edition_commands() -> None:
+    """Editions' commands live in newsdigest.edition_cli; registered here once."""
+    from newsdigest.edition_cli import edition_group, send_edition_command
+
+    cli.add_command(edition_group)
+    cli.add_command(send_edition_command)
+
+
+_register_edition_commands()

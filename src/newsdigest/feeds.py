@@ -1,4 +1,4 @@
-"""Pelican plugin: Atom and RSS 2.0 feeds for all items, each topic and each tag.
+"""Pelican plugin: Atom, RSS 2.0 and JSON Feed for all items, each topic and each tag.
 
 Why not Pelican's own feeds: their entry ids are ``tag:`` URIs built from the
 item's URL and date (so they change when a curator fixes a slug or a date, and
@@ -14,18 +14,22 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from feedgenerator import Atom1Feed, Rss201rev2Feed
 from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
 from newsdigest.build_state import STATE, connect_run_state
+from newsdigest.feedformats import (
+    EXTRA_FEEDS_KEY,
+    FORMATS,
+    FeedSpec,
+    link_entries,
+)
 from newsdigest.problems import Report
 from newsdigest.publish import configured_build_date
 from newsdigest.sanitize import sanitise_html
@@ -39,24 +43,6 @@ from newsdigest.settings import (
 from newsdigest.urls import is_absolute_http_url
 
 logger = logging.getLogger(__name__)
-
-FORMATS = {
-    "atom": (Atom1Feed, "atom.xml", "Atom"),
-    "rss": (Rss201rev2Feed, "rss.xml", "RSS"),
-}
-
-
-@dataclass(frozen=True)
-class FeedSpec:
-    """One feed to write: what it follows and where it lives."""
-
-    key: str  # "all", "topics/<slug>", "tags/<slug>", "sources/<slug>"
-    title: str
-    description: str
-    page_url: str  # the HTML page this feed mirrors, site-relative
-
-    def path(self, fmt: str) -> str:
-        return f"feeds/{self.key}.{FORMATS[fmt][1]}"
 
 
 def feed_settings(settings: dict[str, Any]) -> dict[str, Any]:
@@ -148,19 +134,29 @@ def build_feed(
     for item in items:
         categories = [item.category.name] + [t.name for t in item.tags]
         updated = getattr(item, "updated", None) or item.date
+        html = entry_html(item, base, config)
+        extra = {}
+        if fmt == "json":
+            extra = {"summary": item.summary, "external_url": item.source_url}
+            image = getattr(item, "image", None)
+            if image:
+                extra["image"] = (
+                    image["src"]
+                    if image.get("external")
+                    else urljoin(base, image["src"])
+                )
         feed.add_item(
             title=item.title,
             link=urljoin(base, item.url),
-            description=entry_html(item, base, config)
-            if fmt == "rss"
-            else escape(item.summary),
-            content=entry_html(item, base, config) if fmt == "atom" else None,
+            description=html if fmt == "rss" else escape(item.summary),
+            content=html if fmt in ("atom", "json") else None,
             unique_id=item.item_id,
             unique_id_is_permalink=False,
             pubdate=item.date,
             updateddate=updated,
             categories=categories,
             author_name=item.source,
+            **extra,
         )
     if not feed.items:
         feed.latest_post_date = lambda: fallback_date
@@ -229,20 +225,16 @@ def feed_specs(
 def feed_links(settings: dict[str, Any], key: str, title: str) -> list[dict[str, str]]:
     """What a page's <head> and feed list need: one entry per format."""
     config = settings.get("_DIGEST_FEEDS_CONFIG") or feed_settings(settings)
-    if key != "all":
-        kind = key.split("/")[0]
-        if not config.get(f"per_{kind.rstrip('s')}", False):
-            return []
-    types = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
-    return [
-        {
-            "path": f"feeds/{key}.{FORMATS[fmt][1]}",
-            "type": types[fmt],
-            "format": FORMATS[fmt][2],
-            "title": f"{title} ({FORMATS[fmt][2]})",
-        }
-        for fmt in config["formats"]
-    ]
+    extra = settings.get(EXTRA_FEEDS_KEY) or {}
+    if key in extra:
+        formats = extra[key]
+    else:
+        formats = config["formats"]
+        if key != "all":
+            kind = key.split("/")[0]
+            if not config.get(f"per_{kind.rstrip('s')}", False):
+                return []
+    return link_entries(key, title, formats)
 
 
 class FeedsGenerator(Generator):

@@ -17,6 +17,7 @@ import posixpath
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -397,6 +398,7 @@ def reserved_paths(settings: dict[str, Any]) -> set[str]:
             "CATEGORIES_SAVE_AS",
             "AUTHORS_SAVE_AS",
             "SOURCES_SAVE_AS",
+            "EDITIONS_SAVE_AS",
         )
     }
     return {os.path.normpath(p) for p in paths if p}
@@ -578,6 +580,12 @@ def initialized(pelican: Any) -> None:
     # Pelican rewrites link prefixes in FORMATTED_FIELDS (the summary); ours are
     # plain text, escaped by the theme, and must not be rewritten.
     pelican.settings["FORMATTED_FIELDS"] = []
+    # The topics file is configuration: never a static file, a page or an item,
+    # whatever STATIC_PATHS and ARTICLE_PATHS say.
+    ignored = list(pelican.settings.get("IGNORE_FILES") or [])
+    topics_name = Path(config["topics_file"]).name
+    if topics_name not in ignored:
+        pelican.settings["IGNORE_FILES"] = [*ignored, topics_name]
     pelican.settings["_DIGEST_CONTENT_CONFIG"] = config  # checked once, read per file
 
 
@@ -622,6 +630,7 @@ def foreign_files(settings: dict[str, Any]) -> list[Problem]:
             if (
                 path.is_file()
                 and not path.name.startswith(".")
+                and not any(fnmatch(path.name, p) for p in settings["IGNORE_FILES"])
                 and path.suffix.lstrip(".") not in DigestReader.file_extensions
                 and not any(path.is_relative_to(s) for s in static)
             ):

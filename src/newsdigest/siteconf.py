@@ -25,7 +25,8 @@ PLUGINS = [
     "newsdigest.reader",  # YAML front matter, validation, sanitised bodies
     "newsdigest.schedule",  # drafts and items dated in the future
     "newsdigest.sources",  # a page per source (outlet) and a sources index
-    "newsdigest.feeds",  # Atom and RSS for everything, topics and tags
+    "newsdigest.feeds",  # Atom, RSS and JSON Feed for everything, topics and tags
+    "newsdigest.editions",  # daily or weekly editions: pages, feed, newsletter email
     "newsdigest.aliases",  # stable addresses: redirect pages, changed-address guard
     "newsdigest.theme",  # template filters and the context the theme reads
     "newsdigest.writer",  # checks every page from the string it writes
@@ -35,6 +36,9 @@ PLUGINS = [
 ARTICLE_PATHS = ["items"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]
+# Editor backups, and the source feeds `newsdigest ingest` reads: never published.
+# (newsdigest.reader adds the topics file.)
+IGNORE_FILES = [".#*", "sources.yml"]
 DEFAULT_PAGINATION = 10
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),

@@ -29,7 +29,11 @@ from pathlib import Path
 from newsdigest.problems import Problem, Report
 from newsdigest.sitecheck.anchors import anchor_problem
 from newsdigest.sitecheck.assets import asset_problem, asset_refs, stylesheet_refs
-from newsdigest.sitecheck.feeds import HTMLFindings, feed_problems
+from newsdigest.sitecheck.feeds import (
+    HTMLFindings,
+    feed_problems,
+    json_feed_problems,
+)
 from newsdigest.sitecheck.html import page_problems
 from newsdigest.sitecheck.links import feed_refs, link_problem, link_refs
 from newsdigest.sitecheck.page import (
@@ -144,6 +148,12 @@ class SiteChecker:
             self.refs[path] = _grouped(feed_refs(root))
         self.seconds += time.perf_counter() - started
 
+    def add_json(self, path: str, data: bytes) -> None:
+        """Check a ``.json`` file that is a JSON Feed (others are left alone)."""
+        self.seen.add(path)
+        if "feeds" in self.checks:
+            self.problems[path] = json_feed_problems(path, data)
+
     def add_stylesheet(self, path: str, css: str) -> None:
         self.seen.add(path)
         self.refs[path] = _grouped(stylesheet_refs(css))
@@ -191,6 +201,10 @@ class SiteChecker:
             for path in site.xml_paths:
                 if path not in self.seen:
                     self.add_xml(path, site.read_bytes(path))
+        if "feeds" in self.checks:
+            for path in site.json_paths:
+                if path not in self.seen:
+                    self.add_json(path, site.read_bytes(path))
         if "assets" in self.checks:
             for path in site.css_paths:
                 if path not in self.seen:

@@ -12,6 +12,7 @@ it (an item appears in the "all" feed, its topic's and each tag's, twice each).
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from datetime import datetime
@@ -405,3 +406,92 @@ def feed_problems(
             'Add xmlns="http://www.w3.org/2005/Atom".',
         )
     return checker.problems
+
+
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def json_feed_problems(path: str, data: bytes) -> list[Problem]:
+    """The JSON file ``path`` (its bytes) as a JSON Feed 1.1, by the rules the XML
+    feeds follow: required fields, absolute URLs, unique ids, RFC 3339 dates, safe
+    embedded HTML. [] when it is no JSON Feed (a search index, say)."""
+
+    def problem(field: str, message: str, fix: str, severity: str = ERROR) -> None:
+        problems.append(Problem(path, None, field, message, fix, severity, CHECK))
+
+    problems: list[Problem] = []
+    try:
+        doc = json.loads(data)
+    except ValueError as error:
+        problem("json", f"feed is not valid JSON: {error}", "Write it with json.dump.")
+        return problems
+    if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(
+        "https://jsonfeed.org/"
+    ):
+        return problems
+    if doc.get("version") != JSON_FEED_VERSION:
+        problem(
+            "version",
+            "is not a JSON Feed 1.1",
+            f'Set "version": "{JSON_FEED_VERSION}".',
+        )
+        return problems
+    if not isinstance(doc.get("title"), str) or not doc["title"].strip():
+        problem("title", "feed has no title", "Give the feed a title.")
+    for key in ("home_page_url", "feed_url"):
+        if key in doc and not is_absolute_url(str(doc[key])):
+            problem(key, f"{key} {doc[key]!r} is not an absolute URL", "Set SITEURL.")
+    items = doc.get("items")
+    if not isinstance(items, list):
+        problem("items", "feed has no items list", 'Add "items": [].')
+        return problems
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        where = f"items[{index}]"
+        if not isinstance(item, dict):
+            problem(where, "item is not an object", "Write items as objects.")
+            continue
+        item_id = item.get("id")
+        if not isinstance(item_id, str) or not item_id:
+            problem(f"{where}.id", "item has no id", "Give every item a stable id.")
+        elif item_id in seen:
+            problem(f"{where}.id", f"id {item_id!r} is used twice", "Use unique ids.")
+        else:
+            seen.add(item_id)
+            if not is_feed_id(item_id):
+                problem(
+                    f"{where}.id",
+                    f"id {item_id!r} is not a tag: URI or absolute URL",
+                    "Use the item's tag: id.",
+                    WARNING,
+                )
+        for key in ("url", "external_url", "image"):
+            if key in item and not is_absolute_url(str(item[key])):
+                problem(
+                    f"{where}.{key}",
+                    f"{key} {item[key]!r} is not an absolute URL",
+                    "Set SITEURL so feed links are absolute.",
+                )
+        if "content_html" not in item and "content_text" not in item:
+            problem(where, "item has no content_html or content_text", "Add content.")
+        for key in ("date_published", "date_modified"):
+            if key in item:
+                error = rfc3339_error(str(item[key]))
+                if error:
+                    problem(
+                        f"{where}.{key}",
+                        f"{key} {item[key]!r} {error}",
+                        "Use an RFC 3339 date-time with a timezone.",
+                    )
+        if isinstance(item.get("content_html"), str):
+            parser = _EmbeddedHTML()
+            parser.feed(item["content_html"])
+            parser.close()
+            for severity, message in parser.findings:
+                problem(
+                    f"{where}.content_html",
+                    f"HTML {message}",
+                    "Make URLs absolute with SITEURL and remove scripts from content.",
+                    severity,
+                )
+    return problems

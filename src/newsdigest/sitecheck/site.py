@@ -149,6 +149,10 @@ class Site:
         return sorted(f for f in self.files if f.lower().endswith(".xml"))
 
     @cached_property
+    def json_paths(self) -> list[str]:
+        return sorted(f for f in self.files if f.lower().endswith(".json"))
+
+    @cached_property
     def css_paths(self) -> list[str]:
         return sorted(f for f in self.files if f.lower().endswith(".css"))
 
