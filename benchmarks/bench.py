@@ -1,4 +1,4 @@
-"""Benchmark: newsdigest's cold, warm and incremental builds against vanilla Pelican and Hugo.
+"""Benchmark: newsdigest's cold, warm and incremental builds vs Pelican and Hugo.
 
 Usage: python -m benchmarks.bench --items 1000 [--repeat 1] (or `invoke bench`).
 
@@ -369,7 +369,8 @@ def markdown_report(result: dict[str, Any]) -> str:
         lines.append(
             f"| {name}: {s['description']} | {med['wall_s']:.2f} | "
             f"{med['cpu_s']:.2f} | {med['max_rss_mb']:.0f} | "
-            f"{_ratio(rel.get('wall_vs_pelican'))} | {_ratio(rel.get('wall_vs_hugo'))} |"
+            f"{_ratio(rel.get('wall_vs_pelican'))} | "
+            f"{_ratio(rel.get('wall_vs_hugo'))} |"
         )
     lines += ["", "| site built | HTML pages | item pages | feeds | files |"]
     lines.append("|---|---:|---:|---:|---:|")

@@ -83,19 +83,95 @@ OBJECTS = [
     "chip subsidies",
     "the ceasefire plan",
 ]
-WORDS = (
-    "talks security budget climate energy health clinic data market prices minister "
-    "council report study policy court vote trade water schools grid port rail "
-    "wages farms carbon hospital software border treaty survey inflation drought "
-    "housing transit vaccine research election tariff"
-).split()
-TAG_STEMS = (
-    "NATO Russia Ukraine China India Brazil Kenya Germany France Japan Mexico "
-    "Inflation Interest rates Jobs Housing Trade Tariffs Energy Heat pumps Wind "
-    "Solar Coal Wetlands Fisheries Water Drought Floods Vaccines Hospitals "
-    "Waiting lists Mental health Open source Passkeys Data centres AI Chips "
-    "Privacy Elections Courts Ports Rail Schools Farming Wages Unions"
-).split()
+WORDS = [
+    "talks",
+    "security",
+    "budget",
+    "climate",
+    "energy",
+    "health",
+    "clinic",
+    "data",
+    "market",
+    "prices",
+    "minister",
+    "council",
+    "report",
+    "study",
+    "policy",
+    "court",
+    "vote",
+    "trade",
+    "water",
+    "schools",
+    "grid",
+    "port",
+    "rail",
+    "wages",
+    "farms",
+    "carbon",
+    "hospital",
+    "software",
+    "border",
+    "treaty",
+    "survey",
+    "inflation",
+    "drought",
+    "housing",
+    "transit",
+    "vaccine",
+    "research",
+    "election",
+    "tariff",
+]
+TAG_STEMS = [
+    "NATO",
+    "Russia",
+    "Ukraine",
+    "China",
+    "India",
+    "Brazil",
+    "Kenya",
+    "Germany",
+    "France",
+    "Japan",
+    "Mexico",
+    "Inflation",
+    "Jobs",
+    "Housing",
+    "Trade",
+    "Tariffs",
+    "Energy",
+    "Wind",
+    "Solar",
+    "Coal",
+    "Wetlands",
+    "Fisheries",
+    "Water",
+    "Drought",
+    "Floods",
+    "Vaccines",
+    "Hospitals",
+    "AI",
+    "Chips",
+    "Passkeys",
+    "Privacy",
+    "Elections",
+    "Courts",
+    "Ports",
+    "Rail",
+    "Schools",
+    "Farming",
+    "Wages",
+    "Unions",
+    "Interest rates",
+    "Heat pumps",
+    "Waiting lists",
+    "Mental health",
+    "Open source",
+    "Data centres",
+    "Security guarantees",
+]
 LABELS = ["news"] * 6 + ["analysis", "analysis", "opinion", "interview", "explainer"]
 
 
@@ -208,7 +284,9 @@ def make_items(count: int, seed: int = SEED) -> list[Item]:
                 summary=summary,
                 label=rng.choice(LABELS),
                 body=_body(rng, number, source),
-                authors=tuple(rng.sample(["A. Writer", "B. Reporter"], rng.randint(0, 2))),
+                authors=tuple(
+                    rng.sample(["A. Writer", "B. Reporter"], rng.randint(0, 2))
+                ),
             )
         )
     return items
@@ -284,7 +362,11 @@ def hugo_text(item: Item) -> str:
 
 
 FORMATS = {"newsdigest": newsdigest_text, "pelican": pelican_text, "hugo": hugo_text}
-ITEMS_DIR = {"newsdigest": "content/items", "pelican": "content", "hugo": "content/items"}
+ITEMS_DIR = {
+    "newsdigest": "content/items",
+    "pelican": "content",
+    "hugo": "content/items",
+}
 
 
 def write_item(project: Path, generator: str, item: Item) -> Path:
