@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from benchmarks import bench, corpus
 from benchmarks.profile_build import HEADING, markdown_profile, replace_section
+
 from tests.conftest import PINNED_ENV, REPO
 
 
