@@ -253,3 +253,22 @@ def test_invoke_bench_is_listed_with_its_options():
     assert "vanilla Pelican and Hugo" in shown.stdout
     for option in ("--items", "--repeat", "--generators"):
         assert option in shown.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--items", "0"], ["--repeat", "0"], ["--generators", "newsdigest,jekyll"]],
+)
+def test_bad_options_are_refused_with_a_usage_line(args, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        bench.main(args)
+    assert stopped.value.code == 2
+    assert "must be >= 1" in capsys.readouterr().err
+
+
+def test_a_used_workdir_is_refused_before_anything_is_written(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("keep me")
+    with pytest.raises(SystemExit):
+        bench.main(["--items", "3", "--workdir", str(tmp_path), "--no-doc"])
+    assert "is not empty" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
