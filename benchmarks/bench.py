@@ -79,6 +79,10 @@ class Measurement:
     wall_s: float
     cpu_s: float
     max_rss_mb: float
+    # The machine's 1-minute load average when the build ended: on a shared
+    # machine, a wall time well above the CPU time with a high load means the
+    # build waited for the CPU.
+    load_1m: float = 0.0
 
 
 def measure(
@@ -113,6 +117,7 @@ def measure(
         wall_s=round(wall, 3),
         cpu_s=round(usage.ru_utime + usage.ru_stime, 3),
         max_rss_mb=round(usage.ru_maxrss / 1024, 1),  # Linux reports KiB
+        load_1m=round(os.getloadavg()[0], 2),
     )
 
 
@@ -227,6 +232,7 @@ def median_of(runs: list[Measurement]) -> Measurement:
         wall_s=statistics.median(m.wall_s for m in runs),
         cpu_s=statistics.median(m.cpu_s for m in runs),
         max_rss_mb=max(m.max_rss_mb for m in runs),
+        load_1m=statistics.median(m.load_1m for m in runs),
     )
 
 
@@ -346,8 +352,10 @@ def run_benchmark(
 # --- Report ----------------------------------------------------------------------
 
 
-def _ratio(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}x"
+def _ratios(rel: dict[str, float], base: str) -> str:
+    if f"wall_vs_{base}" not in rel:
+        return ""
+    return f"{rel[f'wall_vs_{base}']:.2f}x, {rel[f'cpu_vs_{base}']:.2f}x"
 
 
 def markdown_report(result: dict[str, Any]) -> str:
@@ -361,18 +369,20 @@ def markdown_report(result: dict[str, Any]) -> str:
         f"{m['platform']}, Python {m['python']}, Pelican {m['pelican']}, "
         f"Hugo {m['hugo'] or 'not installed'}. Load average (1, 5, 15 min) "
         f"{m['load_average_start']} at the start, {m['load_average_end']} at the end "
-        "(the machine is shared).",
+        "(the machine is shared; the load column is the 1-minute load average when "
+        "each build ended).",
         "",
-        "| scenario | wall s | CPU s | peak MB | wall vs Pelican | wall vs Hugo |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| scenario | wall s | CPU s | peak MB | load | wall, CPU vs Pelican "
+        "| wall, CPU vs Hugo |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, s in result["scenarios"].items():
         med, rel = s["median"], s["ratios"]
         lines.append(
             f"| {name}: {s['description']} | {med['wall_s']:.2f} | "
             f"{med['cpu_s']:.2f} | {med['max_rss_mb']:.0f} | "
-            f"{_ratio(rel.get('wall_vs_pelican'))} | "
-            f"{_ratio(rel.get('wall_vs_hugo'))} |"
+            f"{med.get('load_1m', 0):.1f} | "
+            f"{_ratios(rel, 'pelican')} | {_ratios(rel, 'hugo')} |"
         )
     lines += ["", "| site built | HTML pages | item pages | feeds | files |"]
     lines.append("|---|---:|---:|---:|---:|")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import pstats
 import resource
@@ -176,8 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--doc", type=Path, default=DOC, help="Markdown to update")
     parser.add_argument("--no-doc", action="store_true", help="leave the doc alone")
+    parser.add_argument("--json", type=Path, help="also write the result here")
     args = parser.parse_args(argv)
-    report = markdown_profile(profile_build(args.items))
+    result = profile_build(args.items)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    report = markdown_profile(result)
     if not args.no_doc:
         replace_section(args.doc, HEADING, report)
     print(report)
