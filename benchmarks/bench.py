@@ -381,7 +381,7 @@ def markdown_report(result: dict[str, Any]) -> str:
         lines.append(
             f"| {name}: {s['description']} | {med['wall_s']:.2f} | "
             f"{med['cpu_s']:.2f} | {med['max_rss_mb']:.0f} | "
-            f"{med['load_1m'] if 'load_1m' in med else ''} | "
+            f"{med.get('load_1m', '')} | "
             f"{_ratios(rel, 'pelican')} | {_ratios(rel, 'hugo')} |"
         )
     lines += ["", "| site built | HTML pages | item pages | feeds | files |"]
