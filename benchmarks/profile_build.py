@@ -42,6 +42,17 @@ PHASES = {
     "precompress": ("newsdigest/deploy/compress.py", "precompress"),
 }
 
+# The site checks, by part: preload reads and parses every page (html5lib runs in
+# worker processes there, whose CPU is added to it); then each check.
+CHECK_PARTS = {
+    "preload": ("newsdigest/sitecheck/site.py", "preload"),
+    "links": ("newsdigest/sitecheck/links.py", "check_links"),
+    "anchors": ("newsdigest/sitecheck/anchors.py", "check_anchors"),
+    "assets": ("newsdigest/sitecheck/assets.py", "check_assets"),
+    "feeds": ("newsdigest/sitecheck/feeds.py", "check_feeds"),
+    "html": ("newsdigest/sitecheck/html.py", "check_html"),
+}
+
 
 def cumulative(stats: pstats.Stats, path_suffix: str, function: str) -> float:
     """Cumulative seconds of every function of that name in that file."""
@@ -117,6 +128,12 @@ def profile_build(items: int) -> dict[str, Any]:
         "cpu_s": round(cpu + children, 2),
         "worker_cpu_s": round(children, 2),
         "phases": phases(stats, cpu + children, children),
+        "checks": {
+            name: round(
+                cumulative(stats, *where) + (children if name == "preload" else 0), 2
+            )
+            for name, where in CHECK_PARTS.items()
+        },
         "top": top_functions(stats),
     }
 
@@ -142,6 +159,17 @@ def markdown_profile(result: dict[str, Any]) -> str:
     ]
     for name, seconds in result["phases"].items():
         lines.append(f"| {name} | {seconds:.2f} | {seconds / total:.0%} |")
+    if result.get("checks"):
+        lines += [
+            "",
+            "The checks by part (preload reads and parses every page, html5lib in "
+            "worker processes whose CPU is counted here):",
+            "",
+            "| check | CPU s |",
+            "|---|---:|",
+        ]
+        for name, seconds in result["checks"].items():
+            lines.append(f"| {name} | {seconds:.2f} |")
     lines += [
         "",
         "Functions with the most own time (main process):",
