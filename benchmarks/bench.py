@@ -219,6 +219,8 @@ class Bench:
         }
         order = [steps[name] for name in self.generators]
         runs: dict[str, list[Measurement]] = {}
+        if not order:  # e.g. only Hugo asked for, and it is not installed
+            return runs
         for round_number in range(repeat):
             shift = round_number % len(order)
             for step in order[shift:] + order[:shift]:

