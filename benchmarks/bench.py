@@ -443,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     generators = [g.strip() for g in args.generators.split(",") if g.strip()]
     unknown = sorted(set(generators) - set(GENERATORS))
-    if args.items < 1 or args.repeat < 1 or unknown:
+    if args.items < 1 or args.repeat < 1 or unknown or not generators:
         parser.error(
             f"--items and --repeat must be >= 1 and --generators one of "
             f"{', '.join(GENERATORS)} (got {', '.join(unknown) or 'nothing unknown'})"

@@ -257,7 +257,12 @@ def test_invoke_bench_is_listed_with_its_options():
 
 @pytest.mark.parametrize(
     "args",
-    [["--items", "0"], ["--repeat", "0"], ["--generators", "newsdigest,jekyll"]],
+    [
+        ["--items", "0"],
+        ["--repeat", "0"],
+        ["--generators", "newsdigest,jekyll"],
+        ["--generators", ","],
+    ],
 )
 def test_bad_options_are_refused_with_a_usage_line(args, capsys):
     with pytest.raises(SystemExit) as stopped:
