@@ -234,7 +234,7 @@ def median_of(runs: list[Measurement]) -> Measurement:
         wall_s=statistics.median(m.wall_s for m in runs),
         cpu_s=statistics.median(m.cpu_s for m in runs),
         max_rss_mb=max(m.max_rss_mb for m in runs),
-        load_1m=statistics.median(m.load_1m for m in runs),
+        load_1m=round(statistics.median(m.load_1m for m in runs), 2),
     )
 
 
