@@ -178,6 +178,27 @@ def check(c, fmt="text"):
     c.run(shlex.join([sys.executable, "-m", "newsdigest", "check", "--format", fmt]))
 
 
+@task(
+    help={
+        "items": "Size of the synthetic digest (default 1000).",
+        "repeat": "Repetitions, interleaved across generators (default 1).",
+        "generators": "Comma-separated subset of newsdigest,pelican,hugo.",
+    }
+)
+def bench(c, items=1000, repeat=1, generators="newsdigest,pelican,hugo"):
+    """Time cold, warm and incremental builds against vanilla Pelican and Hugo.
+
+    Writes benchmarks/results/bench-N.json and the Benchmark section of
+    docs/performance.md (see benchmarks/bench.py).
+    """
+    with c.cd(str(ROOT)):
+        c.run(
+            f"{sys.executable} -m benchmarks.bench --items {int(items)} "
+            f"--repeat {int(repeat)} --generators {shlex.quote(generators)}",
+            pty=False,
+        )
+
+
 @task(help={"args": "Extra pytest arguments, e.g. '-k feeds'."})
 def test(c, args=""):
     """Run the test suite."""
