@@ -36,6 +36,13 @@ from newsdigest.settings import (
     raise_if_errors,
     setting_problem,
 )
+from newsdigest.structured import (
+    entry_extras_html,
+    image_address,
+    item_modified,
+    label_name,
+    source_authors,
+)
 from newsdigest.urls import is_absolute_http_url
 
 logger = logging.getLogger(__name__)
@@ -106,7 +113,10 @@ def entry_html(item: Any, base: str, config: dict[str, Any]) -> str:
         f'<p>Read the original at <a href="{escape(item.source_url, quote=True)}">'
         f"{escape(item.source)}</a>.</p>"
     )
-    return image_html(getattr(item, "image", None), base) + body + source
+    before, after = entry_extras_html(item)
+    return (
+        before + image_html(getattr(item, "image", None), base) + body + after + source
+    )
 
 
 def image_html(image: dict[str, Any] | None, base: str) -> str:
@@ -120,6 +130,45 @@ def image_html(image: dict[str, Any] | None, base: str) -> str:
         f'<figure><img src="{escape(src, quote=True)}" '
         f'alt="{escape(image["alt"], quote=True)}">{caption}</figure>'
     )
+
+
+def entry_data(
+    item: Any, base: str, config: dict[str, Any], settings: dict[str, Any]
+) -> dict[str, Any]:
+    """Everything any feed format says about one item, computed once.
+
+    Every serialiser reads this dict, so Atom, RSS and JSON Feed agree: the
+    label is a category and shown in the content, corrections are in the
+    content and move the modified date, our digest is the author of the
+    summary, and the original's authors and outlet are the source.
+    """
+    label = getattr(item, "label", None) or "news"
+    return {
+        "id": item.item_id,
+        "url": urljoin(base, item.url),
+        "external_url": item.source_url,
+        "title": item.title,
+        "summary": escape(item.summary),
+        "summary_text": item.summary,
+        "content_html": entry_html(item, base, config),
+        "image": image_address(getattr(item, "image", None), base),
+        "date_published": item.date,
+        "date_modified": item_modified(item),
+        "label": label,
+        "categories": [item.category.name, *(t.name for t in item.tags)]
+        + [label_name(label)],
+        "tags": [t.name for t in item.tags],
+        "corrections": [
+            {"date": c["date"], "text": c["text"]}
+            for c in getattr(item, "corrections", None) or []
+        ],
+        "author": {"name": settings["SITENAME"], "url": base},
+        "source": {
+            "name": item.source,
+            "url": item.source_url,
+            "authors": source_authors(item),
+        },
+    }
 
 
 def build_feed(
@@ -146,21 +195,19 @@ def build_feed(
         author_link=base,
     )
     for item in items:
-        categories = [item.category.name] + [t.name for t in item.tags]
-        updated = getattr(item, "updated", None) or item.date
+        entry = entry_data(item, base, config, settings)
         feed.add_item(
-            title=item.title,
-            link=urljoin(base, item.url),
-            description=entry_html(item, base, config)
-            if fmt == "rss"
-            else escape(item.summary),
-            content=entry_html(item, base, config) if fmt == "atom" else None,
-            unique_id=item.item_id,
+            title=entry["title"],
+            link=entry["url"],
+            description=entry["content_html"] if fmt == "rss" else entry["summary"],
+            content=entry["content_html"] if fmt == "atom" else None,
+            unique_id=entry["id"],
             unique_id_is_permalink=False,
-            pubdate=item.date,
-            updateddate=updated,
-            categories=categories,
-            author_name=item.source,
+            pubdate=entry["date_published"],
+            updateddate=entry["date_modified"],
+            categories=entry["categories"],
+            author_name=entry["author"]["name"],
+            author_link=entry["author"]["url"],
         )
     if not feed.items:
         feed.latest_post_date = lambda: fallback_date
