@@ -21,6 +21,7 @@ PLUGINS = [
     "newsdigest.sources",  # a page per source (outlet) and a sources index
     "newsdigest.feeds",  # Atom and RSS for everything, topics and tags
     "newsdigest.discovery",  # related stories, cards, JSON-LD, sitemaps, OPML
+    "newsdigest.search",  # Pagefind full-text search of item bodies
     "newsdigest.theme",  # template filters and the context the theme reads
     "newsdigest.publish",  # staging, site checks, atomic swap, build summary
 ]

@@ -445,6 +445,18 @@ class DiscoveryGenerator(Generator):
             self._write(writer, "feeds.opml", opml_xml(groups, title, build_date))
 
 
+def run_last(generators: list[Any]) -> None:
+    """``all_generators_finalized``: write the sitemaps after every page.
+
+    Receivers of ``get_generators`` run in no fixed order, so the position
+    Pelican gave this generator says nothing; the list it is about to run is
+    the one passed here."""
+    mine = [g for g in generators if isinstance(g, DiscoveryGenerator)]
+    for generator in mine:
+        generators.remove(generator)
+    generators.extend(mine)
+
+
 def get_generators(_pelican: Any) -> type[Generator]:
     return DiscoveryGenerator
 
@@ -456,3 +468,4 @@ def register() -> None:
     signals.get_generators.connect(get_generators)
     signals.article_generator_finalized.connect(add_related)
     signals.content_written.connect(remember_written)
+    signals.all_generators_finalized.connect(run_last)
