@@ -155,8 +155,11 @@ def entry_data(
         "date_published": item.date,
         "date_modified": item_modified(item),
         "label": label,
-        "categories": [item.category.name, *(t.name for t in item.tags)]
-        + [label_name(label)],
+        "categories": [
+            item.category.name,
+            *(t.name for t in item.tags),
+            label_name(label),
+        ],
         "tags": [t.name for t in item.tags],
         "corrections": [
             {"date": c["date"], "text": c["text"]}

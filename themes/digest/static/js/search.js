@@ -15,6 +15,15 @@
     autofocus: !new URLSearchParams(window.location.search).get("q"),
     translations: { placeholder: "Search stories" }
   });
+  // Pagefind names its field only by a title: give it the visible label.
+  var input = root.querySelector("input");
+  if (input) {
+    var label = document.createElement("label");
+    label.className = "search-label";
+    label.htmlFor = input.id = "search-input";
+    label.textContent = "Words to search for";
+    root.parentNode.insertBefore(label, root);
+  }
   var query = new URLSearchParams(window.location.search).get("q");
   if (query) {
     ui.triggerSearch(query);

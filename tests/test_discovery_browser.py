@@ -1,0 +1,186 @@
+"""Discovery in a real browser: search, keyboard, dark mode, narrow screens, axe.
+
+The sample digest is built once and served by a real http.server on 127.0.0.1;
+headless Debian Chromium is driven by Playwright. axe-core comes with the
+``axe-playwright-python`` package (its ``axe.min.js`` is injected into the
+page), so nothing is downloaded while testing. Screenshots of every page kind
+at 390 and 1280 px are written to ``test-artifacts/discovery/`` (or
+``$NEWSDIGEST_ARTIFACTS``) for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.test_browser import CHROMIUM, FLAGS, browser, server  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(
+    os.environ.get("NEWSDIGEST_ARTIFACTS") or REPO / "test-artifacts" / "discovery"
+)
+WETLAND = "explainer-how-restored-coastal-wetlands-store-carbon"
+
+
+@pytest.fixture(scope="module")
+def kinds(sample_site) -> dict[str, str]:
+    """One address per page kind of the sample digest."""
+    (item,) = [
+        p.parent.relative_to(sample_site.output).as_posix() + "/"
+        for p in sample_site.output.glob("2021/12/*/index.html")
+        if WETLAND in str(p)
+    ]
+    return {
+        "home": "",
+        "item": item,
+        "topic": "topics/climate/",
+        "tag": "tags/nato/",
+        "source": "sources/example-wire/",
+        "archive": "archive/2022/01/",
+        "search": "search/?q=carbon",
+    }
+
+
+def open_page(browser, url: str, width: int = 1280, **options):  # noqa: F811
+    context = browser.new_context(viewport={"width": width, "height": 900}, **options)
+    page = context.new_page()
+    page.goto(url)
+    if "search/" in url:
+        page.wait_for_selector(".pagefind-ui__result, .pagefind-ui__message")
+    return context, page
+
+
+def result_titles(page) -> list[str]:
+    page.wait_for_selector(".pagefind-ui__result-link")
+    page.wait_for_timeout(300)  # Pagefind renders results in batches
+    return page.locator(".pagefind-ui__result-link").all_inner_texts()
+
+
+def test_search_finds_the_item_and_filters_narrow_the_results(browser, server):  # noqa: F811
+    context, page = open_page(browser, server + "search/?q=wetlands")
+    titles = result_titles(page)
+    assert titles and "coastal wetlands store carbon" in titles[0]
+
+    page.goto(server + "search/?q=the")
+    everything = result_titles(page)
+    page.locator("summary", has_text="Topic").click()
+    page.locator("label[for='topic-Climate']").click()
+    page.wait_for_function(
+        "n => document.querySelectorAll('.pagefind-ui__result').length < n",
+        arg=len(everything),
+    )
+    climate = result_titles(page)
+    context.close()
+    assert 0 < len(climate) < len(everything)
+    assert any("wetlands" in title for title in climate)
+    assert not any("central bank" in title.lower() for title in climate)
+
+
+def test_header_search_form_opens_the_search_page(browser, server):  # noqa: F811
+    context, page = open_page(browser, server)
+    page.get_by_label("Search stories").fill("passkeys")
+    page.get_by_role("button", name="Search").click()
+    titles = result_titles(page)
+    context.close()
+    assert any("passkeys" in title.lower() for title in titles)
+
+
+def test_without_javascript_the_header_offers_topics_and_tags(browser, server):  # noqa: F811
+    context, page = open_page(browser, server, java_script_enabled=False)
+    form_visible = page.locator("form.site-search").is_visible()
+    fallback = page.locator(".site-search-fallback")
+    links = fallback.get_by_role("link").all_inner_texts()
+    context.close()
+    assert not form_visible
+    assert links == ["topic", "tag"]
+
+
+JS_FOCUS = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  return {href: el.getAttribute('href'), tag: el.tagName,
+          outline: style.outlineStyle, width: parseFloat(style.outlineWidth),
+          shadow: style.boxShadow};
+}"""
+JS_LINKS = """() => [...document.querySelectorAll('a[href]')]
+  .filter(a => a.offsetParent !== null || a.classList.contains('skip-link'))
+  .map(a => a.getAttribute('href'))"""
+
+
+@pytest.mark.parametrize("kind", ["home", "item", "topic", "tag", "source", "archive"])
+def test_keyboard_reaches_every_link_with_a_visible_focus(browser, server, kinds, kind):  # noqa: F811
+    context, page = open_page(browser, server + kinds[kind])
+    links = page.evaluate(JS_LINKS)
+    reached: list[str] = []
+    unmarked: list[str] = []
+    for _ in range(len(links) + 10):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(JS_FOCUS)
+        if focus["tag"] == "BODY":
+            break
+        if focus["tag"] == "A":
+            reached.append(focus["href"])
+        if focus["outline"] == "none" or focus["width"] < 2:
+            unmarked.append(f"{focus['tag']} {focus['href']}")
+    context.close()
+    assert set(links) <= set(reached), set(links) - set(reached)
+    assert not unmarked, unmarked
+
+
+def test_dark_mode_applies_to_pages_and_search(browser, server, kinds):  # noqa: F811
+    for kind in ("home", "item", "search"):
+        context, page = open_page(browser, server + kinds[kind], color_scheme="dark")
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        selector = (
+            ".pagefind-ui__search-input" if kind == "search" else "#site-search-q"
+        )
+        field = page.evaluate(
+            "s => getComputedStyle(document.querySelector(s)).color", selector
+        )
+        context.close()
+        assert background == "rgb(19, 21, 25)", (kind, background)
+        assert field == "rgb(233, 231, 227)", (kind, field)
+
+
+@pytest.mark.parametrize(
+    "kind", sorted(["home", "item", "topic", "tag", "source", "archive", "search"])
+)
+def test_no_horizontal_scroll_at_320_px(browser, server, kinds, kind):  # noqa: F811
+    context, page = open_page(browser, server + kinds[kind], width=320)
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - window.innerWidth"
+    )
+    context.close()
+    assert overflow <= 0, f"{kind} scrolls sideways by {overflow}px at 320px"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(
+    "kind", ["home", "item", "topic", "tag", "source", "archive", "search"]
+)
+def test_axe_finds_no_violations(browser, server, kinds, kind, scheme):  # noqa: F811
+    from axe_playwright_python.sync_playwright import Axe
+
+    context, page = open_page(browser, server + kinds[kind], color_scheme=scheme)
+    results = Axe().run(page)
+    context.close()
+    violations = [
+        (v["id"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+    ]
+    assert violations == [], violations
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_screenshots_of_every_page_kind(browser, server, kinds, width):  # noqa: F811
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for kind, path in kinds.items():
+        context, page = open_page(browser, server + path, width=width)
+        target = ARTIFACTS / f"{kind}-{width}.png"
+        page.screenshot(path=str(target), full_page=True)
+        context.close()
+        assert target.stat().st_size > 1000, target
