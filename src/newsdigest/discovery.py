@@ -56,6 +56,7 @@ logger = logging.getLogger(__name__)
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 CONFIG_KEY = "_DIGEST_DISCOVERY_CONFIG"
+OPML_PATH = "feeds.opml"
 
 
 # --- Settings ---------------------------------------------------------------------
@@ -235,10 +236,11 @@ def discovery_meta(context: jinja2.runtime.Context, description: str = "") -> Ma
 
 
 def configure(pelican: Any) -> None:
-    pelican.settings[CONFIG_KEY] = discovery_settings(pelican.settings)
+    config = pelican.settings[CONFIG_KEY] = discovery_settings(pelican.settings)
     pelican.settings["JINJA_GLOBALS"] = {
         **(pelican.settings.get("JINJA_GLOBALS") or {}),
         "discovery_meta": discovery_meta,
+        "opml_path": OPML_PATH if config["opml"] else None,
     }
 
 
@@ -442,7 +444,7 @@ class DiscoveryGenerator(Generator):
         if config["opml"]:
             groups = opml_groups(self.context, self.settings)
             title = f"{self.settings['SITENAME']}: every topic and tag feed"
-            self._write(writer, "feeds.opml", opml_xml(groups, title, build_date))
+            self._write(writer, OPML_PATH, opml_xml(groups, title, build_date))
 
 
 def run_last(generators: list[Any]) -> None:
