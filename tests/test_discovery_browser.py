@@ -184,3 +184,63 @@ def test_screenshots_of_every_page_kind(browser, server, kinds, width):  # noqa:
         page.screenshot(path=str(target), full_page=True)
         context.close()
         assert target.stat().st_size > 1000, target
+
+
+PAYLOADS = [
+    '<img src=x onerror="window.__pwned=1">',
+    "<script>window.__pwned=1</script>",
+    '"><svg onload="window.__pwned=1">',
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    """A digest whose titles, summaries and bodies try to run code in search."""
+    import functools
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from tests.conftest import _copy_project, item
+    from tests.test_browser import _QuietHandler
+
+    project = _copy_project(tmp_path_factory.mktemp("hostile-search"), False)
+    for n, payload in enumerate(PAYLOADS):
+        project.write(
+            f"content/items/h{n}.md",
+            item(
+                title=f"Zebra {payload}",
+                slug=f"h{n}",
+                summary=f"Zebra summary {payload}",
+                tags=[f"Zebra {payload}"],
+                source=f"Zebra outlet {n}",
+                source_url=f"https://example.com/h{n}",
+                body=f"Zebra body `{payload}`\n",
+            ),
+        )
+    result = project.build()
+    assert result.returncode == 0, result.stdout + result.stderr
+    handler = functools.partial(_QuietHandler, directory=str(project.output.resolve()))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_search_results_show_payloads_as_text(browser, hostile_server):  # noqa: F811
+    context, page = open_page(browser, hostile_server + "search/?q=zebra")
+    titles = result_titles(page)
+    page.locator("summary", has_text="Tag").click()
+    page.wait_for_timeout(500)
+    tags = page.locator(".pagefind-ui__filter-label").all_inner_texts()
+    pwned = page.evaluate("window.__pwned")
+    injected = page.evaluate(
+        "document.querySelectorAll('#search img, #search svg[onload], "
+        "#search [onerror], #search script').length"
+    )
+    context.close()
+    assert len(titles) == len(PAYLOADS)
+    assert any("<img src=x" in title for title in titles)
+    assert pwned is None
+    assert injected == 0
+    assert 'Zebra ‹img src=x onerror="window.__pwned=1"› (1)' in tags

@@ -53,7 +53,7 @@ PUBLISH_DEFAULTS: dict[str, Any] = {
     "keep_builds": 3,
     # Seconds a build waits for another build of the same output to finish.
     "lock_timeout": 600.0,
-    "checks": ["links", "anchors", "assets", "feeds", "html"],
+    "checks": ["links", "anchors", "assets", "feeds", "html", "sitemaps"],
     "max_page_loss": 0.5,
     "force": False,
     "build_date": None,

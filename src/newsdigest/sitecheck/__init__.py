@@ -21,6 +21,7 @@ from newsdigest.sitecheck.feeds import check_feeds
 from newsdigest.sitecheck.html import check_html
 from newsdigest.sitecheck.links import check_links
 from newsdigest.sitecheck.site import Site
+from newsdigest.sitecheck.sitemaps import check_sitemaps
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ CHECKS: dict[str, Callable[[Site], list[Problem]]] = {
     "assets": check_assets,
     "feeds": check_feeds,
     "html": check_html,
+    "sitemaps": check_sitemaps,
 }
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "check_html",
     "check_links",
     "check_site",
+    "check_sitemaps",
 ]
 
 
