@@ -39,6 +39,7 @@ from pelican.generators import Generator
 from newsdigest.build_state import STATE, connect_run_state
 from newsdigest.problems import DigestError, Report
 from newsdigest.settings import SEARCH_DEFAULTS, merge, raise_if_errors
+from newsdigest.staging import os_problem
 
 logger = logging.getLogger(__name__)
 
@@ -146,10 +147,21 @@ def build_index(
         for other in cache_root.iterdir():
             if other.name != key and not other.name.startswith("tmp-"):
                 shutil.rmtree(other, ignore_errors=True)
-    target = site / BUNDLE
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(kept / BUNDLE, target)
+    copy_bundle(kept / BUNDLE, site / BUNDLE)
     return key, reused, len(pages)
+
+
+def copy_bundle(source: Path, target: Path) -> None:
+    """Copy file by file: ``shutil.copytree`` folds errors into one
+    ``shutil.Error`` and loses the errno a full disk should be reported by."""
+    shutil.rmtree(target, ignore_errors=True)
+    for path in sorted(source.rglob("*")):
+        destination = target / path.relative_to(source)
+        if path.is_dir():
+            destination.mkdir(parents=True, exist_ok=True)
+        else:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, destination)
 
 
 def index_options(settings: dict[str, Any]) -> dict[str, Any]:
@@ -176,9 +188,9 @@ class SearchGenerator(Generator):
             key, reused, count = build_index(
                 site, cache_root, index_options(self.settings), self.config["force"]
             )
-        except (OSError, ConnectionError) as error:
+        except OSError as error:
             raise DigestError(
-                f"Search indexing failed: {error}. Set DIGEST_SEARCH = "
+                f"Search indexing failed: {os_problem(error)}. Set DIGEST_SEARCH = "
                 "{'enabled': False} to build without search."
             ) from None
         STATE.counts["search_pages"] = count

@@ -70,7 +70,7 @@ def jsonld_script(data: Any) -> Markup:
     ``json.dumps`` leaves ``<``, ``>``, ``&`` as they are, so they are written as
     ``\\u003c`` etc., which JSON parsers read back unchanged.
     """
-    text = json.dumps(data, ensure_ascii=False, sort_keys=False)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(f'<script type="application/ld+json">{text}</script>')
 
@@ -94,9 +94,7 @@ def item_jsonld(
     article: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "@id": url + "#item",
         "url": url,
-        "mainEntityOfPage": url,
         "headline": item.title,
         "description": item.summary,
         "datePublished": item.date.isoformat(),
@@ -215,15 +213,9 @@ def social_meta(
             ("property", "article:section", item.category.name),
         ]
         tags += [("property", "article:tag", tag.name) for tag in item.tags]
-    tags += [
-        ("name", "twitter:card", "summary_large_image" if image else "summary"),
-        ("name", "twitter:title", title),
-        ("name", "twitter:description", description),
-    ]
-    if image:
-        tags.append(("name", "twitter:image", image))
-        if image_alt:
-            tags.append(("name", "twitter:image:alt", image_alt))
+    # Twitter reads og:title, og:description and og:image when its own are
+    # missing, so only the card type is repeated.
+    tags.append(("name", "twitter:card", "summary_large_image" if image else "summary"))
     if twitter_site:
         tags.append(("name", "twitter:site", twitter_site))
     return tags

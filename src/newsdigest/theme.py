@@ -17,6 +17,7 @@ from pelican import signals
 
 from newsdigest.build_state import STATE, connect_run_state
 from newsdigest.feeds import feed_links
+from newsdigest.structured import label_name
 
 MONTHS = (
     "January",
@@ -32,13 +33,6 @@ MONTHS = (
     "November",
     "December",
 )
-LABEL_NAMES = {
-    "news": "News",
-    "opinion": "Opinion",
-    "analysis": "Analysis",
-    "interview": "Interview",
-    "explainer": "Explainer",
-}
 
 
 def isodate(value: dt.datetime | dt.date) -> str:
@@ -58,10 +52,6 @@ def month_name(number: int) -> str:
     if not 1 <= int(number) <= 12:
         raise ValueError(f"no month {number}")
     return MONTHS[int(number) - 1]
-
-
-def label_name(label: str) -> str:
-    return LABEL_NAMES.get(label, label.title())
 
 
 def site_url(siteurl: str, path: str) -> str:
