@@ -61,7 +61,13 @@ def result_titles(page) -> list[str]:
 
 
 def test_search_finds_the_item_and_filters_narrow_the_results(browser, server):  # noqa: F811
-    context, page = open_page(browser, server + "search/?q=wetlands")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(server + "search/?q=wetlands")
     titles = result_titles(page)
     assert titles and "coastal wetlands store carbon" in titles[0]
 
@@ -75,6 +81,9 @@ def test_search_finds_the_item_and_filters_narrow_the_results(browser, server): 
     )
     climate = result_titles(page)
     context.close()
+    assert errors == []
+    assert [u for u in requests if not u.startswith(server)] == []  # self-hosted
+    assert any("/pagefind/wasm." in u for u in requests)  # the search engine
     assert 0 < len(climate) < len(everything)
     assert any("wetlands" in title for title in climate)
     assert not any("central bank" in title.lower() for title in climate)
@@ -243,4 +252,5 @@ def test_search_results_show_payloads_as_text(browser, hostile_server):  # noqa:
     assert any("<img src=x" in title for title in titles)
     assert pwned is None
     assert injected == 0
-    assert 'Zebra ‹img src=x onerror="window.__pwned=1"› (1)' in tags
+    # < and > are shown as single angle quotation marks
+    assert 'Zebra \u2039img src=x onerror="window.__pwned=1"\u203a (1)' in tags
