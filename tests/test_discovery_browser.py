@@ -49,7 +49,7 @@ def open_page(browser, url: str, width: int = 1280, **options):  # noqa: F811
     context = browser.new_context(viewport={"width": width, "height": 900}, **options)
     page = context.new_page()
     page.goto(url)
-    if "search/" in url:
+    if "search/?q=" in url:
         page.wait_for_selector(".pagefind-ui__result, .pagefind-ui__message")
     return context, page
 
@@ -269,3 +269,23 @@ def test_search_results_show_payloads_as_text(browser, hostile_server):  # noqa:
     assert injected == 0
     # < and > are shown as single angle quotation marks
     assert 'Zebra \u2039img src=x onerror="window.__pwned=1"\u203a (1)' in tags
+
+
+def test_index_has_the_four_filters_and_sorts_by_date(browser, server):  # noqa: F811
+    context, page = open_page(browser, server + "search/")
+    found = page.evaluate(
+        """async () => {
+          const pagefind = await import('../pagefind/pagefind.js');
+          const filters = await pagefind.filters();
+          const search = await pagefind.search(null, {sort: {date: 'desc'}});
+          const first = await search.results[0].data();
+          const last = await search.results[search.results.length - 1].data();
+          return {filters: Object.keys(filters).sort(), first: first.url,
+                  last: last.url, count: search.results.length};
+        }"""
+    )
+    context.close()
+    assert found["filters"] == ["label", "source", "tag", "topic"]
+    assert found["count"] == 15  # every published item, nothing else
+    assert "passkeys" in found["first"]  # the newest published item
+    assert "harbour" in found["last"]  # the oldest
