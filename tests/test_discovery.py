@@ -560,3 +560,24 @@ def test_site_check_rejects_robots_pointing_elsewhere(tmp_path):
     assert problems == [
         "Sitemap: 'https://elsewhere.example/sitemap.xml' is not a sitemap of this site"
     ]
+
+
+def test_a_damaged_kept_index_is_built_again(tmp_path):
+    from newsdigest.search import build_index
+
+    site = tmp_path / "site"
+    (site / "a").mkdir(parents=True)
+    (site / "a/index.html").write_text(
+        '<!DOCTYPE html><html lang="en"><title>A</title>'
+        "<article data-pagefind-body><h1>Alpha</h1><p>Zebra words.</p></article>"
+    )
+    cache = tmp_path / "cache"
+    options = {"language": "en", "base_path": "/"}
+    key, reused, count = build_index(site, cache, options)
+    assert (reused, count) == (False, 1)
+    (cache / "leftover-of-a-crash").mkdir()
+    assert build_index(site, cache, options)[1] is True
+    (cache / key / "pagefind" / "pagefind-ui.js").unlink()
+    assert build_index(site, cache, options) == (key, False, 1)
+    assert (site / "pagefind" / "pagefind-ui.js").is_file()
+    assert sorted(p.name for p in cache.iterdir()) == [key]

@@ -117,6 +117,13 @@ async def _write_index(
     return count
 
 
+def is_complete(bundle: Path) -> bool:
+    """A kept index someone emptied or a crash cut short is built again."""
+    return all(
+        (bundle / name).is_file() for name in ("pagefind-entry.json", "pagefind-ui.js")
+    )
+
+
 def build_index(
     site: Path, cache_root: Path, options: dict[str, Any], force: bool = False
 ) -> tuple[str, bool, int]:
@@ -128,7 +135,7 @@ def build_index(
     pages = indexed_pages(site)
     key = index_key(pages, options)
     kept = cache_root / key
-    reused = kept.is_dir() and not force
+    reused = is_complete(kept / BUNDLE) and not force
     if not reused:
         cache_root.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix="tmp-", dir=cache_root))
@@ -144,8 +151,10 @@ def build_index(
             work.rename(kept)
         finally:
             shutil.rmtree(work, ignore_errors=True)
+        # Builds of one project take turns (newsdigest.publish's lock), so
+        # anything else here is an older index or a crashed build's leftovers.
         for other in cache_root.iterdir():
-            if other.name != key and not other.name.startswith("tmp-"):
+            if other.name != key:
                 shutil.rmtree(other, ignore_errors=True)
     copy_bundle(kept / BUNDLE, site / BUNDLE)
     return key, reused, len(pages)
