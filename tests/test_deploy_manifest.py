@@ -121,7 +121,7 @@ def test_a_build_that_skipped_a_check_is_not_deployable(tmp_path):
     message = refused(site, tmp_path / "www")
 
     assert "built with only these site checks: links" in message
-    assert "(not anchors, assets, feeds, html)" in message
+    assert "(not anchors, assets, feeds, html, sitemaps)" in message
     assert "DIGEST_PUBLISH['checks']" in message
 
 

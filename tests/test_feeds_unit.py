@@ -158,6 +158,7 @@ def test_atom_feed_has_tag_ids_absolute_links_and_html_content():
     assert [c.get("term") for c in entry.findall(f"{ATOM}category")] == [
         "World",
         "NATO",
+        "News",
     ]
     assert entry.findtext(f"{ATOM}published") == "2022-01-05T10:00:00+00:00"
 

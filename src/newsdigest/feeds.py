@@ -40,6 +40,13 @@ from newsdigest.settings import (
     raise_if_errors,
     setting_problem,
 )
+from newsdigest.structured import (
+    entry_extras_html,
+    image_address,
+    item_label_name,
+    item_modified,
+    source_authors,
+)
 from newsdigest.urls import is_absolute_http_url
 
 logger = logging.getLogger(__name__)
@@ -92,7 +99,10 @@ def entry_html(item: Any, base: str, config: dict[str, Any]) -> str:
         f'<p>Read the original at <a href="{escape(item.source_url, quote=True)}">'
         f"{escape(item.source)}</a>.</p>"
     )
-    return image_html(getattr(item, "image", None), base) + body + source
+    before, after = entry_extras_html(item)
+    return (
+        before + image_html(getattr(item, "image", None), base) + body + after + source
+    )
 
 
 def image_html(image: dict[str, Any] | None, base: str) -> str:
@@ -106,6 +116,48 @@ def image_html(image: dict[str, Any] | None, base: str) -> str:
         f'<figure><img src="{escape(src, quote=True)}" '
         f'alt="{escape(image["alt"], quote=True)}">{caption}</figure>'
     )
+
+
+def entry_data(
+    item: Any, base: str, config: dict[str, Any], settings: dict[str, Any]
+) -> dict[str, Any]:
+    """Everything any feed format says about one item, computed once.
+
+    Every serialiser reads this dict, so Atom, RSS and JSON Feed agree: the
+    label is a category and shown in the content, corrections are in the
+    content and move the modified date, our digest is the author of the
+    summary, and the original's authors and outlet are the source.
+    """
+    label = getattr(item, "label", None) or "news"
+    return {
+        "id": item.item_id,
+        "url": urljoin(base, item.url),
+        "external_url": item.source_url,
+        "title": item.title,
+        "summary": escape(item.summary),
+        "summary_text": item.summary,
+        "content_html": entry_html(item, base, config),
+        "image": image_address(getattr(item, "image", None), base),
+        "date_published": item.date,
+        "date_modified": item_modified(item),
+        "label": label,
+        "categories": [
+            item.category.name,
+            *(t.name for t in item.tags),
+            item_label_name(item),
+        ],
+        "tags": [t.name for t in item.tags],
+        "corrections": [
+            {"date": c["date"], "text": c["text"]}
+            for c in getattr(item, "corrections", None) or []
+        ],
+        "author": {"name": settings["SITENAME"], "url": base},
+        "source": {
+            "name": item.source,
+            "url": item.source_url,
+            "authors": source_authors(item),
+        },
+    }
 
 
 def build_feed(
@@ -132,30 +184,25 @@ def build_feed(
         author_link=base,
     )
     for item in items:
-        categories = [item.category.name] + [t.name for t in item.tags]
-        updated = getattr(item, "updated", None) or item.date
-        html = entry_html(item, base, config)
+        entry = entry_data(item, base, config, settings)
         extra = {}
-        if fmt == "json":
-            extra = {"summary": item.summary, "external_url": item.source_url}
-            image = getattr(item, "image", None)
-            if image:
-                extra["image"] = (
-                    image["src"]
-                    if image.get("external")
-                    else urljoin(base, image["src"])
-                )
+        if fmt == "json":  # fields only JSON Feed has
+            extra = {"summary": entry["summary_text"]}
+            extra["external_url"] = entry["external_url"]
+            if entry["image"]:
+                extra["image"] = entry["image"]
         feed.add_item(
-            title=item.title,
-            link=urljoin(base, item.url),
-            description=html if fmt == "rss" else escape(item.summary),
-            content=html if fmt in ("atom", "json") else None,
-            unique_id=item.item_id,
+            title=entry["title"],
+            link=entry["url"],
+            description=entry["content_html"] if fmt == "rss" else entry["summary"],
+            content=entry["content_html"] if fmt in ("atom", "json") else None,
+            unique_id=entry["id"],
             unique_id_is_permalink=False,
-            pubdate=item.date,
-            updateddate=updated,
-            categories=categories,
-            author_name=item.source,
+            pubdate=entry["date_published"],
+            updateddate=entry["date_modified"],
+            categories=entry["categories"],
+            author_name=entry["author"]["name"],
+            author_link=entry["author"]["url"],
             **extra,
         )
     if not feed.items:

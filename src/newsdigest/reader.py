@@ -35,6 +35,7 @@ from newsdigest.body import (
 )
 from newsdigest.build_state import STATE, connect_run_state
 from newsdigest.frontmatter import UNSAFE_CHARS, FrontMatterError, read_source, split
+from newsdigest.labels import label_name
 from newsdigest.problems import Problem, Report
 from newsdigest.sanitize import SiteLink
 from newsdigest.schema import (
@@ -285,6 +286,13 @@ class DigestReader(BaseReader):
                 # Pelican's own "authors" are the site's writers; these are the
                 # original's, so they live under another name.
                 meta["source_authors"] = value
+            elif key == "label":
+                meta["label"] = value
+                # Its display name from the site's labels table, for the feeds
+                # and structured data, which do not see the settings.
+                meta["label_name"] = label_name(
+                    value, self.settings["_DIGEST_CONTENT_CONFIG"]["labels"]
+                )
             elif key == "updated":
                 meta["updated"] = meta["modified"] = value
             else:

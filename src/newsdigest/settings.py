@@ -35,12 +35,30 @@ FEEDS_DEFAULTS: dict[str, Any] = {
     "content": "full",  # "full" body, or "summary" only
     "base_url": None,  # absolute URL for feed links; defaults to FEED_DOMAIN/SITEURL
 }
+DISCOVERY_DEFAULTS: dict[str, Any] = {
+    "related": 5,  # related stories per item page; 0 lists none
+    # Card image of pages without their own, site-relative or absolute.
+    "default_image": "theme/card.png",
+    "default_image_alt": "",  # default: SITENAME
+    "twitter_site": "",  # the digest's @account, if it has one
+    "sitemap": True,
+    "news_sitemap": True,
+    "news_days": 2,  # Google News lists items of the last two days
+    "publication_name": "",  # default: SITENAME
+    "robots": True,
+    "opml": True,
+    "base_url": None,  # absolute URL of the site; defaults to SITEURL, then feeds'
+}
+SEARCH_DEFAULTS: dict[str, Any] = {
+    "enabled": True,
+    "force": False,  # rebuild the index even when no indexed page changed
+}
 PUBLISH_DEFAULTS: dict[str, Any] = {
     "staging": True,
     "keep_builds": 3,
     # Seconds a build waits for another build of the same output to finish.
     "lock_timeout": 600.0,
-    "checks": ["links", "anchors", "assets", "feeds", "html"],
+    "checks": ["links", "anchors", "assets", "feeds", "html", "sitemaps"],
     "max_page_loss": 0.5,
     "force": False,
     "build_date": None,

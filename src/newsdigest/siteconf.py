@@ -27,6 +27,8 @@ PLUGINS = [
     "newsdigest.sources",  # a page per source (outlet) and a sources index
     "newsdigest.feeds",  # Atom, RSS and JSON Feed for everything, topics and tags
     "newsdigest.editions",  # daily or weekly editions: pages, feed, newsletter email
+    "newsdigest.discovery",  # related stories, cards, JSON-LD, sitemaps, OPML
+    "newsdigest.search",  # Pagefind full-text search of item bodies
     "newsdigest.aliases",  # stable addresses: redirect pages, changed-address guard
     "newsdigest.theme",  # template filters and the context the theme reads
     "newsdigest.writer",  # checks every page from the string it writes

@@ -1,4 +1,4 @@
-"""Checks of a built site: links, anchors, assets, feeds and HTML.
+"""Checks of a built site: links, anchors, assets, feeds, HTML and sitemaps.
 
 Pelican writes whatever the templates and content say; these checks read the
 output the way browsers, feed readers and the production server will, so a
@@ -20,6 +20,7 @@ from newsdigest.sitecheck.checker import (
     recorded_build,
 )
 from newsdigest.sitecheck.site import Site
+from newsdigest.sitecheck.sitemaps import check_sitemaps
 
 __all__ = [
     "CHECKS",
@@ -27,6 +28,7 @@ __all__ = [
     "SiteChecker",
     "check_build",
     "check_site",
+    "check_sitemaps",
     "record_build",
     "recorded_build",
 ]

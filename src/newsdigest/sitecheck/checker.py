@@ -53,12 +53,13 @@ from newsdigest.sitecheck.site import (
     Site,
     Target,
 )
+from newsdigest.sitecheck.sitemaps import check_sitemaps
 from newsdigest.sitecheck.xmltree import XMLError, XNode, parse_xml
 
 log = logging.getLogger(__name__)
 
 #: The checks, in the order they are documented.
-CHECKS = ("links", "anchors", "assets", "feeds", "html")
+CHECKS = ("links", "anchors", "assets", "feeds", "html", "sitemaps")
 #: Below this many pages, starting worker processes costs more than it saves.
 PARALLEL_MIN_PAGES = 200
 
@@ -178,6 +179,8 @@ class SiteChecker:
         report = Report()
         report.extend(self._file_problems())
         report.extend(self._reference_problems(site))
+        if "sitemaps" in self.checks:
+            report.extend(check_sitemaps(site))
         self.seconds += time.perf_counter() - started
         log.info(
             "site checks: %d files, %d problems, %.2fs",

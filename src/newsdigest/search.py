@@ -1,0 +1,246 @@
+"""Pelican plugin: full-text search with Pagefind, built with the site.
+
+Pagefind indexes the built HTML and ships the index with a small WebAssembly
+search engine, so search works on any static host and sends nothing to a third
+party. Only item bodies are indexed (the item template marks them with
+``data-pagefind-body``; hidden items and drafts are not marked), with filters
+for topic, tag, source and label and the item's date as the sort key.
+
+Indexing costs seconds, so it is skipped when nothing it reads changed: the key
+is a hash of every indexed page plus the settings that shape the index, and the
+index of that key is kept under ``CACHE_PATH``. An unchanged build copies the
+kept index into the build it is writing (the staged one, so the published site
+always has it) instead of starting Pagefind.
+
+Why a generator and not a ``finalized`` receiver: blinker does not order the
+receivers of one signal, and ``newsdigest.publish`` checks and swaps the build
+in ``finalized``; an index written after that would miss the checks or land in
+the live site. A generator moved to the end of Pelican's list (in
+``all_generators_finalized``) runs after every page is written and before
+``finalized``, whatever the order of ``PLUGINS``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pelican import signals
+from pelican.generators import Generator
+
+from newsdigest.build_state import STATE, connect_run_state
+from newsdigest.problems import DigestError, Report
+from newsdigest.settings import SEARCH_DEFAULTS, merge, raise_if_errors
+from newsdigest.staging import os_problem
+
+logger = logging.getLogger(__name__)
+
+BUNDLE = "pagefind"  # the folder of the index in the site
+MARKER = b"data-pagefind-body"
+CACHE_FOLDER = "newsdigest-search"
+#: Bump when the way pages are handed to Pagefind changes.
+INDEX_FORMAT = 1
+
+
+def search_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """``DIGEST_SEARCH`` merged over its defaults, checked once."""
+    report = Report()
+    config = merge("DIGEST_SEARCH", SEARCH_DEFAULTS, settings, report)
+    raise_if_errors(report, "DIGEST_SEARCH is invalid")
+    return config
+
+
+def pagefind_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pagefind-bin")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def indexed_pages(site: Path) -> list[tuple[str, bytes]]:
+    """(site-relative path, HTML) of every page Pagefind will index, sorted."""
+    pages = []
+    for path in sorted(site.rglob("*.html")):
+        relative = path.relative_to(site).as_posix()
+        if relative.startswith(f"{BUNDLE}/"):
+            continue
+        data = path.read_bytes()
+        if MARKER in data:
+            pages.append((relative, data))
+    return pages
+
+
+def page_url(relative: str, base_path: str) -> str:
+    """The address a result links to: ``a/index.html`` is ``{base}a/``."""
+    if relative == "index.html":
+        relative = ""
+    elif relative.endswith("/index.html"):
+        relative = relative[: -len("index.html")]
+    return base_path + relative
+
+
+def index_key(pages: Iterable[tuple[str, bytes]], options: dict[str, Any]) -> str:
+    """What the index depends on: the pages, the options, Pagefind's version."""
+    digest = hashlib.sha256()
+    header = {"format": INDEX_FORMAT, "pagefind": pagefind_version(), **options}
+    digest.update(json.dumps(header, sort_keys=True).encode())
+    for relative, data in pages:
+        digest.update(relative.encode() + b"\0")
+        digest.update(hashlib.sha256(data).digest())
+    return digest.hexdigest()[:32]
+
+
+async def _write_index(
+    pages: list[tuple[str, bytes]], options: dict[str, Any], target: Path
+) -> int:
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    config = IndexConfig(force_language=options["language"], output_path=str(target))
+    count = 0
+    async with PagefindIndex(config=config) as index:
+        for relative, data in pages:
+            await index.add_html_file(
+                content=data.decode("utf-8"),
+                url=page_url(relative, options["base_path"]),
+            )
+            count += 1
+    return count
+
+
+def is_complete(bundle: Path) -> bool:
+    """A kept index someone emptied or a crash cut short is built again."""
+    return all(
+        (bundle / name).is_file() for name in ("pagefind-entry.json", "pagefind-ui.js")
+    )
+
+
+def build_index(
+    site: Path, cache_root: Path, options: dict[str, Any], force: bool = False
+) -> tuple[str, bool, int]:
+    """Put the search index for ``site`` into ``site/pagefind``.
+
+    Returns (key, reused, pages). Pagefind runs only when no index of the same
+    key is kept in ``cache_root``; the newest index replaces older ones there.
+    """
+    pages = indexed_pages(site)
+    key = index_key(pages, options)
+    kept = cache_root / key
+    reused = is_complete(kept / BUNDLE) and not force
+    if not reused:
+        cache_root.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix="tmp-", dir=cache_root))
+        try:
+            asyncio.run(_write_index(pages, options, work / BUNDLE))
+            if not (work / BUNDLE / "pagefind-ui.js").is_file():
+                raise DigestError(
+                    "Pagefind wrote no search index. Reinstall it "
+                    "(pip install 'pagefind[bin]'), or set "
+                    "DIGEST_SEARCH = {'enabled': False}."
+                )
+            shutil.rmtree(kept, ignore_errors=True)
+            work.rename(kept)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        # Builds of one project take turns (newsdigest.publish's lock), so
+        # anything else here is an older index or a crashed build's leftovers.
+        for other in cache_root.iterdir():
+            if other.name != key:
+                shutil.rmtree(other, ignore_errors=True)
+    copy_bundle(kept / BUNDLE, site / BUNDLE)
+    return key, reused, len(pages)
+
+
+def copy_bundle(source: Path, target: Path) -> None:
+    """Copy file by file: ``shutil.copytree`` folds errors into one
+    ``shutil.Error`` and loses the errno a full disk should be reported by."""
+    shutil.rmtree(target, ignore_errors=True)
+    for path in sorted(source.rglob("*")):
+        destination = target / path.relative_to(source)
+        if path.is_dir():
+            destination.mkdir(parents=True, exist_ok=True)
+        else:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, destination)
+
+
+def index_options(settings: dict[str, Any]) -> dict[str, Any]:
+    siteurl = settings.get("SITEURL") or ""
+    base_path = urlsplit(siteurl).path.rstrip("/") + "/"
+    return {
+        "language": (settings.get("DEFAULT_LANG") or "en").split("-")[0],
+        "base_path": base_path,
+    }
+
+
+class SearchGenerator(Generator):
+    """Indexes the pages written by every other generator (it runs last)."""
+
+    def generate_context(self) -> None:
+        self.config = search_settings(self.settings)
+
+    def generate_output(self, writer: Any) -> None:
+        if not self.config["enabled"]:
+            return
+        site = Path(writer.output_path)
+        cache_root = Path(self.settings.get("CACHE_PATH") or "cache") / CACHE_FOLDER
+        try:
+            key, reused, count = build_index(
+                site, cache_root, index_options(self.settings), self.config["force"]
+            )
+        except OSError as error:
+            raise DigestError(
+                f"Search indexing failed: {os_problem(error)}. Set DIGEST_SEARCH = "
+                "{'enabled': False} to build without search."
+            ) from None
+        STATE.counts["search_pages"] = count
+        logger.info(
+            "Search index %s for %d pages (%s).",
+            key,
+            count,
+            "unchanged, reused" if reused else "rebuilt",
+        )
+
+
+def configure(pelican: Any) -> None:
+    """Check the settings once; add the search page and tell the theme."""
+    settings = pelican.settings
+    config = search_settings(settings)
+    settings["JINJA_GLOBALS"] = {
+        **(settings.get("JINJA_GLOBALS") or {}),
+        "search_enabled": config["enabled"],
+    }
+    if config["enabled"]:
+        templates = list(settings.get("DIRECT_TEMPLATES") or [])
+        if "search" not in templates:
+            settings["DIRECT_TEMPLATES"] = [*templates, "search"]
+        settings.setdefault("SEARCH_URL", "search/")
+        settings.setdefault("SEARCH_SAVE_AS", "search/index.html")
+
+
+def run_last(generators: list[Any]) -> None:
+    """``all_generators_finalized``: move the indexer after every writer."""
+    mine = [g for g in generators if isinstance(g, SearchGenerator)]
+    for generator in mine:
+        generators.remove(generator)
+    generators.extend(mine)
+
+
+def get_generators(_pelican: Any) -> type[Generator]:
+    return SearchGenerator
+
+
+def register() -> None:
+    connect_run_state()
+    signals.initialized.connect(configure)
+    signals.get_generators.connect(get_generators)
+    signals.all_generators_finalized.connect(run_last)
