@@ -13,6 +13,7 @@ from newsdigest.readcache import (
     ItemCache,
     dependencies,
     entry_key,
+    remove_cache,
 )
 from newsdigest.sanitize import render_markdown
 
@@ -232,3 +233,16 @@ def test_a_changed_setting_is_not_served_from_the_cache(make_project):
     utc = project.page("2022/01/a-story/index.html")
     assert project.build(TIMEZONE="America/New_York").returncode == 0
     assert project.page("2022/01/a-story/index.html") != utc
+
+
+def test_remove_cache_keeps_what_others_cached(tmp_path: Path):
+    cache = ItemCache(tmp_path / "cache" / FOLDER)
+    cache.store("ab" * 32, "x", ())
+    (tmp_path / "cache" / "pelican-own").write_text("kept")
+    assert remove_cache(tmp_path / "cache")
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["pelican-own"]
+    (tmp_path / "cache" / "pelican-own").unlink()
+    cache.store("ab" * 32, "x", ())
+    assert remove_cache(tmp_path / "cache")
+    assert not (tmp_path / "cache").exists()
+    assert not remove_cache(tmp_path / "cache")

@@ -22,12 +22,14 @@ truncated or from another version is a miss, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import io
 import logging
 import os
 import pickle
+import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -178,3 +180,16 @@ class ItemCache:
                 raise
         except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
             logger.debug("Cannot write the cache file %s: %s", path, exc)
+
+
+def remove_cache(cache_path: Path) -> bool:
+    """Remove newsdigest's entries under ``cache_path`` (``invoke clean``), and
+    ``cache_path`` itself when nothing else is left in it; True if any existed.
+    Other caches kept there (Pelican's own) are left alone."""
+    folder = cache_path / FOLDER
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    shutil.rmtree(folder)
+    with contextlib.suppress(OSError):
+        cache_path.rmdir()  # only when empty
+    return True
