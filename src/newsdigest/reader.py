@@ -135,6 +135,25 @@ def item_cache(settings: dict[str, Any]) -> ItemCache | None:
     return _CACHES[folder]
 
 
+def _is_result(result: Any) -> bool:
+    """Whether a cached value has the shape ``_read_checked`` gives."""
+    if not isinstance(result, tuple) or not result:
+        return False
+    if result[0] == "skip" and len(result) == 2:
+        problems = result[1]
+    elif result[0] == "ok" and len(result) == 5:
+        _, body, values, problems, lines = result
+        if not (
+            isinstance(body, str)
+            and isinstance(values, dict)
+            and isinstance(lines, dict)
+        ):
+            return False
+    else:
+        return False
+    return isinstance(problems, list) and all(isinstance(p, Problem) for p in problems)
+
+
 def _skip(problems: list[Problem]) -> tuple[str, dict[str, Any]]:
     return "", {"status": "skip", PROBLEMS_KEY: problems}
 
@@ -177,7 +196,7 @@ class DigestReader(BaseReader):
         base = content_base(self.settings)
         key = entry_key(data, self._key_parts(source_path, shown, relative))
         result = cache.load(key, base)
-        if result is None:
+        if not _is_result(result):  # absent, or damaged into another shape
             result, used = self._read_checked(source_path, shown, relative)
             if used is not None:
                 cache.store(key, result, dependencies(base, used))
