@@ -45,7 +45,7 @@ def clean(c):
     from newsdigest.staging import clean_output
 
     settings = _settings(DEV)
-    remove_cache(Path(settings["CACHE_PATH"]))
+    remove_cache(ROOT / settings["CACHE_PATH"])  # relative: to the project
     try:
         for kept in clean_output(
             Path(settings["OUTPUT_PATH"]), Path(settings["PATH"]), ROOT

@@ -300,3 +300,23 @@ def test_a_damaged_entry_of_another_shape_is_read_again(make_project):
         assert result.returncode == 0, result.stdout + result.stderr
         assert "Traceback" not in result.stdout + result.stderr
         assert "Our summary" in project.page("2022/01/the-first-title/index.html")
+
+
+def test_a_conversion_cut_short_leaves_the_next_one_clean():
+    from newsdigest.body import render_body
+
+    body, why = render_body("[" * 20000 + "a[^1]\n\n[^1]: x", [], seconds=0.01)
+    assert body is None and "to render" in why
+    assert render_markdown("*a*") == "<p><em>a</em></p>"
+
+
+def test_the_cache_setting_is_checked_once_with_its_key():
+    from newsdigest.settings import content_settings
+
+    config, report = content_settings(
+        {"DIGEST_CONTENT": {"id_authority": "example.org,2026", "cache": "no"}}
+    )
+    assert [str(p) for p in report.problems] == [
+        'settings: [DIGEST_CONTENT["cache"]] must be bool, not str. Fix: Default: True.'
+    ]
+    assert config["cache"] is True
