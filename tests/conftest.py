@@ -129,3 +129,14 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Project:
     result = project.build()
     assert result.returncode == 0, result.stdout + result.stderr
     return project
+
+
+def tree(root: Path) -> dict[str, str]:
+    """Every file under ``root`` by its sha256, to compare two builds."""
+    import hashlib
+
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }

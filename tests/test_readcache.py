@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 from pathlib import Path
@@ -17,18 +16,9 @@ from newsdigest.readcache import (
 )
 from newsdigest.sanitize import render_markdown
 
-from .conftest import item
+from .conftest import item, tree
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
-
-
-def tree(root: Path) -> dict[str, str]:
-    """Every file under ``root`` by its sha256, to compare two builds."""
-    return {
-        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
 
 
 def entries(project) -> list[Path]:

@@ -10,6 +10,8 @@ import jinja2
 import newsdigest
 from newsdigest.theme import live_slugs, site_url
 
+from .conftest import tree
+
 TEMPLATES = Path(newsdigest.__file__).parent / "themes" / "digest" / "templates"
 
 
@@ -47,3 +49,33 @@ def test_precomputed_live_tags_render_byte_identical():
     assert render_tags(live_tags_slugs=live_slugs(tags)) == render_tags()
     # and the precomputed set is what decides, when given
     assert "<a " not in render_tags(live_tags_slugs=frozenset())
+
+
+PLAIN_LOOKUPS = '''\
+"""Test plugin: the theme as it was, per-page lookups and templates re-stat'ed."""
+from pelican import signals
+
+from newsdigest import theme
+
+
+def plain(pelican):
+    pelican.settings["JINJA_ENVIRONMENT"]["auto_reload"] = True
+
+
+def register():
+    signals.all_generators_finalized.disconnect(theme.add_live_slugs)
+    signals.initialized.connect(plain)
+'''
+
+
+def test_the_sample_site_is_byte_identical_with_the_per_page_lookups(make_project):
+    project = make_project(sample=True)
+    result = project.build()
+    assert result.returncode == 0, result.stdout + result.stderr
+    fast = tree(project.output)
+    project.write("plain_lookups.py", PLAIN_LOOKUPS)
+    with (project.root / "pelicanconf.py").open("a") as conf:
+        conf.write('\nPLUGIN_PATHS = ["."]\nPLUGINS = [*PLUGINS, "plain_lookups"]\n')
+    result = project.build()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert tree(project.output) == fast
