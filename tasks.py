@@ -38,11 +38,14 @@ def build(c, settings=DEV):
 
 @task
 def clean(c):
-    """Remove the built site and the kept earlier builds (only what newsdigest made)."""
+    """Remove the built site, the kept earlier builds and the cache of read items
+    (only what newsdigest made)."""
     from newsdigest.problems import DigestError
+    from newsdigest.readcache import remove_cache
     from newsdigest.staging import clean_output
 
     settings = _settings(DEV)
+    remove_cache(ROOT / settings["CACHE_PATH"])  # relative: to the project
     try:
         for kept in clean_output(
             Path(settings["OUTPUT_PATH"]), Path(settings["PATH"]), ROOT

@@ -129,3 +129,20 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Project:
     result = project.build()
     assert result.returncode == 0, result.stdout + result.stderr
     return project
+
+
+def tree(root: Path, *, reproducible: bool = False) -> dict[str, str]:
+    """Every file under ``root`` by its sha256, to compare two builds.
+
+    ``reproducible`` leaves out ``pagefind/``: Pagefind names its filter files
+    anew on every indexing run, so two builds that index the same pages differ
+    there, and only there (newsdigest reuses an index while nothing changed)."""
+    import hashlib
+
+    root = root.resolve()
+    files = {}
+    for path in sorted(root.rglob("*")):
+        name = path.relative_to(root).as_posix()
+        if path.is_file() and not (reproducible and name.startswith("pagefind/")):
+            files[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return files

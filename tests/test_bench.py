@@ -18,25 +18,15 @@ import yaml
 from benchmarks import bench, corpus
 from benchmarks.profile_build import HEADING, markdown_profile, replace_section
 
-from tests.conftest import PINNED_ENV, REPO
+from tests.conftest import PINNED_ENV, REPO, tree
 
 
-def tree(site: Path) -> dict[str, bytes]:
-    """Every file of a built site, by path relative to it."""
-    site = site.resolve()
-    return {
-        str(path.relative_to(site)): path.read_bytes()
-        for path in sorted(site.rglob("*"))
-        if path.is_file()
-    }
-
-
-def build(project: Path) -> dict[str, bytes]:
+def build(project: Path) -> dict[str, str]:
     from newsdigest.build import run_pelican
 
     result = run_pelican(project, "publishconf.py", env=PINNED_ENV)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return tree(project / "output")
+    return tree(project / "output", reproducible=True)
 
 
 # --- The corpus --------------------------------------------------------------------

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
 from newsdigest.build import pelican_command
 from newsdigest.publish import page_loss_problem
-from tests.conftest import PINNED_ENV, item
-
-
-def tree_digest(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
+from tests.conftest import PINNED_ENV, item, tree
 
 
 @pytest.fixture
@@ -40,7 +30,7 @@ def published(make_project):
 
 def test_failed_build_leaves_published_site_untouched(published):
     before_target = os.readlink(published.output)
-    before = tree_digest(published.output)
+    before = tree(published.output)
     published.write("content/items/bad.md", item(topic="sport"))
     result = published.build()
     assert result.returncode != 0
@@ -48,7 +38,7 @@ def test_failed_build_leaves_published_site_untouched(published):
     assert "nothing was published" in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert os.readlink(published.output) == before_target
-    assert tree_digest(published.output) == before
+    assert tree(published.output) == before
 
 
 def test_successful_build_swaps_and_keeps_a_previous_build(published):
@@ -64,13 +54,13 @@ def test_successful_build_swaps_and_keeps_a_previous_build(published):
 
 def test_page_loss_guard_refuses_unless_forced(published):
     guarded = {"DIGEST_PUBLISH": {"max_page_loss": 0.2, "checks": []}}
-    before = tree_digest(published.output)
+    before = tree(published.output)
     for n in range(1, 5):
         (published.content / "items" / f"story-{n}.md").unlink()
     result = published.build(**guarded)
     assert result.returncode != 0
     assert "lost" in result.stdout + result.stderr
-    assert tree_digest(published.output) == before
+    assert tree(published.output) == before
     forced = published.build(env={"NEWSDIGEST_FORCE": "1"}, **guarded)
     assert forced.returncode == 0, forced.stdout + forced.stderr
     assert "Story 3" not in published.page("index.html")
@@ -79,7 +69,7 @@ def test_page_loss_guard_refuses_unless_forced(published):
 @pytest.mark.parametrize("kill_after", [0.3, 0.7, 1.1])
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_interrupted_build_leaves_published_site_complete(published, kill_after, sig):
-    before = tree_digest(published.output)
+    before = tree(published.output)
     published.write(
         "content/items/new.md", item(title="New", source_url="https://example.com/new")
     )
@@ -93,7 +83,7 @@ def test_interrupted_build_leaves_published_site_complete(published, kill_after,
     time.sleep(kill_after)
     process.send_signal(sig)
     process.wait(timeout=30)
-    after = tree_digest(published.output)
+    after = tree(published.output)
     # Either the old site, or (if the build had finished) the complete new one.
     assert after == before or "New" in published.page("index.html")
     assert "index.html" in after
@@ -117,19 +107,13 @@ def test_builds_are_byte_identical_across_seeds_locales_and_timezones(make_proje
         }
         result = project.build("publishconf.py", env=env)
         assert result.returncode == 0, result.stdout + result.stderr
-        trees.append(tree_digest(project.output))
-    # Pagefind's filter files differ from run to run (it is not reproducible);
-    # everything newsdigest writes itself is byte-identical.
-    trees = [
-        {k: v for k, v in tree.items() if not k.startswith("pagefind/")}
-        for tree in trees
-    ]
+        trees.append(tree(project.output, reproducible=True))
     assert trees[0] == trees[1]
     assert any(name.endswith(".gz") for name in trees[0])
 
 
 def test_failed_site_check_leaves_published_site_untouched(published):
-    before = tree_digest(published.output)
+    before = tree(published.output)
     published.write(
         "content/items/broken-link.md",
         item(
@@ -143,5 +127,5 @@ def test_failed_site_check_leaves_published_site_untouched(published):
     assert result.returncode != 0
     assert "failed its checks" in out and "no-such-page" in out
     assert "Traceback" not in out
-    assert tree_digest(published.output) == before
+    assert tree(published.output) == before
     assert not list((published.root / ".output.builds").glob("staging-*"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -494,7 +495,9 @@ def test_labels_come_from_the_settings_with_their_descriptions(make_project):
     )
     assert result.returncode == 0, output_of(result)
     page = project.page("2022/01/checked/index.html")
-    assert '<span class="label label--fact-check">Fact check</span>' in page
+    assert re.search(
+        r'<span class="label label--fact-check"[^>]*>Fact check</span>', page
+    )
     assert "<dd>Fact check: Claims, verified.</dd>" in page
     assert ">Fact check</span>" in project.page("index.html")
     default = project.build()
@@ -532,9 +535,10 @@ def test_item_pages_show_no_invented_time(make_project):
     )
     assert project.build().returncode == 0
     day = project.page("2022/01/day/index.html")
-    assert '<time datetime="2022-01-10">10 January 2022</time>' in day
+    assert re.search(r'<time datetime="2022-01-10"[^>]*>10 January 2022</time>', day)
     assert '<time datetime="2022-01-12">12 January 2022</time>' in day
-    assert "00:00" not in day
+    # No midnight invented for the two days (related stories may show real times).
+    assert "2022-01-10T00:00" not in day and "2022-01-12T00:00" not in day
     moment = project.page("2022/01/moment/index.html")
     assert (
         '<time datetime="2022-01-10T08:00:00+05:30">10 January 2022, 08:00 UTC+05:30'

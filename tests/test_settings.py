@@ -86,7 +86,8 @@ def test_unknown_key_lists_the_known_ones():
     report = Report()
     merge("DIGEST_CONTENT", CONTENT_DEFAULTS, {"DIGEST_CONTENT": {"x": 1}}, report)
     assert report.problems[0].fix == (
-        "Known keys: footer, id_authority, labels, site_description, topics_file."
+        "Known keys: cache, footer, id_authority, labels, site_description, "
+        "topics_file."
     )
 
 

@@ -131,8 +131,11 @@ def test_every_page_links_the_site_feeds(sample_site):
 
 
 def test_item_page_is_small(sample_site):
+    """An item page and the stylesheets it links stay under 25 KB uncompressed."""
     page = seed_page(sample_site)
-    css = sum(p.stat().st_size for p in sample_site.output.glob("theme/css/*.css"))
+    linked = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page.read_text())
+    assert linked, "the item page links its stylesheet"
+    css = sum((page.parent / href).resolve().stat().st_size for href in linked)
     assert page.stat().st_size + css < 25_000
 
 

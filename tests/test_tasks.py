@@ -61,10 +61,12 @@ def test_build_clean_rebuild(make_project):
     project = make_project(sample=True)
     assert invoke(project, "build").returncode == 0
     assert (project.output / "index.html").is_file()
+    assert (project.root / "cache" / "newsdigest-items").is_dir()
     assert invoke(project, "clean").returncode == 0
     assert (
         not project.output.exists() and not (project.root / ".output.builds").exists()
     )
+    assert not (project.root / "cache").exists()
     assert invoke(project, "rebuild").returncode == 0
     assert (project.output / "index.html").is_file()
 

@@ -6,7 +6,6 @@ a broken page came from, and change nothing in the output.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from pelican.settings import DEFAULT_CONFIG
 
 from newsdigest.sitecheck import check_build, recorded_build
 from newsdigest.writer import CheckingWriter, get_writer
-from tests.conftest import PINNED_ENV, item
+from tests.conftest import PINNED_ENV, item, tree
 
 PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -29,14 +28,6 @@ PAGE = """<!DOCTYPE html>
 </main></body>
 </html>
 """
-
-
-def tree_digest(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_writer_checks_the_string_it_writes(tmp_path: Path) -> None:
@@ -89,7 +80,9 @@ def test_checking_changes_nothing_in_the_output(make_project) -> None:
     assert checked.build().returncode == 0
     result = unchecked.build(DIGEST_PUBLISH={"checks": []})
     assert result.returncode == 0, result.stdout + result.stderr
-    assert tree_digest(checked.output) == tree_digest(unchecked.output)
+    assert tree(checked.output, reproducible=True) == tree(
+        unchecked.output, reproducible=True
+    )
 
 
 def test_a_page_written_again_is_judged_by_its_last_version(tmp_path: Path) -> None:

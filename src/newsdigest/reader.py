@@ -37,6 +37,7 @@ from newsdigest.build_state import STATE, connect_run_state
 from newsdigest.frontmatter import UNSAFE_CHARS, FrontMatterError, read_source, split
 from newsdigest.labels import label_name
 from newsdigest.problems import Problem, Report
+from newsdigest.readcache import FOLDER, ItemCache, dependencies, entry_key
 from newsdigest.sanitize import SiteLink
 from newsdigest.schema import (
     BODY_UNSAFE_CHARS,
@@ -52,6 +53,7 @@ from newsdigest.settings import content_settings, raise_if_errors, setting_probl
 from newsdigest.staticfiles import (
     content_relative,
     link_problem,
+    link_target,
     static_file_problem,
     symlink_in_path,
 )
@@ -63,6 +65,22 @@ logger = logging.getLogger(__name__)
 PROBLEMS_KEY = "digest_problems"
 LINES_KEY = "digest_lines"  # front matter key -> line, for whole-site problems
 _IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)[^>]*>", re.IGNORECASE)
+# Pelican settings a read item depends on (with the content settings, the topics
+# and the item's path): part of its cache key.
+KEY_SETTINGS = (
+    "PATH",
+    "TIMEZONE",
+    "STATIC_PATHS",
+    "ARTICLE_PATHS",
+    "PAGE_PATHS",
+    "INTRASITE_LINK_REGEX",
+    "SLUG_REGEX_SUBSTITUTIONS",
+    "TAG_REGEX_SUBSTITUTIONS",
+    "SOURCE_REGEX_SUBSTITUTIONS",
+    "SLUGIFY_PRESERVE_CASE",
+    "SLUGIFY_USE_UNICODE",
+)
+_CACHES: dict[str, ItemCache] = {}
 
 
 def content_root(settings: dict[str, Any]) -> Path:
@@ -107,6 +125,36 @@ def is_page(settings: dict[str, Any], source_path: str) -> bool:
     )
 
 
+def item_cache(settings: dict[str, Any]) -> ItemCache | None:
+    """The run's cache of read items under CACHE_PATH, or None when it is off."""
+    config = settings.get("_DIGEST_CONTENT_CONFIG") or {}
+    if not config.get("cache", True):
+        return None
+    folder = str(Path(settings.get("CACHE_PATH") or "cache").resolve() / FOLDER)
+    if folder not in _CACHES:
+        _CACHES[folder] = ItemCache(Path(folder))
+    return _CACHES[folder]
+
+
+def _is_result(result: Any) -> bool:
+    """Whether a cached value has the shape ``_read_checked`` gives."""
+    if not isinstance(result, tuple) or not result:
+        return False
+    if result[0] == "skip" and len(result) == 2:
+        problems = result[1]
+    elif result[0] == "ok" and len(result) == 5:
+        _, body, values, problems, lines = result
+        if not (
+            isinstance(body, str)
+            and isinstance(values, dict)
+            and isinstance(lines, dict)
+        ):
+            return False
+    else:
+        return False
+    return isinstance(problems, list) and all(isinstance(p, Problem) for p in problems)
+
+
 def _skip(problems: list[Problem]) -> tuple[str, dict[str, Any]]:
     return "", {"status": "skip", PROBLEMS_KEY: problems}
 
@@ -139,10 +187,57 @@ class DigestReader(BaseReader):
                     )
                 ]
             )
+        cache = item_cache(self.settings)
+        if cache is None:
+            return self._rebuild(self._read_checked(source_path, shown, relative)[0])
+        try:
+            data = Path(source_path).read_bytes()
+        except OSError:  # reported by the uncached read, with its file name
+            return self._rebuild(self._read_checked(source_path, shown, relative)[0])
+        base = content_base(self.settings)
+        key = entry_key(data, self._key_parts(source_path, shown, relative))
+        result = cache.load(key, base)
+        if not _is_result(result):  # absent, or damaged into another shape
+            result, used = self._read_checked(source_path, shown, relative)
+            if used is not None:
+                cache.store(key, result, dependencies(base, used))
+        return self._rebuild(result)
+
+    def _key_parts(self, source_path: str, shown: str, relative: str) -> list[Any]:
+        """Everything besides the file's bytes that shapes what it reads as."""
+        topics, _ = STATE.topics(self.settings)
+        return [
+            relative,
+            shown,
+            is_page(self.settings, source_path),
+            sorted(topics.items()),
+            self.settings["_DIGEST_CONTENT_CONFIG"],
+            *(self.settings.get(name) for name in KEY_SETTINGS),
+        ]
+
+    def _read_checked(
+        self, source_path: str, shown: str, relative: str
+    ) -> tuple[tuple[Any, ...], list[str] | None]:
+        """The plain outcome of reading a file, and the content-relative paths
+        its checks looked at (None: not to be cached, e.g. a render that ran
+        out of time on a busy machine)."""
+        used: list[str] = []
+
+        def asset_problem(src: str) -> str | None:
+            used.append(src)
+            return link_problem(
+                content_base(self.settings),
+                "",
+                "static",
+                "/" + src,
+                static_paths=list(self.settings["STATIC_PATHS"]),
+                content_paths=[],
+            )
+
         try:
             doc = split(read_source(Path(source_path), shown), shown)
         except FrontMatterError as exc:
-            return _skip(exc.problems)
+            return ("skip", exc.problems), used
         timezone = self.settings["TIMEZONE"]
         if is_page(self.settings, source_path):
             checked = validate_page(doc, timezone=timezone)
@@ -154,14 +249,7 @@ class DigestReader(BaseReader):
                 timezone=timezone,
                 authority=self.settings["_DIGEST_CONTENT_CONFIG"]["id_authority"],
                 labels=self.settings["_DIGEST_CONTENT_CONFIG"]["labels"],
-                asset_problem=lambda src: link_problem(
-                    content_base(self.settings),
-                    "",
-                    "static",
-                    "/" + src,
-                    static_paths=list(self.settings["STATIC_PATHS"]),
-                    content_paths=[],
-                ),
+                asset_problem=asset_problem,
             )
         checked.problems.extend(body_character_problems(doc))
         links: list[SiteLink] = []
@@ -181,8 +269,12 @@ class DigestReader(BaseReader):
                     "key quotes as plain paragraphs.",
                 )
             )
-            return _skip(checked.problems)
+            return ("skip", checked.problems), None
         body = BODY_UNSAFE_CHARS.sub("", body)
+        for link in links:
+            target = link_target(posixpath.dirname(relative), link.target)
+            if link.kept and target is not None:
+                used.append(target)
         checked.problems.extend(
             site_link_problems(
                 doc,
@@ -209,8 +301,20 @@ class DigestReader(BaseReader):
             )
         checked.problems.extend(self._address_problems(doc, checked.values))
         if not checked.ok:
-            return _skip(checked.problems)
-        return body, self._metadata(checked.values, checked.problems, doc.lines)
+            return ("skip", checked.problems), used
+        return ("ok", body, checked.values, checked.problems, doc.lines), used
+
+    def _rebuild(self, result: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
+        """Pelican's objects (Tag, Category) are made here, from the current
+        settings and topics, for a fresh and a cached result alike."""
+        if result[0] == "skip":
+            return _skip(list(result[1]))
+        _, body, values, problems, lines = result
+        topic = values.get("topic")
+        if isinstance(topic, Topic):
+            topics, _ = STATE.topics(self.settings)
+            values = {**values, "topic": topics.get(topic.slug, topic)}
+        return body, self._metadata(values, list(problems), lines)
 
     def _address_problems(self, doc: Any, values: dict[str, Any]) -> list[Problem]:
         """Names that slugify to nothing would write tags//index.html and the like,
@@ -583,6 +687,7 @@ def order_key(content: Any) -> tuple[float, str]:
 
 def initialized(pelican: Any) -> None:
     STATE.reset()
+    _CACHES.clear()  # counts per run
     config, report = content_settings(pelican.settings)
     raise_if_errors(report, "newsdigest settings are invalid")
     # Pelican rewrites link prefixes in FORMATTED_FIELDS (the summary); ours are

@@ -25,6 +25,8 @@ CONTENT_DEFAULTS: dict[str, Any] = {
     "footer": "Built with newsdigest.",
     # What kind of piece an item is: key -> name and description (see labels.py).
     "labels": DEFAULT_LABELS,
+    # Keep read items under CACHE_PATH, keyed by content (see readcache.py).
+    "cache": True,
 }
 FEEDS_DEFAULTS: dict[str, Any] = {
     "formats": ["atom", "rss"],

@@ -20,6 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from newsdigest.dates import iso
 from newsdigest.labels import DEFAULT_LABEL, label_name
 
 
@@ -94,8 +95,8 @@ def item_jsonld(
         "url": url,
         "headline": item.title,
         "description": item.summary,
-        "datePublished": item.date.isoformat(),
-        "dateModified": item_modified(item).isoformat(),
+        "datePublished": iso(item.date),
+        "dateModified": iso(item_modified(item)),
         "articleSection": item.category.name,
         "genre": item_label_name(item),
         "keywords": [tag.name for tag in item.tags],
@@ -110,7 +111,7 @@ def item_jsonld(
         },
     }
     if getattr(item, "source_date", None):
-        article["isBasedOn"]["datePublished"] = item.source_date.isoformat()
+        article["isBasedOn"]["datePublished"] = iso(item.source_date)
     if source_authors(item):
         article["isBasedOn"]["author"] = article["author"]
     image = image_address(getattr(item, "image", None), base) or default_image
@@ -121,7 +122,7 @@ def item_jsonld(
         article["correction"] = [
             {
                 "@type": "CorrectionComment",
-                "datePublished": c["date"].isoformat(),
+                "datePublished": iso(c["date"]),
                 "text": c["text"],
             }
             for c in corrections
@@ -205,8 +206,8 @@ def social_meta(
             tags.append(("property", "og:image:alt", image_alt))
     if item is not None:
         tags += [
-            ("property", "article:published_time", item.date.isoformat()),
-            ("property", "article:modified_time", item_modified(item).isoformat()),
+            ("property", "article:published_time", iso(item.date)),
+            ("property", "article:modified_time", iso(item_modified(item))),
             ("property", "article:section", item.category.name),
         ]
         tags += [("property", "article:tag", tag.name) for tag in item.tags]

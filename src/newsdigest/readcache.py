@@ -1,0 +1,212 @@
+"""Read items cached by content, so a warm build skips YAML, Markdown and nh3.
+
+Why by content and not by modification time: a checkout, a CI cache restore or a
+copy changes every mtime and nothing else; a key built from what the result
+depends on stays valid across all of them and can never serve a stale result.
+A key is the sha256 of the item's bytes, its place in content/, the settings
+that shape the result, the topics file, and the code: the installed versions of
+the libraries that render, and the source of every newsdigest module (any edit
+to the code starts a fresh cache, so no schema version must be bumped by hand).
+
+Some results also depend on other files: a ``{static}`` or ``{filename}`` link
+must reach a real file, a front-matter image must exist and be an image. Those
+paths are stored with the entry together with what they were (a link on the
+way, a file or not, size and modification time in nanoseconds); an entry whose
+paths changed is read again.
+
+Entries are pickles written atomically (temporary file, then rename). They are
+loaded with an unpickler that only builds plain data and newsdigest's own value
+classes, so a planted cache file cannot run code; a file that is corrupt,
+truncated or from another version is a miss, never a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata
+import io
+import logging
+import os
+import pickle
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+logger = logging.getLogger(__name__)
+
+FORMAT = 1
+FOLDER = "newsdigest-items"
+# Libraries whose output is part of a read item.
+RENDERING_PACKAGES = ("markdown", "nh3", "pyyaml", "pelican")
+# The only classes an entry may contain (plain containers aside): a global not
+# listed here refuses the entry, so a planted file cannot call anything.
+_ALLOWED = frozenset(
+    {
+        ("newsdigest.readcache", "Entry"),
+        ("newsdigest.readcache", "Dependency"),
+        ("newsdigest.problems", "Problem"),
+        ("newsdigest.topics", "Topic"),
+        ("newsdigest.dates", "DayDate"),
+        ("datetime", "date"),
+        ("datetime", "datetime"),
+        ("datetime", "timedelta"),
+        ("datetime", "timezone"),
+        ("zoneinfo", "ZoneInfo"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """What a content-relative path was when an entry was made."""
+
+    path: str
+    state: tuple[Any, ...]
+
+
+@dataclass
+class Entry:
+    """A read item as plain data: rebuilt into Pelican objects by the reader."""
+
+    result: Any
+    dependencies: tuple[Dependency, ...]
+
+
+@cache
+def code_version() -> str:
+    """A hash of newsdigest's own source and the rendering libraries' versions."""
+    digest = hashlib.sha256(f"format {FORMAT}\n".encode())
+    for name in RENDERING_PACKAGES:
+        try:
+            version = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{name} {version}\n".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def entry_key(data: bytes, parts: Iterable[Any]) -> str:
+    """The key of an item: its bytes plus everything else that shapes its result.
+
+    ``parts`` are compared by ``repr``: plain settings values (strings, lists,
+    dicts) repr the same from run to run."""
+    digest = hashlib.sha256(code_version().encode())
+    for part in parts:
+        digest.update(b"\0" + repr(part).encode("utf-8", "surrogatepass"))
+    digest.update(b"\0\0" + data)
+    return digest.hexdigest()
+
+
+def path_state(root: Path, relative: str) -> tuple[Any, ...]:
+    """What a check that looks at ``root/relative`` can see of it, cheaply."""
+    current = root
+    links = []
+    for part in Path(relative).parts:
+        current = current / part
+        links.append(current.is_symlink())
+    try:
+        stat = current.stat()
+    except OSError:
+        return (tuple(links), None)
+    return (tuple(links), stat.st_mode >> 12, stat.st_size, stat.st_mtime_ns)
+
+
+def dependencies(root: Path, paths: Iterable[str]) -> tuple[Dependency, ...]:
+    return tuple(
+        Dependency(path, path_state(root, path)) for path in sorted(set(paths))
+    )
+
+
+def _zoneinfo_method(owner: Any, name: str) -> Any:
+    """The one ``getattr`` a pickle of a ZoneInfo needs (``ZoneInfo._unpickle``)."""
+    if owner is ZoneInfo and name == "_unpickle":
+        return ZoneInfo._unpickle  # type: ignore[attr-defined]
+    raise pickle.UnpicklingError(f"getattr({owner!r}, {name!r}) is not allowed")
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "builtins" and name == "getattr":
+            return _zoneinfo_method
+        if (module, name) in _ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache")
+
+
+class ItemCache:
+    """Entries under ``folder`` (``CACHE_PATH/newsdigest-items``), one per key."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.pickle"
+
+    def load(self, key: str, root: Path) -> Any | None:
+        """The cached result of ``key``, or None (absent, unreadable, stale)."""
+        path = self._path(key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        try:
+            entry = _Unpickler(io.BytesIO(data)).load()
+            if not isinstance(entry, Entry):
+                raise TypeError(type(entry).__name__)
+            fresh = all(
+                path_state(root, dep.path) == dep.state for dep in entry.dependencies
+            )
+        except Exception as exc:  # any damage to the file means: read again
+            logger.debug("Ignoring the damaged cache file %s: %s", path, exc)
+            self.misses += 1
+            return None
+        if not fresh:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return entry.result
+
+    def store(self, key: str, result: Any, deps: tuple[Dependency, ...]) -> None:
+        """Write atomically; a cache that cannot be written only costs speed."""
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = pickle.dumps(Entry(result, deps), protocol=pickle.HIGHEST_PROTOCOL)
+            fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.replace(temporary, path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
+            logger.debug("Cannot write the cache file %s: %s", path, exc)
+
+
+def remove_cache(cache_path: Path) -> bool:
+    """Remove newsdigest's entries under ``cache_path`` (``invoke clean``), and
+    ``cache_path`` itself when nothing else is left in it; True if any existed.
+    Other caches kept there (Pelican's own) are left alone."""
+    folder = cache_path / FOLDER
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    shutil.rmtree(folder)
+    with contextlib.suppress(OSError):
+        cache_path.rmdir()  # only when empty
+    return True
