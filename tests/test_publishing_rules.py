@@ -540,9 +540,10 @@ def test_item_pages_show_no_invented_time(make_project):
     # No midnight invented for the two days (related stories may show real times).
     assert "2022-01-10T00:00" not in day and "2022-01-12T00:00" not in day
     moment = project.page("2022/01/moment/index.html")
-    assert (
-        '<time datetime="2022-01-10T08:00:00+05:30">10 January 2022, 08:00 UTC+05:30'
-        in moment
+    assert re.search(
+        r'<time datetime="2022-01-10T08:00:00\+05:30"[^>]*>'
+        r"10 January 2022, 08:00 UTC\+05:30",
+        moment,
     )
 
 
