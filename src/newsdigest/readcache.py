@@ -41,7 +41,9 @@ from zoneinfo import ZoneInfo
 logger = logging.getLogger(__name__)
 
 FORMAT = 1
-FOLDER = "newsdigest-items"
+# Every cache newsdigest keeps under CACHE_PATH is a folder named PREFIX + its job.
+PREFIX = "newsdigest-"
+FOLDER = PREFIX + "items"
 # Libraries whose output is part of a read item.
 RENDERING_PACKAGES = ("markdown", "nh3", "pyyaml", "pelican")
 # The only classes an entry may contain (plain containers aside): a global not
@@ -200,13 +202,20 @@ class ItemCache:
 
 
 def remove_cache(cache_path: Path) -> bool:
-    """Remove newsdigest's entries under ``cache_path`` (``invoke clean``), and
-    ``cache_path`` itself when nothing else is left in it; True if any existed.
-    Other caches kept there (Pelican's own) are left alone."""
-    folder = cache_path / FOLDER
-    if folder.is_symlink() or not folder.is_dir():
+    """Remove newsdigest's caches under ``cache_path`` (``invoke clean``): every
+    ``newsdigest-*`` folder (read items here, the search index of
+    ``newsdigest.search``), and ``cache_path`` itself when nothing else is left
+    in it; True if any existed. Other caches kept there (Pelican's own) are left
+    alone."""
+    if cache_path.is_symlink() or not cache_path.is_dir():
         return False
-    shutil.rmtree(folder)
+    ours = [
+        folder
+        for folder in cache_path.glob(f"{PREFIX}*")
+        if folder.is_dir() and not folder.is_symlink()
+    ]
+    for folder in ours:
+        shutil.rmtree(folder)
     with contextlib.suppress(OSError):
         cache_path.rmdir()  # only when empty
-    return True
+    return bool(ours)

@@ -38,6 +38,7 @@ from pelican.generators import Generator
 
 from newsdigest.build_state import STATE, connect_run_state
 from newsdigest.problems import DigestError, Report
+from newsdigest.readcache import PREFIX
 from newsdigest.settings import SEARCH_DEFAULTS, merge, raise_if_errors
 from newsdigest.staging import os_problem
 
@@ -45,7 +46,7 @@ logger = logging.getLogger(__name__)
 
 BUNDLE = "pagefind"  # the folder of the index in the site
 MARKER = b"data-pagefind-body"
-CACHE_FOLDER = "newsdigest-search"
+CACHE_FOLDER = PREFIX + "search"  # under CACHE_PATH; `invoke clean` removes it
 #: Bump when the way pages are handed to Pagefind changes.
 INDEX_FORMAT = 1
 
