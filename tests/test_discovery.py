@@ -581,3 +581,27 @@ def test_a_damaged_kept_index_is_built_again(tmp_path):
     assert build_index(site, cache, options) == (key, False, 1)
     assert (site / "pagefind" / "pagefind-ui.js").is_file()
     assert sorted(p.name for p in cache.iterdir()) == [key]
+
+
+def test_results_link_to_the_pages_under_the_sites_base_path(tmp_path):
+    """A digest published under https://host/digest/ links its results there."""
+    import gzip
+
+    from newsdigest.search import build_index
+
+    site = tmp_path / "site"
+    for name in ("alpha", "beta"):
+        (site / "2022/01" / name).mkdir(parents=True)
+        (site / "2022/01" / name / "index.html").write_text(
+            f'<!DOCTYPE html><html lang="en"><title>{name}</title>'
+            f"<article data-pagefind-body><h1>{name}</h1><p>Zebra.</p></article>"
+        )
+    (site / "about.html").write_text("<!DOCTYPE html><title>x</title><p>No body</p>")
+    options = {"language": "en", "base_path": "/digest/"}
+    _, _, count = build_index(site, tmp_path / "cache", options)
+    assert count == 2
+    urls = sorted(
+        json.loads(gzip.decompress(path.read_bytes())[12:])["url"]
+        for path in (site / "pagefind" / "fragment").glob("*.pf_fragment")
+    )
+    assert urls == ["/digest/2022/01/alpha/", "/digest/2022/01/beta/"]

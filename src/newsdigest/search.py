@@ -81,15 +81,6 @@ def indexed_pages(site: Path) -> list[tuple[str, bytes]]:
     return pages
 
 
-def page_url(relative: str, base_path: str) -> str:
-    """The address a result links to: ``a/index.html`` is ``{base}a/``."""
-    if relative == "index.html":
-        relative = ""
-    elif relative.endswith("/index.html"):
-        relative = relative[: -len("index.html")]
-    return base_path + relative
-
-
 def index_key(pages: Iterable[tuple[str, bytes]], options: dict[str, Any]) -> str:
     """What the index depends on: the pages, the options, Pagefind's version."""
     digest = hashlib.sha256()
@@ -104,18 +95,25 @@ def index_key(pages: Iterable[tuple[str, bytes]], options: dict[str, Any]) -> st
 async def _write_index(
     pages: list[tuple[str, bytes]], options: dict[str, Any], target: Path
 ) -> int:
+    """Index ``pages`` with Pagefind's Python API in one request.
+
+    Why not ``add_html_file`` per page: pagefind 1.5's service reads one reply
+    every 0.1 s, so a page costs 0.1 s (1,000 items took 102 s). The pages are
+    laid out in a temporary folder under the site's base path instead, so the
+    result URLs are the pages' own, and ``add_directory`` indexes them at once.
+    """
     from pagefind.index import IndexConfig, PagefindIndex
 
     config = IndexConfig(force_language=options["language"], output_path=str(target))
-    count = 0
-    async with PagefindIndex(config=config) as index:
+    with tempfile.TemporaryDirectory(prefix="newsdigest-search-") as tmp:
+        root = Path(tmp, *options["base_path"].strip("/").split("/"))
         for relative, data in pages:
-            await index.add_html_file(
-                content=data.decode("utf-8"),
-                url=page_url(relative, options["base_path"]),
-            )
-            count += 1
-    return count
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        async with PagefindIndex(config=config) as index:
+            result = await index.add_directory(tmp)
+    return int(result.get("page_count", len(pages)))
 
 
 def is_complete(bundle: Path) -> bool:
