@@ -28,8 +28,16 @@ def gzip_bytes(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
 
 
+# Measured on a 1,000-item site (1,500 text files): quality 11 costs 18 ms a
+# file for 18.0% of the raw size, 10 costs 6 ms for 18.7%, 9 costs 4.9 ms for
+# 19.8%, 7 costs 0.36 ms for 20.0%. Every build compresses every file, so 7:
+# 50x cheaper for 11% more bytes. Revisit once unchanged files reuse the
+# previous build's .br (issue 7).
+BROTLI_QUALITY = 7
+
+
 def brotli_bytes(data: bytes) -> bytes:
-    return brotli.compress(data, quality=11)
+    return brotli.compress(data, quality=BROTLI_QUALITY)
 
 
 ENCODERS: dict[str, Callable[[bytes], bytes]] = {"gzip": gzip_bytes, "br": brotli_bytes}
