@@ -16,24 +16,21 @@ from pathlib import Path
 import pytest
 
 from newsdigest.sitecheck.page import html5lib_errors
+from tests import conftest
 from tests.conftest import REPO, Project, _copy_project, item
 
 pytestmark = pytest.mark.slow
 
-TOPICS = """\
-world:
-  name: World
-  description: Stories from everywhere.
-  order: 1
-science:
-  name: Science
-  description: Research and discovery.
-  order: 2
+# The fixture's topics plus one that no item uses (a topic without a page).
+TOPICS = (
+    conftest.TOPICS
+    + """\
 empty:
   name: Empty
   description: A topic without stories.
   order: 3
 """
+)
 BODY = """\
 Our summary, with a footnote[^1] and a [link](https://example.com/more "More").
 

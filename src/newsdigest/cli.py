@@ -51,6 +51,17 @@ def stdout_to_stderr() -> Iterator[None]:
             os.close(saved)
 
 
+def project_option(help: str) -> Any:
+    """``--project``: the digest's folder, for every command that works on one."""
+    return click.option(
+        "--project",
+        type=click.Path(file_okay=False, exists=True, path_type=Path),
+        default=".",
+        show_default=True,
+        help=help,
+    )
+
+
 @click.group()
 @click.version_option(__version__, prog_name="newsdigest")
 def cli() -> None:
@@ -65,13 +76,7 @@ def cli() -> None:
     show_default=True,
     help="Pelican settings file to check with.",
 )
-@click.option(
-    "--project",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=".",
-    show_default=True,
-    help="Folder holding content/ and the settings file.",
-)
+@project_option("Folder holding content/ and the settings file.")
 @click.option(
     "--site",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -219,13 +224,7 @@ def deploy_published(
     show_default=True,
     help="Settings file holding DIGEST_DEPLOY (the one the build was made with).",
 )
-@click.option(
-    "--project",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=".",
-    show_default=True,
-    help="Folder holding the settings file and the published output.",
-)
+@project_option("Folder holding the settings file and the published output.")
 def deploy_command(target: str, dry_run: bool, settings: str, project: Path) -> None:
     """Deploy the published build to TARGET, a name in DIGEST_DEPLOY["targets"].
 
@@ -248,13 +247,7 @@ def deploy_command(target: str, dry_run: bool, settings: str, project: Path) -> 
     click.echo(result.summary())
 
 
-PROJECT = click.option(
-    "--project",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The digest's folder (holding content/).",
-)
+PROJECT = project_option("The digest's folder (holding content/).")
 
 
 def _catalogue(project: Path):
