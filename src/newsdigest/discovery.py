@@ -235,6 +235,21 @@ def discovery_meta(context: jinja2.runtime.Context, description: str = "") -> Ma
     return Markup("\n".join(str(line) for line in lines))
 
 
+def _meta_reads(context: Any) -> list[str]:
+    """What ``discovery_meta`` reads of a page's context (for the incremental
+    writer's page keys): the listing's items are ``dates`` only on a period
+    archive; elsewhere ``dates`` is every item and is not read."""
+    names = [CONFIG_KEY, "output_file", "SITENAME", "DEFAULT_LANG", "page_name"]
+    names += ["article", "page", "articles_page", "period"]
+    names += ["category", "tag", "source"]
+    if context.get("articles_page") is None and context.get("period"):
+        names.append("dates")
+    return names
+
+
+discovery_meta.context_reads = _meta_reads  # type: ignore[attr-defined]
+
+
 def configure(pelican: Any) -> None:
     config = pelican.settings[CONFIG_KEY] = discovery_settings(pelican.settings)
     pelican.settings["JINJA_GLOBALS"] = {

@@ -88,6 +88,9 @@ class EditionsGenerator(Generator):
         self.config = config
         self.editions: list[Edition] = []
         self.context["editions"] = []
+        # What the navigation of every page reads (not the list: a page's key
+        # in the incremental writer covers what its template reads).
+        self.context["has_editions"] = False
         self.context["latest_edition"] = None
         self.context["editions_period"] = config["period"]
         self.context["editions_email"] = config["email"]
@@ -115,6 +118,7 @@ class EditionsGenerator(Generator):
                 item.edition = edition
         self.editions = editions
         self.context["editions"] = list(reversed(editions))  # newest first
+        self.context["has_editions"] = bool(editions)
         if config["home_latest"] and editions:
             self.context["latest_edition"] = editions[-1]
         self.context["editions_feed"] = {

@@ -12,6 +12,7 @@ Pelican itself uses.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 from collections.abc import Iterable
 from html import escape
@@ -297,21 +298,36 @@ class FeedsGenerator(Generator):
         )
         limit = self.config["limit"]
         count = 0
+        # newsdigest's writer skips a feed whose items and settings did not
+        # change (and checks the others from their bytes); Pelican's writes all.
+        write_keyed = getattr(writer, "write_keyed", None)
         for spec, items in feed_specs(self.context, self.settings, self.config):
             for fmt in self.config["formats"]:
-                feed = build_feed(
-                    fmt,
-                    spec,
-                    items[:limit],
-                    self.settings,
-                    self.config,
-                    authority,
-                    fallback,
-                )
-                path = Path(sanitised_join(writer.output_path, spec.path(fmt)))
-                path.parent.mkdir(parents=True, exist_ok=True)
-                with path.open("w", encoding="utf-8") as fp:
-                    feed.write(fp, "utf-8")
+                shown = items[:limit]
+
+                def produce(
+                    fmt: str = fmt, spec: Any = spec, shown: Any = shown
+                ) -> bytes:
+                    feed = build_feed(
+                        fmt,
+                        spec,
+                        shown,
+                        self.settings,
+                        self.config,
+                        authority,
+                        fallback,
+                    )
+                    text = io.StringIO()
+                    feed.write(text, "utf-8")
+                    return text.getvalue().encode("utf-8")
+
+                if write_keyed is not None:
+                    parts = (fmt, spec, shown, self.config, authority, fallback)
+                    write_keyed(spec.path(fmt), parts, produce)
+                else:
+                    path = Path(sanitised_join(writer.output_path, spec.path(fmt)))
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(produce())
                 count += 1
         STATE.counts["feeds"] = count
 

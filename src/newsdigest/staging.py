@@ -311,6 +311,32 @@ def is_companion(path: Path) -> bool:
     return False
 
 
+# --- The build a staging folder will replace ----------------------------------------
+
+
+def published_name(staging: Path) -> str:
+    """The name ``staging`` gets when ``swap_into_place`` publishes it."""
+    return staging.name.replace("staging-", "site-", 1)
+
+
+def live_build(staging: Path) -> Path | None:
+    """The published build that the staging folder ``staging`` would replace:
+    where the output link beside its builds folder points, if that is one of
+    our builds; None for a first build, a plain output folder or a build that
+    does not stage."""
+    builds = staging.parent
+    match = re.match(r"^\.(.+)\.builds$", builds.name)
+    if match is None or not staging.name.startswith("staging-"):
+        return None
+    output = builds.parent / match.group(1)
+    if not output.is_symlink():
+        return None
+    live = output.resolve()
+    if live.parent != builds.resolve() or not is_ours(live):
+        return None
+    return live
+
+
 def new_staging(output: Path) -> Path:
     """A fresh, marked staging folder (mode 0755) beside the output."""
     builds = builds_dir(output)
@@ -435,7 +461,7 @@ def swap_into_place(staging: Path, output: Path, record: dict[str, Any]) -> Path
 
     Any failure (full disk, read-only or forbidden folder) leaves ``output`` as it
     was and is reported as a one-line DigestError naming what failed where."""
-    site = staging.with_name(staging.name.replace("staging-", "site-", 1))
+    site = staging.with_name(published_name(staging))
     link = output.parent / f".{output.name}.swap-{os.getpid()}"
     try:
         # Marker first: killed at any point, every folder still has a record.

@@ -70,6 +70,10 @@ def feed_links_global(
     return feed_links(context.get_all(), key, title)
 
 
+# Reads only settings, which every page's key covers (newsdigest.writer).
+feed_links_global.context_reads = ()  # type: ignore[attr-defined]
+
+
 def topics_nav(
     categories: list[tuple[Any, list[Any]]], topics: list[Any]
 ) -> list[dict[str, Any]]:

@@ -1,35 +1,65 @@
-"""Pelican plugin: a writer that checks every page from the string it writes.
+"""Pelican plugin: a writer that checks what it writes and skips what did not change.
 
-Reading the built site back to check it used to cost more than building it.
-This writer hands each page it writes, as the rendered string, to a
-``SiteChecker`` (``newsdigest.sitecheck``), which parses it once and keeps only
-what the site-wide checks need. The publish plugin's ``check_build`` finds the
-checker again by the output folder and resolves links, anchors and assets at
-the end. Pages name the content file they show, so a curator knows which item
-to fix. With ``DIGEST_PUBLISH["checks"]`` empty, Pelican's own writer is used.
+**Check while writing.** Reading the built site back to check it used to cost
+more than building it. This writer hands each page it writes, as the rendered
+string, to a ``SiteChecker`` (``newsdigest.sitecheck``), which parses it once
+and keeps only what the site-wide checks need. The publish plugin's
+``check_build`` finds the checker again by the output folder and resolves
+links, anchors and assets at the end. Pages name the content file they show, so
+a curator knows which item to fix.
 
-Pelican offers no hook for the rendered string, so the writer wraps the file
-object that ``Writer._open_w`` returns (Pelican is pinned to 4.12).
+**Incremental output.** Each page gets a key: the site's key (settings, code,
+theme, checks) and the fingerprints of the context values its template reads
+(``newsdigest.templatedeps``, ``newsdigest.fingerprint``). When the published
+build has a file with the same key (``newsdigest.outputcache``), the file is
+hard-linked from it and its check record taken over: it is neither rendered,
+nor checked, nor written. Feeds and other generated files use the same path
+through ``write_keyed``. Only staged builds (``DIGEST_PUBLISH["staging"]``)
+reuse files, and only from the build that is live.
+
+Pelican offers no hook for the rendered string, so the writer wraps the
+template it is given and the file object that ``Writer._open_w`` returns
+(Pelican is pinned to 4.12).
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import os
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
 from pelican import signals
+from pelican.contents import Content
+from pelican.paginator import Paginator
 from pelican.writers import Writer
 
+from newsdigest.fingerprint import Fingerprinter
+from newsdigest.outputcache import (
+    Entry,
+    OutputIndex,
+    link_from,
+    load_index,
+    replace_file,
+    save_index,
+)
 from newsdigest.problems import content_path
+from newsdigest.readcache import code_version
 from newsdigest.settings import PUBLISH_DEFAULTS
 from newsdigest.sitecheck import CHECKS, SiteChecker, record_build
+from newsdigest.staging import live_build, published_name
+from newsdigest.templatedeps import TemplateReads, page_reads
 
 logger = logging.getLogger(__name__)
 
 _CHECKED_SUFFIXES = (".html", ".htm", ".xml")
+#: Libraries whose versions change rendered pages (beyond readcache's list).
+TEMPLATE_PACKAGES = ("jinja2", "markupsafe")
 
 
 class _CheckedFile:
@@ -61,41 +91,298 @@ class _CheckedFile:
             self._on_close("".join(self._parts))
 
 
+class _Discard:
+    """Where Pelican writes the (empty) render of a page that was linked."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def __enter__(self) -> _Discard:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class _KeyedTemplate:
+    """A template whose ``render`` first asks the writer whether the page's
+    key is unchanged; then it renders nothing and the file is linked."""
+
+    def __init__(self, template: Any, writer: CheckingWriter) -> None:
+        self._template = template
+        self._writer = writer
+
+    def render(self, context: dict[str, Any]) -> str:
+        if self._writer.reusable(self._template, context):
+            return ""
+        return self._template.render(context)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._template, name)
+
+
+# --- Fingerprints of Pelican's objects ---------------------------------------------
+
+
+@contextmanager
+def _quiet(name: str) -> Iterator[None]:
+    log = logging.getLogger(name)
+    before, log.disabled = log.disabled, True
+    try:
+        yield
+    finally:
+        log.disabled = before
+
+
+def content_parts(content: Any, _fp: Fingerprinter, _budget: int) -> list[Any]:
+    """An item or page: its attributes, and where it links other content
+    (``{filename}``, ``{static}``) the addresses those resolve to now."""
+    parts = Fingerprinter._attributes(content)
+    raw = getattr(content, "_content", None)
+    if raw and content._get_intrasite_link_regex().search(raw):
+        with _quiet("pelican.contents"):  # Pelican warns when it renders the page
+            parts.append(("resolved", content._update_content(raw, "")))
+    return parts
+
+
+def paginator_parts(paginator: Any, _fp: Fingerprinter, _budget: int) -> list[Any]:
+    """A paginator by its shape: its pages show their own ``object_list``."""
+    return [paginator.name, paginator.url, paginator.count, paginator.per_page]
+
+
+HANDLERS = {Content: content_parts, Paginator: paginator_parts}
+
+
+def site_key(settings: dict[str, Any], checks: Iterable[str], fp: Fingerprinter) -> str:
+    """What every page depends on: settings, newsdigest's code and libraries,
+    the theme's files, the checks run and the reproducible build date."""
+    versions = []
+    for name in TEMPLATE_PACKAGES:
+        try:
+            versions.append(importlib.metadata.version(name))
+        except importlib.metadata.PackageNotFoundError:
+            versions.append("-")
+    theme = Path(settings.get("THEME") or "")
+    theme_files = []
+    if theme.is_dir():
+        for path in sorted(theme.rglob("*")):
+            if path.is_file():
+                theme_files.append(
+                    (path.relative_to(theme).as_posix(), path.read_bytes())
+                )
+    return fp.key(
+        code_version(),
+        versions,
+        theme_files,
+        sorted(checks),
+        os.environ.get("SOURCE_DATE_EPOCH", ""),
+        {name: value for name, value in settings.items()},
+    )
+
+
+# --- The writer ----------------------------------------------------------------------
+
+#: The writer of the current run (one build at a time in a process).
+_WRITERS: list[CheckingWriter] = []
+
+
 class CheckingWriter(Writer):
-    """Pelican's writer, handing every page and feed it writes to the checker."""
+    """Pelican's writer, checking what it writes and linking unchanged files."""
 
     def __init__(self, output_path: str, settings: dict[str, Any] | None = None):
         super().__init__(output_path, settings=settings)
         checks = enabled_checks(self.settings)
-        self.checker = SiteChecker(checks)
+        self.checker = SiteChecker(checks) if checks else None
+        self._checks = checks
         self._root = os.path.join(os.path.abspath(output_path), "")
         self._source: str | None = None
-        record_build(output_path, self.checker)
+        if self.checker is not None:
+            record_build(output_path, self.checker)
+        staged = Path(self._root)
+        self._live = live_build(staged) if incremental(self.settings) else None
+        self._build = published_name(staged) if incremental(self.settings) else ""
+        self._fp = Fingerprinter(HANDLERS)
+        self._reads: dict[int, TemplateReads] = {}
+        self._index: OutputIndex | None = None
+        self._previous: OutputIndex | None = None
+        # The page being written: (path, key, reuse it?) set by render.
+        self._pending: tuple[str, str, bool] | None = None
+        self.linked = 0
+        self.rendered = 0
+        _WRITERS[:] = [self]  # the run's writer, for ``finalized``
+
+    # -- keys -------------------------------------------------------------------
+
+    def _start_index(self) -> OutputIndex | None:
+        """The index of this build, made at the first keyed write (the context
+        and settings are complete then)."""
+        if self._index is None and self._build:
+            key = site_key(self.settings, self._checks, self._fp)
+            self._index = OutputIndex(self._build, key)
+            live = self._live.name if self._live else None
+            self._previous = load_index(cache_path(self.settings), live, key)
+            if self._previous is None and live:
+                logger.info("No usable output index of %s: every file is written", live)
+        return self._index
+
+    def page_key(self, template: Any, context: dict[str, Any]) -> str | None:
+        """The key of a page, or None when its template's reads are unknown."""
+        env = template.environment
+        reads = self._reads.get(id(env))
+        if reads is None:
+            reads = self._reads[id(env)] = TemplateReads(env)
+        names = page_reads(reads, template.name, context)
+        if names is None:
+            return None
+        values = {name: context.get(name, env.globals.get(name)) for name in names}
+        return self._fp.key("page", template.name, self._index.site_key, values)
+
+    def reusable(self, template: Any, context: dict[str, Any]) -> bool:
+        """Called by the keyed template before rendering: key the page, and say
+        whether the live build's file can be linked instead."""
+        self._pending = None
+        index = self._start_index()
+        path = context.get("output_file")
+        if index is None or not path:
+            return False
+        key = self.page_key(template, context)
+        if key is None:
+            logger.debug("%s: %s reads what cannot be keyed", path, template.name)
+            return False
+        reuse = self._can_link(path, key)
+        if not reuse and os.environ.get("ND_DEBUG_KEYS"):
+            previous = self._previous.entries.get(path) if self._previous else None
+            with open(os.environ["ND_DEBUG_KEYS"], "a") as dbg:
+                dbg.write(f"{path}\t{template.name}\t{bool(previous)}\n")
+        self._pending = (path, key, reuse)
+        return reuse
+
+    def _can_link(self, path: str, key: str) -> bool:
+        previous = self._previous.entries.get(path) if self._previous else None
+        return (
+            previous is not None
+            and previous.key == key
+            and self._live is not None
+            and (self._live / path).is_file()
+        )
+
+    def _take_over(self, path: str, key: str, target: str) -> None:
+        """Link (or, failing that, copy) the live build's file; adopt its record."""
+        previous = self._previous.entries[path]  # type: ignore[union-attr]
+        source = self._live / path  # type: ignore[operator]
+        if not link_from(source, Path(target)):
+            shutil.copyfile(source, target)
+        if previous.record is not None and self.checker is not None:
+            self.checker.adopt(path, previous.record)
+        self._index.entries[path] = previous  # type: ignore[union-attr]
+        self.linked += 1
+
+    # -- Pelican's writer -------------------------------------------------------------
 
     def write_file(self, name: Any, template: Any, context: Any, *args, **kwargs):
         """Pelican's ``write_file``, remembering which content file is shown."""
         content = kwargs.get("article") or kwargs.get("page")
         self._source = shown_source(self.settings, content)
+        if self._build and hasattr(template, "environment") and template.name:
+            template = _KeyedTemplate(template, self)
         try:
             return super().write_file(name, template, context, *args, **kwargs)
         finally:
             self._source = None
+            self._pending = None
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        if filename not in self._overridden_files:  # else Pelican skips it
+            _unshare(filename)  # never write through a link into the live build
         file = super()._open_w(filename, encoding, override)
         inside = filename.startswith(self._root)  # Pelican joins to output_path
-        if not inside or not filename.lower().endswith(_CHECKED_SUFFIXES):
+        pending, self._pending = self._pending, None
+        if not inside or getattr(file, "name", None) != filename:
             return file  # e.g. os.devnull for a file Pelican skips
         path = filename[len(self._root) :].replace(os.sep, "/")
+        key = pending[1] if pending and pending[0] == path else None
+        if pending and key and pending[2]:
+            file.close()
+            os.unlink(filename)
+            self._take_over(path, key, filename)
+            return _Discard()
+        if not path.lower().endswith(_CHECKED_SUFFIXES):
+            if key:
+                self._index.entries[path] = Entry(key)  # type: ignore[union-attr]
+            return file
         source = self._source
 
         def check(text: str) -> None:
-            if path.lower().endswith(".xml"):
-                self.checker.add_xml(path, text.encode("utf-8"))
-            else:
-                self.checker.add_page(path, text, source)
+            self._check(path, text, source)
+            if key:
+                self._index.entries[path] = Entry(key, self._record(path))  # type: ignore[union-attr]
 
         return _CheckedFile(file, check)
+
+    def _check(self, path: str, data: str | bytes, source: str | None = None) -> None:
+        self.rendered += 1
+        if self.checker is None:
+            return
+        lowered = path.lower()
+        if lowered.endswith(".xml"):
+            raw = data.encode("utf-8") if isinstance(data, str) else data
+            self.checker.add_xml(path, raw)
+        elif lowered.endswith(".json"):
+            raw = data.encode("utf-8") if isinstance(data, str) else data
+            self.checker.add_json(path, raw)
+        elif lowered.endswith((".html", ".htm")):
+            text = data if isinstance(data, str) else data.decode("utf-8")
+            self.checker.add_page(path, text, source)
+
+    def _record(self, path: str) -> Any:
+        return self.checker.record(path) if self.checker is not None else None
+
+    # -- files that plugins generate without a template -------------------------------
+
+    def write_keyed(
+        self, path: str, parts: Iterable[Any], produce: Callable[[], bytes]
+    ) -> None:
+        """Write the site-relative file ``path``, made by ``produce``, unless the
+        live build has it with the same key (``parts``: what its bytes depend
+        on). Feeds, sitemaps and other files plugins make use this, so they are
+        checked from the bytes written, and skipped when unchanged."""
+        target = os.path.join(self._root, *path.split("/"))
+        if not os.path.realpath(target).startswith(os.path.realpath(self._root)):
+            raise ValueError(f"{path!r} is outside the output folder")
+        index = self._start_index()
+        key = self._fp.key("file", path, index.site_key, list(parts)) if index else None
+        if key and self._can_link(path, key):
+            self._take_over(path, key, target)
+            return
+        data = produce()
+        replace_file(Path(target), data)
+        self._check(path, data)
+        if key:
+            index.entries[path] = Entry(key, self._record(path))  # type: ignore[union-attr]
+
+    def save(self) -> None:
+        """Keep this build's keys for the next build (once the output is written)."""
+        if self._index is None:
+            return
+        keep = {self._live.name} if self._live else set()
+        try:
+            save_index(cache_path(self.settings), self._index, keep)
+        except OSError as error:
+            logger.warning("Could not keep the output index: %s", error)
+        logger.info(
+            "incremental output: %d files linked from the live build, %d written",
+            self.linked,
+            self.rendered,
+        )
+
+
+def _unshare(filename: str) -> None:
+    """Remove ``filename`` if it is a hard link, so writing it makes a new file."""
+    try:
+        if os.lstat(filename).st_nlink > 1:
+            os.unlink(filename)
+    except FileNotFoundError:
+        pass
 
 
 def enabled_checks(settings: dict[str, Any]) -> list[str]:
@@ -105,16 +392,35 @@ def enabled_checks(settings: dict[str, Any]) -> list[str]:
     return [name for name in checks if name in CHECKS]
 
 
+def incremental(settings: dict[str, Any]) -> bool:
+    """Files are reused only by staged builds (from the live build)."""
+    given = (settings.get("DIGEST_PUBLISH") or {}).get("staging")
+    return bool(PUBLISH_DEFAULTS["staging"] if given is None else given)
+
+
+def cache_path(settings: dict[str, Any]) -> Path:
+    return Path(settings.get("CACHE_PATH") or "cache").resolve()
+
+
 def shown_source(settings: dict[str, Any], content: Any) -> str | None:
     """``content/items/x.md`` for the item or page a file shows, else None."""
     source_path = getattr(content, "source_path", None)
     return content_path(settings, source_path) if source_path else None
 
 
-def get_writer(pelican: Any) -> type[Writer] | None:
-    """Check while writing, unless the site checks are switched off."""
-    return CheckingWriter if enabled_checks(pelican.settings) else None
+# --- Signal receivers ----------------------------------------------------------------
+
+
+def get_writer(_pelican: Any) -> type[Writer]:
+    return CheckingWriter
+
+
+def save_output_index(_pelican: Any) -> None:
+    """``finalized``: all output is written; keep its keys for the next build."""
+    while _WRITERS:
+        _WRITERS.pop().save()
 
 
 def register() -> None:
     signals.get_writer.connect(get_writer)
+    signals.finalized.connect(save_output_index)

@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsdigest.problems import Problem, Report
@@ -73,6 +73,17 @@ def checks_to_run(checks: Iterable[str] | None) -> tuple[str, ...]:
             f"unknown site check(s) {', '.join(unknown)}; known: {', '.join(CHECKS)}"
         )
     return names
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """What the checks keep of one file (see ``SiteChecker``'s attributes)."""
+
+    problems: tuple[Problem, ...]
+    refs: dict[str, list[tuple[int | None, str, str]]] | None
+    ids: frozenset[str] | None
+    source: str | None
+    size: int | None
 
 
 class SiteChecker:
@@ -154,6 +165,32 @@ class SiteChecker:
         self.seen.add(path)
         if "feeds" in self.checks:
             self.problems[path] = json_feed_problems(path, data)
+
+    def record(self, path: str) -> FileRecord:
+        """What the checks learned from ``path``, to take over in a later build
+        that links the same bytes instead of writing them (``adopt``)."""
+        return FileRecord(
+            tuple(self.problems.get(path, ())),
+            self.refs.get(path),
+            self.ids.get(path),
+            self.sources.get(path),
+            self.written.get(path),
+        )
+
+    def adopt(self, path: str, record: FileRecord) -> None:
+        """Take over the record of a file whose bytes were checked before."""
+        self.seen.add(path)
+        for store, value in (
+            (self.problems, list(record.problems)),
+            (self.refs, record.refs),
+            (self.ids, record.ids),
+            (self.sources, record.source),
+            (self.written, record.size),
+        ):
+            if value is None:
+                store.pop(path, None)
+            else:
+                store[path] = value
 
     def add_stylesheet(self, path: str, css: str) -> None:
         self.seen.add(path)

@@ -1,0 +1,133 @@
+"""The keys of the live build's files, so the next build links what did not change.
+
+A staged build writes into a new folder beside the published one. Each file the
+writer renders gets a key (``newsdigest.fingerprint``); the keys, with what the
+site checks learned from each file, are kept in ``CACHE_PATH`` under the name of
+the build they describe. The next build loads the index of the build that is
+live now: a file whose key is unchanged is hard-linked from the live build
+(same bytes, no rendering, no check, no write) and its check record is taken
+over. An index of any other build (one that failed its checks, a deleted one)
+is ignored, so a link always points at the published bytes it was keyed on.
+
+Files are only ever replaced, never rewritten in place (``replace_file``), so a
+file shared by two builds cannot change under the published site.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+#: Folder under Pelican's CACHE_PATH (removed with the other newsdigest caches).
+FOLDER = "newsdigest-output"
+#: Bump when what an index holds changes: older indexes are then ignored.
+VERSION = 1
+
+
+@dataclass
+class Entry:
+    """One file of a build: its key, and the site checks' record of it."""
+
+    key: str
+    record: Any = None
+
+
+@dataclass
+class OutputIndex:
+    """The files of one build, by site-relative path."""
+
+    build: str  # the name the build folder has once published
+    site_key: str  # settings, code and theme: a change makes every key new
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+
+def index_path(cache: Path, build: str) -> Path:
+    return cache / FOLDER / f"{build}.pickle"
+
+
+def load_index(cache: Path, build: str | None, site_key: str) -> OutputIndex | None:
+    """The index of ``build`` if it exists and was made with the same site key."""
+    if not build:
+        return None
+    path = index_path(cache, build)
+    try:
+        with path.open("rb") as file:
+            version, index = pickle.load(file)
+    except FileNotFoundError:
+        return None
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError) as error:
+        logger.info("Ignoring the output index %s: %s", path, error)
+        return None
+    if version != VERSION or not isinstance(index, OutputIndex):
+        return None
+    if index.build != build or index.site_key != site_key:
+        return None
+    return index
+
+
+def save_index(cache: Path, index: OutputIndex, keep: set[str]) -> None:
+    """Write ``index`` (temp file + rename) and drop indexes of builds not in
+    ``keep`` (the live one and this one)."""
+    folder = cache / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".index-", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            pickle.dump((VERSION, index), file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, index_path(cache, index.build))
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    for old in folder.glob("*.pickle"):
+        if old.stem not in keep | {index.build}:
+            old.unlink(missing_ok=True)
+
+
+def link_from(previous: Path, staged: Path) -> bool:
+    """Hard-link ``previous`` (a file of the live build) to ``staged``; False if
+    it is gone or the file system cannot link (then the caller renders)."""
+    try:
+        if staged.exists() or staged.is_symlink():
+            staged.unlink()
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        os.link(previous, staged, follow_symlinks=False)
+    except OSError as error:
+        logger.debug("Cannot link %s: %s", previous, error)
+        return False
+    return True
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` as a new file (temp + rename), so that a hard
+    link the path had to the live build is replaced, not written through."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+
+
+def shared_files(previous: Path, staged: Path) -> Iterator[str]:
+    """Site-relative paths of the files ``staged`` shares (same inode) with
+    ``previous``."""
+    for root, _, files in os.walk(staged):
+        for name in files:
+            path = os.path.join(root, name)
+            relative = os.path.relpath(path, staged)
+            try:
+                if os.path.samefile(path, os.path.join(previous, relative)):
+                    yield relative
+            except OSError:
+                continue
