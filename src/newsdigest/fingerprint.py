@@ -10,8 +10,9 @@ A value's fingerprint covers everything a template could print from it:
 primitives by their ``repr``, containers item by item, objects by their
 attributes. Objects nest (an item's related stories are items too), so an object
 costs one unit of a *depth budget*: past it, a nested object counts only by its
-identity (type, source file, address, slug, name, title, number) -- an item page
-shows its related stories' titles, not their related stories. Objects that are
+identity (its own type, source file, address, slug, name, title and number
+attributes, not properties) -- an item page shows its related stories'
+titles, not their related stories. Objects that are
 the same for every page (the settings, Pelican's global context) are left out of
 objects and covered once by the site's key.
 
@@ -64,8 +65,9 @@ _PRIMITIVES = (
     pathlib.PurePath,
 )
 
-#: A handler turns an object of its type into the parts to hash (or None for
-#: the generic attribute walk).
+#: A handler turns an object of its type, at a depth budget, into the parts to
+#: hash (or None for the generic walk: attributes, or past the budget
+#: ``identity``).
 Handler = Callable[[Any, "Fingerprinter", int], Iterable[Any] | None]
 
 
@@ -132,7 +134,7 @@ class Fingerprinter:
     def key(self, *parts: Any, budget: int = DEFAULT_BUDGET) -> str:
         """A hex key for ``parts``; a random one if any part cannot be keyed."""
         try:
-            return self._hash(_stable(parts), budget + 1).hex()
+            return self._hash(sorted_sets(parts), budget + 1).hex()
         except Unfingerprintable:
             return os.urandom(16).hex()
 
@@ -144,17 +146,10 @@ class Fingerprinter:
             return found
         kind = type(value)
         name = f"{kind.__module__}.{kind.__qualname__}"
-        if budget <= 0:
-            parts: Any = [
-                (attribute, part)
-                for attribute in IDENTITY_ATTRIBUTES
-                if isinstance(part := getattr(value, attribute, None), _PRIMITIVES)
-            ]
-        else:
-            parts = self._handled(value, budget)
-            if parts is None:
-                parts = self._attributes(value)
-        found = self._memo[memo_key] = self._hash((name, _stable(parts)), budget)
+        parts = self._handled(value, budget)
+        if parts is None:
+            parts = identity(value) if budget <= 0 else self._attributes(value)
+        found = self._memo[memo_key] = self._hash((name, parts), budget)
         self._keep.append(value)
         return found
 
@@ -192,22 +187,30 @@ class Fingerprinter:
         ]
 
 
-def _stable(value: Any) -> Any:
-    """Plain sets pickle in hash order, which changes from run to run: sort
-    them, through the plain lists, tuples and dicts they sit in (objects are
-    fingerprinted on their own, through ``digest``)."""
-    kind = type(value)
-    if kind is set or kind is frozenset:
-        return ("set", sorted((_stable(item) for item in value), key=repr))
-    if kind is list or kind is tuple:
-        if any(type(item) in _NESTING for item in value):
-            return [_stable(item) for item in value]
-        return value
-    if kind is dict:
-        if any(type(item) in _NESTING for item in value.values()):
-            return [(name, _stable(item)) for name, item in value.items()]
-        return value
+def identity(value: Any) -> list[Any]:
+    """What identifies an object past the depth budget: its own attributes
+    (not properties, which may compute) among ``IDENTITY_ATTRIBUTES``."""
+    own = getattr(value, "__dict__", {})
+    return [
+        (attribute, part)
+        for attribute in IDENTITY_ATTRIBUTES
+        if isinstance(part := own.get(attribute), _PRIMITIVES)
+    ]
+
+
+def sorted_sets(value: Any) -> Any:
+    """Plain sets pickle in hash order, which changes from run to run: the
+    values a page reads are sorted when they are sets (``live_tags_slugs``).
+    A set deeper inside an object makes a key that changes from run to run:
+    the page is rendered every time, never shown stale."""
+    if isinstance(value, dict):
+        return [(name, _sorted_set(item)) for name, item in value.items()]
+    if isinstance(value, (list, tuple)):
+        return [_sorted_set(item) for item in value]
+    return _sorted_set(value)
+
+
+def _sorted_set(value: Any) -> Any:
+    if isinstance(value, (set, frozenset)):
+        return ("set", sorted(value, key=repr))
     return value
-
-
-_NESTING = frozenset({set, frozenset, list, tuple, dict})

@@ -98,13 +98,46 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def scan_site(site_dir: Path) -> tuple[dict[str, str], list[str]]:
+FileState = tuple[int, int, int, int]
+
+
+def file_state(info: os.stat_result) -> FileState:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def known_hashes(site_dir: Path | None) -> dict[FileState, str]:
+    """The sha256 its manifest recorded for each file of an earlier build, by
+    inode, size and mtime: the incremental writer hard-links unchanged files,
+    so a new build shares most of its files with the live one. (A file changed
+    in place since is caught by the deploy, which hashes every file again.)"""
+    if site_dir is None or not manifest_path(site_dir).is_file():
+        return {}
+    try:
+        files = json.loads(manifest_path(site_dir).read_text())["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    known: dict[FileState, str] = {}
+    for rel, digest in files.items():
+        try:
+            info = os.stat(site_dir / rel, follow_symlinks=False)
+        except (OSError, ValueError):
+            continue
+        if stat.S_ISREG(info.st_mode):
+            known[file_state(info)] = digest
+    return known
+
+
+def scan_site(
+    site_dir: Path, known: dict[FileState, str] | None = None
+) -> tuple[dict[str, str], list[str]]:
     """Path → sha256 of every regular file under ``site_dir``, and what else is there.
 
     Symlinks (to files or folders, inside or outside the site) are listed as
     problems and never followed: a link to ``/etc`` or ``~/.ssh`` must not be
-    read, let alone published. Paths use forward slashes.
+    read, let alone published. Paths use forward slashes. ``known`` gives the
+    hashes of files shared with an earlier build (``known_hashes``).
     """
+    known = known or {}
     files: dict[str, str] = {}
     problems: list[str] = []
     pending = [(Path(site_dir), "")]
@@ -122,7 +155,8 @@ def scan_site(site_dir: Path) -> tuple[dict[str, str], list[str]]:
                 problems.append(f"{rel!r}: {reason}; rename it")
                 continue
             try:
-                mode = entry.stat(follow_symlinks=False).st_mode
+                info = entry.stat(follow_symlinks=False)
+                mode = info.st_mode
             except OSError as error:
                 problems.append(f"{rel}: cannot be read ({error.strerror})")
                 continue
@@ -133,7 +167,8 @@ def scan_site(site_dir: Path) -> tuple[dict[str, str], list[str]]:
                 pending.append((Path(entry.path), rel + "/"))
             elif stat.S_ISREG(mode):
                 try:
-                    files[rel] = file_sha256(Path(entry.path))
+                    found = known.get(file_state(info)) if known else None
+                    files[rel] = found or file_sha256(Path(entry.path))
                 except OSError as error:
                     problems.append(f"{rel}: cannot be read ({error.strerror})")
             else:
@@ -158,14 +193,16 @@ def write_manifest(
     checks: Iterable[str],
     settings_file: str | None,
     siteurl: str,
+    previous: Path | None = None,
 ) -> Path:
     """Record ``site_dir`` as it is now; return the manifest's path.
 
     Called by the publish plugin once the build has passed its checks. Any
     symlink or unsafe name is left out here and refused at deploy time, with the
-    reason. Manifests of builds that were pruned since are removed.
+    reason. Manifests of builds that were pruned since are removed. Files shared
+    with the ``previous`` build are not hashed again.
     """
-    files, problems = scan_site(site_dir)
+    files, problems = scan_site(site_dir, known_hashes(previous))
     for problem in problems:
         log.warning("manifest: %s", problem)
     body: dict[str, Any] = {

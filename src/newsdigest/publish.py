@@ -41,6 +41,7 @@ from newsdigest.settings import (
 from newsdigest.staging import (  # noqa: F401  (builds_dir, prune_builds re-exported)
     BuildLock,
     builds_dir,
+    live_build,
     lock_path,
     new_staging,
     normalise_modes,
@@ -394,6 +395,8 @@ def finish_build(pelican: Any) -> None:
     config = publish_settings(pelican.settings)
     output: Path = pelican._digest_output
     staged = Path(pelican.output_path)
+    # The build now live: unchanged files are shared with it (newsdigest.writer).
+    previous = live_build(staged) if config["staging"] else None
     try:
         if COUNTER.errors:
             raise DigestError(
@@ -427,7 +430,7 @@ def finish_build(pelican: Any) -> None:
             if config["precompress"]:
                 from newsdigest.deploy.compress import precompress
 
-                precompress(staged, config["precompress"])
+                precompress(staged, config["precompress"], previous)
             normalise_modes(staged)
         except OSError as error:
             raise DigestError(
@@ -446,6 +449,7 @@ def finish_build(pelican: Any) -> None:
                 checks=config["checks"],
                 settings_file=settings_file_from_argv(sys.argv, Path.cwd()),
                 siteurl=pelican.settings.get("SITEURL", ""),
+                previous=previous,
             )
             RUN.staging = None  # published: no longer ours to clean up
             prune_builds(output, config["keep_builds"])

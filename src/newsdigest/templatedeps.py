@@ -32,6 +32,10 @@ JINJA_FILTERS_READING_NOTHING = frozenset(
 )
 
 
+#: template source -> (undeclared names, filters, referenced templates)
+_PARSED: dict[str, tuple[frozenset[str], frozenset[str], tuple[str | None, ...]]] = {}
+
+
 class TemplateReads:
     """The names each template of one Jinja2 environment reads, found once."""
 
@@ -56,10 +60,17 @@ class TemplateReads:
             source, _, _ = self.env.loader.get_source(self.env, template)  # type: ignore[union-attr]
         except (jinja2.TemplateNotFound, AttributeError):
             return None
-        tree = self.env.parse(source)
-        names = set(meta.find_undeclared_variables(tree))
-        filters = {node.name for node in tree.find_all(nodes.Filter)}
-        for referenced in meta.find_referenced_templates(tree):
+        # Pelican makes an environment per generator: parse each source once.
+        parsed = _PARSED.get(source)
+        if parsed is None:
+            tree = self.env.parse(source)
+            parsed = _PARSED[source] = (
+                frozenset(meta.find_undeclared_variables(tree)),
+                frozenset(node.name for node in tree.find_all(nodes.Filter)),
+                tuple(meta.find_referenced_templates(tree)),
+            )
+        names, filters, referenced_templates = set(parsed[0]), set(parsed[1]), parsed[2]
+        for referenced in referenced_templates:
             if referenced is None:
                 return None
             found = self.names(referenced)

@@ -37,9 +37,10 @@ from typing import Any, TextIO
 from pelican import signals
 from pelican.contents import Content
 from pelican.paginator import Paginator
+from pelican.urlwrappers import URLWrapper
 from pelican.writers import Writer
 
-from newsdigest.fingerprint import Fingerprinter
+from newsdigest.fingerprint import Fingerprinter, identity, sorted_sets
 from newsdigest.outputcache import (
     Entry,
     OutputIndex,
@@ -134,9 +135,11 @@ def _quiet(name: str) -> Iterator[None]:
         log.disabled = before
 
 
-def content_parts(content: Any, _fp: Fingerprinter, _budget: int) -> list[Any]:
+def content_parts(content: Any, _fp: Fingerprinter, budget: int) -> list[Any]:
     """An item or page: its attributes, and where it links other content
     (``{filename}``, ``{static}``) the addresses those resolve to now."""
+    if budget <= 0:
+        return identity(content)
     parts = Fingerprinter._attributes(content)
     raw = getattr(content, "_content", None)
     if raw and content._get_intrasite_link_regex().search(raw):
@@ -150,7 +153,22 @@ def paginator_parts(paginator: Any, _fp: Fingerprinter, _budget: int) -> list[An
     return [paginator.name, paginator.url, paginator.count, paginator.per_page]
 
 
-HANDLERS = {Content: content_parts, Paginator: paginator_parts}
+def wrapper_parts(wrapper: Any, _fp: Fingerprinter, _budget: int) -> list[Any]:
+    """A tag, topic or source: Pelican computes ``slug`` when first read (and
+    newsdigest may set it), so its attributes depend on who looked before."""
+    own = [
+        (name, value)
+        for name, value in sorted(vars(wrapper).items())
+        if name not in ("settings", "name", "slug", "_slug")
+    ]
+    return [*own, ("name", wrapper.name), ("slug", wrapper.slug)]
+
+
+HANDLERS = {
+    Content: content_parts,
+    Paginator: paginator_parts,
+    URLWrapper: wrapper_parts,
+}
 
 
 def site_key(settings: dict[str, Any], checks: Iterable[str], fp: Fingerprinter) -> str:
@@ -235,7 +253,9 @@ class CheckingWriter(Writer):
         if names is None:
             return None
         values = {name: context.get(name, env.globals.get(name)) for name in names}
-        return self._fp.key("page", template.name, self._index.site_key, values)
+        return self._fp.key(
+            "page", template.name, self._index.site_key, sorted_sets(values)
+        )
 
     def reusable(self, template: Any, context: dict[str, Any]) -> bool:
         """Called by the keyed template before rendering: key the page, and say
