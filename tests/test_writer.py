@@ -53,12 +53,14 @@ def test_writer_checks_the_string_it_writes(tmp_path: Path) -> None:
     assert recorded_build(output) is None, "a recording is used once"
 
 
-def test_writer_is_pelicans_own_when_checks_are_off() -> None:
-    off = SimpleNamespace(settings={"DIGEST_PUBLISH": {"checks": []}})
-    on = SimpleNamespace(settings={"DIGEST_PUBLISH": {"checks": ["links"]}})
-    assert get_writer(off) is None
-    assert get_writer(on) is CheckingWriter
-    assert get_writer(SimpleNamespace(settings={})) is CheckingWriter
+def test_writer_checks_nothing_when_checks_are_off(tmp_path: Path) -> None:
+    settings = {**DEFAULT_CONFIG, "DIGEST_PUBLISH": {"checks": []}}
+    assert get_writer(SimpleNamespace(settings=settings)) is CheckingWriter
+    writer = CheckingWriter(str(tmp_path / "output"), settings=settings)
+    writer.write_file("index.html", Template(PAGE), {"title": "Home", "link": "gone/"})
+    assert writer.checker is None
+    assert recorded_build(tmp_path / "output") is None
+    assert (tmp_path / "output" / "index.html").is_file()
 
 
 def test_build_names_the_item_behind_a_broken_page(make_project) -> None:

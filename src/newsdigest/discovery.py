@@ -432,6 +432,10 @@ class DiscoveryGenerator(Generator):
         self.config = config_of(self.settings)
 
     def _write(self, writer: Any, name: str, data: bytes) -> None:
+        write_keyed = getattr(writer, "write_keyed", None)
+        if write_keyed is not None:  # newsdigest's writer: checked, or linked
+            write_keyed(name, [data], lambda: data)
+            return
         path = Path(sanitised_join(writer.output_path, name))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

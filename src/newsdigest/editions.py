@@ -10,6 +10,7 @@ see them like any other page. Nothing post-processes the output folder.
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -260,9 +261,15 @@ class EditionsGenerator(Generator):
                     **extra,
                 )
             path = Path(sanitised_join(writer.output_path, spec.path(fmt)))
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("w", encoding="utf-8") as handle:
-                feed.write(handle, "utf-8")
+            text = io.StringIO()
+            feed.write(text, "utf-8")
+            data = text.getvalue().encode("utf-8")
+            write_keyed = getattr(writer, "write_keyed", None)
+            if write_keyed is not None:  # newsdigest's writer: checked, or linked
+                write_keyed(spec.path(fmt), [data], lambda data=data: data)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
             STATE.counts["feeds"] = STATE.counts.get("feeds", 0) + 1
             signals.feed_written.send(str(path), context=self.context, feed=feed)
 

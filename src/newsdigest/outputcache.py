@@ -19,7 +19,6 @@ import logging
 import os
 import pickle
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,28 @@ logger = logging.getLogger(__name__)
 FOLDER = "newsdigest-output"
 #: Bump when what an index holds changes: older indexes are then ignored.
 VERSION = 1
+
+
+# The only classes an index may contain (plain containers aside): a cache
+# folder may come from elsewhere (a CI cache), and a planted pickle naming any
+# other callable is refused before anything is called.
+_ALLOWED = frozenset(
+    {
+        ("newsdigest.outputcache", "Entry"),
+        ("newsdigest.outputcache", "OutputIndex"),
+        ("newsdigest.sitecheck.checker", "FileRecord"),
+        ("newsdigest.problems", "Problem"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+    }
+)
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in an index")
 
 
 @dataclass
@@ -60,10 +81,17 @@ def load_index(cache: Path, build: str | None, site_key: str) -> OutputIndex | N
     path = index_path(cache, build)
     try:
         with path.open("rb") as file:
-            version, index = pickle.load(file)
+            version, index = _Unpickler(file).load()
     except FileNotFoundError:
         return None
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError) as error:
+    except (
+        OSError,
+        pickle.UnpicklingError,
+        EOFError,
+        ValueError,
+        TypeError,
+        AttributeError,
+    ) as error:
         logger.info("Ignoring the output index %s: %s", path, error)
         return None
     if version != VERSION or not isinstance(index, OutputIndex):
@@ -117,17 +145,3 @@ def replace_file(path: Path, data: bytes) -> None:
     finally:
         if os.path.exists(temp):
             os.unlink(temp)
-
-
-def shared_files(previous: Path, staged: Path) -> Iterator[str]:
-    """Site-relative paths of the files ``staged`` shares (same inode) with
-    ``previous``."""
-    for root, _, files in os.walk(staged):
-        for name in files:
-            path = os.path.join(root, name)
-            relative = os.path.relpath(path, staged)
-            try:
-                if os.path.samefile(path, os.path.join(previous, relative)):
-                    yield relative
-            except OSError:
-                continue

@@ -41,6 +41,11 @@ class TemplateReads:
 
     def __init__(self, env: jinja2.Environment):
         self.env = env
+        # jinja2.meta leaves out names the environment has as globals, but a
+        # page's key must cover the globals it reads too (``site_url``, a
+        # context function): parse with an overlay that has none.
+        self._bare = env.overlay()
+        self._bare.globals = {}
         self._names: dict[str, frozenset[str] | None] = {}
         self._filters: dict[str, frozenset[str]] = {}
 
@@ -63,7 +68,7 @@ class TemplateReads:
         # Pelican makes an environment per generator: parse each source once.
         parsed = _PARSED.get(source)
         if parsed is None:
-            tree = self.env.parse(source)
+            tree = self._bare.parse(source)
             parsed = _PARSED[source] = (
                 frozenset(meta.find_undeclared_variables(tree)),
                 frozenset(node.name for node in tree.find_all(nodes.Filter)),

@@ -114,6 +114,10 @@ class _KeyedTemplate:
         self._writer = writer
 
     def render(self, context: dict[str, Any]) -> str:
+        if not hasattr(self._template, "environment"):
+            # Not a Jinja template (an email built in Python): key the text.
+            text = self._template.render(context)
+            return "" if self._writer.reusable(None, context, text) else text
         if self._writer.reusable(self._template, context):
             return ""
         return self._template.render(context)
@@ -257,23 +261,25 @@ class CheckingWriter(Writer):
             "page", template.name, self._index.site_key, sorted_sets(values)
         )
 
-    def reusable(self, template: Any, context: dict[str, Any]) -> bool:
-        """Called by the keyed template before rendering: key the page, and say
-        whether the live build's file can be linked instead."""
+    def reusable(
+        self, template: Any, context: dict[str, Any], text: str | None = None
+    ) -> bool:
+        """Called by the keyed template before rendering: key the page (or the
+        ``text`` rendered without a Jinja template), and say whether the live
+        build's file can be linked instead."""
         self._pending = None
         index = self._start_index()
         path = context.get("output_file")
         if index is None or not path:
             return False
-        key = self.page_key(template, context)
+        if text is not None:
+            key: str | None = self._fp.key("text", path, index.site_key, text)
+        else:
+            key = self.page_key(template, context)
         if key is None:
             logger.debug("%s: %s reads what cannot be keyed", path, template.name)
             return False
         reuse = self._can_link(path, key)
-        if not reuse and os.environ.get("ND_DEBUG_KEYS"):
-            previous = self._previous.entries.get(path) if self._previous else None
-            with open(os.environ["ND_DEBUG_KEYS"], "a") as dbg:
-                dbg.write(f"{path}\t{template.name}\t{bool(previous)}\n")
         self._pending = (path, key, reuse)
         return reuse
 
@@ -303,7 +309,8 @@ class CheckingWriter(Writer):
         """Pelican's ``write_file``, remembering which content file is shown."""
         content = kwargs.get("article") or kwargs.get("page")
         self._source = shown_source(self.settings, content)
-        if self._build and hasattr(template, "environment") and template.name:
+        jinja = hasattr(template, "environment")
+        if self._build and (getattr(template, "name", None) if jinja else True):
             template = _KeyedTemplate(template, self)
         try:
             return super().write_file(name, template, context, *args, **kwargs)

@@ -1,0 +1,89 @@
+"""Incremental output, end to end: a build that links unchanged files from the
+live build gives the same site, byte for byte, as a cold build of the same
+content, and never changes a file of the build it shares files with."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import Project, item, tree
+
+FIRST_ITEM = "content/items/2022-01-05-city-heat-pump-grants.md"
+GONE_ITEM = "content/items/2021-12-21-opinion-january-talks-small-steps.md"
+
+
+def cold_tree(project: Project, tmp_path: Path, name: str, **overrides) -> dict:
+    """The same content built from nothing: no cache, no earlier build."""
+    copy = tmp_path / name
+    shutil.copytree(
+        project.root,
+        copy,
+        symlinks=True,
+        ignore=shutil.ignore_patterns("output", ".output.*", "cache", "__pycache__"),
+    )
+    cold = Project(copy)
+    result = cold.build(**overrides)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return tree(cold.output, reproducible=True)
+
+
+def build(project: Project, **overrides) -> Path:
+    """An incremental build; checks the build it replaced was left untouched."""
+    before = project.output.resolve() if project.output.is_symlink() else None
+    before_tree = tree(before) if before else None
+    result = project.build(**overrides)
+    assert result.returncode == 0, result.stdout + result.stderr
+    if before is not None:
+        assert tree(before) == before_tree, "a file of the live build was changed"
+    return project.output.resolve()
+
+
+def shared(old: Path, new: Path) -> float:
+    """The share of the new build's pages and feeds that are the old one's files."""
+    pages = [p for p in new.rglob("*") if p.suffix in (".html", ".xml")]
+    same = [p for p in pages if os.path.samefile(p, old / p.relative_to(new))]
+    return len(same) / len(pages)
+
+
+def test_incremental_builds_equal_cold_builds(
+    make_project: Callable[..., Project], tmp_path: Path
+) -> None:
+    project = make_project(sample=True)
+    first = build(project)
+    second = build(project)
+    assert shared(first, second) == 1.0, "nothing changed: every page is linked"
+
+    # An item retitled (it shows on listings, feeds and related stories) and
+    # another one deleted.
+    path = project.root / FIRST_ITEM
+    path.write_text(path.read_text().replace('title: "', 'title: "Retitled: ', 1))
+    (project.root / GONE_ITEM).unlink()
+    third = build(project)
+    assert tree(third, reproducible=True) == cold_tree(project, tmp_path, "cold1")
+    assert 0 < shared(second, third) < 1
+
+    # A new item with a new tag, and the about page (in every page's menu) renamed.
+    project.write(
+        "content/items/2022-01-20-new-story.md",
+        item(
+            title="A new story",
+            date="2022-01-20T09:00:00+00:00",
+            topic="health",
+            tags=["brand-new"],
+        ),
+    )
+    about = project.content / "pages" / "about.md"
+    about.write_text(about.read_text().replace("title: ", "title: All about ", 1))
+    fourth = build(project)
+    assert tree(fourth, reproducible=True) == cold_tree(project, tmp_path, "cold2")
+    assert (fourth / "tags" / "brand-new" / "index.html").is_file()
+
+    # A setting every page shows.
+    fifth = build(project, SITENAME="Renamed Digest")
+    assert tree(fifth, reproducible=True) == cold_tree(
+        project, tmp_path, "cold3", SITENAME="Renamed Digest"
+    )
+    assert shared(fourth, fifth) == 0.0, "a new site key: nothing is linked"
