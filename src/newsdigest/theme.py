@@ -128,10 +128,38 @@ def live_slugs(pairs: list[tuple[Any, list[Any]]] | None) -> frozenset[str]:
 
 def add_live_slugs(generators: list[Any]) -> None:
     """Once per build, what each item page asked of every tag (O(items x tags)):
-    which of its tags, topic and source are linked."""
+    which of its tags, topic and source are linked. Each item gets its own
+    answer (``article.linked``), so an item page depends on its own tags having
+    a page, not on the whole site's list (newsdigest.writer keys pages by what
+    they read)."""
     context = generators[0].context
     for name in ("tags", "categories", "sources"):
         context[f"live_{name}_slugs"] = live_slugs(context.get(name))
+    tags, topics, sources = (
+        context[f"live_{name}_slugs"] for name in ("tags", "categories", "sources")
+    )
+    for generator in generators:
+        for kind in CONTENT_LISTS:
+            for article in getattr(generator, kind, None) or []:
+                outlet = getattr(article, "outlet", None)
+                article.linked = {
+                    "tags": [
+                        t.slug for t in getattr(article, "tags", []) if t.slug in tags
+                    ],
+                    "topic": getattr(article.category, "slug", None) in topics,
+                    "source": outlet is not None and outlet.slug in sources,
+                }
+
+
+#: Where Pelican's article generator keeps the items it renders.
+CONTENT_LISTS = (
+    "articles",
+    "translations",
+    "hidden_articles",
+    "hidden_translations",
+    "drafts",
+    "drafts_translations",
+)
 
 
 def register() -> None:
