@@ -18,7 +18,7 @@ from typing import Any
 from pelican import signals
 
 from newsdigest.problems import Problem, Report
-from newsdigest.topics import Topic
+from newsdigest.topics import Topic, load_site_topics
 
 
 @dataclass
@@ -50,8 +50,6 @@ class BuildState:
     ) -> tuple[dict[str, Topic], list[Problem]]:
         """Topics are read once per build, on first use."""
         if self._topics is None:
-            from newsdigest.reader import load_site_topics
-
             self._topics = load_site_topics(settings)
         return self._topics
 

@@ -136,7 +136,7 @@ def _failure(settings: str, message: str) -> Problem:
 def _check(
     report: Report, settings: str, project: Path, site: Path | None, *, html5: bool
 ) -> None:
-    from newsdigest.feeds import feed_settings
+    from newsdigest.feedplan import feed_settings
     from newsdigest.sitecheck import check_site
 
     if site is None and not (project / settings).is_file():
@@ -198,7 +198,7 @@ def deploy_published(
     """Deploy the build ``OUTPUT_PATH`` points at, gated by its manifest.
 
     What ``newsdigest deploy`` and ``invoke deploy`` both run."""
-    from newsdigest.publish import publish_settings
+    from newsdigest.settings import publish_settings
     from newsdigest.staging import build_lock
 
     settings = load_settings(project, settings_file)

@@ -30,9 +30,9 @@ from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
 from newsdigest.build_state import connect_run_state
-from newsdigest.feeds import feed_settings, feed_specs
+from newsdigest.builddate import configured_build_date
+from newsdigest.feedplan import feed_settings, feed_specs
 from newsdigest.problems import Report
-from newsdigest.publish import configured_build_date
 from newsdigest.related import Story, related_stories, topic_neighbours
 from newsdigest.settings import (
     DISCOVERY_DEFAULTS,

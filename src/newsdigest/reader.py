@@ -15,7 +15,7 @@ import logging
 import os
 import posixpath
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from fnmatch import fnmatch
 from pathlib import Path
@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pelican import signals
 from pelican.contents import Category, Tag
 from pelican.readers import BaseReader
-from pelican.utils import slugify
 
 from newsdigest.body import (
     body_character_problems,
@@ -36,7 +35,8 @@ from newsdigest.body import (
 from newsdigest.build_state import STATE, connect_run_state
 from newsdigest.frontmatter import UNSAFE_CHARS, FrontMatterError, read_source, split
 from newsdigest.labels import label_name
-from newsdigest.problems import Problem, Report
+from newsdigest.ordering import order_key
+from newsdigest.problems import Problem, Report, content_path
 from newsdigest.readcache import FOLDER, ItemCache, dependencies, entry_key
 from newsdigest.sanitize import SiteLink
 from newsdigest.schema import (
@@ -50,6 +50,7 @@ from newsdigest.schema import (
     validate_page,
 )
 from newsdigest.settings import content_settings, raise_if_errors, setting_problem
+from newsdigest.spellings import canonical_spellings, title_slug, url_slug
 from newsdigest.staticfiles import (
     content_relative,
     link_problem,
@@ -57,7 +58,7 @@ from newsdigest.staticfiles import (
     static_file_problem,
     symlink_in_path,
 )
-from newsdigest.topics import Topic, load_topics
+from newsdigest.topics import Topic
 from newsdigest.urls import normalise_url
 
 logger = logging.getLogger(__name__)
@@ -90,32 +91,6 @@ def content_root(settings: dict[str, Any]) -> Path:
 def content_base(settings: dict[str, Any]) -> Path:
     """The content folder as Pelican spells it (maybe through a symbolic link)."""
     return Path(os.path.abspath(settings["PATH"]))
-
-
-def display_path(settings: dict[str, Any], source_path: str) -> str:
-    """Paths in messages are relative to the project, e.g. content/items/x.md."""
-    rel = content_relative(content_base(settings), source_path)
-    if rel is None:
-        return str(source_path)
-    return str(Path(content_base(settings).name) / rel)
-
-
-def load_site_topics(
-    settings: dict[str, Any],
-) -> tuple[dict[str, Topic], list[Problem]]:
-    config, _ = content_settings(settings)
-    path = content_root(settings) / config["topics_file"]
-    shown = display_path(settings, str(path))
-    if not path.is_file():
-        return {}, [
-            Problem(
-                shown,
-                message="does not exist.",
-                fix="Create it with one entry per topic: slug, name, description, "
-                "order.",
-            )
-        ]
-    return load_topics(path, shown)
 
 
 def is_page(settings: dict[str, Any], source_path: str) -> bool:
@@ -166,7 +141,7 @@ class DigestReader(BaseReader):
     file_extensions = ("md", "markdown")
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        shown = display_path(self.settings, source_path)
+        shown = content_path(self.settings, source_path)
         root = content_root(self.settings)
         relative = content_relative(content_base(self.settings), source_path)
         if _NAME_UNSAFE.search(source_path) or (
@@ -406,22 +381,6 @@ class DigestReader(BaseReader):
         return meta
 
 
-def title_slug(title: str, settings: dict[str, Any]) -> str:
-    return slugify(title, regex_subs=settings["SLUG_REGEX_SUBSTITUTIONS"])
-
-
-def url_slug(name: str, kind: str, settings: dict[str, Any]) -> str:
-    """The slug Pelican's URLWrapper (Tag, Source, ...) gives ``name``."""
-    return slugify(
-        name,
-        regex_subs=settings.get(
-            f"{kind}_REGEX_SUBSTITUTIONS", settings.get("SLUG_REGEX_SUBSTITUTIONS", [])
-        ),
-        preserve_case=settings.get("SLUGIFY_PRESERVE_CASE", False),
-        use_unicode=settings.get("SLUGIFY_USE_UNICODE", False),
-    )
-
-
 def topic_category(topic: Topic, settings: dict[str, Any]) -> Category:
     """A Pelican category whose slug is the topic's key, so URLs follow topics.yml."""
     category = Category(topic.name, settings)
@@ -446,7 +405,7 @@ def _clashes(
     for key, group in sorted(groups.items()):
         if len(group) < 2 or not key:
             continue
-        files = sorted(display_path(settings, c.source_path) for c in group)
+        files = sorted(content_path(settings, c.source_path) for c in group)
         for shown in files:
             others = ", ".join(f for f in files if f != shown)
             problems.append(
@@ -473,7 +432,7 @@ def duplicate_problems(contents: list[Any], settings: dict[str, Any]) -> list[Pr
     reserved = reserved_paths(settings)
     for save_as, group in sorted(by_path.items()):
         if save_as and os.path.normpath(save_as) in reserved:
-            for shown in sorted(display_path(settings, c.source_path) for c in group):
+            for shown in sorted(content_path(settings, c.source_path) for c in group):
                 problems.append(
                     Problem(
                         shown,
@@ -544,7 +503,7 @@ def address_clash_problems(
             lines = getattr(content, LINES_KEY, None) or {}
             problems.append(
                 Problem(
-                    display_path(settings, content.source_path),
+                    content_path(settings, content.source_path),
                     lines.get(field),
                     field,
                     f"the {what} {quoted} all make the address {address}.",
@@ -655,7 +614,7 @@ def static_problems(generators: list[Any], settings: dict[str, Any]) -> list[Pro
             if reason:
                 problems.append(
                     Problem(
-                        display_path(settings, static.source_path),
+                        content_path(settings, static.source_path),
                         message=f"{reason}.",
                         fix="Keep only the images the digest shows in "
                         + ", ".join(f"content/{p}/" for p in settings["STATIC_PATHS"])
@@ -664,22 +623,6 @@ def static_problems(generators: list[Any], settings: dict[str, Any]) -> list[Pro
                     )
                 )
     return problems
-
-
-def canonical_spellings(names: list[str]) -> dict[str, str]:
-    """For each case-folded name, the most used spelling (ties: sorted first)."""
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for name in names:
-        counts[tag_key(name)][name] += 1
-    return {
-        key: sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        for key, counter in counts.items()
-    }
-
-
-def order_key(content: Any) -> tuple[float, str]:
-    """Newest first; items published at the same moment keep a stable order."""
-    return (-content.date.timestamp(), getattr(content, "item_id", content.source_path))
 
 
 # --- Signal receivers ----------------------------------------------------------
@@ -693,6 +636,8 @@ def initialized(pelican: Any) -> None:
     # Pelican rewrites link prefixes in FORMATTED_FIELDS (the summary); ours are
     # plain text, escaped by the theme, and must not be rewritten.
     pelican.settings["FORMATTED_FIELDS"] = []
+    # Newest first, ties stable: the one order of every listing and feed.
+    pelican.settings["ARTICLE_ORDER_BY"] = order_key
     # The topics file is configuration: never a static file, a page or an item,
     # whatever STATIC_PATHS and ARTICLE_PATHS say.
     ignored = list(pelican.settings.get("IGNORE_FILES") or [])
@@ -749,7 +694,7 @@ def foreign_files(settings: dict[str, Any]) -> list[Problem]:
             ):
                 problems.append(
                     Problem(
-                        display_path(settings, str(path)),
+                        content_path(settings, str(path)),
                         message="is not a Markdown item (.md), so it would be "
                         "silently left out.",
                         fix="Write items and pages as .md files with YAML front "

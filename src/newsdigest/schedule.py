@@ -15,11 +15,11 @@ from typing import Any
 from pelican import signals
 
 from newsdigest.build_state import STATE
+from newsdigest.builddate import schedule_date
 from newsdigest.problems import content_path
 from newsdigest.scheduling import (
     preview_line,
     previews_drafts,
-    schedule_date,
     schedule_settings,
     split_waiting,
     waiting_line,

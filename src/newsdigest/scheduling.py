@@ -14,7 +14,6 @@ and an unpinned one publishes each item on the first build on or after its date.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -53,24 +52,6 @@ def previews_drafts(config: dict[str, Any], siteurl: str) -> bool:
     if config["drafts"] == "auto":
         return not is_absolute_http_url(siteurl or "")
     return config["drafts"] == "preview"
-
-
-def schedule_date(
-    settings: dict[str, Any], now: dt.datetime | None = None
-) -> dt.datetime:
-    """The moment items are published against (see the module docstring)."""
-    configured = (settings.get("DIGEST_PUBLISH") or {}).get("build_date")
-    if isinstance(configured, str):
-        try:
-            when = dt.datetime.fromisoformat(configured)
-        except ValueError:
-            when = None  # DIGEST_PUBLISH's own check reports it
-        if when is not None and when.tzinfo is not None:
-            return when
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    return now or dt.datetime.now(dt.UTC)
 
 
 def split_waiting(

@@ -10,9 +10,11 @@ cache, deterministic order) are enforced here too, so a plain
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
+from newsdigest.dates import parse_build_date
 from newsdigest.labels import DEFAULT_LABELS, label_problems
 from newsdigest.problems import DigestError, Problem, Report
 
@@ -66,6 +68,9 @@ PUBLISH_DEFAULTS: dict[str, Any] = {
     "build_date": None,
     "precompress": [],
 }
+
+#: Set (to anything but "" or "0") to publish past the page-loss guard.
+FORCE_ENV = "NEWSDIGEST_FORCE"
 
 AUTHORITY = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(,\d{4}(-\d{2}(-\d{2})?)?)$")
 
@@ -164,3 +169,67 @@ def content_settings(settings: dict[str, Any]) -> tuple[dict[str, Any], Report]:
 def raise_if_errors(report: Report, what: str) -> None:
     if report.errors:
         raise DigestError(f"{what}:\n{report.format_text()}", report)
+
+
+def publish_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    report = Report()
+    config = merge("DIGEST_PUBLISH", PUBLISH_DEFAULTS, settings, report)
+    if not 0 <= float(config["max_page_loss"]) <= 1:
+        report.add(
+            setting_problem(
+                "DIGEST_PUBLISH",
+                "max_page_loss",
+                "must be a share between 0 and 1.",
+                "0.5 refuses a site that lost over half of its pages.",
+            )
+        )
+    if not 0 <= float(config["lock_timeout"]) <= 86400:
+        report.add(
+            setting_problem(
+                "DIGEST_PUBLISH",
+                "lock_timeout",
+                "must be between 0 and 86400 seconds.",
+                "Use 600 to wait up to ten minutes for another build, 0 to "
+                "refuse at once.",
+            )
+        )
+    if config["keep_builds"] < 1:
+        report.add(
+            setting_problem("DIGEST_PUBLISH", "keep_builds", "must be >= 1.", "Use 2.")
+        )
+    for fmt in config["precompress"]:
+        if fmt not in ("gzip", "br"):
+            report.add(
+                setting_problem(
+                    "DIGEST_PUBLISH",
+                    "precompress",
+                    f"{fmt!r} is unknown.",
+                    "Use 'gzip', 'br'.",
+                )
+            )
+    if config["build_date"] is not None:
+        try:
+            parse_build_date(config["build_date"])
+        except (TypeError, ValueError):
+            report.add(
+                setting_problem(
+                    "DIGEST_PUBLISH",
+                    "build_date",
+                    f"{config['build_date']!r} is not an ISO 8601 datetime "
+                    "with offset.",
+                    "Use e.g. '2026-01-01T00:00:00+00:00', or None.",
+                )
+            )
+    if settings.get("CACHE_CONTENT"):
+        report.add(
+            setting_problem(
+                "CACHE_CONTENT",
+                "",
+                "is True, but Pelican's content cache would skip newsdigest's "
+                "validation and sanitising of unchanged files.",
+                "Set CACHE_CONTENT = False (the default).",
+            )
+        )
+    raise_if_errors(report, "DIGEST_PUBLISH is invalid")
+    config["force"] = config["force"] or os.environ.get(FORCE_ENV, "") not in ("", "0")
+    return config

@@ -18,7 +18,7 @@ from pelican import signals
 
 from newsdigest.build_state import STATE, connect_run_state
 from newsdigest.dates import is_day_only, iso, offset_label
-from newsdigest.feeds import feed_links
+from newsdigest.feedplan import feed_links
 from newsdigest.labels import label_description, label_name
 from newsdigest.periods import MONTHS
 from newsdigest.settings import content_settings
