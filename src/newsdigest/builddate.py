@@ -15,19 +15,18 @@ import os
 from typing import Any
 
 from newsdigest.dates import parse_build_date
+from newsdigest.settings import publish_config
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def pinned_build_date(settings: dict[str, Any]) -> dt.datetime | None:
-    """The pinned build date, or None. A malformed ``build_date`` is skipped
-    here: the publish settings' check reports it with its key and fix."""
-    configured = (settings.get("DIGEST_PUBLISH") or {}).get("build_date")
+    """The pinned build date, or None. ``DIGEST_PUBLISH`` is checked on first
+    use, so a malformed ``build_date`` stops the build with its key and fix,
+    with or without the publish plugin."""
+    configured = publish_config(settings)["build_date"]
     if configured:
-        try:
-            return parse_build_date(configured)
-        except (TypeError, ValueError):
-            pass
+        return parse_build_date(configured)  # checked by publish_settings
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     if epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC)

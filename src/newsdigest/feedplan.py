@@ -14,7 +14,14 @@ from typing import Any
 
 from newsdigest.feedformats import EXTRA_FEEDS_KEY, FORMATS, FeedSpec, link_entries
 from newsdigest.problems import Report
-from newsdigest.settings import FEEDS_DEFAULTS, merge, raise_if_errors, setting_problem
+from newsdigest.settings import (
+    FEEDS_DEFAULTS,
+    Config,
+    feature_config,
+    merge,
+    raise_if_errors,
+    setting_problem,
+)
 from newsdigest.urls import is_absolute_http_url
 
 
@@ -51,6 +58,11 @@ def feed_settings(settings: dict[str, Any]) -> dict[str, Any]:
     raise_if_errors(report, "DIGEST_FEEDS is invalid")
     config["base_url"] = (base or "").rstrip("/") + "/"
     return config
+
+
+def feeds_config(settings: dict[str, Any]) -> Config:
+    """``DIGEST_FEEDS``, checked once per run; read by feeds, discovery, theme."""
+    return feature_config(settings, "DIGEST_FEEDS", feed_settings)
 
 
 def feed_specs(
@@ -114,7 +126,7 @@ def feed_specs(
 
 def feed_links(settings: dict[str, Any], key: str, title: str) -> list[dict[str, str]]:
     """What a page's <head> and feed list need: one entry per format."""
-    config = settings.get("_DIGEST_FEEDS_CONFIG") or feed_settings(settings)
+    config = feeds_config(settings)
     extra = settings.get(EXTRA_FEEDS_KEY) or {}
     if key in extra:
         formats = extra[key]

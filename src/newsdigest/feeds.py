@@ -23,12 +23,12 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
-from newsdigest.build_state import STATE, connect_run_state
+from newsdigest.build_state import STATE, start_run
 from newsdigest.builddate import configured_build_date
 from newsdigest.feedformats import FORMATS, FeedSpec
-from newsdigest.feedplan import feed_settings, feed_specs
+from newsdigest.feedplan import feed_specs, feeds_config
 from newsdigest.sanitize import sanitise_html
-from newsdigest.settings import content_settings
+from newsdigest.settings import content_config
 from newsdigest.structured import (
     entry_extras_html,
     image_address,
@@ -167,10 +167,10 @@ class FeedsGenerator(Generator):
     """Writes the feeds after every other generator has filled the context."""
 
     def generate_context(self) -> None:
-        self.config = feed_settings(self.settings)
+        self.config = feeds_config(self.settings)
 
     def generate_output(self, writer: Any) -> None:
-        authority = content_settings(self.settings)[0]["id_authority"]
+        authority = content_config(self.settings)["id_authority"]
         fallback = configured_build_date(
             self.settings, self.context.get("articles", [])
         )
@@ -196,7 +196,7 @@ class FeedsGenerator(Generator):
 
 
 def remember_config(pelican: Any) -> None:
-    pelican.settings["_DIGEST_FEEDS_CONFIG"] = feed_settings(pelican.settings)
+    feeds_config(pelican.settings)  # checked once, at start-up
     for key in (
         "FEED_ALL_ATOM",
         "FEED_ALL_RSS",
@@ -220,6 +220,6 @@ def get_generators(_pelican: Any) -> type[Generator]:
 
 
 def register() -> None:
-    connect_run_state()
+    signals.get_generators.connect(start_run)
     signals.initialized.connect(remember_config)
     signals.get_generators.connect(get_generators)

@@ -27,12 +27,12 @@ from typing import Any
 
 from pelican import signals
 
-from newsdigest.build_state import STATE, connect_run_state
+from newsdigest.build_state import STATE, start_run
 from newsdigest.manifest import settings_file_from_argv, write_manifest
 from newsdigest.problems import DigestError, Report
 from newsdigest.settings import (
     FORCE_ENV,
-    publish_settings,
+    publish_config,
     raise_if_errors,
     setting_problem,
 )
@@ -262,7 +262,7 @@ def install_log_filters() -> None:
 
 def initialized(pelican: Any) -> None:
     install_log_filters()
-    publish_settings(pelican.settings)
+    publish_config(pelican.settings)  # checked once, at start-up
     for name in ("pelican", "newsdigest"):
         if COUNTER not in logging.getLogger(name).handlers:
             logging.getLogger(name).addHandler(COUNTER)
@@ -276,7 +276,7 @@ def begin_build(pelican: Any) -> None:
     writes (or, with ``DELETE_OUTPUT_DIRECTORY``, deletes) anything."""
     COUNTER.errors.clear()
     COUNTER.warnings = 0
-    config = publish_settings(pelican.settings)
+    config = publish_config(pelican.settings)
     output: Path = getattr(
         pelican, "_digest_output", Path(pelican.output_path).absolute()
     )
@@ -301,7 +301,7 @@ def begin_build(pelican: Any) -> None:
 
 def finish_build(pelican: Any) -> None:
     """All output written: check it, guard it, swap it in, say what happened."""
-    config = publish_settings(pelican.settings)
+    config = publish_config(pelican.settings)
     output: Path = pelican._digest_output
     staged = Path(pelican.output_path)
     try:
@@ -382,7 +382,7 @@ def print_summary(output: Path) -> None:
 
 
 def register() -> None:
-    connect_run_state()
+    signals.get_generators.connect(start_run)
     install_log_filters()
     signals.initialized.connect(initialized)
     signals.get_generators.connect(begin_build)

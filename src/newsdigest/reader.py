@@ -32,7 +32,7 @@ from newsdigest.body import (
     render_body,
     site_link_problems,
 )
-from newsdigest.build_state import STATE, connect_run_state
+from newsdigest.build_state import STATE, start_run
 from newsdigest.frontmatter import UNSAFE_CHARS, FrontMatterError, read_source, split
 from newsdigest.labels import label_name
 from newsdigest.ordering import order_key
@@ -49,7 +49,7 @@ from newsdigest.schema import (
     validate_item,
     validate_page,
 )
-from newsdigest.settings import content_settings, raise_if_errors, setting_problem
+from newsdigest.settings import content_config, raise_if_errors, setting_problem
 from newsdigest.spellings import canonical_spellings, title_slug, url_slug
 from newsdigest.staticfiles import (
     content_relative,
@@ -102,8 +102,7 @@ def is_page(settings: dict[str, Any], source_path: str) -> bool:
 
 def item_cache(settings: dict[str, Any]) -> ItemCache | None:
     """The run's cache of read items under CACHE_PATH, or None when it is off."""
-    config = settings.get("_DIGEST_CONTENT_CONFIG") or {}
-    if not config.get("cache", True):
+    if not content_config(settings)["cache"]:
         return None
     folder = str(Path(settings.get("CACHE_PATH") or "cache").resolve() / FOLDER)
     if folder not in _CACHES:
@@ -186,7 +185,7 @@ class DigestReader(BaseReader):
             shown,
             is_page(self.settings, source_path),
             sorted(topics.items()),
-            self.settings["_DIGEST_CONTENT_CONFIG"],
+            content_config(self.settings),
             *(self.settings.get(name) for name in KEY_SETTINGS),
         ]
 
@@ -222,8 +221,8 @@ class DigestReader(BaseReader):
                 doc,
                 topics,
                 timezone=timezone,
-                authority=self.settings["_DIGEST_CONTENT_CONFIG"]["id_authority"],
-                labels=self.settings["_DIGEST_CONTENT_CONFIG"]["labels"],
+                authority=content_config(self.settings)["id_authority"],
+                labels=content_config(self.settings)["labels"],
                 asset_problem=asset_problem,
             )
         checked.problems.extend(body_character_problems(doc))
@@ -370,7 +369,7 @@ class DigestReader(BaseReader):
                 # Its display name from the site's labels table, for the feeds
                 # and structured data, which do not see the settings.
                 meta["label_name"] = label_name(
-                    value, self.settings["_DIGEST_CONTENT_CONFIG"]["labels"]
+                    value, content_config(self.settings)["labels"]
                 )
             elif key == "updated":
                 meta["updated"] = meta["modified"] = value
@@ -629,10 +628,8 @@ def static_problems(generators: list[Any], settings: dict[str, Any]) -> list[Pro
 
 
 def initialized(pelican: Any) -> None:
-    STATE.reset()
     _CACHES.clear()  # counts per run
-    config, report = content_settings(pelican.settings)
-    raise_if_errors(report, "newsdigest settings are invalid")
+    config = content_config(pelican.settings)  # checked once, read per file
     # Pelican rewrites link prefixes in FORMATTED_FIELDS (the summary); ours are
     # plain text, escaped by the theme, and must not be rewritten.
     pelican.settings["FORMATTED_FIELDS"] = []
@@ -644,7 +641,6 @@ def initialized(pelican: Any) -> None:
     topics_name = Path(config["topics_file"]).name
     if topics_name not in ignored:
         pelican.settings["IGNORE_FILES"] = [*ignored, topics_name]
-    pelican.settings["_DIGEST_CONTENT_CONFIG"] = config  # checked once, read per file
 
 
 def pelican_setting_problems(settings: dict[str, Any]) -> list[Problem]:
@@ -751,7 +747,7 @@ def stop_on_problems(generators: list[Any]) -> None:
 
 
 def register() -> None:
-    connect_run_state()
+    signals.get_generators.connect(start_run)
     signals.initialized.connect(initialized)
     signals.readers_init.connect(add_reader)
     signals.article_generator_context.connect(collect_problems)

@@ -19,7 +19,13 @@ from typing import Any
 
 from newsdigest.dates import iso
 from newsdigest.problems import Report
-from newsdigest.settings import merge, raise_if_errors, setting_problem
+from newsdigest.settings import (
+    Config,
+    feature_config,
+    merge,
+    raise_if_errors,
+    setting_problem,
+)
 from newsdigest.urls import is_absolute_http_url
 
 SCHEDULE_DEFAULTS: dict[str, Any] = {
@@ -45,6 +51,11 @@ def schedule_settings(settings: dict[str, Any]) -> dict[str, Any]:
         )
     raise_if_errors(report, "DIGEST_SCHEDULE is invalid")
     return config
+
+
+def schedule_config(settings: dict[str, Any]) -> Config:
+    """``DIGEST_SCHEDULE``, checked once per run."""
+    return feature_config(settings, "DIGEST_SCHEDULE", schedule_settings)
 
 
 def previews_drafts(config: dict[str, Any], siteurl: str) -> bool:

@@ -1,8 +1,12 @@
 """newsdigest's settings: one namespaced dict per feature, merged over defaults.
 
-Each plugin owns one dict (``DIGEST_CONTENT``, ``DIGEST_FEEDS``, ``DIGEST_PUBLISH``
-...) and checks it once when Pelican starts, so a typo in ``pelicanconf.py``
-stops the build with the key's name and the fix instead of being ignored.
+Each feature owns one dict (``DIGEST_CONTENT``, ``DIGEST_FEEDS``, ``DIGEST_PUBLISH``
+...). One function per feature merges it over its defaults and reports every
+problem with the key and the fix, so a typo in ``pelicanconf.py`` stops the
+build instead of being ignored. ``feature_config`` runs that function once per
+settings object (once per run, also under ``pelican -r``) and keeps the result,
+frozen, under a private key of the settings (``_DIGEST_FEEDS_CONFIG``): every
+plugin and tool reads that one copy.
 The Pelican settings newsdigest depends on for safety (autoescape, no reader
 cache, deterministic order) are enforced here too, so a plain
 ``pelican content -s pelicanconf.py`` is as safe as the invoke tasks.
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from typing import Any
 
 from newsdigest.dates import parse_build_date
@@ -73,6 +78,65 @@ PUBLISH_DEFAULTS: dict[str, Any] = {
 FORCE_ENV = "NEWSDIGEST_FORCE"
 
 AUTHORITY = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(,\d{4}(-\d{2}(-\d{2})?)?)$")
+
+
+class Config(dict[str, Any]):
+    """A feature's merged and checked settings: read-only once made.
+
+    Why a read-only ``dict`` and not ``types.MappingProxyType``: Pelican pickles
+    its settings (content caches, worker processes) and a mapping proxy cannot
+    be pickled; a frozen dataclass could, but templates and callers read these
+    by key (``digest_content.footer``, ``config["formats"]``) and the item cache
+    keys them by ``repr``, which is the plain dict's. Lists become tuples and
+    nested dicts Configs, so nothing inside can change either.
+    """
+
+    def _read_only(self, *_args: Any, **_kwargs: Any) -> None:
+        raise TypeError(
+            "newsdigest settings are checked once and read-only; "
+            "change the DIGEST_* dict in the settings file instead."
+        )
+
+    __setitem__ = __delitem__ = __ior__ = _read_only  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle (and copy) rebuild from the items, not by setting them one by one.
+        return (type(self), (dict(self),))
+
+
+def freeze(value: Any) -> Any:
+    """``value`` with every dict a ``Config`` and every list a tuple."""
+    if isinstance(value, dict):
+        return Config({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(item) for item in value)
+    return value
+
+
+def config_key(name: str) -> str:
+    """The private settings key a feature's checked config is kept under."""
+    return f"_{name}_CONFIG"
+
+
+def feature_config(
+    settings: dict[str, Any], name: str, check: Callable[[dict[str, Any]], Any]
+) -> Config:
+    """The checked config of feature ``name`` (e.g. ``DIGEST_FEEDS``).
+
+    The first call merges and checks it with ``check`` (which raises a
+    ``DigestError`` listing every problem) and stores it frozen in the
+    settings; later calls, from any plugin or tool, read that copy. Pelican
+    reads its settings again whenever the settings file changes (also under
+    ``pelican -r``), so a kept config never outlives the settings it came from.
+    """
+    key = config_key(name)
+    kept = settings.get(key)
+    if isinstance(kept, Config):
+        return kept
+    config = freeze(check(settings))
+    settings[key] = config
+    return config
 
 
 def merge(
@@ -233,3 +297,20 @@ def publish_settings(settings: dict[str, Any]) -> dict[str, Any]:
     raise_if_errors(report, "DIGEST_PUBLISH is invalid")
     config["force"] = config["force"] or os.environ.get(FORCE_ENV, "") not in ("", "0")
     return config
+
+
+def checked_content_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    config, report = content_settings(settings)
+    raise_if_errors(report, "newsdigest settings are invalid")
+    return config
+
+
+def content_config(settings: dict[str, Any]) -> Config:
+    """``DIGEST_CONTENT``, checked once per run."""
+    return feature_config(settings, "DIGEST_CONTENT", checked_content_settings)
+
+
+def publish_config(settings: dict[str, Any]) -> Config:
+    """``DIGEST_PUBLISH``, checked once per run (with or without the publish
+    plugin: the build date and the checks are read by others too)."""
+    return feature_config(settings, "DIGEST_PUBLISH", publish_settings)

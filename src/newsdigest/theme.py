@@ -16,12 +16,12 @@ from typing import Any
 import jinja2
 from pelican import signals
 
-from newsdigest.build_state import STATE, connect_run_state
+from newsdigest.build_state import STATE, start_run
 from newsdigest.dates import is_day_only, iso, offset_label
 from newsdigest.feedplan import feed_links
 from newsdigest.labels import label_description, label_name
 from newsdigest.periods import MONTHS
-from newsdigest.settings import content_settings
+from newsdigest.settings import content_config
 
 
 def isodate(value: dt.datetime | dt.date) -> str:
@@ -84,7 +84,7 @@ def topics_nav(
 
 def configure(pelican: Any) -> None:
     settings = pelican.settings
-    content, _ = content_settings(settings)  # newsdigest.reader reports problems
+    content = content_config(settings)
     labels = content["labels"] if isinstance(content["labels"], dict) else None
     env = dict(settings.get("JINJA_ENVIRONMENT") or {})
     env["autoescape"] = True  # titles and summaries are untrusted text
@@ -131,7 +131,7 @@ def add_live_slugs(generators: list[Any]) -> None:
 
 
 def register() -> None:
-    connect_run_state()
+    signals.get_generators.connect(start_run)
     signals.initialized.connect(configure)
     signals.article_generator_finalized.connect(add_topics)
     signals.all_generators_finalized.connect(add_live_slugs)

@@ -23,7 +23,7 @@ from newsdigest.frontmatter import (
     read_source,
 )
 from newsdigest.problems import Problem, content_path
-from newsdigest.settings import content_settings
+from newsdigest.settings import content_config
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_BYTES = 150  # one part of an address (file systems allow 255)
@@ -139,7 +139,7 @@ def load_site_topics(
 ) -> tuple[dict[str, Topic], list[Problem]]:
     """The site's topics file (``DIGEST_CONTENT["topics_file"]`` under PATH),
     read and checked; a missing file is one problem, not an exception."""
-    config, _ = content_settings(settings)
+    config = content_config(settings)
     path = Path(settings["PATH"]).resolve() / config["topics_file"]
     shown = content_path(settings, str(path))
     if not path.is_file():
