@@ -35,7 +35,7 @@ from newsdigest.settings import (
     raise_if_errors,
     setting_problem,
 )
-from newsdigest.urls import is_absolute_http_url
+from newsdigest.urls import is_absolute_http_url, is_mailto
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def editions_settings(
     unsubscribe = config["unsubscribe_url"]
     if unsubscribe is not None and not (
         isinstance(unsubscribe, str)
-        and (is_absolute_http_url(unsubscribe) or unsubscribe.startswith("mailto:"))
+        and (is_absolute_http_url(unsubscribe) or is_mailto(unsubscribe))
     ):
         bad(
             "unsubscribe_url",

@@ -24,6 +24,7 @@ from newsdigest.scheduling import (
     split_waiting,
     waiting_line,
 )
+from newsdigest.urls import is_absolute_http_url
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 def _preview_base(settings: dict[str, Any]) -> str:
     """Where the development server shows the site (feeds use the same base)."""
     siteurl = settings.get("SITEURL") or ""
-    if siteurl.startswith(("http://", "https://")):
+    if is_absolute_http_url(siteurl):
         return siteurl
     return (settings.get("DIGEST_FEEDS") or {}).get(
         "base_url"
