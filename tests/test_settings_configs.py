@@ -86,3 +86,30 @@ def test_a_refused_config_is_not_kept_and_refused_again():
 def test_content_config_refuses_what_content_settings_reports():
     with pytest.raises(DigestError, match=r'DIGEST_CONTENT\["id_authority"\]'):
         content_config({})
+
+
+def test_after_start_up_every_config_is_kept_and_the_settings_pickle(
+    make_project, monkeypatch
+):
+    """Pelican pickles its settings (caches, workers): the kept configs too."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    project = make_project()
+    monkeypatch.chdir(project.root)
+    settings = Pelican(read_settings("pelicanconf.py")).settings
+    kept = {key for key, value in settings.items() if isinstance(value, Config)}
+    assert kept == {
+        config_key(name)
+        for name in (
+            "DIGEST_CONTENT",
+            "DIGEST_FEEDS",
+            "DIGEST_DISCOVERY",
+            "DIGEST_SEARCH",
+            "DIGEST_SCHEDULE",
+            "DIGEST_EDITIONS",
+            "DIGEST_PUBLISH",
+        )
+    }
+    again = pickle.loads(pickle.dumps(settings))
+    assert {key: again[key] for key in kept} == {key: settings[key] for key in kept}
