@@ -8,6 +8,7 @@ import contextlib
 import pytest
 
 from newsdigest.build_state import STATE, BuildState, start_run
+from newsdigest.ordering import order_key
 from newsdigest.problems import DigestError, Problem
 from newsdigest.siteconf import PLUGINS
 from tests.conftest import PINNED_ENV, TOPICS, item
@@ -54,6 +55,8 @@ def test_one_pelican_object_many_runs(make_project, monkeypatch, publish):
     )
     pelican = Pelican(settings)
     runs = STATE.runs
+    # Newest first, ties stable, whichever plugins run (the reader sets it).
+    assert pelican.settings["ARTICLE_ORDER_BY"] is order_key
 
     pelican.run()
     assert STATE.runs == runs + 1

@@ -13,7 +13,7 @@ import pytest
 from newsdigest import publish
 from newsdigest.builddate import configured_build_date
 from newsdigest.problems import DigestError, Report
-from newsdigest.publish import page_loss_problem, prune_builds, swap_into_place
+from newsdigest.publish import page_loss_problem
 from newsdigest.settings import (
     CONTENT_DEFAULTS,
     FEEDS_DEFAULTS,
@@ -23,6 +23,7 @@ from newsdigest.settings import (
     merge,
     publish_settings,
 )
+from newsdigest.staging import prune_builds, swap_into_place
 
 
 @pytest.fixture

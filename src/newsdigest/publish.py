@@ -36,9 +36,8 @@ from newsdigest.settings import (
     raise_if_errors,
     setting_problem,
 )
-from newsdigest.staging import (  # noqa: F401  (builds_dir, prune_builds re-exported)
+from newsdigest.staging import (
     BuildLock,
-    builds_dir,
     lock_path,
     new_staging,
     normalise_modes,
