@@ -30,6 +30,7 @@ from newsdigest.edition_model import (
 )
 from newsdigest.edition_notes import read_notes
 from newsdigest.feedformats import EXTRA_FEEDS_KEY, FORMATS, FeedSpec
+from newsdigest.feedplan import feed_title
 from newsdigest.newsletter import (
     build_message,
     edition_list_html,
@@ -118,7 +119,7 @@ class EditionsGenerator(Generator):
             self.context["latest_edition"] = editions[-1]
         self.context["editions_feed"] = {
             "key": FEED_KEY,
-            "title": f"{self.settings['SITENAME']}: editions",
+            "title": feed_title(FEED_KEY, self.settings["SITENAME"]),
         }
         STATE.counts["editions"] = len(editions)
 
@@ -220,7 +221,7 @@ class EditionsGenerator(Generator):
         authority = content_config(self.settings)["id_authority"]
         spec = FeedSpec(
             FEED_KEY,
-            f"{site}: editions",
+            feed_title(FEED_KEY, site),
             f"Every edition of {site}.",
             self.settings["EDITIONS_URL"],
         )

@@ -24,6 +24,22 @@ from newsdigest.settings import (
 )
 from newsdigest.urls import is_absolute_http_url
 
+#: What each kind of feed is called: the feed files, the links in page heads,
+#: the visible feed lists and the OPML file all take their titles from here.
+FEED_TITLES = {
+    "all": "{site}: all stories",
+    "topics": "{site}: {name}",
+    "tags": "{site}: stories tagged “{name}”",
+    "sources": "{site}: stories from {name}",
+    "editions": "{site}: editions",
+}
+
+
+def feed_title(key: str, site: str, name: str = "") -> str:
+    """The title of the feed ``key`` ("all", "tags/<slug>", ...) of ``site``;
+    ``name`` is the topic's, tag's or outlet's."""
+    return FEED_TITLES[key.split("/")[0]].format(site=site, name=name)
+
 
 def feed_settings(settings: dict[str, Any]) -> dict[str, Any]:
     report = Report()
@@ -74,7 +90,7 @@ def feed_specs(
         (
             FeedSpec(
                 "all",
-                f"{site}: all stories",
+                feed_title("all", site),
                 f"Every story in {site}.",
                 "",
             ),
@@ -87,7 +103,7 @@ def feed_specs(
                 (
                     FeedSpec(
                         f"topics/{category.slug}",
-                        f"{site}: {category.name}",
+                        feed_title("topics", site, category.name),
                         getattr(category, "description", "")
                         or f"Stories on {category.name}.",
                         category.url,
@@ -101,7 +117,7 @@ def feed_specs(
                 (
                     FeedSpec(
                         f"tags/{tag.slug}",
-                        f"{site}: stories tagged “{tag.name}”",
+                        feed_title("tags", site, tag.name),
                         f"Stories tagged “{tag.name}” in {site}.",
                         tag.url,
                     ),
@@ -114,7 +130,7 @@ def feed_specs(
                 (
                     FeedSpec(
                         f"sources/{source.slug}",
-                        f"{site}: stories from {source.name}",
+                        feed_title("sources", site, source.name),
                         f"Stories from {source.name} kept by {site}.",
                         source.url,
                     ),
@@ -124,8 +140,13 @@ def feed_specs(
     return specs
 
 
-def feed_links(settings: dict[str, Any], key: str, title: str) -> list[dict[str, str]]:
-    """What a page's <head> and feed list need: one entry per format."""
+def feed_links(
+    settings: dict[str, Any], key: str, title: str | None = None, name: str = ""
+) -> list[dict[str, str]]:
+    """What a page's <head> and feed list need: one entry per format. Without a
+    ``title`` (themes older than ``feed_title`` pass one), the feed's own."""
+    if title is None:
+        title = feed_title(key, settings.get("SITENAME", ""), name)
     config = feeds_config(settings)
     extra = settings.get(EXTRA_FEEDS_KEY) or {}
     if key in extra:

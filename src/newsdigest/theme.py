@@ -62,12 +62,16 @@ def image_url(image: dict[str, Any], siteurl: str) -> str:
 
 @jinja2.pass_context
 def feed_links_global(
-    context: jinja2.runtime.Context, key: str, title: str
+    context: jinja2.runtime.Context,
+    key: str,
+    title: str | None = None,
+    name: str = "",
 ) -> list[dict[str, str]]:
-    """``feed_links(key, title)`` in templates. A module-level function, not a
-    closure over the settings, so the settings stay picklable (Pelican's
-    caches pickle them); the template context holds every setting."""
-    return feed_links(context.get_all(), key, title)
+    """``feed_links(key, name=...)`` in templates: the feed's links, titled as
+    the feed itself is (``newsdigest.feedplan.feed_title``). A module-level
+    function, not a closure over the settings, so the settings stay picklable
+    (Pelican's caches pickle them); the template context holds every setting."""
+    return feed_links(context.get_all(), key, title, name)
 
 
 def topics_nav(
