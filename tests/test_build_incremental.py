@@ -87,3 +87,9 @@ def test_incremental_builds_equal_cold_builds(
         project, tmp_path, "cold3", SITENAME="Renamed Digest"
     )
     assert shared(fourth, fifth) == 0.0, "a new site key: nothing is linked"
+
+    # A feature's settings (a frozen config): the feeds list fewer items.
+    sixth = build(project, DIGEST_FEEDS={"limit": 3})
+    assert tree(sixth, reproducible=True) == cold_tree(
+        project, tmp_path, "cold4", DIGEST_FEEDS={"limit": 3}
+    )

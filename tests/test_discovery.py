@@ -23,7 +23,8 @@ from newsdigest.discovery import (
     robots_txt,
     sitemap_xml,
 )
-from newsdigest.feeds import FeedSpec, build_feed, feed_settings
+from newsdigest.feedplan import feed_settings
+from newsdigest.feeds import FeedSpec, build_feed
 from newsdigest.problems import DigestError
 from newsdigest.related import Story, related_stories, topic_neighbours
 from newsdigest.search import index_key, indexed_pages

@@ -8,14 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from newsdigest.feeds import (
-    FeedSpec,
-    build_feed,
-    entry_html,
-    feed_links,
-    feed_settings,
-    feed_specs,
-)
+from newsdigest.feedplan import feed_links, feed_settings, feed_specs
+from newsdigest.feeds import FeedSpec, build_feed, entry_html
 from newsdigest.problems import DigestError
 from newsdigest.sanitize import sanitise_html
 

@@ -98,3 +98,15 @@ def test_sets_give_the_same_key_whatever_the_hash_seed() -> None:
     }
     assert len(keys) == 1
     assert sorted_sets({"s": {"b", "a"}}) == [("s", ("set", ["a", "b"]))]
+
+
+def test_subclasses_of_dict_and_list_count_by_their_items() -> None:
+    class Frozen(dict):
+        pass
+
+    class Items(list):
+        pass
+
+    assert key(Frozen(a=1)) != key(Frozen(a=2))
+    assert key(Items([1])) != key(Items([2]))
+    assert key(Frozen(a=1)) == key(Frozen(a=1))

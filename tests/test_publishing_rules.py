@@ -22,11 +22,12 @@ from newsdigest.addresses import (
     changed_address_problems,
     vanished_problems,
 )
+from newsdigest.builddate import schedule_date
 from newsdigest.dates import DayDate, is_day_only
 from newsdigest.frontmatter import split
 from newsdigest.labels import DEFAULT_LABELS, label_problems
 from newsdigest.problems import WARNING
-from newsdigest.scheduling import previews_drafts, schedule_date, split_waiting
+from newsdigest.scheduling import previews_drafts, split_waiting
 from newsdigest.schema import validate_item
 from newsdigest.theme import humandate, isodate
 from newsdigest.topics import Topic

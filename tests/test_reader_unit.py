@@ -9,14 +9,11 @@ from types import SimpleNamespace
 
 import pytest
 
+from newsdigest.ordering import order_key
 from newsdigest.problems import ERROR, WARNING, Problem, Report
-from newsdigest.reader import (
-    canonical_spellings,
-    display_path,
-    duplicate_problems,
-    order_key,
-    symlink_problems,
-)
+from newsdigest.problems import content_path as display_path
+from newsdigest.reader import duplicate_problems, symlink_problems
+from newsdigest.spellings import canonical_spellings
 
 SLUG_SUBS = [
     (r"[^\w\s-]", ""),

@@ -11,22 +11,19 @@ from types import SimpleNamespace
 import pytest
 
 from newsdigest import publish
+from newsdigest.builddate import configured_build_date
 from newsdigest.problems import DigestError, Report
-from newsdigest.publish import (
-    FORCE_ENV,
-    configured_build_date,
-    page_loss_problem,
-    prune_builds,
-    publish_settings,
-    swap_into_place,
-)
+from newsdigest.publish import page_loss_problem
 from newsdigest.settings import (
     CONTENT_DEFAULTS,
     FEEDS_DEFAULTS,
+    FORCE_ENV,
     PUBLISH_DEFAULTS,
     content_settings,
     merge,
+    publish_settings,
 )
+from newsdigest.staging import prune_builds, swap_into_place
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from newsdigest.addresses import (
     read_record,
     vanished_problems,
 )
-from newsdigest.build_state import STATE
+from newsdigest.build_state import STATE, start_run
 from newsdigest.frontmatter import FrontMatterError, read_source, split
 from newsdigest.problems import DigestError, Problem, content_path
 
@@ -198,4 +198,5 @@ def get_generators(_pelican: Any) -> type[Generator]:
 
 
 def register() -> None:
+    signals.get_generators.connect(start_run)
     signals.get_generators.connect(get_generators)

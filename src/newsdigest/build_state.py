@@ -1,12 +1,15 @@
 """What one build run has learned so far, shared by newsdigest's signal receivers.
 
 Pelican signals carry no build object, so problems found while reading, the
-topics and the counts for the closing summary live here. This module owns that
-state: every plugin that uses it calls ``connect_run_state()`` in its
-``register()``, so whichever plugins a site lists, each run (also under
-``pelican -r``, where one Pelican object runs many times) starts from a fresh
-state. The state of a run is kept after it ends, for callers that build
-in-process.
+topics, the pages written and the counts for the closing summary live here,
+in one ``BuildState``. This module owns that state and imports no Pelican:
+every plugin that reads or writes it connects ``start_run`` to Pelican's
+``get_generators`` signal (the first signal of every run) in its
+``register()``. Blinker connects one receiver once, so whichever plugins a
+site lists, with or without the publish plugin, each run starts from a fresh
+state, also under ``pelican -r``, where one Pelican object runs many times
+and ``initialized`` is sent only once. The state of a run is kept after it
+ends, for callers that build in-process.
 """
 
 from __future__ import annotations
@@ -15,10 +18,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from pelican import signals
-
 from newsdigest.problems import Problem, Report
-from newsdigest.topics import Topic
+from newsdigest.topics import Topic, load_site_topics
 
 
 @dataclass
@@ -29,7 +30,10 @@ class BuildState:
     notes: list[str] = field(default_factory=list)
     # item id -> site-relative URL of every published item, kept with the build.
     addresses: dict[str, str] = field(default_factory=dict)
+    # output file -> what the sitemap says of it, for every public page written.
+    written: dict[str, Any] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
+    runs: int = 0
     _topics: tuple[dict[str, Topic], list[Problem]] | None = None
 
     @property
@@ -38,20 +42,22 @@ class BuildState:
         return self.report
 
     def reset(self) -> None:
+        """Forget the previous run; count this one."""
         self.report = Report()
         self.counts = {}
         self.notes = []
         self.addresses = {}
+        self.written = {}
         self.started = time.monotonic()
+        self.runs += 1
         self._topics = None
 
     def topics(
         self, settings: dict[str, Any]
     ) -> tuple[dict[str, Topic], list[Problem]]:
-        """Topics are read once per build, on first use."""
+        """Topics are read once per run, on first use (an edit to topics.yml
+        under ``pelican -r`` is seen by the next run)."""
         if self._topics is None:
-            from newsdigest.reader import load_site_topics
-
             self._topics = load_site_topics(settings)
         return self._topics
 
@@ -59,12 +65,9 @@ class BuildState:
 STATE = BuildState()
 
 
-def start_run(_sender: Any) -> None:
-    """Receiver for ``get_generators``, sent at the start of every run."""
+def start_run(_sender: Any = None) -> None:
+    """Receiver for Pelican's ``get_generators``, sent at the start of every run.
+
+    Connect it in every plugin's ``register()`` that uses ``STATE``:
+    ``signals.get_generators.connect(start_run)``."""
     STATE.reset()
-
-
-def connect_run_state() -> None:
-    """Reset the state at the start of every run. Idempotent: blinker connects
-    a receiver once, however many plugins call this."""
-    signals.get_generators.connect(start_run)

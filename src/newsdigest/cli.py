@@ -136,7 +136,7 @@ def _failure(settings: str, message: str) -> Problem:
 def _check(
     report: Report, settings: str, project: Path, site: Path | None, *, html5: bool
 ) -> None:
-    from newsdigest.feeds import feed_settings
+    from newsdigest.feedplan import feeds_config
     from newsdigest.sitecheck import check_site
 
     if site is None and not (project / settings).is_file():
@@ -156,7 +156,7 @@ def _check(
             report.extend(build_in_process(project, settings, overrides).problems)
         if not report.errors and site.is_dir():
             site_url = config and (
-                config.get("SITEURL") or feed_settings(config)["base_url"]
+                config.get("SITEURL") or feeds_config(config)["base_url"]
             )
             report.extend(
                 check_site(site, site_url=site_url or "", html5=html5).problems
@@ -198,13 +198,13 @@ def deploy_published(
     """Deploy the build ``OUTPUT_PATH`` points at, gated by its manifest.
 
     What ``newsdigest deploy`` and ``invoke deploy`` both run."""
-    from newsdigest.publish import publish_settings
+    from newsdigest.settings import publish_config
     from newsdigest.staging import build_lock
 
     settings = load_settings(project, settings_file)
     output = Path(settings["OUTPUT_PATH"])
     # A build finishing meanwhile would prune the folder being uploaded.
-    with build_lock(output, publish_settings(settings)["lock_timeout"]):
+    with build_lock(output, publish_config(settings)["lock_timeout"]):
         return deploy(
             output.resolve(),
             settings,

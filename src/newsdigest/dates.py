@@ -51,3 +51,14 @@ def precedes(earlier: dt.datetime, later: dt.datetime) -> bool:
         tz = earlier.tzinfo if isinstance(earlier, DayDate) else later.tzinfo
         return earlier.astimezone(tz).date() < later.astimezone(tz).date()
     return earlier < later
+
+
+def parse_build_date(value: str) -> dt.datetime:
+    """``DIGEST_PUBLISH["build_date"]``: ISO 8601 with an offset, so a pinned
+    build date means one moment wherever the build runs."""
+    if not isinstance(value, str):
+        raise TypeError("build_date must be a string")
+    when = dt.datetime.fromisoformat(value)
+    if when.tzinfo is None:
+        raise ValueError("no offset")
+    return when

@@ -29,13 +29,16 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
-from newsdigest.build_state import connect_run_state
-from newsdigest.feeds import feed_settings, feed_specs
+from newsdigest.build_state import STATE, start_run
+from newsdigest.builddate import configured_build_date
+from newsdigest.feedplan import feed_specs, feeds_config
 from newsdigest.problems import Report
-from newsdigest.publish import configured_build_date
 from newsdigest.related import Story, related_stories, topic_neighbours
 from newsdigest.settings import (
     DISCOVERY_DEFAULTS,
+    Config,
+    config_key,
+    feature_config,
     merge,
     raise_if_errors,
     setting_problem,
@@ -55,7 +58,6 @@ logger = logging.getLogger(__name__)
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
-CONFIG_KEY = "_DIGEST_DISCOVERY_CONFIG"
 OPML_PATH = "feeds.opml"
 
 
@@ -109,8 +111,9 @@ def discovery_settings(settings: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
-def config_of(settings: dict[str, Any]) -> dict[str, Any]:
-    return settings.get(CONFIG_KEY) or discovery_settings(settings)
+def config_of(settings: dict[str, Any]) -> Config:
+    """``DIGEST_DISCOVERY``, checked once per run (the page context holds it)."""
+    return feature_config(settings, "DIGEST_DISCOVERY", discovery_settings)
 
 
 # --- Related and neighbouring stories ---------------------------------------------
@@ -239,7 +242,13 @@ def _meta_reads(context: Any) -> list[str]:
     """What ``discovery_meta`` reads of a page's context (for the incremental
     writer's page keys): the listing's items are ``dates`` only on a period
     archive; elsewhere ``dates`` is every item and is not read."""
-    names = [CONFIG_KEY, "output_file", "SITENAME", "DEFAULT_LANG", "page_name"]
+    names = [
+        config_key("DIGEST_DISCOVERY"),
+        "output_file",
+        "SITENAME",
+        "DEFAULT_LANG",
+        "page_name",
+    ]
     names += ["article", "page", "articles_page", "period"]
     names += ["category", "tag", "source"]
     if context.get("articles_page") is None and context.get("period"):
@@ -251,7 +260,7 @@ discovery_meta.context_reads = _meta_reads  # type: ignore[attr-defined]
 
 
 def configure(pelican: Any) -> None:
-    config = pelican.settings[CONFIG_KEY] = discovery_settings(pelican.settings)
+    config = config_of(pelican.settings)
     pelican.settings["JINJA_GLOBALS"] = {
         **(pelican.settings.get("JINJA_GLOBALS") or {}),
         "discovery_meta": discovery_meta,
@@ -266,9 +275,6 @@ def configure(pelican: Any) -> None:
 class SitemapEntry:
     path: str  # site-relative address, "" for the home page
     lastmod: dt.datetime | None
-
-
-WRITTEN: dict[str, SitemapEntry] = {}
 
 
 def is_public(output_file: str, context: dict[str, Any]) -> bool:
@@ -305,13 +311,9 @@ def remember_written(path: str, context: dict[str, Any]) -> None:
     output_file = context.get("output_file") or ""
     if not output_file.endswith(".html") or not is_public(output_file, context):
         return
-    WRITTEN[output_file] = SitemapEntry(
+    STATE.written[output_file] = SitemapEntry(
         page_path(output_file), page_lastmod(output_file, context)
     )
-
-
-def forget_written(_sender: Any) -> None:
-    WRITTEN.clear()
 
 
 def w3c_datetime(value: dt.datetime) -> str:
@@ -405,13 +407,13 @@ def opml_groups(
     context: dict[str, Any], settings: dict[str, Any]
 ) -> list[tuple[str, list[tuple[str, str, str]]]]:
     """Every topic and tag feed, named and placed as ``newsdigest.feeds`` does."""
-    feeds_config = settings.get("_DIGEST_FEEDS_CONFIG") or feed_settings(settings)
-    if not feeds_config["formats"]:
+    feeds = feeds_config(settings)
+    if not feeds["formats"]:
         return []
-    fmt = "atom" if "atom" in feeds_config["formats"] else feeds_config["formats"][0]
-    base = feeds_config["base_url"]
+    fmt = "atom" if "atom" in feeds["formats"] else feeds["formats"][0]
+    base = feeds["base_url"]
     groups: dict[str, list[tuple[str, str, str]]] = {"topics": [], "tags": []}
-    for spec, _items in feed_specs(context, settings, feeds_config):
+    for spec, _items in feed_specs(context, settings, feeds):
         kind = spec.key.split("/")[0]
         if kind in groups:
             groups[kind].append(
@@ -447,7 +449,7 @@ class DiscoveryGenerator(Generator):
         sitemaps = []
         if config["sitemap"]:
             self._write(
-                writer, "sitemap.xml", sitemap_xml(list(WRITTEN.values()), base)
+                writer, "sitemap.xml", sitemap_xml(list(STATE.written.values()), base)
             )
             sitemaps.append("sitemap.xml")
         if config["news_sitemap"]:
@@ -483,9 +485,8 @@ def get_generators(_pelican: Any) -> type[Generator]:
 
 
 def register() -> None:
-    connect_run_state()
+    signals.get_generators.connect(start_run)
     signals.initialized.connect(configure)
-    signals.get_generators.connect(forget_written)
     signals.get_generators.connect(get_generators)
     signals.article_generator_finalized.connect(add_related)
     signals.content_written.connect(remember_written)

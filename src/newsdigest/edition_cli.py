@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from pelican.utils import slugify
 
 from newsdigest.edition_model import build_editions, editions_settings
 from newsdigest.edition_notes import next_note_text, read_notes
@@ -24,8 +23,9 @@ from newsdigest.frontmatter import FrontMatterError, read_source, split
 from newsdigest.newsletter import read_message, send_message
 from newsdigest.periods import id_example, parse_period_id, period_of, zone
 from newsdigest.problems import DigestError
-from newsdigest.schema import validate_item
+from newsdigest.schema import LABELS, truncate_slug, validate_item
 from newsdigest.settings import content_settings
+from newsdigest.spellings import title_slug
 from newsdigest.topics import load_topics
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ def published_items(settings: dict[str, Any], notes_dir: str) -> list[ItemRecord
     Files with problems are skipped here; the build reports them."""
     root = Path(settings["PATH"]).resolve()
     content, _ = content_settings(settings)
+    labels = content["labels"] if isinstance(content["labels"], dict) else LABELS
     topics, _ = load_topics(root / content["topics_file"], content["topics_file"])
     items: list[ItemRecord] = []
     for folder in settings.get("ARTICLE_PATHS") or [""]:
@@ -72,12 +73,14 @@ def published_items(settings: dict[str, Any], notes_dir: str) -> list[ItemRecord
                 topics,
                 timezone=settings["TIMEZONE"],
                 authority=content["id_authority"] or "example.org,2026",
+                labels=labels,
             )
             values = checked.values
             if not checked.ok or values.get("status", "published") != "published":
                 continue
-            slug = values.get("slug") or slugify(
-                values["title"], regex_subs=settings["SLUG_REGEX_SUBSTITUTIONS"]
+            # The address the reader gives it (newsdigest.spellings), cut alike.
+            slug = values.get("slug") or truncate_slug(
+                title_slug(values["title"], settings)
             )
             items.append(
                 ItemRecord(values["date"], slug, values["title"], values["topic"])

@@ -25,10 +25,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsdigest.edition_notes import Note
+from newsdigest.feedformats import FORMATS
 from newsdigest.periods import KINDS, Period, period_of
 from newsdigest.problems import Problem, Report
-from newsdigest.settings import merge, setting_problem
-from newsdigest.urls import is_absolute_http_url
+from newsdigest.settings import (
+    Config,
+    feature_config,
+    merge,
+    raise_if_errors,
+    setting_problem,
+)
+from newsdigest.urls import is_absolute_http_url, is_mailto
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +105,7 @@ def editions_settings(
     unsubscribe = config["unsubscribe_url"]
     if unsubscribe is not None and not (
         isinstance(unsubscribe, str)
-        and (is_absolute_http_url(unsubscribe) or unsubscribe.startswith("mailto:"))
+        and (is_absolute_http_url(unsubscribe) or is_mailto(unsubscribe))
     ):
         bad(
             "unsubscribe_url",
@@ -166,6 +173,17 @@ class Edition:
     def date(self) -> dt.datetime:
         """The newest item's date: when the edition last grew (feeds, sorting)."""
         return max(item.date for item in self.items)
+
+
+def checked_editions_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    config, report = editions_settings(settings, FORMATS)
+    raise_if_errors(report, "DIGEST_EDITIONS is invalid")
+    return config
+
+
+def editions_config(settings: dict[str, Any]) -> Config:
+    """``DIGEST_EDITIONS``, checked once per run."""
+    return feature_config(settings, SETTING, checked_editions_settings)
 
 
 def _newest_first(items: Iterable[Any]) -> list[Any]:

@@ -22,15 +22,16 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
-from newsdigest.build_state import STATE
+from newsdigest.build_state import STATE, start_run
 from newsdigest.edition_model import (
     EMAIL_MAX_BYTES,
     Edition,
     build_editions,
-    editions_settings,
+    editions_config,
 )
 from newsdigest.edition_notes import read_notes
 from newsdigest.feedformats import EXTRA_FEEDS_KEY, FORMATS, FeedSpec
+from newsdigest.feedplan import feed_title
 from newsdigest.newsletter import (
     build_message,
     edition_list_html,
@@ -40,12 +41,11 @@ from newsdigest.newsletter import (
     sender,
 )
 from newsdigest.periods import zone
-from newsdigest.problems import DigestError, Report
-from newsdigest.settings import content_settings, raise_if_errors
+from newsdigest.problems import DigestError
+from newsdigest.settings import content_config
 
 logger = logging.getLogger(__name__)
 
-CONFIG_KEY = "_DIGEST_EDITIONS_CONFIG"
 FEED_KEY = "editions"
 DEFAULTS = {
     "EDITION_URL": "editions/{id}/",
@@ -85,7 +85,7 @@ class EditionsGenerator(Generator):
     """Groups published items into editions and writes their pages and email."""
 
     def generate_context(self) -> None:
-        config = self.settings[CONFIG_KEY]
+        config = editions_config(self.settings)
         self.config = config
         self.editions: list[Edition] = []
         self.context["editions"] = []
@@ -124,7 +124,7 @@ class EditionsGenerator(Generator):
             self.context["latest_edition"] = editions[-1]
         self.context["editions_feed"] = {
             "key": FEED_KEY,
-            "title": f"{self.settings['SITENAME']}: editions",
+            "title": feed_title(FEED_KEY, self.settings["SITENAME"]),
         }
         STATE.counts["editions"] = len(editions)
 
@@ -223,10 +223,10 @@ class EditionsGenerator(Generator):
         """One entry per edition, newest first; content: the edition's list."""
         base = base_url(self.settings)
         site = self.settings["SITENAME"]
-        authority = content_settings(self.settings)[0]["id_authority"]
+        authority = content_config(self.settings)["id_authority"]
         spec = FeedSpec(
             FEED_KEY,
-            f"{site}: editions",
+            feed_title(FEED_KEY, site),
             f"Every edition of {site}.",
             self.settings["EDITIONS_URL"],
         )
@@ -277,12 +277,11 @@ class EditionsGenerator(Generator):
 def configure(pelican: Any) -> None:
     """Check DIGEST_EDITIONS once; keep edition notes away from other readers."""
     settings = pelican.settings
-    config, report = editions_settings(settings, FORMATS)
-    if report.errors:
-        # Raised when the run starts, where newsdigest prints reports whole.
-        settings[CONFIG_KEY] = report
+    try:
+        config = editions_config(settings)
+    except DigestError:
+        # Raised again when the run starts, where newsdigest prints reports whole.
         return
-    settings[CONFIG_KEY] = config
     for key, value in DEFAULTS.items():
         settings.setdefault(key, value)
     # Notes are not items, pages or static files, whatever ARTICLE_PATHS says,
@@ -303,12 +302,11 @@ def configure(pelican: Any) -> None:
 
 
 def get_generators(pelican: Any) -> type[Generator]:
-    checked = pelican.settings.get(CONFIG_KEY)
-    if isinstance(checked, Report):
-        raise_if_errors(checked, "DIGEST_EDITIONS is invalid")
+    editions_config(pelican.settings)  # kept since start-up, or the refusal
     return EditionsGenerator
 
 
 def register() -> None:
+    signals.get_generators.connect(start_run)
     signals.initialized.connect(configure)
     signals.get_generators.connect(get_generators)

@@ -24,23 +24,12 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
-from newsdigest.build_state import STATE, connect_run_state
-from newsdigest.feedformats import (
-    EXTRA_FEEDS_KEY,
-    FORMATS,
-    FeedSpec,
-    link_entries,
-)
-from newsdigest.problems import Report
-from newsdigest.publish import configured_build_date
+from newsdigest.build_state import STATE, start_run
+from newsdigest.builddate import configured_build_date
+from newsdigest.feedformats import FORMATS, FeedSpec
+from newsdigest.feedplan import feed_specs, feeds_config
 from newsdigest.sanitize import sanitise_html
-from newsdigest.settings import (
-    FEEDS_DEFAULTS,
-    content_settings,
-    merge,
-    raise_if_errors,
-    setting_problem,
-)
+from newsdigest.settings import content_config
 from newsdigest.structured import (
     entry_extras_html,
     image_address,
@@ -48,44 +37,8 @@ from newsdigest.structured import (
     item_modified,
     source_authors,
 )
-from newsdigest.urls import is_absolute_http_url
 
 logger = logging.getLogger(__name__)
-
-
-def feed_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    report = Report()
-    config = merge("DIGEST_FEEDS", FEEDS_DEFAULTS, settings, report)
-    unknown = [f for f in config["formats"] if f not in FORMATS]
-    if unknown:
-        report.add(
-            setting_problem(
-                "DIGEST_FEEDS",
-                "formats",
-                f"{unknown} are not feed formats.",
-                "Use any of: " + ", ".join(FORMATS) + ".",
-            )
-        )
-    if config["content"] not in ("full", "summary"):
-        report.add(
-            setting_problem(
-                "DIGEST_FEEDS", "content", "must be 'full' or 'summary'.", "Pick one."
-            )
-        )
-    base = config["base_url"] or settings.get("FEED_DOMAIN") or settings.get("SITEURL")
-    if config["formats"] and not is_absolute_http_url(base or ""):
-        report.add(
-            setting_problem(
-                "DIGEST_FEEDS",
-                "base_url",
-                f"feeds need an absolute base URL, but SITEURL is {base!r}.",
-                "Set SITEURL = 'https://...' (publishconf.py), or "
-                "DIGEST_FEEDS['base_url'] for development builds.",
-            )
-        )
-    raise_if_errors(report, "DIGEST_FEEDS is invalid")
-    config["base_url"] = (base or "").rstrip("/") + "/"
-    return config
 
 
 def entry_html(item: Any, base: str, config: dict[str, Any]) -> str:
@@ -211,88 +164,14 @@ def build_feed(
     return feed
 
 
-def feed_specs(
-    context: dict[str, Any], settings: dict[str, Any], config: dict[str, Any]
-) -> list[tuple[FeedSpec, list[Any]]]:
-    """Every feed the site has, with its items (newest first)."""
-    site = settings["SITENAME"]
-    specs = [
-        (
-            FeedSpec(
-                "all",
-                f"{site}: all stories",
-                f"Every story in {site}.",
-                "",
-            ),
-            context["articles"],
-        )
-    ]
-    if config["per_topic"]:
-        for category, items in sorted(context["categories"], key=lambda c: c[0].slug):
-            specs.append(
-                (
-                    FeedSpec(
-                        f"topics/{category.slug}",
-                        f"{site}: {category.name}",
-                        getattr(category, "description", "")
-                        or f"Stories on {category.name}.",
-                        category.url,
-                    ),
-                    items,
-                )
-            )
-    if config["per_tag"]:
-        for tag, items in context["tags"]:
-            specs.append(
-                (
-                    FeedSpec(
-                        f"tags/{tag.slug}",
-                        f"{site}: stories tagged “{tag.name}”",
-                        f"Stories tagged “{tag.name}” in {site}.",
-                        tag.url,
-                    ),
-                    items,
-                )
-            )
-    if config["per_source"]:
-        for source, items in context.get("sources", []):
-            specs.append(
-                (
-                    FeedSpec(
-                        f"sources/{source.slug}",
-                        f"{site}: stories from {source.name}",
-                        f"Stories from {source.name} kept by {site}.",
-                        source.url,
-                    ),
-                    items,
-                )
-            )
-    return specs
-
-
-def feed_links(settings: dict[str, Any], key: str, title: str) -> list[dict[str, str]]:
-    """What a page's <head> and feed list need: one entry per format."""
-    config = settings.get("_DIGEST_FEEDS_CONFIG") or feed_settings(settings)
-    extra = settings.get(EXTRA_FEEDS_KEY) or {}
-    if key in extra:
-        formats = extra[key]
-    else:
-        formats = config["formats"]
-        if key != "all":
-            kind = key.split("/")[0]
-            if not config.get(f"per_{kind.rstrip('s')}", False):
-                return []
-    return link_entries(key, title, formats)
-
-
 class FeedsGenerator(Generator):
     """Writes the feeds after every other generator has filled the context."""
 
     def generate_context(self) -> None:
-        self.config = feed_settings(self.settings)
+        self.config = feeds_config(self.settings)
 
     def generate_output(self, writer: Any) -> None:
-        authority = content_settings(self.settings)[0]["id_authority"]
+        authority = content_config(self.settings)["id_authority"]
         fallback = configured_build_date(
             self.settings, self.context.get("articles", [])
         )
@@ -333,7 +212,7 @@ class FeedsGenerator(Generator):
 
 
 def remember_config(pelican: Any) -> None:
-    pelican.settings["_DIGEST_FEEDS_CONFIG"] = feed_settings(pelican.settings)
+    feeds_config(pelican.settings)  # checked once, at start-up
     for key in (
         "FEED_ALL_ATOM",
         "FEED_ALL_RSS",
@@ -357,6 +236,6 @@ def get_generators(_pelican: Any) -> type[Generator]:
 
 
 def register() -> None:
-    connect_run_state()
+    signals.get_generators.connect(start_run)
     signals.initialized.connect(remember_config)
     signals.get_generators.connect(get_generators)

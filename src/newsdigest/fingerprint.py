@@ -93,6 +93,10 @@ class _Pickler(pickle.Pickler):
             return NotImplemented
         if isinstance(value, (set, frozenset)):  # subclasses: sort for a stable order
             return (_set, (sorted(value, key=repr),))
+        if isinstance(value, (dict, list, tuple)):  # subclasses: by their items
+            kind = type(value)
+            items = list(value.items()) if isinstance(value, dict) else list(value)
+            return (_items, (f"{kind.__module__}.{kind.__qualname__}", items))
         if callable(value) and hasattr(value, "__qualname__"):
             if getattr(value, "__closure__", None) or "<" in value.__qualname__:
                 raise Unfingerprintable(value.__qualname__)  # lambdas, closures
@@ -104,6 +108,10 @@ class _Pickler(pickle.Pickler):
 
 def _set(items: list[Any]) -> frozenset[Any]:
     return frozenset(items)
+
+
+def _items(kind: str, items: list[Any]) -> tuple[str, list[Any]]:
+    return kind, items
 
 
 class _Hasher:

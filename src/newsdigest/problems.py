@@ -9,8 +9,13 @@ field, what is wrong and how to fix it.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsdigest.staticfiles import content_relative
 
 ERROR = "error"
 WARNING = "warning"
@@ -134,16 +139,13 @@ class DigestError(Exception):
         self.report = report or Report()
 
 
-def content_path(settings: dict, source_path: str) -> str:
+def content_path(settings: dict[str, Any], source_path: str) -> str:
     """A content file as messages name it, relative to the project:
-    ``content/items/x.md`` (the path itself when it is outside content/)."""
-    import os
-    from pathlib import Path
-
-    root = Path(settings["PATH"]).resolve()
-    try:
-        return str(
-            Path(root.name) / Path(os.path.abspath(source_path)).relative_to(root)
-        )
-    except ValueError:
+    ``content/items/x.md``, with the content folder named as the settings spell
+    it (maybe through a symbolic link); the path itself when it is outside
+    content/. The one helper for this: reports, the reader and the writer agree."""
+    base = Path(os.path.abspath(settings["PATH"]))
+    relative = content_relative(base, source_path)
+    if relative is None:
         return str(source_path)
+    return str(Path(base.name) / relative)

@@ -16,7 +16,6 @@ swap and pruning, so a second build waits (or refuses after
 from __future__ import annotations
 
 import atexit
-import datetime as dt
 import json
 import logging
 import os
@@ -28,19 +27,17 @@ from typing import Any
 
 from pelican import signals
 
-from newsdigest.build_state import STATE, connect_run_state
+from newsdigest.build_state import STATE, start_run
 from newsdigest.manifest import settings_file_from_argv, write_manifest
 from newsdigest.problems import DigestError, Report
-from newsdigest.reader import order_key
 from newsdigest.settings import (
-    PUBLISH_DEFAULTS,
-    merge,
+    FORCE_ENV,
+    publish_config,
     raise_if_errors,
     setting_problem,
 )
-from newsdigest.staging import (  # noqa: F401  (builds_dir, prune_builds re-exported)
+from newsdigest.staging import (
     BuildLock,
-    builds_dir,
     live_build,
     lock_path,
     new_staging,
@@ -56,93 +53,6 @@ from newsdigest.staging import (  # noqa: F401  (builds_dir, prune_builds re-exp
 )
 
 logger = logging.getLogger(__name__)
-FORCE_ENV = "NEWSDIGEST_FORCE"
-
-
-def publish_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    report = Report()
-    config = merge("DIGEST_PUBLISH", PUBLISH_DEFAULTS, settings, report)
-    if not 0 <= float(config["max_page_loss"]) <= 1:
-        report.add(
-            setting_problem(
-                "DIGEST_PUBLISH",
-                "max_page_loss",
-                "must be a share between 0 and 1.",
-                "0.5 refuses a site that lost over half of its pages.",
-            )
-        )
-    if not 0 <= float(config["lock_timeout"]) <= 86400:
-        report.add(
-            setting_problem(
-                "DIGEST_PUBLISH",
-                "lock_timeout",
-                "must be between 0 and 86400 seconds.",
-                "Use 600 to wait up to ten minutes for another build, 0 to "
-                "refuse at once.",
-            )
-        )
-    if config["keep_builds"] < 1:
-        report.add(
-            setting_problem("DIGEST_PUBLISH", "keep_builds", "must be >= 1.", "Use 2.")
-        )
-    for fmt in config["precompress"]:
-        if fmt not in ("gzip", "br"):
-            report.add(
-                setting_problem(
-                    "DIGEST_PUBLISH",
-                    "precompress",
-                    f"{fmt!r} is unknown.",
-                    "Use 'gzip', 'br'.",
-                )
-            )
-    if config["build_date"] is not None:
-        try:
-            parse_build_date(config["build_date"])
-        except (TypeError, ValueError):
-            report.add(
-                setting_problem(
-                    "DIGEST_PUBLISH",
-                    "build_date",
-                    f"{config['build_date']!r} is not an ISO 8601 datetime "
-                    "with offset.",
-                    "Use e.g. '2026-01-01T00:00:00+00:00', or None.",
-                )
-            )
-    if settings.get("CACHE_CONTENT"):
-        report.add(
-            setting_problem(
-                "CACHE_CONTENT",
-                "",
-                "is True, but Pelican's content cache would skip newsdigest's "
-                "validation and sanitising of unchanged files.",
-                "Set CACHE_CONTENT = False (the default).",
-            )
-        )
-    raise_if_errors(report, "DIGEST_PUBLISH is invalid")
-    config["force"] = config["force"] or os.environ.get(FORCE_ENV, "") not in ("", "0")
-    return config
-
-
-def parse_build_date(value: str) -> dt.datetime:
-    if not isinstance(value, str):
-        raise TypeError("build_date must be a string")
-    when = dt.datetime.fromisoformat(value)
-    if when.tzinfo is None:
-        raise ValueError("no offset")
-    return when
-
-
-def configured_build_date(settings: dict[str, Any], articles: list[Any]) -> dt.datetime:
-    """A date that does not depend on the wall clock: settings, SOURCE_DATE_EPOCH,
-    else the newest item's change, else the Unix epoch."""
-    configured = (settings.get("DIGEST_PUBLISH") or {}).get("build_date")
-    if configured:
-        return parse_build_date(configured)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    dates = [getattr(a, "updated", None) or a.date for a in articles]
-    return max(dates) if dates else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 # --- The published tree ---------------------------------------------------------
@@ -352,8 +262,7 @@ def install_log_filters() -> None:
 
 def initialized(pelican: Any) -> None:
     install_log_filters()
-    publish_settings(pelican.settings)
-    pelican.settings["ARTICLE_ORDER_BY"] = order_key
+    publish_config(pelican.settings)  # checked once, at start-up
     for name in ("pelican", "newsdigest"):
         if COUNTER not in logging.getLogger(name).handlers:
             logging.getLogger(name).addHandler(COUNTER)
@@ -367,7 +276,7 @@ def begin_build(pelican: Any) -> None:
     writes (or, with ``DELETE_OUTPUT_DIRECTORY``, deletes) anything."""
     COUNTER.errors.clear()
     COUNTER.warnings = 0
-    config = publish_settings(pelican.settings)
+    config = publish_config(pelican.settings)
     output: Path = getattr(
         pelican, "_digest_output", Path(pelican.output_path).absolute()
     )
@@ -392,7 +301,7 @@ def begin_build(pelican: Any) -> None:
 
 def finish_build(pelican: Any) -> None:
     """All output written: check it, guard it, swap it in, say what happened."""
-    config = publish_settings(pelican.settings)
+    config = publish_config(pelican.settings)
     output: Path = pelican._digest_output
     staged = Path(pelican.output_path)
     # The build now live: unchanged files are shared with it (newsdigest.writer).
@@ -476,7 +385,7 @@ def print_summary(output: Path) -> None:
 
 
 def register() -> None:
-    connect_run_state()
+    signals.get_generators.connect(start_run)
     install_log_filters()
     signals.initialized.connect(initialized)
     signals.get_generators.connect(begin_build)

@@ -15,7 +15,7 @@ import logging
 import os
 import posixpath
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from fnmatch import fnmatch
 from pathlib import Path
@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pelican import signals
 from pelican.contents import Category, Tag
 from pelican.readers import BaseReader
-from pelican.utils import slugify
 
 from newsdigest.body import (
     body_character_problems,
@@ -33,10 +32,11 @@ from newsdigest.body import (
     render_body,
     site_link_problems,
 )
-from newsdigest.build_state import STATE, connect_run_state
+from newsdigest.build_state import STATE, start_run
 from newsdigest.frontmatter import UNSAFE_CHARS, FrontMatterError, read_source, split
 from newsdigest.labels import label_name
-from newsdigest.problems import Problem, Report
+from newsdigest.ordering import order_key
+from newsdigest.problems import Problem, Report, content_path
 from newsdigest.readcache import FOLDER, ItemCache, dependencies, entry_key
 from newsdigest.sanitize import SiteLink
 from newsdigest.schema import (
@@ -49,7 +49,8 @@ from newsdigest.schema import (
     validate_item,
     validate_page,
 )
-from newsdigest.settings import content_settings, raise_if_errors, setting_problem
+from newsdigest.settings import content_config, raise_if_errors, setting_problem
+from newsdigest.spellings import canonical_spellings, title_slug, url_slug
 from newsdigest.staticfiles import (
     content_relative,
     link_problem,
@@ -57,7 +58,7 @@ from newsdigest.staticfiles import (
     static_file_problem,
     symlink_in_path,
 )
-from newsdigest.topics import Topic, load_topics
+from newsdigest.topics import Topic
 from newsdigest.urls import normalise_url
 
 logger = logging.getLogger(__name__)
@@ -92,32 +93,6 @@ def content_base(settings: dict[str, Any]) -> Path:
     return Path(os.path.abspath(settings["PATH"]))
 
 
-def display_path(settings: dict[str, Any], source_path: str) -> str:
-    """Paths in messages are relative to the project, e.g. content/items/x.md."""
-    rel = content_relative(content_base(settings), source_path)
-    if rel is None:
-        return str(source_path)
-    return str(Path(content_base(settings).name) / rel)
-
-
-def load_site_topics(
-    settings: dict[str, Any],
-) -> tuple[dict[str, Topic], list[Problem]]:
-    config, _ = content_settings(settings)
-    path = content_root(settings) / config["topics_file"]
-    shown = display_path(settings, str(path))
-    if not path.is_file():
-        return {}, [
-            Problem(
-                shown,
-                message="does not exist.",
-                fix="Create it with one entry per topic: slug, name, description, "
-                "order.",
-            )
-        ]
-    return load_topics(path, shown)
-
-
 def is_page(settings: dict[str, Any], source_path: str) -> bool:
     rel = Path(content_relative(content_base(settings), source_path) or "")
     return any(
@@ -127,8 +102,7 @@ def is_page(settings: dict[str, Any], source_path: str) -> bool:
 
 def item_cache(settings: dict[str, Any]) -> ItemCache | None:
     """The run's cache of read items under CACHE_PATH, or None when it is off."""
-    config = settings.get("_DIGEST_CONTENT_CONFIG") or {}
-    if not config.get("cache", True):
+    if not content_config(settings)["cache"]:
         return None
     folder = str(Path(settings.get("CACHE_PATH") or "cache").resolve() / FOLDER)
     if folder not in _CACHES:
@@ -166,7 +140,7 @@ class DigestReader(BaseReader):
     file_extensions = ("md", "markdown")
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        shown = display_path(self.settings, source_path)
+        shown = content_path(self.settings, source_path)
         root = content_root(self.settings)
         relative = content_relative(content_base(self.settings), source_path)
         if _NAME_UNSAFE.search(source_path) or (
@@ -211,7 +185,7 @@ class DigestReader(BaseReader):
             shown,
             is_page(self.settings, source_path),
             sorted(topics.items()),
-            self.settings["_DIGEST_CONTENT_CONFIG"],
+            content_config(self.settings),
             *(self.settings.get(name) for name in KEY_SETTINGS),
         ]
 
@@ -247,8 +221,8 @@ class DigestReader(BaseReader):
                 doc,
                 topics,
                 timezone=timezone,
-                authority=self.settings["_DIGEST_CONTENT_CONFIG"]["id_authority"],
-                labels=self.settings["_DIGEST_CONTENT_CONFIG"]["labels"],
+                authority=content_config(self.settings)["id_authority"],
+                labels=content_config(self.settings)["labels"],
                 asset_problem=asset_problem,
             )
         checked.problems.extend(body_character_problems(doc))
@@ -395,7 +369,7 @@ class DigestReader(BaseReader):
                 # Its display name from the site's labels table, for the feeds
                 # and structured data, which do not see the settings.
                 meta["label_name"] = label_name(
-                    value, self.settings["_DIGEST_CONTENT_CONFIG"]["labels"]
+                    value, content_config(self.settings)["labels"]
                 )
             elif key == "updated":
                 meta["updated"] = meta["modified"] = value
@@ -404,22 +378,6 @@ class DigestReader(BaseReader):
         if "slug" not in meta and "title" in meta:
             meta["slug"] = truncate_slug(title_slug(meta["title"], self.settings))
         return meta
-
-
-def title_slug(title: str, settings: dict[str, Any]) -> str:
-    return slugify(title, regex_subs=settings["SLUG_REGEX_SUBSTITUTIONS"])
-
-
-def url_slug(name: str, kind: str, settings: dict[str, Any]) -> str:
-    """The slug Pelican's URLWrapper (Tag, Source, ...) gives ``name``."""
-    return slugify(
-        name,
-        regex_subs=settings.get(
-            f"{kind}_REGEX_SUBSTITUTIONS", settings.get("SLUG_REGEX_SUBSTITUTIONS", [])
-        ),
-        preserve_case=settings.get("SLUGIFY_PRESERVE_CASE", False),
-        use_unicode=settings.get("SLUGIFY_USE_UNICODE", False),
-    )
 
 
 def topic_category(topic: Topic, settings: dict[str, Any]) -> Category:
@@ -446,7 +404,7 @@ def _clashes(
     for key, group in sorted(groups.items()):
         if len(group) < 2 or not key:
             continue
-        files = sorted(display_path(settings, c.source_path) for c in group)
+        files = sorted(content_path(settings, c.source_path) for c in group)
         for shown in files:
             others = ", ".join(f for f in files if f != shown)
             problems.append(
@@ -473,7 +431,7 @@ def duplicate_problems(contents: list[Any], settings: dict[str, Any]) -> list[Pr
     reserved = reserved_paths(settings)
     for save_as, group in sorted(by_path.items()):
         if save_as and os.path.normpath(save_as) in reserved:
-            for shown in sorted(display_path(settings, c.source_path) for c in group):
+            for shown in sorted(content_path(settings, c.source_path) for c in group):
                 problems.append(
                     Problem(
                         shown,
@@ -544,7 +502,7 @@ def address_clash_problems(
             lines = getattr(content, LINES_KEY, None) or {}
             problems.append(
                 Problem(
-                    display_path(settings, content.source_path),
+                    content_path(settings, content.source_path),
                     lines.get(field),
                     field,
                     f"the {what} {quoted} all make the address {address}.",
@@ -655,7 +613,7 @@ def static_problems(generators: list[Any], settings: dict[str, Any]) -> list[Pro
             if reason:
                 problems.append(
                     Problem(
-                        display_path(settings, static.source_path),
+                        content_path(settings, static.source_path),
                         message=f"{reason}.",
                         fix="Keep only the images the digest shows in "
                         + ", ".join(f"content/{p}/" for p in settings["STATIC_PATHS"])
@@ -666,40 +624,23 @@ def static_problems(generators: list[Any], settings: dict[str, Any]) -> list[Pro
     return problems
 
 
-def canonical_spellings(names: list[str]) -> dict[str, str]:
-    """For each case-folded name, the most used spelling (ties: sorted first)."""
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for name in names:
-        counts[tag_key(name)][name] += 1
-    return {
-        key: sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        for key, counter in counts.items()
-    }
-
-
-def order_key(content: Any) -> tuple[float, str]:
-    """Newest first; items published at the same moment keep a stable order."""
-    return (-content.date.timestamp(), getattr(content, "item_id", content.source_path))
-
-
 # --- Signal receivers ----------------------------------------------------------
 
 
 def initialized(pelican: Any) -> None:
-    STATE.reset()
     _CACHES.clear()  # counts per run
-    config, report = content_settings(pelican.settings)
-    raise_if_errors(report, "newsdigest settings are invalid")
+    config = content_config(pelican.settings)  # checked once, read per file
     # Pelican rewrites link prefixes in FORMATTED_FIELDS (the summary); ours are
     # plain text, escaped by the theme, and must not be rewritten.
     pelican.settings["FORMATTED_FIELDS"] = []
+    # Newest first, ties stable: the one order of every listing and feed.
+    pelican.settings["ARTICLE_ORDER_BY"] = order_key
     # The topics file is configuration: never a static file, a page or an item,
     # whatever STATIC_PATHS and ARTICLE_PATHS say.
     ignored = list(pelican.settings.get("IGNORE_FILES") or [])
     topics_name = Path(config["topics_file"]).name
     if topics_name not in ignored:
         pelican.settings["IGNORE_FILES"] = [*ignored, topics_name]
-    pelican.settings["_DIGEST_CONTENT_CONFIG"] = config  # checked once, read per file
 
 
 def pelican_setting_problems(settings: dict[str, Any]) -> list[Problem]:
@@ -749,7 +690,7 @@ def foreign_files(settings: dict[str, Any]) -> list[Problem]:
             ):
                 problems.append(
                     Problem(
-                        display_path(settings, str(path)),
+                        content_path(settings, str(path)),
                         message="is not a Markdown item (.md), so it would be "
                         "silently left out.",
                         fix="Write items and pages as .md files with YAML front "
@@ -806,7 +747,7 @@ def stop_on_problems(generators: list[Any]) -> None:
 
 
 def register() -> None:
-    connect_run_state()
+    signals.get_generators.connect(start_run)
     signals.initialized.connect(initialized)
     signals.readers_init.connect(add_reader)
     signals.article_generator_context.connect(collect_problems)

@@ -25,7 +25,7 @@ from urllib.parse import urljoin
 import markdown
 import nh3
 
-from newsdigest.urls import CONTROL_CHARS, is_safe_url, scheme_of
+from newsdigest.urls import LINK_SCHEMES, is_mailto, is_safe_url
 
 ALLOWED_TAGS = frozenset(
     {
@@ -179,7 +179,7 @@ def _attribute_filter(
                 if links is not None:
                     links.append(link)
                 return value.strip() if link.kept and not base_url else None
-        if element == "a" and attribute == "href" and _is_mailto(value):
+        if element == "a" and attribute == "href" and is_mailto(value):
             return value  # a contact address cannot run anything
         if attribute in URL_ATTRIBUTES:
             if not is_safe_url(value):
@@ -189,10 +189,6 @@ def _attribute_filter(
         return value
 
     return keep
-
-
-def _is_mailto(value: str) -> bool:
-    return scheme_of(value) == "mailto" and not CONTROL_CHARS.search(value)
 
 
 # nh3 adds rel to every <a>, also to one whose unsafe href it removed; rel
@@ -266,7 +262,7 @@ def _clean(html: str, base_url: str | None, links: list[SiteLink] | None) -> str
         clean_content_tags=set(DROPPED_WITH_CONTENT),
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
         attribute_filter=_attribute_filter(base_url, links),
-        url_schemes={"http", "https", "mailto"},
+        url_schemes=set(LINK_SCHEMES),
         link_rel=LINK_REL,
         strip_comments=True,
     )

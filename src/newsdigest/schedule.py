@@ -14,16 +14,17 @@ from typing import Any
 
 from pelican import signals
 
-from newsdigest.build_state import STATE
+from newsdigest.build_state import STATE, start_run
+from newsdigest.builddate import schedule_date
 from newsdigest.problems import content_path
 from newsdigest.scheduling import (
     preview_line,
     previews_drafts,
-    schedule_date,
-    schedule_settings,
+    schedule_config,
     split_waiting,
     waiting_line,
 )
+from newsdigest.urls import is_absolute_http_url
 
 logger = logging.getLogger(__name__)
 
@@ -31,24 +32,20 @@ logger = logging.getLogger(__name__)
 def _preview_base(settings: dict[str, Any]) -> str:
     """Where the development server shows the site (feeds use the same base)."""
     siteurl = settings.get("SITEURL") or ""
-    if siteurl.startswith(("http://", "https://")):
+    if is_absolute_http_url(siteurl):
         return siteurl
     return (settings.get("DIGEST_FEEDS") or {}).get(
         "base_url"
     ) or "http://127.0.0.1:8000"
 
 
-CONFIG_KEY = "_DIGEST_SCHEDULE_CONFIG"
-
-
 def initialized(pelican: Any) -> None:
     """Check DIGEST_SCHEDULE once, at start-up; receivers read the result."""
-    pelican.settings[CONFIG_KEY] = schedule_settings(pelican.settings)
+    schedule_config(pelican.settings)
 
 
 def _previews(settings: dict[str, Any]) -> bool:
-    config = settings.get(CONFIG_KEY) or schedule_settings(settings)
-    return previews_drafts(config, settings.get("SITEURL", ""))
+    return previews_drafts(schedule_config(settings), settings.get("SITEURL", ""))
 
 
 def hold_back(generator: Any) -> None:
@@ -84,6 +81,7 @@ def hold_back_pages(generator: Any) -> None:
 
 
 def register() -> None:
+    signals.get_generators.connect(start_run)
     signals.initialized.connect(initialized)
     signals.article_generator_pretaxonomy.connect(hold_back)
     signals.page_generator_finalized.connect(hold_back_pages)

@@ -14,13 +14,18 @@ and an unpinned one publishes each item on the first build on or after its date.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable
 from typing import Any
 
 from newsdigest.dates import iso
 from newsdigest.problems import Report
-from newsdigest.settings import merge, raise_if_errors, setting_problem
+from newsdigest.settings import (
+    Config,
+    feature_config,
+    merge,
+    raise_if_errors,
+    setting_problem,
+)
 from newsdigest.urls import is_absolute_http_url
 
 SCHEDULE_DEFAULTS: dict[str, Any] = {
@@ -48,29 +53,16 @@ def schedule_settings(settings: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
+def schedule_config(settings: dict[str, Any]) -> Config:
+    """``DIGEST_SCHEDULE``, checked once per run."""
+    return feature_config(settings, "DIGEST_SCHEDULE", schedule_settings)
+
+
 def previews_drafts(config: dict[str, Any], siteurl: str) -> bool:
     """True when drafts and waiting items are built under drafts/ to preview."""
     if config["drafts"] == "auto":
         return not is_absolute_http_url(siteurl or "")
     return config["drafts"] == "preview"
-
-
-def schedule_date(
-    settings: dict[str, Any], now: dt.datetime | None = None
-) -> dt.datetime:
-    """The moment items are published against (see the module docstring)."""
-    configured = (settings.get("DIGEST_PUBLISH") or {}).get("build_date")
-    if isinstance(configured, str):
-        try:
-            when = dt.datetime.fromisoformat(configured)
-        except ValueError:
-            when = None  # DIGEST_PUBLISH's own check reports it
-        if when is not None and when.tzinfo is not None:
-            return when
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    return now or dt.datetime.now(dt.UTC)
 
 
 def split_waiting(

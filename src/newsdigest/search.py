@@ -36,10 +36,16 @@ from urllib.parse import urlsplit
 from pelican import signals
 from pelican.generators import Generator
 
-from newsdigest.build_state import STATE, connect_run_state
+from newsdigest.build_state import STATE, start_run
 from newsdigest.problems import DigestError, Report
 from newsdigest.readcache import PREFIX
-from newsdigest.settings import SEARCH_DEFAULTS, merge, raise_if_errors
+from newsdigest.settings import (
+    SEARCH_DEFAULTS,
+    Config,
+    feature_config,
+    merge,
+    raise_if_errors,
+)
 from newsdigest.staging import os_problem
 
 logger = logging.getLogger(__name__)
@@ -57,6 +63,11 @@ def search_settings(settings: dict[str, Any]) -> dict[str, Any]:
     config = merge("DIGEST_SEARCH", SEARCH_DEFAULTS, settings, report)
     raise_if_errors(report, "DIGEST_SEARCH is invalid")
     return config
+
+
+def search_config(settings: dict[str, Any]) -> Config:
+    """``DIGEST_SEARCH``, checked once per run."""
+    return feature_config(settings, "DIGEST_SEARCH", search_settings)
 
 
 def pagefind_version() -> str:
@@ -185,7 +196,7 @@ class SearchGenerator(Generator):
     """Indexes the pages written by every other generator (it runs last)."""
 
     def generate_context(self) -> None:
-        self.config = search_settings(self.settings)
+        self.config = search_config(self.settings)
 
     def generate_output(self, writer: Any) -> None:
         if not self.config["enabled"]:
@@ -213,7 +224,7 @@ class SearchGenerator(Generator):
 def configure(pelican: Any) -> None:
     """Check the settings once; add the search page and tell the theme."""
     settings = pelican.settings
-    config = search_settings(settings)
+    config = search_config(settings)
     settings["JINJA_GLOBALS"] = {
         **(settings.get("JINJA_GLOBALS") or {}),
         "search_enabled": config["enabled"],
@@ -239,7 +250,7 @@ def get_generators(_pelican: Any) -> type[Generator]:
 
 
 def register() -> None:
-    connect_run_state()
+    signals.get_generators.connect(start_run)
     signals.initialized.connect(configure)
     signals.get_generators.connect(get_generators)
     signals.all_generators_finalized.connect(run_last)

@@ -1,8 +1,12 @@
 """newsdigest's settings: one namespaced dict per feature, merged over defaults.
 
-Each plugin owns one dict (``DIGEST_CONTENT``, ``DIGEST_FEEDS``, ``DIGEST_PUBLISH``
-...) and checks it once when Pelican starts, so a typo in ``pelicanconf.py``
-stops the build with the key's name and the fix instead of being ignored.
+Each feature owns one dict (``DIGEST_CONTENT``, ``DIGEST_FEEDS``, ``DIGEST_PUBLISH``
+...). One function per feature merges it over its defaults and reports every
+problem with the key and the fix, so a typo in ``pelicanconf.py`` stops the
+build instead of being ignored. ``feature_config`` runs that function once per
+settings object (once per run, also under ``pelican -r``) and keeps the result,
+frozen, under a private key of the settings (``_DIGEST_FEEDS_CONFIG``): every
+plugin and tool reads that one copy.
 The Pelican settings newsdigest depends on for safety (autoescape, no reader
 cache, deterministic order) are enforced here too, so a plain
 ``pelican content -s pelicanconf.py`` is as safe as the invoke tasks.
@@ -10,9 +14,12 @@ cache, deterministic order) are enforced here too, so a plain
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable
 from typing import Any
 
+from newsdigest.dates import parse_build_date
 from newsdigest.labels import DEFAULT_LABELS, label_problems
 from newsdigest.problems import DigestError, Problem, Report
 
@@ -67,7 +74,69 @@ PUBLISH_DEFAULTS: dict[str, Any] = {
     "precompress": [],
 }
 
+#: Set (to anything but "" or "0") to publish past the page-loss guard.
+FORCE_ENV = "NEWSDIGEST_FORCE"
+
 AUTHORITY = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(,\d{4}(-\d{2}(-\d{2})?)?)$")
+
+
+class Config(dict[str, Any]):
+    """A feature's merged and checked settings: read-only once made.
+
+    Why a read-only ``dict`` and not ``types.MappingProxyType``: Pelican pickles
+    its settings (content caches, worker processes) and a mapping proxy cannot
+    be pickled; a frozen dataclass could, but templates and callers read these
+    by key (``digest_content.footer``, ``config["formats"]``) and the item cache
+    keys them by ``repr``, which is the plain dict's. Lists become tuples and
+    nested dicts Configs, so nothing inside can change either.
+    """
+
+    def _read_only(self, *_args: Any, **_kwargs: Any) -> None:
+        raise TypeError(
+            "newsdigest settings are checked once and read-only; "
+            "change the DIGEST_* dict in the settings file instead."
+        )
+
+    __setitem__ = __delitem__ = __ior__ = _read_only  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle (and copy) rebuild from the items, not by setting them one by one.
+        return (type(self), (dict(self),))
+
+
+def freeze(value: Any) -> Any:
+    """``value`` with every dict a ``Config`` and every list a tuple."""
+    if isinstance(value, dict):
+        return Config({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(item) for item in value)
+    return value
+
+
+def config_key(name: str) -> str:
+    """The private settings key a feature's checked config is kept under."""
+    return f"_{name}_CONFIG"
+
+
+def feature_config(
+    settings: dict[str, Any], name: str, check: Callable[[dict[str, Any]], Any]
+) -> Config:
+    """The checked config of feature ``name`` (e.g. ``DIGEST_FEEDS``).
+
+    The first call merges and checks it with ``check`` (which raises a
+    ``DigestError`` listing every problem) and stores it frozen in the
+    settings; later calls, from any plugin or tool, read that copy. Pelican
+    reads its settings again whenever the settings file changes (also under
+    ``pelican -r``), so a kept config never outlives the settings it came from.
+    """
+    key = config_key(name)
+    kept = settings.get(key)
+    if isinstance(kept, Config):
+        return kept
+    config = freeze(check(settings))
+    settings[key] = config
+    return config
 
 
 def merge(
@@ -164,3 +233,84 @@ def content_settings(settings: dict[str, Any]) -> tuple[dict[str, Any], Report]:
 def raise_if_errors(report: Report, what: str) -> None:
     if report.errors:
         raise DigestError(f"{what}:\n{report.format_text()}", report)
+
+
+def publish_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    report = Report()
+    config = merge("DIGEST_PUBLISH", PUBLISH_DEFAULTS, settings, report)
+    if not 0 <= float(config["max_page_loss"]) <= 1:
+        report.add(
+            setting_problem(
+                "DIGEST_PUBLISH",
+                "max_page_loss",
+                "must be a share between 0 and 1.",
+                "0.5 refuses a site that lost over half of its pages.",
+            )
+        )
+    if not 0 <= float(config["lock_timeout"]) <= 86400:
+        report.add(
+            setting_problem(
+                "DIGEST_PUBLISH",
+                "lock_timeout",
+                "must be between 0 and 86400 seconds.",
+                "Use 600 to wait up to ten minutes for another build, 0 to "
+                "refuse at once.",
+            )
+        )
+    if config["keep_builds"] < 1:
+        report.add(
+            setting_problem("DIGEST_PUBLISH", "keep_builds", "must be >= 1.", "Use 2.")
+        )
+    for fmt in config["precompress"]:
+        if fmt not in ("gzip", "br"):
+            report.add(
+                setting_problem(
+                    "DIGEST_PUBLISH",
+                    "precompress",
+                    f"{fmt!r} is unknown.",
+                    "Use 'gzip', 'br'.",
+                )
+            )
+    if config["build_date"] is not None:
+        try:
+            parse_build_date(config["build_date"])
+        except (TypeError, ValueError):
+            report.add(
+                setting_problem(
+                    "DIGEST_PUBLISH",
+                    "build_date",
+                    f"{config['build_date']!r} is not an ISO 8601 datetime "
+                    "with offset.",
+                    "Use e.g. '2026-01-01T00:00:00+00:00', or None.",
+                )
+            )
+    if settings.get("CACHE_CONTENT"):
+        report.add(
+            setting_problem(
+                "CACHE_CONTENT",
+                "",
+                "is True, but Pelican's content cache would skip newsdigest's "
+                "validation and sanitising of unchanged files.",
+                "Set CACHE_CONTENT = False (the default).",
+            )
+        )
+    raise_if_errors(report, "DIGEST_PUBLISH is invalid")
+    config["force"] = config["force"] or os.environ.get(FORCE_ENV, "") not in ("", "0")
+    return config
+
+
+def checked_content_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    config, report = content_settings(settings)
+    raise_if_errors(report, "newsdigest settings are invalid")
+    return config
+
+
+def content_config(settings: dict[str, Any]) -> Config:
+    """``DIGEST_CONTENT``, checked once per run."""
+    return feature_config(settings, "DIGEST_CONTENT", checked_content_settings)
+
+
+def publish_config(settings: dict[str, Any]) -> Config:
+    """``DIGEST_PUBLISH``, checked once per run (with or without the publish
+    plugin: the build date and the checks are read by others too)."""
+    return feature_config(settings, "DIGEST_PUBLISH", publish_settings)

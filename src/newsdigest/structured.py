@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from newsdigest.dates import iso
 from newsdigest.labels import DEFAULT_LABEL, label_name
+from newsdigest.urls import SAFE_SCHEMES, scheme_of
 
 
 def item_label_name(item: Any) -> str:
@@ -34,7 +35,7 @@ def item_label_name(item: Any) -> str:
 
 def absolute(base: str, path: str) -> str:
     """``base`` (absolute, ending in /) joined with a site-relative path."""
-    if path.startswith(("http://", "https://")):
+    if scheme_of(path) in SAFE_SCHEMES:
         return path
     return base.rstrip("/") + "/" + path.lstrip("/")
 

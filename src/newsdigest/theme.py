@@ -16,12 +16,12 @@ from typing import Any
 import jinja2
 from pelican import signals
 
-from newsdigest.build_state import STATE, connect_run_state
+from newsdigest.build_state import STATE, start_run
 from newsdigest.dates import is_day_only, iso, offset_label
-from newsdigest.feeds import feed_links
+from newsdigest.feedplan import feed_links
 from newsdigest.labels import label_description, label_name
 from newsdigest.periods import MONTHS
-from newsdigest.settings import content_settings
+from newsdigest.settings import content_config
 
 
 def isodate(value: dt.datetime | dt.date) -> str:
@@ -62,12 +62,16 @@ def image_url(image: dict[str, Any], siteurl: str) -> str:
 
 @jinja2.pass_context
 def feed_links_global(
-    context: jinja2.runtime.Context, key: str, title: str
+    context: jinja2.runtime.Context,
+    key: str,
+    title: str | None = None,
+    name: str = "",
 ) -> list[dict[str, str]]:
-    """``feed_links(key, title)`` in templates. A module-level function, not a
-    closure over the settings, so the settings stay picklable (Pelican's
-    caches pickle them); the template context holds every setting."""
-    return feed_links(context.get_all(), key, title)
+    """``feed_links(key, name=...)`` in templates: the feed's links, titled as
+    the feed itself is (``newsdigest.feedplan.feed_title``). A module-level
+    function, not a closure over the settings, so the settings stay picklable
+    (Pelican's caches pickle them); the template context holds every setting."""
+    return feed_links(context.get_all(), key, title, name)
 
 
 # Reads only settings, which every page's key covers (newsdigest.writer).
@@ -88,7 +92,7 @@ def topics_nav(
 
 def configure(pelican: Any) -> None:
     settings = pelican.settings
-    content, _ = content_settings(settings)  # newsdigest.reader reports problems
+    content = content_config(settings)
     labels = content["labels"] if isinstance(content["labels"], dict) else None
     env = dict(settings.get("JINJA_ENVIRONMENT") or {})
     env["autoescape"] = True  # titles and summaries are untrusted text
@@ -163,7 +167,7 @@ CONTENT_LISTS = (
 
 
 def register() -> None:
-    connect_run_state()
+    signals.get_generators.connect(start_run)
     signals.initialized.connect(configure)
     signals.article_generator_finalized.connect(add_topics)
     signals.all_generators_finalized.connect(add_live_slugs)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from newsdigest.frontmatter import (
     UNSAFE_CHARS,
@@ -21,7 +22,8 @@ from newsdigest.frontmatter import (
     parse_yaml,
     read_source,
 )
-from newsdigest.problems import Problem
+from newsdigest.problems import Problem, content_path
+from newsdigest.settings import content_config
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_BYTES = 150  # one part of an address (file systems allow 255)
@@ -130,3 +132,23 @@ def load_topics(
             topics.append(Topic(slug, name.strip(), description.strip(), order))
     ordered = sorted(topics, key=lambda t: (t.order, t.slug))
     return {t.slug: t for t in ordered}, problems
+
+
+def load_site_topics(
+    settings: dict[str, Any],
+) -> tuple[dict[str, Topic], list[Problem]]:
+    """The site's topics file (``DIGEST_CONTENT["topics_file"]`` under PATH),
+    read and checked; a missing file is one problem, not an exception."""
+    config = content_config(settings)
+    path = Path(settings["PATH"]).resolve() / config["topics_file"]
+    shown = content_path(settings, str(path))
+    if not path.is_file():
+        return {}, [
+            Problem(
+                shown,
+                message="does not exist.",
+                fix="Create it with one entry per topic: slug, name, description, "
+                "order.",
+            )
+        ]
+    return load_topics(path, shown)

@@ -1,9 +1,13 @@
-"""Which URLs may reach a page or a feed.
+"""Which URLs may reach a page or a feed: the one URL policy.
 
-Only http(s) URLs and relative references are allowed anywhere a URL is written.
+Only http(s) URLs and relative references are allowed anywhere a URL is written;
+a body's links may also be ``mailto:``; a built page may also link ``tel:``.
 Browsers ignore ASCII whitespace and control characters inside a scheme and
 decode entities before reading an attribute, so the scheme is judged after
-undoing those tricks (``JaVa&#x53;cript:``, ``java\\tscript:``).
+undoing those tricks (``JaVa&#x53;cript:``, ``java\\tscript:``). The sanitiser
+(``newsdigest.sanitize``), the settings and front matter checks and the site
+checks (``newsdigest.sitecheck``) all ask here, so what one lets through the
+others accept, and what one refuses none of them lets through.
 """
 
 from __future__ import annotations
@@ -13,6 +17,12 @@ import re
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 SAFE_SCHEMES = frozenset({"http", "https"})
+#: What a sanitised body may link to (``href``); images and quotes stay http(s).
+LINK_SCHEMES = SAFE_SCHEMES | {"mailto"}
+#: What a built page may link to that leaves the site (the theme may use tel:).
+EXTERNAL_SCHEMES = LINK_SCHEMES | {"tel"}
+#: Schemes that run code or smuggle content: never acceptable in a URL attribute.
+DANGEROUS_SCHEMES = frozenset({"javascript", "vbscript", "data"})
 _STRIPPED = re.compile(r"[\x00-\x20\x7f]+")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
@@ -42,6 +52,14 @@ def is_safe_url(url: str, *, allow_relative: bool = True) -> bool:
     except ValueError:
         return False
     return bool(parts.hostname)
+
+
+def is_mailto(url: str) -> bool:
+    """A ``mailto:`` address (however its scheme is spelled), without control
+    characters: a contact address cannot run anything."""
+    if not isinstance(url, str) or CONTROL_CHARS.search(url):
+        return False
+    return scheme_of(url) == "mailto"
 
 
 def is_absolute_http_url(url: str) -> bool:

@@ -34,12 +34,14 @@ from newsdigest.deploy.result import DeployResult, Site
 from newsdigest.deploy.rsync import unsafe_destination_reason
 from newsdigest.manifest import verify_site
 from newsdigest.problems import DigestError, Problem, Report
+from newsdigest.settings import Config, feature_config
 
 __all__ = [
     "DEFAULTS",
     "DeployResult",
     "Site",
     "deploy",
+    "deploy_config",
     "target_options",
     "validate_deploy_settings",
 ]
@@ -248,6 +250,22 @@ def target_options(settings: dict[str, Any], target: str) -> dict[str, Any]:
     return options
 
 
+def deploy_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """``DIGEST_DEPLOY`` checked as a whole (every problem at once, with its key
+    path), then every target over its kind's defaults."""
+    problems = validate_deploy_settings(settings)
+    if problems:
+        report = Report(problems)
+        raise DigestError(report.format_text(), report)
+    targets = (settings.get(SETTING) or {}).get("targets") or {}
+    return {"targets": {name: target_options(settings, name) for name in targets}}
+
+
+def deploy_config(settings: dict[str, Any]) -> Config:
+    """``DIGEST_DEPLOY``, checked once: ``deploy()`` and the kind modules read it."""
+    return feature_config(settings, SETTING, deploy_settings)
+
+
 def deploy(
     site_dir: Path,
     settings: dict[str, Any],
@@ -262,11 +280,10 @@ def deploy(
     folder must match its manifest (every file, every check, the same
     ``SITEURL`` and, when given, the same ``settings_file``), dry run or not.
     """
-    problems = validate_deploy_settings(settings)
-    if problems:
-        report = Report(problems)
-        raise DigestError(report.format_text(), report)
-    options = target_options(settings, target)
+    targets = deploy_config(settings)["targets"]
+    if target not in targets:
+        target_options(settings, target)  # refuses, naming the configured targets
+    options = targets[target]
     site_dir = Path(site_dir).resolve()  # `output` is a symlink to the build
     _check_site(site_dir)
     manifest = verify_site(

@@ -18,11 +18,11 @@ import re
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 from newsdigest.problems import ERROR, WARNING, Problem
 from newsdigest.sitecheck.site import DANGEROUS_SCHEMES, url_scheme
 from newsdigest.sitecheck.xmltree import XMLError, XNode
+from newsdigest.urls import is_absolute_http_url
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,7 @@ _EMBEDDED_URL_ATTRS = frozenset({"href", "src", "poster", "cite", "action"})
 
 
 def is_absolute_url(url: str) -> bool:
-    parts = urlsplit(url.strip())
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in url
+    return is_absolute_http_url(url.strip())
 
 
 def is_feed_id(value: str) -> bool:

@@ -20,17 +20,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from newsdigest.sitecheck.page import HTML_SUFFIXES
+from newsdigest.urls import DANGEROUS_SCHEMES, EXTERNAL_SCHEMES, scheme_of
 
 log = logging.getLogger(__name__)
 
-#: Schemes that run code or smuggle content; never acceptable in a URL attribute.
-DANGEROUS_SCHEMES = frozenset({"javascript", "vbscript", "data"})
-#: Schemes that leave the site and are never fetched by the checks.
-EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 #: Hosts that only exist on the machine that built the site.
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1"})
 
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _NOT_RELATIVE = re.compile(r"\s*(?:/|[a-zA-Z][a-zA-Z0-9+.-]*:)")
 _C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
 _TAB_NEWLINE = re.compile(r"[\t\n\r]")
@@ -42,9 +38,9 @@ def clean_url(url: str) -> str:
 
 
 def url_scheme(url: str) -> str:
-    """Lower-cased scheme of ``url`` as a browser sees it, "" when relative."""
-    match = _SCHEME.match(clean_url(url))
-    return match.group(1).lower() if match else ""
+    """Lower-cased scheme of ``url`` as a browser sees it, "" when relative
+    (the one policy: ``newsdigest.urls.scheme_of``)."""
+    return scheme_of(url) or ""
 
 
 def srcset_urls(value: str) -> list[str]:

@@ -17,6 +17,7 @@ import re
 from newsdigest.problems import ERROR, Problem
 from newsdigest.sitecheck.site import Kind, Site
 from newsdigest.sitecheck.xmltree import XMLError, XNode, parse_xml
+from newsdigest.urls import is_absolute_http_url
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class _Checker:
             return
         address = loc.text.strip()
         target = self.site.resolve(address, self.path)
-        if not address.startswith(("http://", "https://")):
+        if not is_absolute_http_url(address):
             self.add(loc.line, "loc", f"{address!r} is not absolute", "Use SITEURL.")
         elif target.kind is not Kind.INTERNAL:
             self.add(
