@@ -12,6 +12,7 @@ from pathlib import Path
 from tests.conftest import Project, item, tree
 
 FIRST_ITEM = "content/items/2022-01-05-city-heat-pump-grants.md"
+FEEDS_LIMIT_3 = {"limit": 3, "base_url": "http://127.0.0.1:8000"}
 GONE_ITEM = "content/items/2021-12-21-opinion-january-talks-small-steps.md"
 
 
@@ -89,7 +90,7 @@ def test_incremental_builds_equal_cold_builds(
     assert shared(fourth, fifth) == 0.0, "a new site key: nothing is linked"
 
     # A feature's settings (a frozen config): the feeds list fewer items.
-    sixth = build(project, DIGEST_FEEDS={"limit": 3})
+    sixth = build(project, DIGEST_FEEDS=FEEDS_LIMIT_3)
     assert tree(sixth, reproducible=True) == cold_tree(
-        project, tmp_path, "cold4", DIGEST_FEEDS={"limit": 3}
+        project, tmp_path, "cold4", DIGEST_FEEDS=FEEDS_LIMIT_3
     )
