@@ -18,7 +18,6 @@ import hashlib
 import html
 import json
 import os
-import re
 import shutil
 import subprocess
 import time
@@ -31,161 +30,34 @@ from typing import Any
 import html5lib
 import pytest
 
-from tests.conftest import Project, _copy_project, item
+from tests.helpers import (
+    DANGEROUS_SCHEMES,
+    HOSTILE_SVGS,
+    LINK_PAYLOADS,
+    SAFE_SVG,
+    TRACEBACK,
+    URL_ATTRIBUTES,
+    Project,
+    ReportedProblem,
+    copy_project,
+    html_dangers,
+    item,
+    localname,
+    output_of,
+    parse_html,
+    parse_report,
+    url_scheme,
+)
 
 # Feeds must link to an absolute, non-local URL for the built-site checks to pass.
 OVERRIDES: dict[str, Any] = {
     "DIGEST_FEEDS": {"base_url": "https://digest.example.org/"}
-}
-TRACEBACK = "Traceback (most recent call last)"
-DANGEROUS_SCHEMES = {"javascript", "data", "vbscript", "livescript", "mocha"}
-URL_ATTRIBUTES = {
-    "href",
-    "src",
-    "action",
-    "formaction",
-    "xlink:href",
-    "data",
-    "poster",
-    "background",
-    "cite",
-    "srcset",
-    "ping",
-    "lowsrc",
-    "dynsrc",
-    "codebase",
-    "manifest",
-}
-ACTIVE_ELEMENTS = {
-    "iframe",
-    "frame",
-    "frameset",
-    "object",
-    "embed",
-    "applet",
-    "form",
-    "style",
-    "base",
-    "svg",
-    "math",
-    "textarea",
-    "button",
-    "input",
-    "noscript",
-    "template",
 }
 NEVER_EVALUATED = "137165295"  # 12345 * 11111
 
 
 def build(project: Project) -> subprocess.CompletedProcess[str]:
     return project.build(**OVERRIDES)
-
-
-def output_of(result: subprocess.CompletedProcess[str]) -> str:
-    return result.stdout + result.stderr
-
-
-# --- Scanning built files ------------------------------------------------------
-
-
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2].lower()
-
-
-def url_scheme(value: str) -> str | None:
-    """The scheme a browser sees: after entities, whitespace and controls."""
-    decoded = html.unescape(html.unescape(value))
-    decoded = re.sub(r"[\x00-\x20\x7f]+", "", decoded)
-    match = re.match(r"([a-zA-Z][a-zA-Z0-9+.\-]*):", decoded)
-    return match.group(1).lower() if match else None
-
-
-#: The only scripts the site may run: the search page's own, from the site.
-SEARCH_SCRIPTS = ("pagefind/pagefind-ui.js", "theme/js/search.js")
-
-
-def _is_search_script(element: ET.Element, where: str) -> bool:
-    src = element.get("src") or ""
-    return (
-        where == "search/index.html"
-        and not (element.text or "").strip()
-        and src.startswith("../")
-        and src.removeprefix("../") in SEARCH_SCRIPTS
-    )
-
-
-def _search_form_parts(tree: ET.Element) -> set[int]:
-    """The header's search form (a GET to the site's own search page) and its
-    field and button: the theme's, not content's (nh3 removes forms)."""
-    allowed: set[int] = set()
-    for form in tree.iter():
-        if (
-            isinstance(form.tag, str)
-            and _local(form.tag) == "form"
-            and form.get("class") == "site-search"
-            and form.get("method") == "get"
-            and (form.get("action") or "").endswith("search/")
-        ):
-            allowed.update(id(part) for part in form.iter())
-    return allowed
-
-
-def html_dangers(tree: ET.Element, where: str) -> list[str]:
-    """Executable things in an html5lib etree: scripts, handlers, bad URLs..."""
-    found = []
-    search_form = _search_form_parts(tree)
-    for element in tree.iter():
-        if not isinstance(element.tag, str):
-            continue  # comment
-        name = _local(element.tag)
-        if name == "script":
-            kind = (element.get("type") or "").strip().lower()
-            if kind == "application/ld+json":
-                try:
-                    json.loads(element.text or "")
-                except ValueError:
-                    found.append(f"{where}: ld+json script is not JSON")
-            elif not _is_search_script(element, where):
-                found.append(f"{where}: <script> {element.attrib} {element.text!r}")
-        if (
-            name in ACTIVE_ELEMENTS
-            and id(element) not in search_form
-            and not _email_media_style(element, where)
-        ):
-            found.append(f"{where}: <{name}> element")
-        if name == "meta" and (element.get("http-equiv") or "").lower() == "refresh":
-            found.append(f"{where}: <meta http-equiv=refresh>")
-        for attribute, value in element.attrib.items():
-            attr = _local(attribute)
-            if attr.startswith("on"):
-                found.append(f"{where}: <{name} {attr}={value!r}>")
-            if attr == "style" and re.search(
-                r"javascript|expression\(|url\(", value, re.IGNORECASE
-            ):
-                found.append(f"{where}: <{name} style={value!r}>")
-            if attr in URL_ATTRIBUTES or attribute.endswith("}href"):
-                values = value.split(",") if attr == "srcset" else [value]
-                for url in values:
-                    if url_scheme(url.strip()) in DANGEROUS_SCHEMES:
-                        found.append(f"{where}: <{name} {attr}={value!r}>")
-    return found
-
-
-def _email_media_style(element: ET.Element, where: str) -> bool:
-    """The edition email keeps one theme <style> of @media rules (dark mode,
-    narrow screens) that mail clients cannot get inline; nothing in it loads or
-    runs anything."""
-    text = element.text or ""
-    return (
-        where.endswith("/email.html")
-        and _local(element.tag) == "style"
-        and text.lstrip().startswith("@media")
-        and not re.search(r"url\(|@import|expression|javascript|behavior", text, re.I)
-    )
-
-
-def parse_html(text: str) -> ET.Element:
-    return html5lib.parse(text, treebuilder="etree", namespaceHTMLElements=False)
 
 
 def parse_fragment(text: str) -> ET.Element:
@@ -203,13 +75,13 @@ HTML_IN_XML = {"content", "summary", "description", "encoded", "subtitle"}
 def xml_dangers(root: ET.Element, where: str) -> list[str]:
     found = []
     for element in root.iter():
-        name = _local(element.tag)
+        name = localname(element.tag)
         if name == "script":
             found.append(f"{where}: <script> element in XML")
         for attribute, value in element.attrib.items():
-            if _local(attribute).startswith("on"):
+            if localname(attribute).startswith("on"):
                 found.append(f"{where}: {name}[{attribute}]")
-            if _local(attribute) in URL_ATTRIBUTES and url_scheme(value) in (
+            if localname(attribute) in URL_ATTRIBUTES and url_scheme(value) in (
                 DANGEROUS_SCHEMES
             ):
                 found.append(f"{where}: {name}[{attribute}]={value!r}")
@@ -396,7 +268,7 @@ def _norm(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> HostileSite:
-    project = _copy_project(tmp_path_factory.mktemp("hostile"), False)
+    project = copy_project(tmp_path_factory.mktemp("hostile"), False)
     titles, slugs = [], []
     for index, payload in enumerate(FIELD_PAYLOADS):
         title = f"Story {index} {payload}"
@@ -537,8 +409,8 @@ def test_feed_titles_are_escaped_once(hostile_site: HostileSite) -> None:
         assert title in rss_titles, title
     for entry in atom.iter(f"{ns}entry"):
         for part in entry:
-            assert _local(part.tag) != "script"
-            assert len(part) == 0 or _local(part.tag) in {"author", "category"}, part
+            assert localname(part.tag) != "script"
+            assert len(part) == 0 or localname(part.tag) in {"author", "category"}, part
 
 
 def test_link_prefixes_in_plain_fields_publish_nothing(
@@ -575,7 +447,7 @@ def test_hostile_bodies_keep_their_safe_parts(hostile_site: HostileSite) -> None
 
 def test_tags_with_markup_are_neutralised(tmp_path: Path) -> None:
     """Tag names reach tag pages, feed titles and feed descriptions."""
-    project = _copy_project(tmp_path / "tags", False)
+    project = copy_project(tmp_path / "tags", False)
     project.write(
         "content/items/a.md",
         item(tags=["Tag <script>alert(1)</script>", 'Tag "><svg onload=alert(1)>']),
@@ -603,43 +475,6 @@ class Expect:
     line: int | None = None  # None: any line, or none
     field: str | None = None
     words: str = ""  # a fragment the message must contain (case-insensitive)
-
-
-@dataclass
-class ReportedProblem:
-    path: str
-    line: int | None
-    field: str | None
-    message: str
-    fix: str
-
-
-_SECTION = re.compile(r"(content/\S+) (?=(?:line \d+|file)(?: \[\S+\])?: )")
-_ENTRY = re.compile(r" ?(?=(?:line \d+|file)(?: \[\S+\])?: )")
-_HEAD = re.compile(r"^(?:line (\d+)|file)(?: \[(\S+)\])?: (.*)$")
-
-
-def parse_report(output: str) -> list[ReportedProblem]:
-    """The problems of a content report, whatever the console wrapped."""
-    text = " ".join(output.split())
-    parts = _SECTION.split(text)
-    problems = []
-    for path, body in zip(parts[1::2], parts[2::2], strict=True):
-        for chunk in _ENTRY.split(body):
-            head = _HEAD.match(chunk.strip())
-            if not head:
-                continue
-            message, _, fix = head.group(3).partition(" fix: ")
-            problems.append(
-                ReportedProblem(
-                    path,
-                    int(head.group(1)) if head.group(1) else None,
-                    head.group(2),
-                    message,
-                    fix,
-                )
-            )
-    return problems
 
 
 def item_without(key: str) -> str:
@@ -976,86 +811,6 @@ def _link_inside(project: Project, _tmp: Path) -> None:
     os.symlink("real.svg", project.content / "images" / "alias.svg")
 
 
-SAFE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect/></svg>'
-SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">{}</svg>'
-HOSTILE_SVGS: dict[str, str | bytes] = {
-    "script": SVG.format("<script>alert(1)</script>"),
-    "cdata-script": SVG.format("<script><![CDATA[alert(1)]]></script>"),
-    "onload": '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
-    "onclick-upper": SVG.format('<rect ONCLICK="alert(1)"/>'),
-    "javascript-href": SVG.format('<a href="javascript:alert(1)"><text>x</text></a>'),
-    "xlink-href": SVG.format('<a xlink:href="javascript:alert(1)"><text>x</text></a>'),
-    "foreign-object": SVG.format(
-        '<foreignObject><body xmlns="http://www.w3.org/1999/xhtml">'
-        "<iframe src='https://evil.example'/></body></foreignObject>"
-    ),
-    "external-image": SVG.format('<image href="https://evil.example/track.png"/>'),
-    "external-use": SVG.format('<use href="https://evil.example/x.svg#a"/>'),
-    "data-image": SVG.format('<image href="data:image/svg+xml;base64,PHN2Zz4="/>'),
-    "entity": '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x "y">]>'
-    '<svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
-    "stylesheet-pi": '<?xml-stylesheet href="https://evil.example/x.xsl"?>' + SAFE_SVG,
-    "animate-href": SVG.format(
-        '<a><animate attributeName="href" to="javascript:alert(1)"/><text>x</text></a>'
-    ),
-    "set-href": SVG.format('<set attributeName="href" to="javascript:alert(1)"/>'),
-    "style-import": SVG.format(
-        "<style>@import url(https://evil.example/x.css);</style>"
-    ),
-    "style-attr-url": SVG.format('<rect style="fill:url(https://evil.example/x)"/>'),
-    "xhtml-script": SVG.format(
-        '<h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script>'
-    ),
-    "not-xml": "<html><script>alert(1)</script>",
-    "css-escape": SVG.format(
-        "<style>rect{fill:u\\72l(https://evil.example/x)}</style>"
-    ),
-    "css-image-set": SVG.format(
-        '<style>rect{fill:image-set("https://evil.example/x" 1x)}</style>'
-    ),
-    "font-face": SVG.format(
-        "<style>@font-face{src:url(https://evil.example/f)}</style>"
-    ),
-    "utf16-script": (
-        '<?xml version="1.0" encoding="UTF-16"?>'
-        + SVG.format("<script>alert(1)</script>")
-    ).encode("utf-16"),
-}
-LINK_PAYLOADS = {
-    # File disclosure through Pelican's link prefixes.
-    "attach-environ": ("[n]({attach}../../../../proc/self/environ)", "attach"),
-    "static-dotdot": ("[n]({static}../../../../etc/hostname)", "out of content"),
-    "static-slash-dotdot": ("[n]({static}/../pelicanconf.py)", "out of content"),
-    "static-absolute": ("[n]({static}//etc/passwd)", ""),
-    "static-settings": ("[n]({static}../../publishconf.py)", "out of content"),
-    "static-content-root": ("[n]({static}/topics.yml)", "static folder"),
-    "static-item-source": ("[n]({static}bad.md)", "static folder"),
-    "static-percent": ("[n]({static}%2e%2e/%2e%2e/pelicanconf.py)", "plain path"),
-    "static-backslash": ("[n]({static}..\\..\\pelicanconf.py)", "plain path"),
-    "static-pipes": ("[n](|static|../../pelicanconf.py)", "out of content"),
-    "static-mixed": ("[n]({static|../../pelicanconf.py)", "out of content"),
-    "static-missing": ("![m]({static}/images/missing.png)", "does not exist"),
-    "filename-settings": ("[n]({filename}../../pelicanconf.py)", "out of content"),
-    "filename-image": ("[n]({filename}/topics.yml)", "items or pages"),
-    "index": ("[n]({index})", "{index}"),
-    "tag": ("[n]({tag}x)", "{tag}"),
-    "category": ("[n]({category}x)", "{category}"),
-    "author": ("[n]({author}x)", "{author}"),
-    "raw-html-href": ('<a href="{attach}../../../x">n</a>', "attach"),
-    "raw-html-img": ("<img alt=x src='|attach|../../x'>", "attach"),
-    "title-attribute": ("[t](https://e.com/ \"src='{static}../../x'\")", ""),
-    "entity-prefix": ("[n](&#123;static}../../pelicanconf.py)", "out of content"),
-    # javascript: smuggled through the rewriting.
-    "empty-prefix-js": ("[x]({}javascript:alert(1))", "{}"),
-    "pipe-window-js": ("[y](|window|javascript:alert(1))", "{window}"),
-    "static-js": ("[z]({static}javascript:alert(1))", "plain path"),
-    "filename-js": ("[z]({filename}javascript:alert(1))", "plain path"),
-    "img-js": ("![i]({}javascript:alert(1))", "{}"),
-    "data-img": ("![i]({static}data:image/svg+xml,<svg onload=alert(1)>)", ""),
-    # Body images with a bare path (resolved against the page, not content/).
-    "bare-image": ("![harbour](images/harbour.svg)", "bare path"),
-    "root-image": ("![harbour](/images/harbour.svg)", "bare path"),
-}
 ENTITY_PAYLOADS = {
     "ref-1": "&#1;",
     "ref-vt": "&#x0B;",
@@ -1292,7 +1047,7 @@ SOLO_HARDENING = {
 @pytest.fixture(scope="module")
 def good_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A published site, copied for each refused case."""
-    project = _copy_project(tmp_path_factory.mktemp("good"), False)
+    project = copy_project(tmp_path_factory.mktemp("good"), False)
     project.write("content/items/good.md", item(source_url="https://example.com/good"))
     result = build(project)
     assert result.returncode == 0, output_of(result)

@@ -9,24 +9,14 @@ NEWSDIGEST_SCREENSHOTS=<folder> to keep a screenshot of each combination.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.helpers import skip_without_chromium
+
 WIDTHS = {"phone": (320, 740), "desktop": (1280, 900)}
 PAGES = [
     "",
@@ -40,38 +30,7 @@ PAGES = [
 
 pytestmark = pytest.mark.browser
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must install Debian's chromium for the browser tests")
-    pytest.skip("needs Debian's chromium at /usr/bin/chromium", allow_module_level=True)
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def server(sample_site) -> Iterator[str]:
-    handler = functools.partial(
-        _QuietHandler, directory=str(sample_site.output.resolve())
-    )
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
+skip_without_chromium()
 
 
 def seed_path(sample_site) -> str:

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import PINNED_ENV, item
+from tests.helpers import PINNED_ENV, item
 
 
 def check(project, *args: str) -> subprocess.CompletedProcess[str]:

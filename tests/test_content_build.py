@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.conftest import item
+from tests.helpers import item
 
 
 def test_non_markdown_files_among_items_stop_the_build(make_project):

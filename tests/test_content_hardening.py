@@ -19,11 +19,15 @@ from pelican.settings import DEFAULT_CONFIG
 
 from newsdigest.build import pelican_command
 from newsdigest.sanitize import render_markdown
-from tests.conftest import PINNED_ENV, REPO, Project, _copy_project, item
-from tests.test_adversarial import (
+from tests.helpers import (
     LINK_PAYLOADS,
+    PINNED_ENV,
+    REPO,
     TRACEBACK,
+    Project,
+    copy_project,
     html_dangers,
+    item,
     output_of,
     parse_html,
     parse_report,
@@ -56,7 +60,7 @@ def files_containing(root: Path, marker: str) -> list[Path]:
 @pytest.fixture
 def secret_project(tmp_path: Path) -> Project:
     """A sample project with secrets beside content/ and above the project."""
-    project = _copy_project(tmp_path / "site" / "project", True)
+    project = copy_project(tmp_path / "site" / "project", True)
     (tmp_path / "site" / "secret.txt").write_text(SECRET)
     project.write("notes.txt", SECRET)
     settings = project.root / "publishconf.py"

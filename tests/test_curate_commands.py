@@ -21,9 +21,7 @@ from newsdigest.cli import cli
 from newsdigest.frontmatter import split
 from newsdigest.schema import validate_item
 from newsdigest.topics import load_topics
-from tests.conftest import PINNED_ENV, item
-from tests.curate_http import FIXTURES
-from tests.curate_http import http_server as http_server  # the fixture
+from tests.helpers import FIXTURES, PINNED_ENV, item
 
 TOPICS = """\
 geopolitics:

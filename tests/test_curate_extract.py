@@ -8,7 +8,7 @@ import pytest
 
 from newsdigest.curate.article import Article, full_name, key_quotes, summary_of
 from newsdigest.curate.extract import ExtractError, extract_article
-from tests.curate_http import FIXTURES
+from tests.helpers import CURATE_FIXTURES as FIXTURES
 
 CET = dt.timezone(dt.timedelta(hours=1))
 

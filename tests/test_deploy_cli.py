@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from newsdigest.manifest import ALL_CHECKS, manifest_path
-from tests.conftest import PINNED_ENV, item
+from tests.helpers import PINNED_ENV, item
 
 
 def run(project, *command: str) -> subprocess.CompletedProcess[str]:

@@ -21,7 +21,7 @@ from newsdigest.manifest import (
     verify_site,
 )
 from newsdigest.problems import DigestError
-from tests.conftest_deploy import SITE, make_site, read_tree, republish
+from tests.helpers import SITE, make_site, read_tree, republish
 
 TARGETS = {
     "server": {"kind": "rsync", "destination": "{www}", "delete": True},

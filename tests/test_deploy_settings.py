@@ -11,7 +11,7 @@ from newsdigest.deploy import (
     validate_deploy_settings,
 )
 from newsdigest.problems import DigestError
-from tests.conftest_deploy import make_site
+from tests.helpers import make_site
 
 GOOD = {
     "DIGEST_DEPLOY": {

@@ -34,7 +34,7 @@ from newsdigest.structured import (
     jsonld_script,
     social_meta,
 )
-from tests.conftest import item
+from tests.helpers import item
 
 UTC = dt.UTC
 BASE = "https://digest.example.org/"
@@ -358,9 +358,9 @@ def jsonld_of(html: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from tests.conftest import _copy_project
+    from tests.helpers import copy_project
 
-    project = _copy_project(tmp_path_factory.mktemp("discovery"), False)
+    project = copy_project(tmp_path_factory.mktemp("discovery"), False)
     project.write(
         "content/items/evil.md",
         item(

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import CHROMIUM, FLAGS, browser, server  # noqa: F401
+from tests.helpers import REPO, copy_project, item, serve_folder, skip_without_chromium
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parent.parent
+skip_without_chromium()
+
 ARTIFACTS = Path(
     os.environ.get("NEWSDIGEST_ARTIFACTS") or REPO / "test-artifacts" / "discovery"
 )
@@ -45,7 +46,7 @@ def kinds(sample_site) -> dict[str, str]:
     }
 
 
-def open_page(browser, url: str, width: int = 1280, **options):  # noqa: F811
+def open_page(browser, url: str, width: int = 1280, **options):
     context = browser.new_context(viewport={"width": width, "height": 900}, **options)
     page = context.new_page()
     page.goto(url)
@@ -73,7 +74,7 @@ def result_titles(page) -> list[str]:
     return page.locator(".pagefind-ui__result-link").all_inner_texts()
 
 
-def test_search_finds_the_item_and_filters_narrow_the_results(browser, server):  # noqa: F811
+def test_search_finds_the_item_and_filters_narrow_the_results(browser, server):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     requests: list[str] = []
@@ -104,7 +105,7 @@ def test_search_finds_the_item_and_filters_narrow_the_results(browser, server): 
     assert not any("central bank" in title.lower() for title in climate)
 
 
-def test_header_search_form_opens_the_search_page(browser, server):  # noqa: F811
+def test_header_search_form_opens_the_search_page(browser, server):
     context, page = open_page(browser, server)
     page.get_by_label("Search stories").fill("passkeys")
     page.get_by_role("button", name="Search").click()
@@ -113,7 +114,7 @@ def test_header_search_form_opens_the_search_page(browser, server):  # noqa: F81
     assert any("passkeys" in title.lower() for title in titles)
 
 
-def test_without_javascript_the_header_offers_topics_and_tags(browser, server):  # noqa: F811
+def test_without_javascript_the_header_offers_topics_and_tags(browser, server):
     context, page = open_page(browser, server, java_script_enabled=False)
     form_visible = page.locator("form.site-search").is_visible()
     fallback = page.locator(".site-search-fallback")
@@ -136,7 +137,7 @@ JS_LINKS = """() => [...document.querySelectorAll('a[href]')]
 
 
 @pytest.mark.parametrize("kind", ["home", "item", "topic", "tag", "source", "archive"])
-def test_keyboard_reaches_every_link_with_a_visible_focus(browser, server, kinds, kind):  # noqa: F811
+def test_keyboard_reaches_every_link_with_a_visible_focus(browser, server, kinds, kind):
     context, page = open_page(browser, server + kinds[kind])
     links = page.evaluate(JS_LINKS)
     reached: list[str] = []
@@ -155,7 +156,7 @@ def test_keyboard_reaches_every_link_with_a_visible_focus(browser, server, kinds
     assert not unmarked, unmarked
 
 
-def test_dark_mode_applies_to_pages_and_search(browser, server, kinds):  # noqa: F811
+def test_dark_mode_applies_to_pages_and_search(browser, server, kinds):
     for kind in ("home", "item", "search"):
         context, page = open_page(browser, server + kinds[kind], color_scheme="dark")
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
@@ -173,7 +174,7 @@ def test_dark_mode_applies_to_pages_and_search(browser, server, kinds):  # noqa:
 @pytest.mark.parametrize(
     "kind", sorted(["home", "item", "topic", "tag", "source", "archive", "search"])
 )
-def test_no_horizontal_scroll_at_320_px(browser, server, kinds, kind):  # noqa: F811
+def test_no_horizontal_scroll_at_320_px(browser, server, kinds, kind):
     context, page = open_page(browser, server + kinds[kind], width=320)
     overflow = page.evaluate(
         "() => document.documentElement.scrollWidth - window.innerWidth"
@@ -186,7 +187,7 @@ def test_no_horizontal_scroll_at_320_px(browser, server, kinds, kind):  # noqa: 
 @pytest.mark.parametrize(
     "kind", ["home", "item", "topic", "tag", "source", "archive", "search"]
 )
-def test_axe_finds_no_violations(browser, server, kinds, kind, scheme):  # noqa: F811
+def test_axe_finds_no_violations(browser, server, kinds, kind, scheme):
     from axe_playwright_python.sync_playwright import Axe
 
     context, page = open_page(browser, server + kinds[kind], color_scheme=scheme)
@@ -200,7 +201,7 @@ def test_axe_finds_no_violations(browser, server, kinds, kind, scheme):  # noqa:
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_screenshots_of_every_page_kind(browser, server, kinds, width):  # noqa: F811
+def test_screenshots_of_every_page_kind(browser, server, kinds, width):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for kind, path in kinds.items():
         context, page = open_page(browser, server + path, width=width)
@@ -221,14 +222,7 @@ WORDS = ["one", "two", "three"]
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory):
     """A digest whose titles, summaries and bodies try to run code in search."""
-    import functools
-    import threading
-    from http.server import ThreadingHTTPServer
-
-    from tests.conftest import _copy_project, item
-    from tests.test_browser import _QuietHandler
-
-    project = _copy_project(tmp_path_factory.mktemp("hostile-search"), False)
+    project = copy_project(tmp_path_factory.mktemp("hostile-search"), False)
     for n, payload in enumerate(PAYLOADS):
         project.write(
             f"content/items/h{n}.md",
@@ -245,15 +239,11 @@ def hostile_server(tmp_path_factory):
         )
     result = project.build()
     assert result.returncode == 0, result.stdout + result.stderr
-    handler = functools.partial(_QuietHandler, directory=str(project.output.resolve()))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_folder(project.output.resolve()) as url:
+        yield url
 
 
-def test_search_results_show_payloads_as_text(browser, hostile_server):  # noqa: F811
+def test_search_results_show_payloads_as_text(browser, hostile_server):
     context, page = open_page(browser, hostile_server + "search/?q=zebra")
     titles = result_titles(page)
     page.locator("summary", has_text="Tag").click()
@@ -273,7 +263,7 @@ def test_search_results_show_payloads_as_text(browser, hostile_server):  # noqa:
     assert 'Zebra one \u2039img src=x onerror="window.__pwned=1"\u203a (1)' in tags
 
 
-def test_index_has_the_four_filters_and_sorts_by_date(browser, server):  # noqa: F811
+def test_index_has_the_four_filters_and_sorts_by_date(browser, server):
     context, page = open_page(browser, server + "search/")
     found = page.evaluate(
         """async () => {

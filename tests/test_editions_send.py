@@ -16,7 +16,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 
 from newsdigest.cli import cli
-from tests.conftest import item
+from tests.helpers import item
 
 pytestmark = pytest.mark.slow
 
@@ -71,9 +71,9 @@ def smtp_server():
 def built(tmp_path_factory):
     """A project with two weekly editions, built once; settings point at SMTP
     through a file the tests rewrite per server port."""
-    from tests.conftest import _copy_project
+    from tests.helpers import copy_project
 
-    project = _copy_project(tmp_path_factory.mktemp("send"), False)
+    project = copy_project(tmp_path_factory.mktemp("send"), False)
     project.write(
         "content/items/a.md", item(title="Alpha", date="2022-01-04T10:00:00+00:00")
     )

@@ -13,7 +13,7 @@ import pytest
 from newsdigest.edition_model import EMAIL_MAX_BYTES
 from newsdigest.sitecheck import check_site
 from newsdigest.sitecheck.feeds import json_feed_problems
-from tests.conftest import item
+from tests.helpers import item
 
 pytestmark = pytest.mark.slow
 

@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 
 from newsdigest.sitecheck.page import html5lib_errors
-from tests import conftest
-from tests.conftest import REPO, Project, _copy_project, item
+from tests import helpers
+from tests.helpers import REPO, Project, copy_project, item
 
 pytestmark = pytest.mark.slow
 
 # The fixture's topics plus one that no item uses (a topic without a page).
 TOPICS = (
-    conftest.TOPICS
+    helpers.TOPICS
     + """\
 empty:
   name: Empty
@@ -131,7 +131,7 @@ def branch_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             {"DIGEST_FEEDS": {"per_source": True}},
         ),
     ):
-        project = _copy_project(tmp_path_factory.mktemp(name), False)
+        project = copy_project(tmp_path_factory.mktemp(name), False)
         every_branch(project)
         result = project.build(settings, **overrides)
         assert result.returncode == 0, result.stdout + result.stderr

@@ -11,7 +11,7 @@ import pytest
 from newsdigest.feedformats import feed_path, link_entries
 from newsdigest.jsonfeed import JsonFeed
 from newsdigest.sitecheck import check_site
-from tests.conftest import item
+from tests.helpers import item
 
 
 def test_json_feed_document_from_feedgenerator_calls() -> None:

@@ -11,21 +11,7 @@ import pytest
 
 from newsdigest.build import pelican_command
 from newsdigest.publish import page_loss_problem
-from tests.conftest import PINNED_ENV, item, tree
-
-
-@pytest.fixture
-def published(make_project):
-    """A project with five items, built once: output/ is the published site."""
-    project = make_project()
-    for n in range(5):
-        project.write(
-            f"content/items/story-{n}.md",
-            item(title=f"Story {n}", source_url=f"https://example.com/{n}"),
-        )
-    result = project.build()
-    assert result.returncode == 0, result.stdout + result.stderr
-    return project
+from tests.helpers import PINNED_ENV, item, tree
 
 
 def test_failed_build_leaves_published_site_untouched(published):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -35,17 +34,9 @@ from newsdigest.staging import (
     prune_builds,
     swap_into_place,
 )
-from tests.conftest import PINNED_ENV, REPO, item
+from tests.helpers import PINNED_ENV, REPO, item, tree
 
 pytestmark = pytest.mark.slow
-
-
-def tree_digest(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 def output_of(result: subprocess.CompletedProcess[str]) -> str:
@@ -68,19 +59,6 @@ def wait_for_text(path: Path, text: str, process: subprocess.Popen[str]) -> None
     while text not in path.read_text():
         assert process.poll() is None, path.read_text()
         time.sleep(0.1)
-
-
-@pytest.fixture
-def published(make_project):
-    project = make_project()
-    for n in range(5):
-        project.write(
-            f"content/items/story-{n}.md",
-            item(title=f"Story {n}", source_url=f"https://example.com/{n}"),
-        )
-    result = project.build()
-    assert result.returncode == 0, output_of(result)
-    return project
 
 
 def add_item(project, name: str = "zebra") -> None:
@@ -180,7 +158,7 @@ def test_second_build_waits_for_the_lock_and_says_so(published, tmp_path):
 
 
 def test_build_refuses_when_the_lock_is_held_past_the_timeout(published):
-    before = tree_digest(published.output)
+    before = tree(published.output)
     target = os.readlink(published.output)
     add_item(published)
     fd = hold_lock(published)
@@ -193,7 +171,7 @@ def test_build_refuses_when_the_lock_is_held_past_the_timeout(published):
     assert "Another newsdigest build (pid 4242)" in out and "lock_timeout" in out
     assert "Traceback" not in out
     assert os.readlink(published.output) == target
-    assert tree_digest(published.output) == before
+    assert tree(published.output) == before
     assert not list((published.root / ".output.builds").glob("staging-*"))
 
 
@@ -292,7 +270,7 @@ def test_a_builds_folder_newsdigest_did_not_create_is_refused(
 
 @pytest.mark.parametrize("delete", [False, True])
 def test_non_staging_build_refuses_to_write_through_the_output_link(published, delete):
-    before = tree_digest(published.output)
+    before = tree(published.output)
     add_item(published)
     result = published.build(
         DIGEST_PUBLISH={"staging": False}, DELETE_OUTPUT_DIRECTORY=delete
@@ -301,7 +279,7 @@ def test_non_staging_build_refuses_to_write_through_the_output_link(published, d
     assert result.returncode != 0
     assert 'DIGEST_PUBLISH["staging"]' in out and "invoke clean" in out
     assert "Traceback" not in out
-    assert tree_digest(published.output) == before
+    assert tree(published.output) == before
 
 
 # --- 9. Output paths ----------------------------------------------------------------
@@ -444,7 +422,7 @@ def test_pruning_deletes_only_folders_newsdigest_made(tmp_path):
 
 
 def test_a_write_failure_mid_build_is_one_message_and_publishes_nothing(published):
-    before = tree_digest(published.output)
+    before = tree(published.output)
     add_item(published)
 
     def limit_file_size() -> None:
@@ -463,7 +441,7 @@ def test_a_write_failure_mid_build_is_one_message_and_publishes_nothing(publishe
     assert "File too large (EFBIG)" in out and ".output.builds/staging-" in out
     assert "was left as it was" in out
     assert "Traceback" not in out
-    assert tree_digest(published.output) == before
+    assert tree(published.output) == before
     assert not list((published.root / ".output.builds").glob("staging-*"))
 
 
@@ -587,7 +565,7 @@ def register():
 
 
 def test_any_other_exception_ending_a_build_is_one_line(published):
-    before = tree_digest(published.output)
+    before = tree(published.output)
     published.write("boomplugin.py", BOOM_PLUGIN)
     plugins = ["newsdigest.reader", "newsdigest.publish", "boomplugin"]
     result = published.build(env={"COLUMNS": "400"}, PLUGINS=plugins)
@@ -596,7 +574,7 @@ def test_any_other_exception_ending_a_build_is_one_line(published):
     assert "RuntimeError: the boom plugin failed" in out and "--debug" in out
     assert "was left as it was" in out
     assert "Traceback" not in out
-    assert tree_digest(published.output) == before
+    assert tree(published.output) == before
 
 
 # --- 10. `newsdigest check --format json`: only JSON on stdout ----------------------

@@ -30,7 +30,7 @@ from newsdigest.scheduling import previews_drafts, schedule_date, split_waiting
 from newsdigest.schema import validate_item
 from newsdigest.theme import humandate, isodate
 from newsdigest.topics import Topic
-from tests.conftest import item
+from tests.helpers import item
 
 AUTHORITY = {"id_authority": "digest.example.org,2026"}
 TOPICS = {"world": Topic("world", "World", "", 1)}

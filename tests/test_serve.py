@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PINNED_ENV
+from tests.helpers import PINNED_ENV
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import PINNED_ENV, REPO
+from tests.helpers import PINNED_ENV, REPO
 
 TASKS = [
     "add",

@@ -10,8 +10,7 @@ import jinja2
 
 import newsdigest
 from newsdigest.theme import live_slugs, site_url
-
-from .conftest import tree
+from tests.helpers import tree
 
 TEMPLATES = Path(newsdigest.__file__).parent / "themes" / "digest" / "templates"
 
