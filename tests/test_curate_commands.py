@@ -21,7 +21,8 @@ from newsdigest.cli import cli
 from newsdigest.frontmatter import split
 from newsdigest.schema import validate_item
 from newsdigest.topics import load_topics
-from tests.helpers import FIXTURES, PINNED_ENV, item
+from tests.helpers import CURATE_FIXTURES as FIXTURES
+from tests.helpers import PINNED_ENV, item
 
 TOPICS = """\
 geopolitics:
