@@ -140,17 +140,23 @@ def output_of(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout + result.stderr
 
 
+def varies_per_run(name: str) -> bool:
+    """Whether a built file (by its path in the output) may differ between two
+    builds of the same content: Pagefind names its filter files anew on every
+    indexing run, so ``pagefind/`` differs there, and only there (newsdigest
+    reuses an index while nothing changed)."""
+    return name.startswith("pagefind/")
+
+
 def tree(root: Path, *, reproducible: bool = False) -> dict[str, str]:
     """Every file under ``root`` by its sha256, to compare two builds.
 
-    ``reproducible`` leaves out ``pagefind/``: Pagefind names its filter files
-    anew on every indexing run, so two builds that index the same pages differ
-    there, and only there (newsdigest reuses an index while nothing changed)."""
+    ``reproducible`` leaves out the files that vary per run (``varies_per_run``)."""
     root = root.resolve()
     files = {}
     for path in sorted(root.rglob("*")):
         name = path.relative_to(root).as_posix()
-        if path.is_file() and not (reproducible and name.startswith("pagefind/")):
+        if path.is_file() and not (reproducible and varies_per_run(name)):
             files[name] = hashlib.sha256(path.read_bytes()).hexdigest()
     return files
 
