@@ -9,6 +9,7 @@ sites, and the scanners that the hostile-content tests share.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import hashlib
 import html
@@ -24,18 +25,23 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from http.server import (
     BaseHTTPRequestHandler,
     SimpleHTTPRequestHandler,
     ThreadingHTTPServer,
 )
 from pathlib import Path
+from types import SimpleNamespace
 
 import html5lib
 import pytest
 
 from newsdigest.build import run_pelican
+from newsdigest.frontmatter import split
 from newsdigest.manifest import ALL_CHECKS, write_manifest
+from newsdigest.schema import validate_item
+from newsdigest.topics import Topic
 
 # --- Projects built with the real Pelican ---------------------------------------
 
@@ -322,6 +328,81 @@ def serve_routes() -> Iterator[RouteServer]:
         httpd.shutdown()
         httpd.server_close()
         thread.join()
+
+
+# --- Items and pages as the plugins see them ------------------------------------------
+
+
+#: The production address of every test digest (publishconf.py's SITEURL, with /).
+BASE = "https://digest.example.org/"
+
+
+def day(n: int, hour: int = 12) -> dt.datetime:
+    """The nth of January 2022 (the sample digest's month) at ``hour`` UTC."""
+    return dt.datetime(2022, 1, n, hour, tzinfo=dt.UTC)
+
+
+def fake_item(**overrides):
+    """An item as the discovery plugins see it (all of structured data's fields)."""
+    fields = {
+        "title": "Talks resume",
+        "url": "2022/01/talks-resume/",
+        "summary": "Both sides met.",
+        "source": "Example Wire",
+        "source_url": "https://example.com/story",
+        "source_date": day(4),
+        "source_authors": ["Ana Ruiz", "Ben Ode"],
+        "date": day(5),
+        "updated": None,
+        "corrections": [],
+        "label": "analysis",
+        "lang": "en",
+        "item_id": "tag:digest.example.org,2026:item:abc",
+        "category": SimpleNamespace(name="World", slug="world", url="topics/world/"),
+        "tags": [SimpleNamespace(name="NATO", slug="nato", url="tags/nato/")],
+        "image": None,
+    }
+    fields.update(overrides)
+    thing = SimpleNamespace(**fields)
+    thing.get_content = lambda siteurl: "<p>Body.</p>"
+    return thing
+
+
+class ScriptTexts(HTMLParser):
+    """The text of every <script> of a page, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts: list[str] = []
+        self._in = False
+
+    def handle_starttag(self, tag, attrs):
+        self._in = tag == "script"
+        if self._in:
+            self.scripts.append("")
+
+    def handle_endtag(self, tag):
+        self._in = False
+
+    def handle_data(self, data):
+        if self._in:
+            self.scripts[-1] += data
+
+
+_WORLD = {"world": Topic("world", "World", "", 1)}
+
+
+def checked(labels=None, **fields):
+    """An item made by ``item(**fields)``, validated as the reader validates it
+    (topic "world", Lisbon time, optionally another labels table)."""
+    doc = split(item(**fields), "content/items/x.md")
+    return validate_item(
+        doc,
+        _WORLD,
+        timezone="Europe/Lisbon",
+        authority="digest.example.org,2026",
+        **({"labels": labels} if labels else {}),
+    )
 
 
 # --- Deployable sites ---------------------------------------------------------------

@@ -1,0 +1,84 @@
+"""Sitemaps, the news sitemap, robots.txt and DIGEST_DISCOVERY settings (newsdigest.discovery), without a build."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from newsdigest.discovery import (
+    SitemapEntry,
+    discovery_settings,
+    news_items,
+    news_sitemap_xml,
+    robots_txt,
+    sitemap_xml,
+)
+from newsdigest.problems import DigestError
+from tests.helpers import BASE, day, fake_item
+
+UTC = dt.UTC
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+
+
+# --- Sitemaps ----------------------------------------------------------------------
+def test_sitemap_has_absolute_locations_and_w3c_lastmod():
+    root = ET.fromstring(
+        sitemap_xml(
+            [
+                SitemapEntry("", day(5)),
+                SitemapEntry("about/", None),
+                SitemapEntry("2022/01/a/", dt.datetime(2022, 1, 5, 9, 30, 15, 999)),
+            ],
+            BASE,
+        )
+    )
+    urls = [(u.findtext(f"{SM}loc"), u.findtext(f"{SM}lastmod")) for u in root]
+    assert urls == [
+        (BASE, "2022-01-05T12:00:00+00:00"),
+        (BASE + "2022/01/a/", "2022-01-05T09:30:15+00:00"),
+        (BASE + "about/", None),
+    ]
+
+
+def test_news_sitemap_lists_the_last_two_days_before_the_build():
+    build = dt.datetime(2022, 2, 1, tzinfo=UTC)
+    items = [
+        fake_item(title="old", date=dt.datetime(2022, 1, 29, 23, tzinfo=UTC)),
+        fake_item(title="recent", date=dt.datetime(2022, 1, 30, 1, tzinfo=UTC)),
+        fake_item(title="future", date=dt.datetime(2022, 2, 2, tzinfo=UTC)),
+    ]
+    recent = news_items(items, build, 2)
+    assert [i.title for i in recent] == ["recent"]
+    root = ET.fromstring(news_sitemap_xml(recent, BASE, "The Digest", "en"))
+    news = root.find(f"{SM}url/{NEWS}news")
+    assert news.findtext(f"{NEWS}publication/{NEWS}name") == "The Digest"
+    assert news.findtext(f"{NEWS}publication/{NEWS}language") == "en"
+    assert news.findtext(f"{NEWS}publication_date") == "2022-01-30T01:00:00+00:00"
+
+
+def test_robots_points_at_both_sitemaps():
+    text = robots_txt(BASE, ["sitemap.xml", "news-sitemap.xml"])
+    assert f"Sitemap: {BASE}sitemap.xml" in text.splitlines()
+    assert f"Sitemap: {BASE}news-sitemap.xml" in text.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("given", "field"),
+    [
+        ({"related": -1}, 'DIGEST_DISCOVERY["related"]'),
+        ({"sitemaps": True}, 'DIGEST_DISCOVERY["sitemaps"]'),
+        ({"news_days": "2"}, 'DIGEST_DISCOVERY["news_days"]'),
+    ],
+)
+def test_bad_discovery_settings_name_the_key(given, field):
+    with pytest.raises(DigestError) as error:
+        discovery_settings({"SITEURL": BASE, "DIGEST_DISCOVERY": given})
+    assert field in str(error.value)
+
+
+def test_discovery_needs_an_absolute_base():
+    with pytest.raises(DigestError, match="base_url"):
+        discovery_settings({"SITEURL": "", "DIGEST_FEEDS": {"base_url": None}})
