@@ -405,6 +405,14 @@ def checked(labels=None, **fields):
     )
 
 
+def write_note(folder: Path, name: str, text: str) -> Path:
+    """Write an editor's note ``name`` into ``folder``; its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
 # --- Deployable sites ---------------------------------------------------------------
 # Small built sites for the deploy tests.
 

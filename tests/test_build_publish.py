@@ -10,7 +10,6 @@ import time
 import pytest
 
 from newsdigest.build import pelican_command
-from newsdigest.publish import page_loss_problem
 from tests.helpers import PINNED_ENV, item, tree
 
 
@@ -73,12 +72,6 @@ def test_interrupted_build_leaves_published_site_complete(published, kill_after,
     # Either the old site, or (if the build had finished) the complete new one.
     assert after == before or "New" in published.page("index.html")
     assert "index.html" in after
-
-
-def test_page_loss_rule():
-    assert page_loss_problem(100, 40, 0.5) is not None
-    assert page_loss_problem(100, 60, 0.5) is None
-    assert page_loss_problem(0, 3, 0.5) is None  # first publish
 
 
 def test_builds_are_byte_identical_across_seeds_locales_and_timezones(make_project):

@@ -7,10 +7,8 @@ intact, one clear message, no traceback.
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import json
-import logging
 import os
 import resource
 import shutil
@@ -24,17 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from newsdigest import staging
 from newsdigest.build import pelican_command
-from newsdigest.problems import DigestError
-from newsdigest.publish import _QuietDigestErrors
-from newsdigest.staging import (
-    new_staging,
-    output_path_problem,
-    prune_builds,
-    swap_into_place,
-)
-from tests.helpers import PINNED_ENV, REPO, item, tree
+from tests.helpers import PINNED_ENV, item, tree
 
 pytestmark = pytest.mark.slow
 
@@ -332,58 +321,6 @@ def test_output_link_to_a_foreign_folder_is_replaced_not_touched(published, tmp_
     assert (victim / "index.html").read_text() == "someone else's"
 
 
-@pytest.mark.parametrize(
-    ("output", "problem"),
-    [
-        ("/", "root"),
-        ("{project}", "contains the project"),
-        ("{project}/..", "contains the project"),
-        ("{project}/content", "contains the content"),
-        ("{project}/content/out", "inside the content"),
-        ("{home}", "home"),
-        ("{link}", "contains the project"),  # a symlink to the project's parent
-    ],
-)
-def test_output_path_rules(tmp_path, monkeypatch, output, problem):
-    project = tmp_path / "site"
-    (project / "content").mkdir(parents=True)
-    home = tmp_path / "home"
-    monkeypatch.setenv("HOME", str(home))
-    (tmp_path / "link").symlink_to(tmp_path)
-    path = Path(output.format(project=project, home=home, link=tmp_path / "link"))
-    found = output_path_problem(path, project / "content", project)
-    assert found and problem in found
-    assert output_path_problem(project / "output", project / "content", project) is None
-
-
-def test_converting_a_plain_output_folder_leaves_no_moment_without_output(
-    tmp_path, monkeypatch
-):
-    output = tmp_path / "output"
-    output.mkdir()
-    (output / "index.html").write_text("old plain build")
-    stage = new_staging(output)
-    (stage / "index.html").write_text("new")
-    seen: list[tuple[str, bool]] = []
-    for name in ("rename", "replace", "rmdir"):
-        real = getattr(os, name)
-
-        def spy(*args, _real=real, _name=name, **kwargs):
-            seen.append((_name, os.path.lexists(output)))
-            result = _real(*args, **kwargs)
-            seen.append((_name, os.path.lexists(output)))
-            return result
-
-        monkeypatch.setattr(os, name, spy)
-
-    swap_into_place(stage, output, {})
-
-    assert all(exists for _, exists in seen), seen
-    assert output.is_symlink() and (output / "index.html").read_text() == "new"
-    (kept,) = (tmp_path / ".output.builds").glob("previous-*")
-    assert (kept / "index.html").read_text() == "old plain build"
-
-
 def test_old_plain_output_folder_is_kept_through_builds_and_pruning(make_project):
     project = make_project()
     add_item(project)
@@ -395,27 +332,6 @@ def test_old_plain_output_folder_is_kept_through_builds_and_pruning(make_project
     assert project.output.is_symlink()
     (kept,) = (project.root / ".output.builds").glob("previous-*")
     assert (kept / "index.html").read_text() == "hand-made site"
-
-
-def test_pruning_deletes_only_folders_newsdigest_made(tmp_path):
-    output = tmp_path / "output"
-    builds = tmp_path / ".output.builds"
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    (elsewhere / "data").write_text("keep")
-    for _ in range(3):
-        swap_into_place(new_staging(output), output, {})
-    (builds / "site-foreign").mkdir()
-    (builds / "site-link").symlink_to(elsewhere)
-    (builds / "site-link.json").write_text('{"newsdigest": 1}')
-    (builds / "previous-1").mkdir()
-
-    prune_builds(output, keep=1)
-
-    left = sorted(p.name for p in builds.iterdir() if not p.name.endswith(".json"))
-    live = output.resolve().name
-    assert left == sorted([live, "previous-1", "site-foreign", "site-link"])
-    assert (elsewhere / "data").read_text() == "keep"
 
 
 # --- 15. Full disk, read-only folders: messages, not tracebacks ---------------------
@@ -502,57 +418,6 @@ def test_full_or_read_only_disk_is_a_message_and_the_site_stays(published, mode)
         assert not [n for n in builds if n.startswith("staging-")]
 
 
-@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
-@pytest.mark.parametrize("step", ["symlink", "replace", "write_record"])
-def test_swap_failure_leaves_the_published_site(tmp_path, monkeypatch, code, step):
-    output = tmp_path / "output"
-    first = new_staging(output)
-    (first / "index.html").write_text("live")
-    swap_into_place(first, output, {})
-    live = os.readlink(output)
-    stage = new_staging(output)
-    (stage / "index.html").write_text("new")
-
-    def fail(*_args, **_kwargs):
-        raise OSError(code, os.strerror(code), str(tmp_path / "x"))
-
-    target = staging if step == "write_record" else os
-    monkeypatch.setattr(target, step, fail)
-    with pytest.raises(DigestError) as raised:
-        swap_into_place(stage, output, {})
-
-    message = str(raised.value)
-    assert errno.errorcode[code] in message and str(output) in message
-    assert "left as it was" in message
-    assert os.readlink(output) == live
-    assert (output / "index.html").read_text() == "live"
-    builds = sorted(p.name for p in (tmp_path / ".output.builds").iterdir())
-    assert builds == [live.split("/")[-1], live.split("/")[-1] + ".json"]
-
-
-@pytest.mark.parametrize("code", [errno.EACCES, errno.EROFS, errno.ENOSPC])
-def test_staging_that_cannot_be_created_is_a_clear_error(tmp_path, monkeypatch, code):
-    def fail(*_args, **_kwargs):
-        raise OSError(code, os.strerror(code), str(tmp_path))
-
-    monkeypatch.setattr(staging.tempfile, "mkdtemp", fail)
-    with pytest.raises(DigestError, match=errno.errorcode[code]) as raised:
-        new_staging(tmp_path / "output")
-    assert "Nothing was built" in str(raised.value)
-
-
-def test_an_os_error_pelican_reports_is_logged_as_one_line():
-    try:
-        raise OSError(errno.ENOSPC, "No space left on device", "/srv/a.html")
-    except OSError:
-        record = logging.LogRecord(
-            "pelican", logging.CRITICAL, __file__, 1, "%s", ("OSError",), sys.exc_info()
-        )
-    assert _QuietDigestErrors().filter(record)
-    assert record.exc_info is None
-    assert "No space left on device (ENOSPC): /srv/a.html" in record.getMessage()
-
-
 BOOM_PLUGIN = """
 from pelican import signals
 
@@ -575,45 +440,6 @@ def test_any_other_exception_ending_a_build_is_one_line(published):
     assert "was left as it was" in out
     assert "Traceback" not in out
     assert tree(published.output) == before
-
-
-# --- 10. `newsdigest check --format json`: only JSON on stdout ----------------------
-
-
-def check_json(project, *args: str) -> tuple[int, dict]:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "newsdigest",
-            "check",
-            "--format",
-            "json",
-            *args,
-            "--project",
-            str(project.root),
-        ],
-        env={**os.environ, **PINNED_ENV},
-        capture_output=True,
-        text=True,
-    )
-    return result.returncode, json.loads(result.stdout)
-
-
-def test_check_json_on_success_is_only_json(make_project):
-    code, report = check_json(make_project(sample=True))
-    assert code == 0
-    assert report["summary"] == {"errors": 0, "warnings": 0}
-
-
-def test_check_json_on_failures_is_only_json(make_project):
-    project = make_project()
-    project.write("content/items/bad.md", item(topic="sport"))
-    code, report = check_json(project)
-    assert code == 1
-    assert [p["field"] for p in report["errors"]] == ["topic"]
-    code, report = check_json(project, "-s", "missing.py")
-    assert code == 1 and "missing.py" in report["errors"][0]["message"]
 
 
 # --- Defects: run state, last report, content cache -----------------------------
@@ -702,63 +528,3 @@ def test_settings_are_picklable_after_every_plugin_configured_them(make_project)
         """,
     )
     assert result.stdout.strip() == "True", output_of(result)
-
-
-# --- 15. tasks.py with a Python path containing a space -----------------------------
-
-
-def test_tasks_run_with_a_python_path_containing_a_space(make_project, tmp_path):
-    project = make_project(sample=True)
-    spaced = tmp_path / "my python" / "bin"
-    spaced.mkdir(parents=True)
-    (spaced / "python").symlink_to(sys.executable)
-    site_packages = [p for p in sys.path if p.endswith("site-packages")]
-    env = {
-        **os.environ,
-        **PINNED_ENV,
-        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), *site_packages]),
-    }
-    result = subprocess.run(
-        [str(spaced / "python"), "-m", "invoke", "build"],
-        cwd=project.root,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, output_of(result)
-    assert (project.output / "index.html").is_file()
-
-
-def test_clean_keeps_what_newsdigest_did_not_create(make_project):
-    project = make_project(sample=True)
-    assert project.build().returncode == 0
-    foreign = project.root / ".output.builds" / "notes"
-    foreign.mkdir()
-    result = subprocess.run(
-        [sys.executable, "-m", "invoke", "clean"],
-        cwd=project.root,
-        env={**os.environ, **PINNED_ENV},
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, output_of(result)
-    assert not os.path.lexists(project.output)
-    assert foreign.is_dir() and "Kept" in result.stdout
-    assert not list((project.root / ".output.builds").glob("site-*"))
-
-
-def test_removing_a_build_never_follows_a_link(tmp_path):
-    target = tmp_path / "t"
-    target.mkdir()
-    (target / "f").write_text("x")
-    (tmp_path / "site-l").symlink_to(target)
-    (tmp_path / "site-l.json").write_text('{"newsdigest": 1}')
-    assert not staging.remove_build(tmp_path / "site-l")
-    assert (target / "f").exists()
-
-
-def test_every_override_reaches_pelican():
-    """Pelican keeps only the last ``-e``: all overrides must follow one."""
-    command = pelican_command("s.py", overrides={"A": 1, "B": [2]})
-    assert command.count("-e") == 1
-    assert command[-2:] == ["A=1", "B=[2]"]
