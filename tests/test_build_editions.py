@@ -12,7 +12,6 @@ import pytest
 
 from newsdigest.edition_model import EMAIL_MAX_BYTES
 from newsdigest.sitecheck import check_site
-from newsdigest.sitecheck.feeds import json_feed_problems
 from tests.helpers import item
 
 pytestmark = pytest.mark.slow
@@ -109,33 +108,6 @@ def test_editions_feeds_validate_like_every_other_feed(sample_site) -> None:
     assert "http://127.0.0.1:8000/2022/01/" in first["content_html"]
     head = sample_site.page("editions/index.html")
     assert 'type="application/feed+json" href="../feeds/editions.json"' in head
-
-
-def test_json_feed_check_catches_relative_links_and_duplicate_ids(tmp_path) -> None:
-    feed = {
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": "x",
-        "items": [
-            {"id": "tag:a.example,2026:1", "url": "/a/", "content_html": "<p>a</p>"},
-            {
-                "id": "tag:a.example,2026:1",
-                "url": "https://a.example/b/",
-                "content_html": '<a href="/rel">x</a><script>1</script>',
-                "date_published": "yesterday",
-            },
-        ],
-    }
-    (tmp_path / "feeds").mkdir()
-    (tmp_path / "feeds" / "x.json").write_text(json.dumps(feed))
-    problems = json_feed_problems("feeds/x.json", json.dumps(feed).encode())
-    fields = sorted(p.field for p in problems if p.is_error)
-    assert fields == [
-        "items[0].url",
-        "items[1].content_html",
-        "items[1].content_html",
-        "items[1].date_published",
-        "items[1].id",
-    ]
 
 
 class _Elements(HTMLParser):
