@@ -1,4 +1,6 @@
-"""Aliases and address records (newsdigest.addresses): which old addresses may redirect, and when a changed address is an error."""
+"""Aliases and address records (newsdigest.addresses): which old addresses may
+redirect, and when a changed address is an error.
+"""
 
 from __future__ import annotations
 

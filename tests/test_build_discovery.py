@@ -1,7 +1,7 @@
-"""Related stories, structured data, feeds' item data, sitemaps, OPML and search.
-
-Library functions are called with plain objects; the plugins are checked on
-real builds of small projects (the pinned build date is 2022-02-01).
+"""Discovery in built sites: related stories, structured data, sitemaps, OPML and
+search, checked on real builds of small projects (the pinned build date is
+2022-02-01). The library functions have their own files: test_related.py,
+test_structured.py, test_discovery.py, test_search.py, test_sitecheck_sitemaps.py.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Publishing under stress: concurrent builds, odd output paths, full disks, modes.
 
-Each test builds with the real Pelican in a subprocess (or calls the staging
-functions directly) and checks what a site owner would see: the published site
-intact, one clear message, no traceback.
+Each test builds with the real Pelican in a subprocess and checks what a site
+owner would see: the published site intact, one clear message, no traceback. The
+staging functions called directly are in test_staging.py.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""Publishing rules curators expect: drafts, scheduled items, stable addresses,
-labels as a setting, dates without invented times."""
+"""Publishing rules curators expect, in built sites: drafts, scheduled items, stable
+addresses, labels as a setting, dates without invented times. The rules themselves
+are tested in test_addresses.py, test_scheduling.py, test_labels.py and
+test_dates.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""From an extracted article to a draft (newsdigest.curate.article): key quotes and who said them, slugs, clean text."""
+"""From an extracted article to a draft (newsdigest.curate.article): key quotes and who
+said them, slugs, clean text.
+"""
 
 from __future__ import annotations
 

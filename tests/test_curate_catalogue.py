@@ -1,4 +1,6 @@
-"""What the digest already holds (newsdigest.curate.catalogue): suggested topic and tags."""
+"""What the digest already holds (newsdigest.curate.catalogue): suggested topic and
+tags.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""HTML pages in the shapes news sites use, and the key quotes a draft keeps."""
+"""HTML pages in the shapes news sites use (newsdigest.curate.extract)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Dates (newsdigest.dates): a date without a time is a day, shown and compared as one; times keep their offset."""
+"""Dates (newsdigest.dates): a date without a time is a day, shown and compared as one;
+times keep their offset.
+"""
 
 from __future__ import annotations
 

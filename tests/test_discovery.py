@@ -1,4 +1,6 @@
-"""Sitemaps, the news sitemap, robots.txt and DIGEST_DISCOVERY settings (newsdigest.discovery), without a build."""
+"""Sitemaps, the news sitemap, robots.txt and DIGEST_DISCOVERY settings
+(newsdigest.discovery), without a build.
+"""
 
 from __future__ import annotations
 

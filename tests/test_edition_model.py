@@ -1,4 +1,5 @@
-"""Editions as data: periods at their edges, grouping, numbering, highlights."""
+"""Editions as data (newsdigest.edition_model): grouping, numbering, highlights
+and notes, and the editions settings."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Editors' notes (newsdigest.edition_notes): each mistake named with its file, line and field."""
+"""Editors' notes (newsdigest.edition_notes): each mistake named with its file, line
+and field.
+"""
 
 from __future__ import annotations
 

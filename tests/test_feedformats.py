@@ -1,4 +1,6 @@
-"""One definition of a feed (newsdigest.feedformats): its path and its link, for every format."""
+"""One definition of a feed (newsdigest.feedformats): its path and its link, for every
+format.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The labels table (newsdigest.labels): checked once, and the only labels items may take."""
+"""The labels table (newsdigest.labels): checked once, and the only labels items may
+take.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Edition periods (newsdigest.periods): days and ISO weeks at their edges, in the site's timezone."""
+"""Edition periods (newsdigest.periods): days and ISO weeks at their edges, in the
+site's timezone.
+"""
 
 from __future__ import annotations
 

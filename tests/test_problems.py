@@ -1,4 +1,6 @@
-"""Problem reports (newsdigest.problems): one line per problem, grouped text for people, JSON for CI."""
+"""Problem reports (newsdigest.problems): one line per problem, grouped text for
+people, JSON for CI.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The publish plugin's plain functions (newsdigest.publish): its settings, the page-loss rule, the build date, and one-line errors."""
+"""The publish plugin's plain functions (newsdigest.publish): its settings, the
+page-loss rule, the build date, and one-line errors.
+"""
 
 from __future__ import annotations
 

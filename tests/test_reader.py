@@ -1,4 +1,4 @@
-"""Unit tests for the reader's whole-site checks and for problem reports."""
+"""Unit tests for the reader's whole-site checks (newsdigest.reader)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Related stories and previous/next in a topic (newsdigest.related), on plain stories."""
+"""Related stories and previous/next in a topic (newsdigest.related), on plain data."""
 
 from __future__ import annotations
 

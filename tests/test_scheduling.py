@@ -1,4 +1,6 @@
-"""Drafts and items dated to come (newsdigest.scheduling): previews, the schedule date, waiting items."""
+"""Drafts and items dated to come (newsdigest.scheduling): previews, the schedule date,
+waiting items.
+"""
 
 from __future__ import annotations
 

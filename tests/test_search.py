@@ -1,4 +1,6 @@
-"""The Pagefind search index (newsdigest.search): when it is rebuilt, and where results link."""
+"""The Pagefind search index (newsdigest.search): when it is rebuilt, and where results
+link.
+"""
 
 from __future__ import annotations
 

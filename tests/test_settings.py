@@ -1,4 +1,5 @@
-"""Unit tests for newsdigest.settings and the settings/tree helpers of publish."""
+"""Unit tests for newsdigest.settings: merging a feature's settings over its
+defaults, and the content settings."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Build folders without Pelican (newsdigest.staging): staging, the atomic swap, pruning, and which output paths are refused."""
+"""Build folders without Pelican (newsdigest.staging): staging, the atomic swap,
+pruning, and which output paths are refused.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Structured data (newsdigest.structured): JSON-LD, social cards and the item data feed entries carry, on fake items."""
+"""Structured data (newsdigest.structured): JSON-LD, social cards and the item data
+feed entries carry, on fake items.
+"""
 
 from __future__ import annotations
 

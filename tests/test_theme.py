@@ -1,4 +1,5 @@
-"""Unit tests for newsdigest.theme: the filters and globals templates use."""
+"""Unit tests for newsdigest.theme: the filters and globals templates use, and the
+per-build lookups templates render the same with or without."""
 
 from __future__ import annotations
 
