@@ -40,6 +40,7 @@ import pytest
 from newsdigest.build import run_pelican
 from newsdigest.frontmatter import split
 from newsdigest.manifest import ALL_CHECKS, write_manifest
+from newsdigest.problems import Problem, Report
 from newsdigest.schema import validate_item
 from newsdigest.topics import Topic
 
@@ -413,8 +414,7 @@ def write_note(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-# --- Deployable sites ---------------------------------------------------------------
-# Small built sites for the deploy tests.
+# --- Built trees: small sites for the site checks and the deploy tests -------------
 
 _SITE_PAGE = (
     "<!doctype html><title>Digest</title>" + "<p>Today's news, in short.</p>" * 20
@@ -433,15 +433,25 @@ SITE = {
 }
 
 
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``files`` (path -> text, as UTF-8, or bytes) under ``root``; ``root``."""
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return root
+
+
+def only_problem(report: Report) -> Problem:
+    """The one problem a site check found (failing with the report otherwise)."""
+    assert len(report.problems) == 1, report.format_text()
+    return report.problems[0]
+
+
 def make_site(root: Path, files: dict[str, str | bytes] | None = None) -> Path:
     """Write ``files`` (default: ``SITE``) under ``root``, record it as a checked
     build (its manifest, as `invoke publish` writes it) and return ``root``."""
-    for name, content in (SITE if files is None else files).items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = content.encode() if isinstance(content, str) else content
-        path.write_bytes(data)
-    return republish(root)
+    return republish(write_tree(root, SITE if files is None else files))
 
 
 def republish(root: Path, **manifest) -> Path:

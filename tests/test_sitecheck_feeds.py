@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from newsdigest.problems import Problem, Report
 from newsdigest.sitecheck import check_site
 from newsdigest.sitecheck.feeds import json_feed_problems
+from tests.helpers import only_problem, write_tree
 
 SITE_URL = "https://digest.example.org"
 PAGE = """<!DOCTYPE html>
@@ -83,16 +83,7 @@ def build(root: Path, files: dict[str, str]) -> Path:
         "sitemap.xml": '<?xml version="1.0"?><urlset><url/></urlset>',
         **files,
     }
-    for name, text in site.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
-
-
-def only_problem(report: Report) -> Problem:
-    assert len(report.problems) == 1, report.format_text()
-    return report.problems[0]
+    return write_tree(root, site)
 
 
 def test_good_feeds_have_no_problems(tmp_path: Path) -> None:
