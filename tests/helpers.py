@@ -2,8 +2,9 @@
 
 Test modules import from here and never from one another: a project copied from
 this repository and built with the real Pelican, servers on 127.0.0.1 (a static
-folder, scripted routes for the curator's fetches), the deploy tests' small
-sites, and the scanners that the hostile-content tests share.
+folder, scripted routes for the curator's fetches), items and pages as the plugins
+see them, small built trees for the site-check and deploy tests, and the scanners
+that the hostile-content tests share.
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ from newsdigest.topics import Topic
 # --- Projects built with the real Pelican ---------------------------------------
 
 REPO = Path(__file__).resolve().parents[1]
-
 
 PINNED_ENV = {
     "TZ": "UTC",
@@ -130,6 +130,8 @@ class Project:
 
 
 def copy_project(root: Path, with_sample_content: bool) -> Project:
+    """A project at ``root`` with this repository's settings and tasks, and either
+    the committed sample content or two topics and no items."""
     root.mkdir(parents=True, exist_ok=True)
     for name in ("pelicanconf.py", "publishconf.py", "tasks.py"):
         shutil.copy(REPO / name, root / name)
@@ -228,11 +230,14 @@ def skip_without_chromium() -> None:
 # when the client sends the ETag or Last-Modified it was given). Every request's
 # headers are recorded so tests can check the User-Agent and conditional headers.
 
+#: Saved pages and text captures in the shapes news sites use.
 CURATE_FIXTURES = Path(__file__).parent / "fixtures" / "curate"
 
 
 @dataclass
 class Route:
+    """One scripted response."""
+
     body: bytes = b""
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
@@ -245,6 +250,8 @@ class Route:
 
 @dataclass
 class RouteServer:
+    """A running route server: its base URL, routes and the requests it got."""
+
     base: str
     routes: dict[str, Route]
     requests: list[tuple[str, dict[str, str]]]
@@ -474,7 +481,6 @@ def read_tree(root: Path) -> dict[str, bytes]:
 
 TRACEBACK = "Traceback (most recent call last)"
 
-
 DANGEROUS_SCHEMES = {"javascript", "data", "vbscript", "livescript", "mocha"}
 
 
@@ -629,7 +635,6 @@ class ReportedProblem:
 
 _SECTION = re.compile(r"(content/\S+) (?=(?:line \d+|file)(?: \[\S+\])?: )")
 
-
 _ENTRY = re.compile(r" ?(?=(?:line \d+|file)(?: \[\S+\])?: )")
 
 
@@ -660,7 +665,6 @@ def parse_report(output: str) -> list[ReportedProblem]:
 
 
 SAFE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect/></svg>'
-
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">{}</svg>'
 
