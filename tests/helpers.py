@@ -20,6 +20,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import textwrap
 import threading
 import time
@@ -142,6 +143,21 @@ def copy_project(root: Path, with_sample_content: bool) -> Project:
         (root / "content" / "pages").mkdir()
         (root / "content" / "topics.yml").write_text(TOPICS)
     return Project(root)
+
+
+def run_module(
+    module: str, *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m MODULE ARGS`` (``newsdigest``, ``invoke``...) as a curator's shell
+    runs it, in ``cwd``, with the clock, timezone and locale pinned; never raises."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=cwd,
+        env={**os.environ, **PINNED_ENV},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def output_of(result: subprocess.CompletedProcess[str]) -> str:

@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
-from tests.helpers import PINNED_ENV, item
+from tests.helpers import item, run_module
 
 
 def check(project, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "newsdigest",
-            "check",
-            "--project",
-            str(project.root),
-            *args,
-        ],
-        env={**os.environ, **PINNED_ENV},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_module("newsdigest", "check", "--project", str(project.root), *args)
 
 
 def test_sample_project_passes(make_project):

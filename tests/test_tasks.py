@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.helpers import PINNED_ENV, REPO, output_of
+from tests.helpers import PINNED_ENV, REPO, output_of, run_module
 
 TASKS = [
     "add",
@@ -27,16 +27,7 @@ TASKS = [
 
 
 def invoke(project, *args: str) -> subprocess.CompletedProcess[str]:
-    import os
-
-    return subprocess.run(
-        [sys.executable, "-m", "invoke", *args],
-        cwd=project.root if project else REPO,
-        env={**os.environ, **PINNED_ENV},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_module("invoke", *args, cwd=project.root if project else REPO)
 
 
 def test_every_task_is_listed_with_its_help():
