@@ -20,7 +20,7 @@ import pytest
 
 import newsdigest
 from newsdigest import settings as settings_module
-from tests.conftest import PINNED_ENV, item
+from tests.helpers import PINNED_ENV, item
 
 SRC = Path(newsdigest.__file__).parent
 #: Modules that run Pelican or read its settings files: allowed to import it.

@@ -18,7 +18,7 @@ import yaml
 from benchmarks import bench, corpus
 from benchmarks.profile_build import HEADING, markdown_profile, replace_section
 
-from tests.conftest import PINNED_ENV, REPO, tree
+from tests.helpers import PINNED_ENV, REPO, tree
 
 
 def build(project: Path) -> dict[str, str]:

@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import Project, item, tree
+from tests.helpers import Project, item, tree
 
 FIRST_ITEM = "content/items/2022-01-05-city-heat-pump-grants.md"
 FEEDS_LIMIT_3 = {"limit": 3, "base_url": "http://127.0.0.1:8000"}

@@ -11,7 +11,7 @@ from newsdigest.build_state import STATE, BuildState, start_run
 from newsdigest.ordering import order_key
 from newsdigest.problems import DigestError, Problem
 from newsdigest.siteconf import PLUGINS
-from tests.conftest import PINNED_ENV, TOPICS, item
+from tests.helpers import PINNED_ENV, TOPICS, item
 
 
 def test_start_run_forgets_the_previous_run():

@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
-from tests.conftest import PINNED_ENV, item
+import pytest
+
+from tests.helpers import item, run_module
 
 
 def check(project, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "newsdigest",
-            "check",
-            "--project",
-            str(project.root),
-            *args,
-        ],
-        env={**os.environ, **PINNED_ENV},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_module("newsdigest", "check", "--project", str(project.root), *args)
 
 
 def test_sample_project_passes(make_project):
@@ -85,3 +72,27 @@ def test_every_command_has_help():
         result.returncode == 0
         and "Validate content and the built site" in result.stdout
     )
+
+
+# --- 10. `newsdigest check --format json`: only JSON on stdout ----------------------
+def check_json(project, *args: str) -> tuple[int, dict]:
+    result = check(project, "--format", "json", *args)
+    return result.returncode, json.loads(result.stdout)
+
+
+@pytest.mark.slow
+def test_check_json_on_success_is_only_json(make_project):
+    code, report = check_json(make_project(sample=True))
+    assert code == 0
+    assert report["summary"] == {"errors": 0, "warnings": 0}
+
+
+@pytest.mark.slow
+def test_check_json_on_failures_is_only_json(make_project):
+    project = make_project()
+    project.write("content/items/bad.md", item(topic="sport"))
+    code, report = check_json(project)
+    assert code == 1
+    assert [p["field"] for p in report["errors"]] == ["topic"]
+    code, report = check_json(project, "-s", "missing.py")
+    assert code == 1 and "missing.py" in report["errors"][0]["message"]

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from newsdigest.curate.capture import parse_capture, parse_date
-from tests.curate_http import FIXTURES
+from tests.helpers import CURATE_FIXTURES as FIXTURES
 
 SEED = (FIXTURES / "telesur-capture.txt").read_text(encoding="utf-8")
 HARBOUR = (FIXTURES / "harbour-capture.txt").read_text(encoding="utf-8")

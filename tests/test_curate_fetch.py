@@ -7,7 +7,6 @@ import socket
 import pytest
 
 from newsdigest.curate.fetch import HTML_TYPES, USER_AGENT, FetchError, fetch
-from tests.curate_http import http_server as http_server  # the fixture
 
 PAGE = b"<html><head><title>A page</title></head><body><p>Hello.</p></body></html>"
 

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
 from newsdigest.manifest import ALL_CHECKS, manifest_path
-from tests.conftest import PINNED_ENV, item
+from tests.helpers import item, run_module
 
 
 def run(project, *command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", *command],
-        cwd=project.root,
-        env={**os.environ, **PINNED_ENV},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_module(*command, cwd=project.root)
 
 
 def newsdigest_deploy(project, *args: str) -> subprocess.CompletedProcess[str]:

@@ -7,7 +7,7 @@ import gzip
 import brotli
 
 from newsdigest.deploy.compress import precompress
-from tests.conftest_deploy import SITE, make_site, read_tree
+from tests.helpers import SITE, make_site, read_tree
 
 
 def test_writes_gzip_and_brotli_siblings_that_round_trip(tmp_path):

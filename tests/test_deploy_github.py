@@ -9,7 +9,7 @@ import pytest
 
 from newsdigest.deploy import deploy
 from newsdigest.problems import DigestError
-from tests.conftest_deploy import SITE, make_site, republish
+from tests.helpers import SITE, make_site, republish
 
 
 def git(cwd: Path, *args: str) -> str:

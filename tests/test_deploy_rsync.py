@@ -12,7 +12,7 @@ import pytest
 from newsdigest.deploy import deploy, rsync
 from newsdigest.deploy.rsync import split_remote, unsafe_destination_reason
 from newsdigest.problems import DigestError
-from tests.conftest_deploy import SITE, make_site, read_tree, republish
+from tests.helpers import SITE, make_site, read_tree, republish
 
 
 def settings_for(destination: str | Path, **target) -> dict:

@@ -15,7 +15,7 @@ from moto.server import ThreadedMotoServer
 
 from newsdigest.deploy import Site, deploy, s3
 from newsdigest.problems import DigestError
-from tests.conftest_deploy import SITE, make_site, republish
+from tests.helpers import SITE, make_site, republish
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,9 @@ import json
 
 import pytest
 
-from newsdigest.feedformats import feed_path, link_entries
 from newsdigest.jsonfeed import JsonFeed
 from newsdigest.sitecheck import check_site
-from tests.conftest import item
+from tests.helpers import item
 
 
 def test_json_feed_document_from_feedgenerator_calls() -> None:
@@ -58,18 +57,6 @@ def test_json_feed_document_from_feedgenerator_calls() -> None:
             "date_modified": "2022-01-02T09:00:00+01:00",
             "authors": [{"name": "Example Wire"}],
             "tags": ["World", "NATO"],
-        }
-    ]
-
-
-def test_one_definition_of_a_feed_path_and_link() -> None:
-    assert feed_path("topics/world", "json") == "feeds/topics/world.json"
-    assert link_entries("editions", "D: editions", ["json"]) == [
-        {
-            "path": "feeds/editions.json",
-            "type": "application/feed+json",
-            "format": "JSON",
-            "title": "D: editions (JSON)",
         }
     ]
 

@@ -15,8 +15,7 @@ from newsdigest.readcache import (
     remove_cache,
 )
 from newsdigest.sanitize import render_markdown
-
-from .conftest import item, tree
+from tests.helpers import item, tree
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 

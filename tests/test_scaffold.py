@@ -30,7 +30,7 @@ from newsdigest.scaffold import (
     render_site,
     write_site,
 )
-from tests.conftest import PINNED_ENV, REPO, Project, item
+from tests.helpers import PINNED_ENV, REPO, Project, item
 
 # The demo site's answers: its pelicanconf.py is the init template rendered with them.
 DEMO = Answers(

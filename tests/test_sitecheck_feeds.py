@@ -6,12 +6,14 @@ broken variant gives exactly one Problem naming the file, line and rule.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from newsdigest.problems import Problem, Report
 from newsdigest.sitecheck import check_site
+from newsdigest.sitecheck.feeds import json_feed_problems
+from tests.helpers import only_problem, write_tree
 
 SITE_URL = "https://digest.example.org"
 PAGE = """<!DOCTYPE html>
@@ -81,16 +83,7 @@ def build(root: Path, files: dict[str, str]) -> Path:
         "sitemap.xml": '<?xml version="1.0"?><urlset><url/></urlset>',
         **files,
     }
-    for name, text in site.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
-
-
-def only_problem(report: Report) -> Problem:
-    assert len(report.problems) == 1, report.format_text()
-    return report.problems[0]
+    return write_tree(root, site)
 
 
 def test_good_feeds_have_no_problems(tmp_path: Path) -> None:
@@ -466,3 +459,30 @@ def test_feed_in_an_unsupported_encoding_is_reported(tmp_path: Path) -> None:
     problem = only_problem(report)
     assert (problem.path, problem.field) == ("feeds/all.rss.xml", "xml")
     assert "multi-byte encodings are not supported" in problem.message
+
+
+def test_json_feed_check_catches_relative_links_and_duplicate_ids(tmp_path) -> None:
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "x",
+        "items": [
+            {"id": "tag:a.example,2026:1", "url": "/a/", "content_html": "<p>a</p>"},
+            {
+                "id": "tag:a.example,2026:1",
+                "url": "https://a.example/b/",
+                "content_html": '<a href="/rel">x</a><script>1</script>',
+                "date_published": "yesterday",
+            },
+        ],
+    }
+    (tmp_path / "feeds").mkdir()
+    (tmp_path / "feeds" / "x.json").write_text(json.dumps(feed))
+    problems = json_feed_problems("feeds/x.json", json.dumps(feed).encode())
+    fields = sorted(p.field for p in problems if p.is_error)
+    assert fields == [
+        "items[0].url",
+        "items[1].content_html",
+        "items[1].content_html",
+        "items[1].date_published",
+        "items[1].id",
+    ]

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from newsdigest.problems import Problem, Report
+from newsdigest.problems import Report
 from newsdigest.sitecheck import SiteChecker, check_site
 from newsdigest.sitecheck.__main__ import main
+from tests.helpers import only_problem, write_tree
 
 SITE_URL = "https://digest.example.org"
 
@@ -87,21 +88,8 @@ def clean_files() -> dict[str, str]:
     }
 
 
-def build(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
-
-
-def only_problem(report: Report) -> Problem:
-    assert len(report.problems) == 1, report.format_text()
-    return report.problems[0]
-
-
 def test_clean_site_has_no_problems(tmp_path: Path) -> None:
-    report = check_site(build(tmp_path, clean_files()), site_url=SITE_URL)
+    report = check_site(write_tree(tmp_path, clean_files()), site_url=SITE_URL)
     assert report.problems == [], report.format_text()
 
 
@@ -117,7 +105,9 @@ def test_site_under_a_path_accepts_prefixed_root_relative_links(
         "about.html": html_page().replace('"/theme/', '"/digest/theme/'),
         "theme/css/main.css": "",
     }
-    report = check_site(build(tmp_path, files), site_url="https://example.org/digest")
+    report = check_site(
+        write_tree(tmp_path, files), site_url="https://example.org/digest"
+    )
     problem = only_problem(report)  # the template's unprefixed stylesheet
     assert (problem.check, problem.line, problem.field) == ("links", 7, "link[href]")
     assert "outside the site's base path /digest/" in problem.message
@@ -352,7 +342,7 @@ def test_broken_page_gives_one_problem(
 ) -> None:
     files = clean_files()
     files[path] = html_page("<h1>Broken</h1>" + main)
-    problem = only_problem(check_site(build(tmp_path, files), site_url=SITE_URL))
+    problem = only_problem(check_site(write_tree(tmp_path, files), site_url=SITE_URL))
     assert (problem.path, problem.check, problem.line, problem.field) == (
         path,
         check,
@@ -444,7 +434,7 @@ def test_broken_page_frame_gives_one_problem(
 ) -> None:
     files = clean_files()
     files["extra.html"] = html_page().replace(old, new)
-    problem = only_problem(check_site(build(tmp_path, files), site_url=SITE_URL))
+    problem = only_problem(check_site(write_tree(tmp_path, files), site_url=SITE_URL))
     assert (problem.path, problem.line, problem.field) == ("extra.html", line, field)
     assert message in problem.message
 
@@ -454,7 +444,7 @@ def test_css_file_reference_is_checked_with_its_line(tmp_path: Path) -> None:
     files["theme/css/main.css"] = (
         MAIN_CSS + "\n.x { background: url('../img/x.svg') }\n"
     )
-    problem = only_problem(check_site(build(tmp_path, files), site_url=SITE_URL))
+    problem = only_problem(check_site(write_tree(tmp_path, files), site_url=SITE_URL))
     assert (problem.path, problem.check, problem.line) == (
         "theme/css/main.css",
         "assets",
@@ -469,7 +459,9 @@ def test_og_image_and_icon_are_assets(tmp_path: Path) -> None:
         head=f'<meta property="og:image" content="{SITE_URL}/images/card.png">\n'
         '<link rel="shortcut icon" href="/icon.svg">\n'
     )
-    report = check_site(build(tmp_path, files), site_url=SITE_URL, checks=["assets"])
+    report = check_site(
+        write_tree(tmp_path, files), site_url=SITE_URL, checks=["assets"]
+    )
     assert [(p.line, p.field) for p in report.errors] == [
         (8, "meta[og:image]"),
         (9, "link[href]"),
@@ -479,7 +471,7 @@ def test_og_image_and_icon_are_assets(tmp_path: Path) -> None:
 def test_development_build_treats_production_urls_as_external(tmp_path: Path) -> None:
     files = clean_files()
     files["extra.html"] = html_page(f'<h1>A</h1><a href="{SITE_URL}/gone/">x</a>')
-    assert check_site(build(tmp_path, files), checks=["links"]).problems == []
+    assert check_site(write_tree(tmp_path, files), checks=["links"]).problems == []
 
 
 def test_unknown_check_is_refused(tmp_path: Path) -> None:
@@ -492,7 +484,7 @@ def test_command_line_prints_json_and_fails_on_errors(
 ) -> None:
     files = clean_files()
     files["extra.html"] = html_page('<h1>A</h1><a href="/gone/">x</a>')
-    build(tmp_path, files)
+    write_tree(tmp_path, files)
     assert main([str(tmp_path), "--site-url", SITE_URL, "--format", "json"]) == 1
     output = json.loads(capsys.readouterr().out)
     assert output["summary"] == {"errors": 1, "warnings": 0}
@@ -502,7 +494,7 @@ def test_command_line_prints_json_and_fails_on_errors(
 def test_command_line_passes_a_clean_site(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    build(tmp_path, clean_files())
+    write_tree(tmp_path, clean_files())
     assert main([str(tmp_path), "--site-url", SITE_URL]) == 0
     assert capsys.readouterr().out.strip() == "No problems found."
 
@@ -513,7 +505,7 @@ WHILE_WRITING = {"parse error": "Unexpected end tag : span"}
 
 def check_while_writing(root: Path, files: dict[str, str]) -> Report:
     """The build's path: pages handed over as strings, the rest found on disk."""
-    build(root, files)
+    write_tree(root, files)
     checker = SiteChecker()
     for name, text in files.items():
         if name.endswith(".html"):
@@ -573,7 +565,7 @@ def test_page_problems_name_the_content_file(tmp_path: Path) -> None:
     files["posts/first/index.html"] = html_page(
         '<h1>First</h1><a href="/gone/">x</a><p id="details"></p><p id="details">'
     )
-    build(tmp_path, files)
+    write_tree(tmp_path, files)
     checker = SiteChecker()
     checker.add_page(
         "posts/first/index.html",
@@ -602,7 +594,7 @@ def test_page_too_deep_to_check_is_a_problem(
     files = clean_files()
     files["deep.html"] = html_page("<h1>Deep</h1>" + deep)
     report = check_site(
-        build(tmp_path, files), site_url=SITE_URL, checks=checks, html5=html5
+        write_tree(tmp_path, files), site_url=SITE_URL, checks=checks, html5=html5
     )
     found = [p for p in report.errors if p.path == "deep.html" and p.field == "parse"]
     assert found, report.format_text()
@@ -618,7 +610,7 @@ def test_command_line_chooses_the_markup_parser(
 ) -> None:
     files = clean_files()
     files["extra.html"] = html_page("<h1>A</h1><div>x</span></div>")
-    build(tmp_path, files)
+    write_tree(tmp_path, files)
     assert main([str(tmp_path), "--site-url", SITE_URL, "--format", "json", *args]) == 1
     (error,) = json.loads(capsys.readouterr().out)["errors"]
     assert (error["path"], error["field"]) == ("extra.html", "parse")

@@ -13,8 +13,7 @@ from newsdigest.staticfiles import (
     static_file_problem,
     svg_problem,
 )
-from tests.conftest import REPO
-from tests.test_adversarial import HOSTILE_SVGS
+from tests.helpers import HOSTILE_SVGS, REPO
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(32)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import PINNED_ENV, REPO
+from tests.helpers import PINNED_ENV, REPO, output_of, run_module
 
 TASKS = [
     "add",
@@ -26,16 +27,7 @@ TASKS = [
 
 
 def invoke(project, *args: str) -> subprocess.CompletedProcess[str]:
-    import os
-
-    return subprocess.run(
-        [sys.executable, "-m", "invoke", *args],
-        cwd=project.root if project else REPO,
-        env={**os.environ, **PINNED_ENV},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_module("invoke", *args, cwd=project.root if project else REPO)
 
 
 def test_every_task_is_listed_with_its_help():
@@ -91,3 +83,46 @@ def test_deploy_needs_a_checked_production_build(make_project, tmp_path):
     assert done.returncode == 0, done.stderr
     assert (www / "index.html").is_file()
     assert "https://digest.example.org/" in (www / "feeds" / "all.atom.xml").read_text()
+
+
+# --- 15. tasks.py with a Python path containing a space -----------------------------
+@pytest.mark.slow
+def test_tasks_run_with_a_python_path_containing_a_space(make_project, tmp_path):
+    project = make_project(sample=True)
+    spaced = tmp_path / "my python" / "bin"
+    spaced.mkdir(parents=True)
+    (spaced / "python").symlink_to(sys.executable)
+    site_packages = [p for p in sys.path if p.endswith("site-packages")]
+    env = {
+        **os.environ,
+        **PINNED_ENV,
+        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), *site_packages]),
+    }
+    result = subprocess.run(
+        [str(spaced / "python"), "-m", "invoke", "build"],
+        cwd=project.root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, output_of(result)
+    assert (project.output / "index.html").is_file()
+
+
+@pytest.mark.slow
+def test_clean_keeps_what_newsdigest_did_not_create(make_project):
+    project = make_project(sample=True)
+    assert project.build().returncode == 0
+    foreign = project.root / ".output.builds" / "notes"
+    foreign.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "clean"],
+        cwd=project.root,
+        env={**os.environ, **PINNED_ENV},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, output_of(result)
+    assert not os.path.lexists(project.output)
+    assert foreign.is_dir() and "Kept" in result.stdout
+    assert not list((project.root / ".output.builds").glob("site-*"))

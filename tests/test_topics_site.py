@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from newsdigest.topics import load_site_topics
-from tests.conftest import TOPICS
+from tests.helpers import TOPICS
 
 
 def settings_for(root, **content):

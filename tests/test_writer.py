@@ -17,7 +17,7 @@ from pelican.settings import DEFAULT_CONFIG
 
 from newsdigest.sitecheck import check_build, recorded_build
 from newsdigest.writer import CheckingWriter, get_writer
-from tests.conftest import PINNED_ENV, item, tree
+from tests.helpers import PINNED_ENV, item, tree
 
 PAGE = """<!DOCTYPE html>
 <html lang="en">

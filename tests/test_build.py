@@ -1,0 +1,12 @@
+"""How a build is run (newsdigest.build): the Pelican command line."""
+
+from __future__ import annotations
+
+from newsdigest.build import pelican_command
+
+
+def test_every_override_reaches_pelican():
+    """Pelican keeps only the last ``-e``: all overrides must follow one."""
+    command = pelican_command("s.py", overrides={"A": 1, "B": [2]})
+    assert command.count("-e") == 1
+    assert command[-2:] == ["A=1", "B=[2]"]

@@ -1,0 +1,66 @@
+"""Whole builds of small projects: what reaches the pages, what stops the build."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.helpers import item
+
+
+def test_non_markdown_files_among_items_stop_the_build(make_project):
+    project = make_project()
+    project.write("content/items/ok.md", item())
+    project.write("content/items/raw.html", "<h1>Raw</h1><script>alert(1)</script>")
+    project.write(
+        "content/pages/notes.rst", "Notes\n=====\n\n.. raw:: html\n\n   <b>x</b>\n"
+    )
+    result = project.build()
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "content/items/raw.html" in out and "content/pages/notes.rst" in out
+    assert "is not a Markdown item" in out
+    assert not project.output.exists()
+
+
+def test_json_ld_cannot_be_closed_by_a_title(make_project):
+    project = make_project()
+    title = 'Breaking </script><script>alert("x")</script> & more'
+    project.write("content/items/a.md", item(title=title, slug="breaking"))
+    result = project.build()
+    assert result.returncode == 0, result.stdout + result.stderr
+    html = project.page("2022/01/breaking/index.html")
+    article, _breadcrumbs = re.findall(
+        r'<script type="application/ld\+json">(.*?)</script>', html, re.S
+    )
+    assert json.loads(article)["headline"] == title
+    assert "<script>alert" not in html
+
+
+def test_warnings_are_listed_in_the_build_summary(make_project):
+    project = make_project()
+    long = "One sentence. Another sentence. A third sentence is too many."
+    project.write("content/items/a.md", item(summary=long))
+    result = project.build()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "content/items/a.md" in result.stdout and "[summary]" in result.stdout
+    assert re.search(
+        r"newsdigest: 1 items, \d+ pages, \d+ feeds, 1 warnings", result.stdout
+    )
+
+
+def test_item_image_reaches_page_and_feed(make_project):
+    project = make_project()
+    project.write("content/images/map.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>')
+    image = {
+        "src": "images/map.svg",
+        "alt": "A map of the region",
+        "credit": "Our desk",
+    }
+    project.write("content/items/a.md", item(image=image, slug="mapped"))
+    result = project.build()
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = project.page("2022/01/mapped/index.html")
+    assert 'alt="A map of the region"' in page and "Our desk" in page
+    feed = project.page("feeds/all.atom.xml")
+    assert "http://127.0.0.1:8000/images/map.svg" in feed
