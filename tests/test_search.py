@@ -66,3 +66,48 @@ def test_results_link_to_the_pages_under_the_sites_base_path(tmp_path):
         for path in (site / "pagefind" / "fragment").glob("*.pf_fragment")
     )
     assert urls == ["/digest/2022/01/alpha/", "/digest/2022/01/beta/"]
+
+
+def test_an_index_left_with_an_empty_file_is_incomplete(tmp_path):
+    from newsdigest.search import is_complete
+
+    bundle = tmp_path / "pagefind"
+    (bundle / "fragment").mkdir(parents=True)
+    (bundle / "pagefind-ui.js").write_text("ui")
+    (bundle / "pagefind-entry.json").write_text('{"version": "1.5.2"}')
+    (bundle / "fragment" / "en_1.pf_fragment").write_bytes(b"\x1f\x8b data")
+    assert is_complete(bundle)
+    (bundle / "fragment" / "en_1.pf_fragment").write_bytes(b"")
+    assert not is_complete(bundle)
+    (bundle / "fragment" / "en_1.pf_fragment").write_bytes(b"\x1f\x8b data")
+    (bundle / "pagefind-entry.json").write_text("")  # seen under load
+    assert not is_complete(bundle)
+
+
+def test_pagefind_is_run_again_when_it_leaves_an_incomplete_index(
+    tmp_path, monkeypatch
+):
+    import newsdigest.search as search
+
+    site = tmp_path / "site"
+    (site / "a").mkdir(parents=True)
+    (site / "a/index.html").write_text(
+        '<!DOCTYPE html><html lang="en"><title>A</title>'
+        "<article data-pagefind-body><h1>Alpha</h1><p>Zebra words.</p></article>"
+    )
+    real, runs = search._write_index, []
+
+    async def flaky(pages, options, target):
+        result = await real(pages, options, target)
+        runs.append(target)
+        if len(runs) == 1:
+            (target / "pagefind-entry.json").write_text("")
+        return result
+
+    monkeypatch.setattr(search, "_write_index", flaky)
+    _key, reused, count = search.build_index(
+        site, tmp_path / "cache", {"language": "en", "base_path": "/"}
+    )
+    assert (reused, count) == (False, 1)
+    assert len(runs) >= 2, "the emptied index was built again"
+    assert json.loads((site / "pagefind" / "pagefind-entry.json").read_text())

@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 BUNDLE = "pagefind"  # the folder of the index in the site
 MARKER = b"data-pagefind-body"
+INDEX_ATTEMPTS = 3  # see is_complete
 CACHE_FOLDER = PREFIX + "search"  # under CACHE_PATH; `invoke clean` removes it
 #: Bump when the way pages are handed to Pagefind changes.
 INDEX_FORMAT = 1
@@ -128,10 +129,21 @@ async def _write_index(
 
 
 def is_complete(bundle: Path) -> bool:
-    """A kept index someone emptied or a crash cut short is built again."""
-    return all(
-        (bundle / name).is_file() for name in ("pagefind-entry.json", "pagefind-ui.js")
-    )
+    """A kept index someone emptied or a crash cut short is built again.
+
+    Also a fresh one: Pagefind 1.5 writes its files from async tasks it does
+    not flush, and the Python API stops the service as soon as the write is
+    acknowledged, so on a loaded machine a file can be left empty (seen:
+    ``pagefind-entry.json``). Every file must be non-empty and the entry file
+    valid JSON."""
+    entry = bundle / "pagefind-entry.json"
+    if not entry.is_file() or not (bundle / "pagefind-ui.js").is_file():
+        return False
+    try:
+        json.loads(entry.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return all(path.stat().st_size > 0 for path in bundle.rglob("*") if path.is_file())
 
 
 def build_index(
@@ -150,10 +162,15 @@ def build_index(
         cache_root.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix="tmp-", dir=cache_root))
         try:
-            asyncio.run(_write_index(pages, options, work / BUNDLE))
-            if not (work / BUNDLE / "pagefind-ui.js").is_file():
+            for attempt in range(1, INDEX_ATTEMPTS + 1):
+                asyncio.run(_write_index(pages, options, work / BUNDLE))
+                if is_complete(work / BUNDLE):
+                    break
+                logger.warning("Pagefind left an incomplete index (try %d)", attempt)
+                shutil.rmtree(work / BUNDLE, ignore_errors=True)
+            else:
                 raise DigestError(
-                    "Pagefind wrote no search index. Reinstall it "
+                    "Pagefind wrote no complete search index. Reinstall it "
                     "(pip install 'pagefind[bin]'), or set "
                     "DIGEST_SEARCH = {'enabled': False}."
                 )
