@@ -113,3 +113,14 @@ def test_after_start_up_every_config_is_kept_and_the_settings_pickle(
     }
     again = pickle.loads(pickle.dumps(settings))
     assert {key: again[key] for key in kept} == {key: settings[key] for key in kept}
+
+
+def test_a_private_key_in_the_settings_file_does_not_skip_the_check():
+    """Only a Config made by the check is trusted; a dict a settings file
+    puts under the private key is checked over."""
+    settings = {
+        "DIGEST_PUBLISH": {"keep_builds": 0},
+        config_key("DIGEST_PUBLISH"): {"keep_builds": 3, "checks": []},
+    }
+    with pytest.raises(DigestError, match=r'DIGEST_PUBLISH\["keep_builds"\]'):
+        publish_config(settings)

@@ -236,6 +236,9 @@ def raise_if_errors(report: Report, what: str) -> None:
 
 
 def publish_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """``DIGEST_PUBLISH`` merged and checked, every problem at once. In the
+    library, not the publish plugin: feeds and the schedule read its
+    ``build_date``, and ``newsdigest deploy`` its ``lock_timeout``."""
     report = Report()
     config = merge("DIGEST_PUBLISH", PUBLISH_DEFAULTS, settings, report)
     if not 0 <= float(config["max_page_loss"]) <= 1:
@@ -300,6 +303,7 @@ def publish_settings(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def checked_content_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """``content_settings`` for ``feature_config``: refuse instead of report."""
     config, report = content_settings(settings)
     raise_if_errors(report, "newsdigest settings are invalid")
     return config
