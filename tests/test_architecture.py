@@ -72,8 +72,11 @@ LIBRARY = set(MODULES) - PLUGINS - TOOLS
 
 
 def test_the_plugin_modules_are_the_ones_that_register():
+    """... and they are the modules of ``newsdigest.plugins``, nothing else."""
+    in_package = {name for name in MODULES if name.startswith("newsdigest.plugins.")}
+    assert in_package == PLUGINS
     assert {
-        f"newsdigest.{name}"
+        f"newsdigest.plugins.{name}"
         for name in (
             "reader",
             "schedule",
@@ -108,13 +111,16 @@ def test_the_rules_see_an_offending_import():
     """The checks above would fail on the imports they forbid."""
     tree = ast.parse(
         "def f():\n    from pelican.utils import slugify\n"
-        "import newsdigest.feeds\nfrom newsdigest.publish import x\n"
+        "import newsdigest.plugins.feeds\nfrom newsdigest.plugins.publish import x\n"
         "def register():\n    pass\n"
     )
     assert defines_register(tree)
-    assert {"pelican.utils", "newsdigest.feeds", "newsdigest.publish"} <= (
-        imported_modules(tree)
-    )
+    expected = {
+        "pelican.utils",
+        "newsdigest.plugins.feeds",
+        "newsdigest.plugins.publish",
+    }
+    assert expected <= imported_modules(tree)
 
 
 # --- Settings merged once per build ----------------------------------------------

@@ -123,7 +123,7 @@ def test_pelican_copies_only_images_from_static_folders(tmp_path: Path) -> None:
     """The last line of defence: whatever Pelican is about to copy is checked."""
     from types import SimpleNamespace
 
-    from newsdigest.reader import static_problems
+    from newsdigest.plugins.reader import static_problems
 
     content = tmp_path / "content"
     (content / "images").mkdir(parents=True)

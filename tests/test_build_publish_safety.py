@@ -180,7 +180,9 @@ def register():
 def test_killed_build_leaves_staging_that_the_next_build_removes(published, tmp_path):
     add_item(published)
     published.write("pauseplugin.py", PAUSE_PLUGIN)
-    plugins = json.dumps(["newsdigest.reader", "newsdigest.publish", "pauseplugin"])
+    plugins = json.dumps(
+        ["newsdigest.plugins.reader", "newsdigest.plugins.publish", "pauseplugin"]
+    )
     log = tmp_path / "build.log"
     with log.open("w") as sink:
         build = start_build(
@@ -432,7 +434,7 @@ def register():
 def test_any_other_exception_ending_a_build_is_one_line(published):
     before = tree(published.output)
     published.write("boomplugin.py", BOOM_PLUGIN)
-    plugins = ["newsdigest.reader", "newsdigest.publish", "boomplugin"]
+    plugins = ["newsdigest.plugins.reader", "newsdigest.plugins.publish", "boomplugin"]
     result = published.build(env={"COLUMNS": "400"}, PLUGINS=plugins)
     out = output_of(result)
     assert result.returncode != 0
@@ -466,8 +468,8 @@ def test_autoreload_without_publish_plugin_forgets_a_fixed_problem(make_project)
         from pelican.settings import read_settings
         from newsdigest.problems import DigestError
         settings = read_settings("pelicanconf.py", override={"PLUGINS": [
-            "newsdigest.reader", "newsdigest.sources", "newsdigest.feeds",
-            "newsdigest.theme"]})
+            "newsdigest.plugins.reader", "newsdigest.plugins.sources",
+            "newsdigest.plugins.feeds", "newsdigest.plugins.theme"]})
         pelican = Pelican(settings)
         try:
             pelican.run()

@@ -47,7 +47,7 @@ def test_one_pelican_object_many_runs(make_project, monkeypatch, publish):
         monkeypatch.setenv(key, value)
     project = make_project()
     project.write("content/items/a.md", item(title="Alpha"))
-    plugins = [p for p in PLUGINS if publish or p != "newsdigest.publish"]
+    plugins = [p for p in PLUGINS if publish or p != "newsdigest.plugins.publish"]
     monkeypatch.chdir(project.root)
     settings = read_settings(
         "pelicanconf.py",

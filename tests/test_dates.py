@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from newsdigest.dates import DayDate, is_day_only, parse_build_date
-from newsdigest.theme import humandate, isodate
+from newsdigest.plugins.theme import humandate, isodate
 from tests.helpers import checked
 
 

@@ -1,5 +1,5 @@
 """Sitemaps, the news sitemap, robots.txt and DIGEST_DISCOVERY settings
-(newsdigest.discovery), without a build.
+(newsdigest.plugins.discovery), without a build.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from newsdigest.discovery import (
+from newsdigest.plugins.discovery import (
     SitemapEntry,
     discovery_settings,
     news_items,

@@ -1,4 +1,4 @@
-"""Unit tests for newsdigest.feeds, on fake items: no Pelican build."""
+"""Unit tests for newsdigest.plugins.feeds, on fake items: no Pelican build."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from newsdigest.feedplan import feed_links, feed_settings, feed_specs
-from newsdigest.feeds import FeedSpec, build_feed, entry_html
+from newsdigest.plugins.feeds import FeedSpec, build_feed, entry_html
 from newsdigest.problems import DigestError
 from newsdigest.sanitize import sanitise_html
 

@@ -1,4 +1,4 @@
-"""The publish plugin's plain functions (newsdigest.publish): its settings, the
+"""The publish plugin's plain functions (newsdigest.plugins.publish): its settings, the
 page-loss rule, the build date, and one-line errors.
 """
 
@@ -13,12 +13,14 @@ from types import SimpleNamespace
 import pytest
 
 from newsdigest.builddate import configured_build_date
+from newsdigest.plugins.publish import _QuietDigestErrors
 from newsdigest.problems import DigestError
-from newsdigest.publish import FORCE_ENV, _QuietDigestErrors, page_loss_problem
 from newsdigest.settings import (
+    FORCE_ENV,
     PUBLISH_DEFAULTS,
     publish_settings,
 )
+from newsdigest.staging import page_loss_problem
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Unit tests for the reader's whole-site checks (newsdigest.reader)."""
+"""Unit tests for the reader's whole-site checks (newsdigest.plugins.reader)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from newsdigest.ordering import order_key
+from newsdigest.plugins.reader import duplicate_problems, symlink_problems
 from newsdigest.problems import content_path as display_path
-from newsdigest.reader import duplicate_problems, symlink_problems
 from newsdigest.spellings import canonical_spellings
 
 SLUG_SUBS = [

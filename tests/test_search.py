@@ -1,12 +1,12 @@
-"""The Pagefind search index (newsdigest.search): when it is rebuilt, and where results
-link.
+"""The Pagefind search index (newsdigest.plugins.search): when it is rebuilt,
+and where results link.
 """
 
 from __future__ import annotations
 
 import json
 
-from newsdigest.search import index_key, indexed_pages
+from newsdigest.plugins.search import index_key, indexed_pages
 
 
 # --- Search index key ---------------------------------------------------------------
@@ -24,7 +24,7 @@ def test_index_key_changes_with_indexed_pages_only(tmp_path):
 
 
 def test_a_damaged_kept_index_is_built_again(tmp_path):
-    from newsdigest.search import build_index
+    from newsdigest.plugins.search import build_index
 
     site = tmp_path / "site"
     (site / "a").mkdir(parents=True)
@@ -48,7 +48,7 @@ def test_results_link_to_the_pages_under_the_sites_base_path(tmp_path):
     """A digest published under https://host/digest/ links its results there."""
     import gzip
 
-    from newsdigest.search import build_index
+    from newsdigest.plugins.search import build_index
 
     site = tmp_path / "site"
     for name in ("alpha", "beta"):
@@ -69,7 +69,7 @@ def test_results_link_to_the_pages_under_the_sites_base_path(tmp_path):
 
 
 def test_an_index_left_with_an_empty_file_is_incomplete(tmp_path):
-    from newsdigest.search import is_complete
+    from newsdigest.plugins.search import is_complete
 
     bundle = tmp_path / "pagefind"
     (bundle / "fragment").mkdir(parents=True)
@@ -87,7 +87,7 @@ def test_an_index_left_with_an_empty_file_is_incomplete(tmp_path):
 def test_pagefind_is_run_again_when_it_leaves_an_incomplete_index(
     tmp_path, monkeypatch
 ):
-    import newsdigest.search as search
+    import newsdigest.plugins.search as search
 
     site = tmp_path / "site"
     (site / "a").mkdir(parents=True)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from newsdigest import publish, staging
+from newsdigest import staging
+from newsdigest.plugins import publish
 from newsdigest.problems import DigestError
 from newsdigest.staging import (
     new_staging,

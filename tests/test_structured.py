@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from newsdigest.feedplan import feed_settings
-from newsdigest.feeds import FeedSpec, build_feed
+from newsdigest.plugins.feeds import FeedSpec, build_feed
 from newsdigest.structured import (
     collection_jsonld,
     item_jsonld,

@@ -1,5 +1,5 @@
-"""Unit tests for newsdigest.theme: the filters and globals templates use, and the
-per-build lookups templates render the same with or without."""
+"""Unit tests for newsdigest.plugins.theme: the filters and globals templates
+use, and the per-build lookups the templates read."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import jinja2
 import pytest
 
 import newsdigest
-from newsdigest.theme import (
+from newsdigest.plugins.theme import (
     MONTHS,
     add_live_slugs,
     humandate,

@@ -15,8 +15,8 @@ from types import SimpleNamespace
 from jinja2 import Template
 from pelican.settings import DEFAULT_CONFIG
 
+from newsdigest.plugins.writer import CheckingWriter, get_writer
 from newsdigest.sitecheck import check_build, recorded_build
-from newsdigest.writer import CheckingWriter, get_writer
 from tests.helpers import PINNED_ENV, item, tree
 
 PAGE = """<!DOCTYPE html>

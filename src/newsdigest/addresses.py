@@ -2,11 +2,11 @@
 
 Readers bookmark items, other sites link to them and search engines index them,
 so an item's address must not move silently. Each build records which address
-every item had (item id -> URL, kept beside the build by ``newsdigest.publish``);
+every item had (item id -> URL, kept beside the build by the publish plugin);
 the next build compares. An item whose address changed must keep the old one in
 ``aliases:``, which is then published as a redirect page to the new address.
 
-Pure functions: the ``newsdigest.aliases`` plugin applies them to a build.
+Pure functions: the ``newsdigest.plugins.aliases`` plugin applies them to a build.
 """
 
 from __future__ import annotations

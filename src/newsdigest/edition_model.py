@@ -1,7 +1,7 @@
 """Editions as data: settings, grouping items into periods, numbers, highlights.
 
 Pure functions over plain objects (anything with ``date``, ``slug`` and
-``topic``), so the rules are tested without Pelican; ``newsdigest.editions``
+``topic``), so the rules are tested without Pelican; ``newsdigest.plugins.editions``
 only feeds them Pelican's articles and writes the pages.
 
 Numbering rule, and why it is stable: an edition's number is the number pinned

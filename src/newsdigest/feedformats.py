@@ -1,6 +1,6 @@
 """What a feed is, once: its formats, file names, media types and titles.
 
-The feed writers (``newsdigest.feeds`` for items, ``newsdigest.editions`` for
+The feed writers (the ``feeds`` plugin for items, the ``editions`` plugin for
 editions), ``feed_links`` (page heads, visible feed links) and the templates all
 ask here, so a page never links a feed at another path than the one written.
 No Pelican import: plugins share this without importing each other.

@@ -1,8 +1,8 @@
 """Which feeds a site has: the checked ``DIGEST_FEEDS`` settings, every feed
 with its items, and the links a page shows for a feed.
 
-The feed writer (``newsdigest.feeds``), the OPML list and sitemaps
-(``newsdigest.discovery``) and the theme's ``feed_links`` all ask here, so a page
+The feed writer (``newsdigest.plugins.feeds``), the OPML list and sitemaps
+(the ``discovery`` plugin) and the theme's ``feed_links`` all ask here, so a page
 never links a feed that is not written, and the OPML file lists exactly the
 feeds there are. No Pelican import: plugins share this without importing each
 other.

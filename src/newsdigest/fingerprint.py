@@ -1,6 +1,6 @@
 """Fingerprints of what a page shows, so an unchanged page need not be rendered again.
 
-The incremental writer (``newsdigest.writer``) keys each output file by the
+The incremental writer (``newsdigest.plugins.writer``) keys each output file by the
 template, a fingerprint of the whole site's settings and code, and the
 fingerprints of the context values its template reads. Two builds that give a
 file the same key render it to the same bytes, so the second build links the

@@ -1,6 +1,6 @@
 """JSON Feed 1.1 (https://jsonfeed.org/version/1.1) as a feedgenerator feed class.
 
-feedgenerator, the library Pelican and ``newsdigest.feeds`` write Atom and RSS
+feedgenerator, the library Pelican and ``newsdigest.plugins.feeds`` write Atom and RSS
 with, has no JSON Feed. Subclassing its ``SyndicationFeed`` keeps one way to
 build a feed: the same ``add_item`` calls fill an Atom, an RSS or a JSON feed,
 so every feed the site has (all items, topics, tags, sources, editions) gets a

@@ -128,7 +128,7 @@ class DigestError(Exception):
     """A build or publish step refused to go on; the message is the whole report.
 
     Pelican prints the exception message; newsdigest's plugins hide the traceback
-    for this class (see ``newsdigest.publish``) because the report already says
+    for this class (see ``newsdigest.plugins.publish``) because the report already says
     everything a curator needs.
     """
 

@@ -204,7 +204,7 @@ class ItemCache:
 def remove_cache(cache_path: Path) -> bool:
     """Remove newsdigest's caches under ``cache_path`` (``invoke clean``): every
     ``newsdigest-*`` folder (read items here, the search index of
-    ``newsdigest.search``), and ``cache_path`` itself when nothing else is left
+    ``newsdigest.plugins.search``), and ``cache_path`` itself when nothing else is left
     in it; True if any existed. Other caches kept there (Pelican's own) are left
     alone."""
     if cache_path.is_symlink() or not cache_path.is_dir():

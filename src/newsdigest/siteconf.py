@@ -22,24 +22,24 @@ LOCALE = ("C.UTF-8", "C")
 
 # newsdigest's plugins, in the order they run. The list alone says what runs.
 PLUGINS = [
-    "newsdigest.reader",  # YAML front matter, validation, sanitised bodies
-    "newsdigest.schedule",  # drafts and items dated in the future
-    "newsdigest.sources",  # a page per source (outlet) and a sources index
-    "newsdigest.feeds",  # Atom, RSS and JSON Feed for everything, topics and tags
-    "newsdigest.editions",  # daily or weekly editions: pages, feed, newsletter email
-    "newsdigest.discovery",  # related stories, cards, JSON-LD, sitemaps, OPML
-    "newsdigest.search",  # Pagefind full-text search of item bodies
-    "newsdigest.aliases",  # stable addresses: redirect pages, changed-address guard
-    "newsdigest.theme",  # template filters and the context the theme reads
-    "newsdigest.writer",  # checks every page from the string it writes
-    "newsdigest.publish",  # staging, site checks, atomic swap, build summary
+    "newsdigest.plugins.reader",  # YAML front matter, validation, sanitised bodies
+    "newsdigest.plugins.schedule",  # drafts and items dated in the future
+    "newsdigest.plugins.sources",  # a page per source (outlet) and a sources index
+    "newsdigest.plugins.feeds",  # Atom, RSS and JSON Feed: all, topics, tags
+    "newsdigest.plugins.editions",  # daily or weekly editions, feed, email
+    "newsdigest.plugins.discovery",  # related stories, cards, JSON-LD, sitemaps, OPML
+    "newsdigest.plugins.search",  # Pagefind full-text search of item bodies
+    "newsdigest.plugins.aliases",  # stable addresses: redirects, moved-item guard
+    "newsdigest.plugins.theme",  # template filters and the context the theme reads
+    "newsdigest.plugins.writer",  # checks every page from the string it writes
+    "newsdigest.plugins.publish",  # staging, site checks, atomic swap, build summary
 ]
 
 ARTICLE_PATHS = ["items"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]
 # Editor backups, and the source feeds `newsdigest ingest` reads: never published.
-# (newsdigest.reader adds the topics file.)
+# (newsdigest.plugins.reader adds the topics file.)
 IGNORE_FILES = [".#*", "sources.yml"]
 DEFAULT_PAGINATION = 10
 PAGINATION_PATTERNS = (
@@ -83,7 +83,7 @@ INDEX_SAVE_AS = "index.html"  # "404" is written to 404.html
 ARTICLE_TRANSLATION_ID = None
 PAGE_TRANSLATION_ID = None
 
-# Feeds are written by newsdigest.feeds (stable tag: ids, sanitised content);
+# Feeds are written by newsdigest.plugins.feeds (stable tag: ids, sanitised content);
 # Pelican's own feeds stay off.
 FEED_ALL_ATOM = None
 CATEGORY_FEED_ATOM = None

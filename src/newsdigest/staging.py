@@ -1,6 +1,6 @@
 """The published tree on disk: staging folders, the build lock, the atomic swap.
 
-No Pelican here: ``newsdigest.publish`` (the plugin) calls these at the right
+No Pelican here: ``newsdigest.plugins.publish`` (the plugin) calls these at the right
 moments of a build, and tests call them with plain folders.
 
 Layout, for ``OUTPUT_PATH = "output"``::
@@ -37,6 +37,7 @@ from typing import Any
 
 from newsdigest.manifest import manifest_path
 from newsdigest.problems import DigestError
+from newsdigest.settings import FORCE_ENV
 
 logger = logging.getLogger(__name__)
 
@@ -536,3 +537,33 @@ def clean_output(output: Path, content: Path, project: Path) -> list[Path]:
             if not kept or all(k == output for k in kept):
                 builds.rmdir()
     return kept
+
+
+# --- The page-loss guard ------------------------------------------------------------
+
+
+def count_pages(site: Path) -> int:
+    return sum(1 for _ in site.rglob("*.html")) if site.is_dir() else 0
+
+
+def page_loss_problem(old: int, new: int, max_loss: float) -> str | None:
+    """Why a site that shrank too much must not replace the published one."""
+    if old == 0 or new >= old or (old - new) / old <= max_loss:
+        return None
+    return (
+        f"the new build has {new} pages, the published site {old}: it lost "
+        f"{(old - new) / old:.0%} of its pages, more than the allowed "
+        f"{max_loss:.0%}. Nothing was replaced. If this is intended, build again "
+        f"with {FORCE_ENV}=1 (or `invoke publish --force`)."
+    )
+
+
+def lost_pages(old: Path, new: Path, limit: int = 20) -> str:
+    """The published pages a new build would drop, by address, for the refusal."""
+    if not old.is_dir():
+        return ""
+    gone = sorted(str(p.relative_to(old)) for p in old.rglob("*.html") if p.is_file())
+    gone = [p for p in gone if not (new / p).is_file()]
+    shown = "\n  ".join(f"/{p.removesuffix('index.html')}" for p in gone[:limit])
+    more = f"\n  ... and {len(gone) - limit} more" if len(gone) > limit else ""
+    return f"\nPages that would disappear ({len(gone)}):\n  {shown}{more}"

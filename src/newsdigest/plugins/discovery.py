@@ -406,7 +406,7 @@ def opml_xml(
 def opml_groups(
     context: dict[str, Any], settings: dict[str, Any]
 ) -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """Every topic and tag feed, named and placed as ``newsdigest.feeds`` does."""
+    """Every topic and tag feed, named and placed as the ``feeds`` plugin does."""
     feeds = feeds_config(settings)
     if not feeds["formats"]:
         return []

@@ -1,7 +1,7 @@
 """Pelican plugin: an item's address never changes silently.
 
 Every build records each published item's address (kept beside the build by
-``newsdigest.publish``). The next build compares: an item whose address moved
+``newsdigest.plugins.publish``). The next build compares: an item whose address moved
 (a new slug, title or date) is an error unless the old address is listed in
 its ``aliases:``; every alias is published as a small redirect page (canonical
 link to the new address, meta refresh, ``noindex``). Items that vanished are
@@ -55,7 +55,7 @@ def addressed(items: list[Any], settings: dict[str, Any]) -> list[Addressed]:
 
 def previous_addresses(settings: dict[str, Any]) -> dict[str, str] | None:
     """The addresses kept with the live build (``<build>.json``, see
-    ``newsdigest.publish.record_path``), if the output is a staged build."""
+    ``newsdigest.plugins.publish.record_path``), if the output is a staged build."""
     output = Path(settings.get(PUBLISHED_OUTPUT) or settings["OUTPUT_PATH"])
     if not output.is_symlink():
         return None

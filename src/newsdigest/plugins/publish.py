@@ -31,19 +31,21 @@ from newsdigest.build_state import STATE, start_run
 from newsdigest.manifest import settings_file_from_argv, write_manifest
 from newsdigest.problems import DigestError, Report
 from newsdigest.settings import (
-    FORCE_ENV,
     publish_config,
     raise_if_errors,
     setting_problem,
 )
 from newsdigest.staging import (
     BuildLock,
+    count_pages,
     live_build,
     lock_path,
+    lost_pages,
     new_staging,
     normalise_modes,
     os_problem,
     output_path_problem,
+    page_loss_problem,
     plain_folder_problem,
     prune_builds,
     record_path,
@@ -56,33 +58,6 @@ logger = logging.getLogger(__name__)
 
 
 # --- The published tree ---------------------------------------------------------
-
-
-def count_pages(site: Path) -> int:
-    return sum(1 for _ in site.rglob("*.html")) if site.is_dir() else 0
-
-
-def page_loss_problem(old: int, new: int, max_loss: float) -> str | None:
-    """Why a site that shrank too much must not replace the published one."""
-    if old == 0 or new >= old or (old - new) / old <= max_loss:
-        return None
-    return (
-        f"the new build has {new} pages, the published site {old}: it lost "
-        f"{(old - new) / old:.0%} of its pages, more than the allowed "
-        f"{max_loss:.0%}. Nothing was replaced. If this is intended, build again "
-        f"with {FORCE_ENV}=1 (or `invoke publish --force`)."
-    )
-
-
-def lost_pages(old: Path, new: Path, limit: int = 20) -> str:
-    """The published pages a new build would drop, by address, for the refusal."""
-    if not old.is_dir():
-        return ""
-    gone = sorted(str(p.relative_to(old)) for p in old.rglob("*.html") if p.is_file())
-    gone = [p for p in gone if not (new / p).is_file()]
-    shown = "\n  ".join(f"/{p.removesuffix('index.html')}" for p in gone[:limit])
-    more = f"\n  ... and {len(gone) - limit} more" if len(gone) > limit else ""
-    return f"\nPages that would disappear ({len(gone)}):\n  {shown}{more}"
 
 
 def published_record(output: Path) -> dict[str, Any] | None:
@@ -304,7 +279,7 @@ def finish_build(pelican: Any) -> None:
     config = publish_config(pelican.settings)
     output: Path = pelican._digest_output
     staged = Path(pelican.output_path)
-    # The build now live: unchanged files are shared with it (newsdigest.writer).
+    # The build now live: unchanged files are shared with it (the writer plugin).
     previous = live_build(staged) if config["staging"] else None
     try:
         if COUNTER.errors:
@@ -349,7 +324,7 @@ def finish_build(pelican: Any) -> None:
             "siteurl": pelican.settings.get("SITEURL", ""),
             "checks": config["checks"],
             "pages": count_pages(staged),
-            "addresses": STATE.addresses,  # read by newsdigest.aliases
+            "addresses": STATE.addresses,  # read by newsdigest.plugins.aliases
         }
         if config["staging"]:
             swap_into_place(staged, output, record)

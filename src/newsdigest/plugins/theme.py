@@ -74,7 +74,7 @@ def feed_links_global(
     return feed_links(context.get_all(), key, title, name)
 
 
-# Reads only settings, which every page's key covers (newsdigest.writer).
+# Reads only settings, which every page's key covers (newsdigest.plugins.writer).
 feed_links_global.context_reads = ()  # type: ignore[attr-defined]
 
 
@@ -134,7 +134,7 @@ def add_live_slugs(generators: list[Any]) -> None:
     """Once per build, what each item page asked of every tag (O(items x tags)):
     which of its tags, topic and source are linked. Each item gets its own
     answer (``article.linked``), so an item page depends on its own tags having
-    a page, not on the whole site's list (newsdigest.writer keys pages by what
+    a page, not on the whole site's list (newsdigest.plugins.writer keys pages by what
     they read)."""
     context = generators[0].context
     for name in ("tags", "categories", "sources"):

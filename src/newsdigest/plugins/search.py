@@ -13,7 +13,7 @@ kept index into the build it is writing (the staged one, so the published site
 always has it) instead of starting Pagefind.
 
 Why a generator and not a ``finalized`` receiver: blinker does not order the
-receivers of one signal, and ``newsdigest.publish`` checks and swaps the build
+receivers of one signal, and ``newsdigest.plugins.publish`` checks and swaps the build
 in ``finalized``; an index written after that would miss the checks or land in
 the live site. A generator moved to the end of Pelican's list (in
 ``all_generators_finalized``) runs after every page is written and before
@@ -178,7 +178,7 @@ def build_index(
             work.rename(kept)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        # Builds of one project take turns (newsdigest.publish's lock), so
+        # Builds of one project take turns (newsdigest.plugins.publish's lock), so
         # anything else here is an older index or a crashed build's leftovers.
         for other in cache_root.iterdir():
             if other.name != key:
