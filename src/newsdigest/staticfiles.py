@@ -154,16 +154,24 @@ def symlink_in_path(root: Path, relative: str) -> Path | None:
 def content_relative(root: Path, source_path: str) -> str | None:
     """``source_path`` relative to the content folder, however either was spelled
     (a project reached through a symbolic link has two spellings)."""
-    absolute = Path(os.path.abspath(source_path))
-    for base in (Path(os.path.abspath(root)), root.resolve()):
-        try:
-            return absolute.relative_to(base).as_posix()
-        except ValueError:
-            continue
-    try:
-        return absolute.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
+    absolute = os.path.abspath(source_path)
+    found = _relative(absolute, os.path.abspath(root))
+    if found is None:  # resolving costs a system call per part: only if needed
+        real_root = os.path.realpath(root)
+        found = _relative(absolute, real_root)
+        if found is None:
+            found = _relative(os.path.realpath(absolute), real_root)
+    return found
+
+
+def _relative(path: str, base: str) -> str | None:
+    """``path`` below ``base`` (both absolute and normalised), posix-style."""
+    if path == base:
+        return "."
+    prefix = base.rstrip(os.sep) + os.sep
+    if not path.startswith(prefix):
         return None
+    return path[len(prefix) :].replace(os.sep, "/")
 
 
 def link_target(item_dir: str, target: str) -> str | None:

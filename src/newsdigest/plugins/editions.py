@@ -61,8 +61,17 @@ class RenderedTemplate:
     The email files are not plain template output (CSS inlined, a MIME message),
     yet they must go through ``writer.write_file`` like every page."""
 
-    def __init__(self, render: Callable[[dict[str, Any]], str]) -> None:
+    def __init__(
+        self,
+        render: Callable[[dict[str, Any]], str],
+        made_from: Callable[[dict[str, Any]], list[tuple[Any, dict[str, Any]]]]
+        | None = None,
+    ) -> None:
         self._render = render
+        # The Jinja templates and contexts the text is made from: newsdigest's
+        # writer keys the file by what they read, and skips an unchanged one
+        # before anything is rendered.
+        self.made_from = made_from
 
     def render(self, context: dict[str, Any]) -> str:
         return self._render(context)
@@ -213,11 +222,23 @@ class EditionsGenerator(Generator):
             )
             return message_text(message)
 
-        for name, render in (("email.html", html), ("email.txt", text)):
+        def from_html(context: dict[str, Any]) -> list[tuple[Any, dict[str, Any]]]:
+            return [(html_template, local(context))]
+
+        def from_text(context: dict[str, Any]) -> list[tuple[Any, dict[str, Any]]]:
+            return [(text_template, local(context))]
+
+        def from_both(context: dict[str, Any]) -> list[tuple[Any, dict[str, Any]]]:
+            return from_html(context) + from_text(context)
+
+        for name, render, made_from in (
+            ("email.html", html, from_html),
+            ("email.txt", text, from_text),
+            ("email.eml", eml, from_both),
+        ):
             writer.write_file(
-                f"{folder}/{name}", RenderedTemplate(render), self.context
+                f"{folder}/{name}", RenderedTemplate(render, made_from), self.context
             )
-        writer.write_file(f"{folder}/email.eml", RenderedTemplate(eml), self.context)
 
     def write_feed(self, writer: Any) -> None:
         """One entry per edition, newest first; content: the edition's list."""

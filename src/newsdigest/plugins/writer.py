@@ -114,13 +114,20 @@ class _KeyedTemplate:
         self._writer = writer
 
     def render(self, context: dict[str, Any]) -> str:
-        if not hasattr(self._template, "environment"):
-            # Not a Jinja template (an email built in Python): key the text.
-            text = self._template.render(context)
-            return "" if self._writer.reusable(None, context, text) else text
-        if self._writer.reusable(self._template, context):
+        template = self._template
+        if hasattr(template, "environment"):
+            keys = [(template, context)]
+        else:
+            # Made in Python (an edition's email): keyed by the Jinja templates
+            # and context it says it renders from, else by the text it makes.
+            made_from = getattr(template, "made_from", None)
+            if made_from is None:
+                text = template.render(context)
+                return "" if self._writer.reusable(context, text=text) else text
+            keys = made_from(context)
+        if self._writer.reusable(context, keys=keys):
             return ""
-        return self._template.render(context)
+        return template.render(context)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._template, name)
@@ -262,11 +269,15 @@ class CheckingWriter(Writer):
         )
 
     def reusable(
-        self, template: Any, context: dict[str, Any], text: str | None = None
+        self,
+        context: dict[str, Any],
+        *,
+        keys: list[tuple[Any, dict[str, Any]]] | None = None,
+        text: str | None = None,
     ) -> bool:
-        """Called by the keyed template before rendering: key the page (or the
-        ``text`` rendered without a Jinja template), and say whether the live
-        build's file can be linked instead."""
+        """Called by the keyed template before rendering: key the page (by the
+        Jinja templates and contexts in ``keys``, or by the ``text`` made
+        without one), and say whether the live build's file can be linked."""
         self._pending = None
         index = self._start_index()
         path = context.get("output_file")
@@ -275,9 +286,10 @@ class CheckingWriter(Writer):
         if text is not None:
             key: str | None = self._fp.key("text", path, index.site_key, text)
         else:
-            key = self.page_key(template, context)
+            parts = [self.page_key(template, local) for template, local in keys or []]
+            key = None if None in parts else self._fp.key("pages", path, parts)
         if key is None:
-            logger.debug("%s: %s reads what cannot be keyed", path, template.name)
+            logger.debug("%s: its templates read what cannot be keyed", path)
             return False
         reuse = self._can_link(path, key)
         self._pending = (path, key, reuse)

@@ -139,12 +139,15 @@ def _read_text(site: Site, path: str) -> str:
 
 def check_sitemap(site: Site, path: str) -> list[Problem]:
     """Problems of one ``.xml`` file; [] when it is not a sitemap."""
+    data = site.read_bytes(path)
+    if b"urlset" not in data:  # a feed: not parsed a second time
+        return []
     try:
-        root: XNode | XMLError = parse_xml(site.read_bytes(path))
+        root: XNode | XMLError = parse_xml(data)
     except XMLError as error:
         root = error
     if isinstance(root, XMLError):
-        if b"<urlset" not in site.read_bytes(path)[:2048]:
+        if b"<urlset" not in data[:2048]:
             return []
         return [
             Problem(
