@@ -65,6 +65,9 @@ _PRIMITIVES = (
     pathlib.PurePath,
 )
 
+#: Values whose ``repr`` is their whole content (exact types, no subclasses).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
 #: A handler turns an object of its type, at a depth budget, into the parts to
 #: hash (or None for the generic walk: attributes, or past the budget
 #: ``identity``).
@@ -157,7 +160,13 @@ class Fingerprinter:
         parts = self._handled(value, budget)
         if parts is None:
             parts = identity(value) if budget <= 0 else self._attributes(value)
-        found = self._memo[memo_key] = self._hash((name, parts), budget)
+        if all(_is_plain(part) for part in parts):
+            # Tags, topics, identities: plain values, no pickler needed.
+            text = repr((name, parts)).encode("utf-8", "surrogatepass")
+            found = hashlib.blake2b(text, digest_size=16).digest()
+        else:
+            found = self._hash((name, parts), budget)
+        self._memo[memo_key] = found
         self._keep.append(value)
         return found
 
@@ -193,6 +202,12 @@ class Fingerprinter:
             for name in sorted(attributes)
             if name not in SKIPPED_ATTRIBUTES
         ]
+
+
+def _is_plain(part: Any) -> bool:
+    if type(part) is tuple:
+        return all(type(item) in _PLAIN for item in part)
+    return type(part) in _PLAIN
 
 
 def identity(value: Any) -> list[Any]:
