@@ -201,7 +201,9 @@ class FeedsGenerator(Generator):
                     return text.getvalue().encode("utf-8")
 
                 if write_keyed is not None:
-                    parts = (fmt, spec, shown, self.config, authority, fallback)
+                    # The build date is in a feed only when it has no item.
+                    when = None if shown else fallback
+                    parts = (fmt, spec, shown, self.config, authority, when)
                     write_keyed(spec.path(fmt), parts, produce)
                 else:
                     path = Path(sanitised_join(writer.output_path, spec.path(fmt)))
