@@ -204,7 +204,8 @@ class FeedsGenerator(Generator):
                     # The build date is in a feed only when it has no item.
                     when = None if shown else fallback
                     parts = (fmt, spec, shown, self.config, authority, when)
-                    write_keyed(spec.path(fmt), parts, produce)
+                    # Items as a listing shows them: their own fields.
+                    write_keyed(spec.path(fmt), parts, produce, budget=1)
                 else:
                     path = Path(sanitised_join(writer.output_path, spec.path(fmt)))
                     path.parent.mkdir(parents=True, exist_ok=True)

@@ -40,7 +40,7 @@ from pelican.paginator import Paginator
 from pelican.urlwrappers import URLWrapper
 from pelican.writers import Writer
 
-from newsdigest.fingerprint import Fingerprinter, identity, sorted_sets
+from newsdigest.fingerprint import DEFAULT_BUDGET, Fingerprinter, identity, sorted_sets
 from newsdigest.outputcache import (
     Entry,
     OutputIndex,
@@ -152,11 +152,20 @@ def content_parts(content: Any, _fp: Fingerprinter, budget: int) -> list[Any]:
     if budget <= 0:
         return identity(content)
     parts = Fingerprinter._attributes(content)
+    if budget < DEFAULT_BUDGET:
+        # Nested (in a listing, a feed, another item's related stories): pages
+        # show an item's own fields there, never what it links to.
+        parts = [part for part in parts if part[0] not in CROSS_REFERENCES]
     raw = getattr(content, "_content", None)
     if raw and content._get_intrasite_link_regex().search(raw):
         with _quiet("pelican.contents"):  # Pelican warns when it renders the page
             parts.append(("resolved", content._update_content(raw, "")))
     return parts
+
+
+#: What an item links to (newsdigest.plugins.discovery and editions): shown
+#: only on the item's own page.
+CROSS_REFERENCES = frozenset({"related", "topic_previous", "topic_next", "edition"})
 
 
 def paginator_parts(paginator: Any, _fp: Fingerprinter, _budget: int) -> list[Any]:
@@ -379,7 +388,11 @@ class CheckingWriter(Writer):
     # -- files that plugins generate without a template -------------------------------
 
     def write_keyed(
-        self, path: str, parts: Iterable[Any], produce: Callable[[], bytes]
+        self,
+        path: str,
+        parts: Iterable[Any],
+        produce: Callable[[], bytes],
+        budget: int = DEFAULT_BUDGET,
     ) -> None:
         """Write the site-relative file ``path``, made by ``produce``, unless the
         live build has it with the same key (``parts``: what its bytes depend
@@ -389,7 +402,11 @@ class CheckingWriter(Writer):
         if not os.path.realpath(target).startswith(os.path.realpath(self._root)):
             raise ValueError(f"{path!r} is outside the output folder")
         index = self._start_index()
-        key = self._fp.key("file", path, index.site_key, list(parts)) if index else None
+        key = (
+            self._fp.key("file", path, index.site_key, list(parts), budget=budget)
+            if index
+            else None
+        )
         if key and self._can_link(path, key):
             self._take_over(path, key, target)
             return
