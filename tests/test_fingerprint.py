@@ -110,3 +110,9 @@ def test_subclasses_of_dict_and_list_count_by_their_items() -> None:
     assert key(Frozen(a=1)) != key(Frozen(a=2))
     assert key(Items([1])) != key(Items([2]))
     assert key(Frozen(a=1)) == key(Frozen(a=1))
+
+
+def test_stable_says_whether_a_value_can_be_keyed() -> None:
+    fingerprints = Fingerprinter()
+    assert fingerprints.stable({"FILTERS": {"upper": str.upper}})
+    assert not fingerprints.stable({"FILTERS": {"shout": lambda text: text + "!"}})

@@ -149,6 +149,14 @@ class Fingerprinter:
         except Unfingerprintable:
             return os.urandom(16).hex()
 
+    def stable(self, value: Any, budget: int = DEFAULT_BUDGET) -> bool:
+        """Whether ``value`` has a fingerprint that is the same in every run."""
+        try:
+            self._hash(sorted_sets(value), budget + 1)
+        except Unfingerprintable:
+            return False
+        return True
+
     def digest(self, value: Any, budget: int = DEFAULT_BUDGET) -> bytes:
         """The fingerprint of one object (raises Unfingerprintable)."""
         memo_key = (id(value), budget)

@@ -51,7 +51,7 @@ from newsdigest.outputcache import (
 )
 from newsdigest.problems import content_path
 from newsdigest.readcache import code_version
-from newsdigest.settings import PUBLISH_DEFAULTS
+from newsdigest.settings import publish_config
 from newsdigest.sitecheck import CHECKS, SiteChecker, record_build
 from newsdigest.staging import live_build, published_name
 from newsdigest.templatedeps import TemplateReads, page_reads
@@ -208,13 +208,23 @@ def site_key(settings: dict[str, Any], checks: Iterable[str], fp: Fingerprinter)
                 theme_files.append(
                     (path.relative_to(theme).as_posix(), path.read_bytes())
                 )
+    values = {}
+    for name, value in settings.items():
+        if not fp.stable(value):
+            logger.warning(
+                "newsdigest cannot tell whether %s changed between builds (it "
+                "holds a lambda or another value without a stable fingerprint): "
+                "every page is rendered again. Use a module-level function.",
+                name,
+            )
+        values[name] = value
     return fp.key(
         code_version(),
         versions,
         theme_files,
         sorted(checks),
         os.environ.get("SOURCE_DATE_EPOCH", ""),
-        {name: value for name, value in settings.items()},
+        values,
     )
 
 
@@ -442,16 +452,13 @@ def _unshare(filename: str) -> None:
 
 
 def enabled_checks(settings: dict[str, Any]) -> list[str]:
-    """The checks named in DIGEST_PUBLISH (validated by the publish plugin)."""
-    given = (settings.get("DIGEST_PUBLISH") or {}).get("checks")
-    checks = PUBLISH_DEFAULTS["checks"] if given is None else given
-    return [name for name in checks if name in CHECKS]
+    """The checks named in DIGEST_PUBLISH (checked once, ``publish_config``)."""
+    return [name for name in publish_config(settings)["checks"] if name in CHECKS]
 
 
 def incremental(settings: dict[str, Any]) -> bool:
     """Files are reused only by staged builds (from the live build)."""
-    given = (settings.get("DIGEST_PUBLISH") or {}).get("staging")
-    return bool(PUBLISH_DEFAULTS["staging"] if given is None else given)
+    return bool(publish_config(settings)["staging"])
 
 
 def cache_path(settings: dict[str, Any]) -> Path:
