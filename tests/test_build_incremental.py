@@ -9,7 +9,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.helpers import Project, item, tree
+from newsdigest.build import run_pelican
+from tests.helpers import PINNED_ENV, Project, item, tree
 
 FIRST_ITEM = "content/items/2022-01-05-city-heat-pump-grants.md"
 FEEDS_LIMIT_3 = {"limit": 3, "base_url": "http://127.0.0.1:8000"}
@@ -93,4 +94,30 @@ def test_incremental_builds_equal_cold_builds(
     sixth = build(project, DIGEST_FEEDS=FEEDS_LIMIT_3)
     assert tree(sixth, reproducible=True) == cold_tree(
         project, tmp_path, "cold4", DIGEST_FEEDS=FEEDS_LIMIT_3
+    )
+
+
+PARALLEL_ALWAYS = """\
+from newsdigest import parallel
+
+
+def register():
+    parallel.PARALLEL_MIN_JOBS = 1  # render the sample's pages in workers too
+"""
+
+
+def test_pages_rendered_in_workers_equal_pages_rendered_in_turn(
+    make_project: Callable[..., Project], tmp_path: Path
+) -> None:
+    serial = make_project(sample=True)
+    assert serial.build().returncode == 0
+    forked = make_project(sample=True)
+    forked.write("parallel_always.py", PARALLEL_ALWAYS)
+    with (forked.root / "pelicanconf.py").open("a") as conf:
+        conf.write('\nPLUGIN_PATHS = ["."]\nPLUGINS = [*PLUGINS, "parallel_always"]\n')
+    result = run_pelican(forked.root, env=PINNED_ENV, extra=["-D"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "jobs in" in result.stdout + result.stderr, "the pages were not forked"
+    assert tree(forked.output, reproducible=True) == tree(
+        serial.output, reproducible=True
     )

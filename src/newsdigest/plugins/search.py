@@ -218,6 +218,9 @@ class SearchGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         if not self.config["enabled"]:
             return
+        flush = getattr(writer, "flush", None)
+        if flush is not None:  # newsdigest's writer renders pages late
+            flush()
         site = Path(writer.output_path)
         cache_root = Path(self.settings.get("CACHE_PATH") or "cache") / CACHE_FOLDER
         try:

@@ -28,8 +28,10 @@ import importlib.metadata
 import logging
 import os
 import shutil
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
@@ -49,6 +51,7 @@ from newsdigest.outputcache import (
     replace_file,
     save_index,
 )
+from newsdigest.parallel import run_all
 from newsdigest.problems import content_path
 from newsdigest.readcache import code_version
 from newsdigest.settings import publish_config
@@ -105,6 +108,19 @@ class _Discard:
         return None
 
 
+@dataclass
+class _Job:
+    """A page waiting to be rendered by ``CheckingWriter.flush``."""
+
+    path: str  # site-relative
+    filename: str  # where Pelican would have written it
+    template: Any
+    context: dict[str, Any]
+    site_context: Any  # Pelican's context: items read ``localsiteurl`` from it
+    source: str | None
+    key: str | None
+
+
 class _KeyedTemplate:
     """A template whose ``render`` first asks the writer whether the page's
     key is unchanged; then it renders nothing and the file is linked."""
@@ -127,6 +143,8 @@ class _KeyedTemplate:
             keys = made_from(context)
         if self._writer.reusable(context, keys=keys):
             return ""
+        if hasattr(template, "environment") and self._writer.defer(template, context):
+            return ""  # rendered later, with the others, on every core
         return template.render(context)
 
     def __getattr__(self, name: str) -> Any:
@@ -244,8 +262,6 @@ class CheckingWriter(Writer):
         self._checks = checks
         self._root = os.path.join(os.path.abspath(output_path), "")
         self._source: str | None = None
-        if self.checker is not None:
-            record_build(output_path, self.checker)
         staged = Path(self._root)
         self._live = live_build(staged) if incremental(self.settings) else None
         self._build = published_name(staged) if incremental(self.settings) else ""
@@ -257,7 +273,14 @@ class CheckingWriter(Writer):
         self._pending: tuple[str, str, bool] | None = None
         self.linked = 0
         self.rendered = 0
+        # Pages whose rendering waits for ``flush`` (on every core).
+        self._jobs: list[_Job] = []
+        self._deferred: tuple[Any, dict[str, Any]] | None = None
+        self._site_context: Any = None
+        self._late: bool | None = None  # render late? decided at the first page
         _WRITERS[:] = [self]  # the run's writer, for ``finalized``
+        if self.checker is not None:
+            record_build(output_path, self.checker, before_finish=self.flush)
 
     # -- keys -------------------------------------------------------------------
 
@@ -311,6 +334,8 @@ class CheckingWriter(Writer):
             logger.debug("%s: its templates read what cannot be keyed", path)
             return False
         reuse = self._can_link(path, key)
+        if not reuse and self._previous is not None:
+            self._previous.entries.pop(path, None)  # outdated: free it now
         self._pending = (path, key, reuse)
         return reuse
 
@@ -325,7 +350,8 @@ class CheckingWriter(Writer):
 
     def _take_over(self, path: str, key: str, target: str) -> None:
         """Link (or, failing that, copy) the live build's file; adopt its record."""
-        previous = self._previous.entries[path]  # type: ignore[union-attr]
+        # Taken out of the old index: each entry is held once (memory).
+        previous = self._previous.entries.pop(path)  # type: ignore[union-attr]
         source = self._live / path  # type: ignore[operator]
         if not link_from(source, Path(target)):
             shutil.copyfile(source, target)
@@ -340,6 +366,7 @@ class CheckingWriter(Writer):
         """Pelican's ``write_file``, remembering which content file is shown."""
         content = kwargs.get("article") or kwargs.get("page")
         self._source = shown_source(self.settings, content)
+        self._site_context = context
         jinja = hasattr(template, "environment")
         if self._build and (getattr(template, "name", None) if jinja else True):
             template = _KeyedTemplate(template, self)
@@ -348,6 +375,7 @@ class CheckingWriter(Writer):
         finally:
             self._source = None
             self._pending = None
+            self._deferred = None
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
         if filename not in self._overridden_files:  # else Pelican skips it
@@ -363,6 +391,23 @@ class CheckingWriter(Writer):
             file.close()
             os.unlink(filename)
             self._take_over(path, key, filename)
+            return _Discard()
+        deferred, self._deferred = self._deferred, None
+        if deferred is not None and deferred[1].get("output_file") == path:
+            file.close()
+            os.unlink(filename)  # written by ``flush``
+            template, local = deferred
+            self._jobs.append(
+                _Job(
+                    path,
+                    filename,
+                    template,
+                    local,
+                    self._site_context,
+                    self._source,
+                    key,
+                )
+            )
             return _Discard()
         if not path.lower().endswith(_CHECKED_SUFFIXES):
             if key:
@@ -394,6 +439,63 @@ class CheckingWriter(Writer):
 
     def _record(self, path: str) -> Any:
         return self.checker.record(path) if self.checker is not None else None
+
+    # -- rendering on every core ------------------------------------------------------
+
+    def defer(self, template: Any, context: dict[str, Any]) -> bool:
+        """Keep a page to render in ``flush``; staged builds only (their
+        writer owns the output folder until the build ends)."""
+        if not self._build or self._late is False:
+            return False
+        if self._late is None:
+            self._late = not _others_read_written_files()
+            if not self._late:
+                return False
+        self._deferred = (template, context)
+        return True
+
+    def flush(self) -> None:
+        """Render, write and check the waiting pages, on every core.
+
+        Called before anything reads the output: the search indexer, the
+        site checks (``check_build``) and at the end of the run."""
+        jobs, self._jobs = self._jobs, []
+        if not jobs:
+            return
+        failed = []
+        for index, (record, error) in run_all(jobs, self._render_job):
+            job = jobs[index]
+            if error is not None:
+                failed.append(f"{job.path}: {error}")
+                continue
+            self.rendered += 1
+            if record is not None and self.checker is not None:
+                self.checker.adopt(job.path, record)
+            if job.key and self._index is not None:
+                self._index.entries[job.path] = Entry(job.key, record)
+        if failed:
+            raise RuntimeError("Could not render " + "; ".join(failed))
+
+    def _render_job(self, job: _Job) -> tuple[Any, str | None]:
+        """Render one page (in a worker): write it, check it, return the
+        check record, or the error (a worker must not raise)."""
+        try:
+            localsiteurl = job.context.get("localsiteurl")
+            if localsiteurl and job.site_context is not None:
+                job.site_context["localsiteurl"] = localsiteurl  # as Pelican does
+            text = job.template.render(job.context)
+            with open(job.filename, "w", encoding="utf-8") as file:
+                file.write(text)
+            if self.checker is None or not job.path.lower().endswith(_CHECKED_SUFFIXES):
+                return None, None
+            checker = SiteChecker(self._checks)
+            if job.path.lower().endswith(".xml"):
+                checker.add_xml(job.path, text.encode("utf-8"))
+            else:
+                checker.add_page(job.path, text, job.source)
+            return checker.record(job.path), None
+        except Exception as error:  # reported by ``flush`` with the page
+            return None, f"{type(error).__name__}: {error}"
 
     # -- files that plugins generate without a template -------------------------------
 
@@ -428,6 +530,7 @@ class CheckingWriter(Writer):
 
     def save(self) -> None:
         """Keep this build's keys for the next build (once the output is written)."""
+        self.flush()
         if self._index is None:
             return
         keep = {self._live.name} if self._live else set()
@@ -440,6 +543,17 @@ class CheckingWriter(Writer):
             self.linked,
             self.rendered,
         )
+
+
+def _others_read_written_files() -> bool:
+    """Whether a plugin other than newsdigest's listens to ``content_written``
+    (it may read the file then, so pages must be written at once)."""
+    for receiver in signals.content_written.receivers.values():
+        function = receiver() if isinstance(receiver, weakref.ref) else receiver
+        module = getattr(function, "__module__", "") or ""
+        if function is not None and not module.startswith("newsdigest."):
+            return True
+    return False
 
 
 def _unshare(filename: str) -> None:

@@ -22,7 +22,7 @@ import posixpath
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -385,22 +385,34 @@ def html5_errors_in_workers(
 
 # --- A checker recording a build, found again when the build is finished ------
 
-_RECORDING: dict[str, SiteChecker] = {}
+_RECORDING: dict[str, tuple[SiteChecker, Callable[[], None] | None]] = {}
 
 
-def record_build(output_path: str | os.PathLike[str], checker: SiteChecker) -> None:
+def record_build(
+    output_path: str | os.PathLike[str],
+    checker: SiteChecker,
+    before_finish: Callable[[], None] | None = None,
+) -> None:
     """Remember ``checker`` as the one checking what is written to ``output_path``.
 
-    One build runs at a time in a process; a checker left by a build that failed
-    before its end is dropped here.
+    ``before_finish`` is called before the checks resolve anything (a writer
+    that renders pages late writes them then). One build runs at a time in a
+    process; a checker left by a build that failed before its end is dropped.
     """
     _RECORDING.clear()
-    _RECORDING[os.path.realpath(output_path)] = checker
+    _RECORDING[os.path.realpath(output_path)] = (checker, before_finish)
 
 
 def recorded_build(output_path: str | os.PathLike[str]) -> SiteChecker | None:
-    """The checker that recorded the build in ``output_path`` (once), or None."""
-    return _RECORDING.pop(os.path.realpath(output_path), None)
+    """The checker that recorded the build in ``output_path`` (once), or None;
+    what the build still had to write is written first."""
+    found = _RECORDING.pop(os.path.realpath(output_path), None)
+    if found is None:
+        return None
+    checker, before_finish = found
+    if before_finish is not None:
+        before_finish()
+    return checker
 
 
 def check_build(
