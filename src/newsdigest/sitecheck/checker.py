@@ -16,16 +16,15 @@ it also runs the full HTML5 parser (html5lib), on every core for large sites.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import posixpath
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from newsdigest.parallel import PARALLEL_MIN_JOBS, can_fork, run_all, usable_cpus
 from newsdigest.problems import Problem, Report
 from newsdigest.sitecheck.anchors import anchor_problem
 from newsdigest.sitecheck.assets import asset_problem, asset_refs, stylesheet_refs
@@ -60,8 +59,6 @@ log = logging.getLogger(__name__)
 
 #: The checks, in the order they are documented.
 CHECKS = ("links", "anchors", "assets", "feeds", "html", "sitemaps")
-#: Below this many pages, starting worker processes costs more than it saves.
-PARALLEL_MIN_PAGES = 200
 
 
 def checks_to_run(checks: Iterable[str] | None) -> tuple[str, ...]:
@@ -353,34 +350,20 @@ def _html5_errors_of(job: tuple[Path, str]) -> tuple[str, list[tuple[int, str, s
     return path, html5lib_errors(text)
 
 
-def _usable_cpus() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
 def html5_errors_in_workers(
     root: Path, pages: list[str], workers: int | None
 ) -> dict[str, list[tuple[int, str, str]]]:
-    """html5lib's errors for many pages, in forked worker processes.
-
-    Forked workers start with everything already imported and only send back
-    error tuples. Forking a process that runs other threads can deadlock, so a
-    threaded caller (or a small site, or ``workers=1``) gets {} and the pages
-    are parsed in this process instead.
-    """
+    """html5lib's errors for many pages, on every core (``newsdigest.parallel``:
+    forked workers start with everything imported and send back error tuples;
+    a small site, ``workers=1`` or a caller that cannot fork gets {} and the
+    pages are parsed in this process instead, as they are checked)."""
     if workers is None:
-        workers = _usable_cpus() if len(pages) >= PARALLEL_MIN_PAGES else 1
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    if workers < 2 or not forkable or threading.active_count() > 1:
-        return {}
-    if sys.platform == "darwin":  # fork is unsafe with macOS system libraries
+        workers = usable_cpus() if len(pages) >= PARALLEL_MIN_JOBS else 1
+    if workers < 2 or not can_fork():
         return {}
     jobs = [(root, path) for path in pages]
-    chunksize = max(1, len(jobs) // (workers * 4))
     log.debug("html5lib over %d pages in %d processes", len(jobs), workers)
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return dict(pool.imap_unordered(_html5_errors_of, jobs, chunksize))
+    return dict(result for _, result in run_all(jobs, _html5_errors_of, workers))
 
 
 # --- A checker recording a build, found again when the build is finished ------
