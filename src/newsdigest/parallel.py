@@ -11,6 +11,7 @@ jobs here, one after another, with the same results.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -98,6 +99,9 @@ def run_all(
             yield index, run(job)
         return
     _JOBS, _RUN = jobs, run
+    # Objects made so far are the site, shared by the workers until written
+    # to: keep the collector from walking (and so copying) them in each worker.
+    gc.freeze()
     try:
         chunksize = max(1, len(jobs) // (workers * 8))
         log.debug("%d jobs in %d processes", len(jobs), workers)
@@ -109,4 +113,5 @@ def run_all(
                     logging.getLogger(name).log(level, "%s", message)
                 yield index, result
     finally:
+        gc.unfreeze()
         _JOBS, _RUN = (), None
