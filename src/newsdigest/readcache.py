@@ -18,11 +18,19 @@ Entries are pickles written atomically (temporary file, then rename). They are
 loaded with an unpickler that only builds plain data and newsdigest's own value
 classes, so a planted cache file cannot run code; a file that is corrupt,
 truncated or from another version is a miss, never a traceback.
+
+A process that builds many times (``invoke livereload``) also keeps the entries
+of its last run in memory, under the same keys: a rebuild then neither reads
+nor unpickles an unchanged item. Only the entries the last run used are kept,
+so the memory holds one site's items however many edits made new keys. A hit
+from memory is a deep copy: Pelican and the plugins may change what a read
+gives them, and the next run must start from what the file said.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import importlib.metadata
 import io
@@ -154,12 +162,36 @@ class ItemCache:
         self.folder = folder
         self.hits = 0
         self.misses = 0
+        self.memory_hits = 0
+        # key -> entry, for the keys this run used and those the last run used.
+        self._current: dict[str, Entry] = {}
+        self._last: dict[str, Entry] = {}
+
+    def next_run(self) -> None:
+        """Keep in memory only the entries the run that just ended used."""
+        self._last, self._current = self._current, {}
+        self.hits = self.misses = self.memory_hits = 0
+
+    def _remembered(self, key: str, root: Path) -> Entry | None:
+        entry = self._current.get(key) or self._last.pop(key, None)
+        if entry is None:
+            return None
+        if not _fresh(entry, root):
+            self._current.pop(key, None)
+            return None
+        self._current[key] = entry
+        return entry
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pickle"
 
     def load(self, key: str, root: Path) -> Any | None:
         """The cached result of ``key``, or None (absent, unreadable, stale)."""
+        remembered = self._remembered(key, root)
+        if remembered is not None:
+            self.hits += 1
+            self.memory_hits += 1
+            return copy.deepcopy(remembered.result)
         path = self._path(key)
         try:
             data = path.read_bytes()
@@ -170,9 +202,7 @@ class ItemCache:
             entry = _Unpickler(io.BytesIO(data)).load()
             if not isinstance(entry, Entry):
                 raise TypeError(type(entry).__name__)
-            fresh = all(
-                path_state(root, dep.path) == dep.state for dep in entry.dependencies
-            )
+            fresh = _fresh(entry, root)
         except Exception as exc:  # any damage to the file means: read again
             logger.debug("Ignoring the damaged cache file %s: %s", path, exc)
             self.misses += 1
@@ -181,10 +211,12 @@ class ItemCache:
             self.misses += 1
             return None
         self.hits += 1
-        return entry.result
+        self._current[key] = entry
+        return copy.deepcopy(entry.result)
 
     def store(self, key: str, result: Any, deps: tuple[Dependency, ...]) -> None:
         """Write atomically; a cache that cannot be written only costs speed."""
+        self._current[key] = Entry(copy.deepcopy(result), deps)
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -199,6 +231,11 @@ class ItemCache:
                 raise
         except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
             logger.debug("Cannot write the cache file %s: %s", path, exc)
+
+
+def _fresh(entry: Entry, root: Path) -> bool:
+    """Whether every path the entry's checks looked at is still as it was."""
+    return all(path_state(root, dep.path) == dep.state for dep in entry.dependencies)
 
 
 def remove_cache(cache_path: Path) -> bool:
