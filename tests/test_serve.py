@@ -279,3 +279,48 @@ def test_livereload_rebuilds_on_change_and_keeps_the_last_good_site(
     assert status == 200 and "Geopolitics" in topics
 
     assert_stops_cleanly(server)
+
+
+def test_livereload_restarts_on_a_settings_change_and_survives_a_broken_one(
+    make_project, start_server
+):
+    project = make_project(sample=True)
+    settings = project.root / "pelicanconf.py"
+    good = settings.read_text(encoding="utf-8")
+    server = start_server(project, "livereload")
+    assert SITE_NAME in server.wait_until_serving()
+
+    # Settings are read once per process: a change starts a new one.
+    renamed = good.replace(SITE_NAME, "The Renamed Digest")
+    assert renamed != good
+    settings.write_text(renamed, encoding="utf-8")
+
+    def home_with(text: str):
+        def check():
+            try:
+                page = get(server.port, "/", timeout=5)[1]
+            except OSError:  # between the two processes
+                return None
+            return page if text in page else None
+
+        return check
+
+    wait_for(home_with("The Renamed Digest"), REBUILD_TIMEOUT, "new name", server)
+    assert "pelicanconf.py changed; restarting" in server.output()
+
+    # A settings file that cannot be read does not take the site down.
+    settings.write_text(renamed + "\nSITENAME = (\n", encoding="utf-8")
+    wait_for(
+        lambda: "pelicanconf.py cannot be read: SyntaxError" in server.output(),
+        REBUILD_TIMEOUT,
+        "report of the unreadable settings",
+        server,
+    )
+    assert "still serving the last good site" in server.output()
+    status, home, _ = get(server.port, "/")
+    assert status == 200 and "The Renamed Digest" in home
+
+    settings.write_text(good, encoding="utf-8")
+    wait_for(home_with(SITE_NAME), REBUILD_TIMEOUT, "the name back", server)
+    assert "Traceback" not in server.output(), server.output()
+    assert_stops_cleanly(server)

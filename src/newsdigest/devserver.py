@@ -97,12 +97,17 @@ class SiteBuilder:
         from pelican import LOG_HANDLERS, get_instance, parse_arguments
         from pelican.log import init as init_logging
 
+        from newsdigest.readcache import keep_in_memory
+
         self.project = project
         self.settings_file = settings_file
         self.command = ["pelican", "content", "-s", settings_file]
         # The publish plugin records the settings file of a build from the
         # command line, as it does for `pelican content -s pelicanconf.py`.
         sys.argv = list(self.command)
+        # Read items stay in memory between runs: a rebuild reads only the
+        # files an edit changed (keyed as the disk cache is).
+        keep_in_memory()
         self.args = parse_arguments(self.command[1:])
         init_logging(
             level=self.args.verbosity,
@@ -131,6 +136,18 @@ class SiteBuilder:
             )
             return False
         return True
+
+
+def settings_problem(settings_file: Path) -> str | None:
+    """Why the settings file cannot be read, in one line (None if it can): a
+    restart with a broken settings file would leave nothing served."""
+    from pelican.settings import read_settings
+
+    try:
+        read_settings(str(settings_file))
+    except Exception as error:  # anything the file itself may raise
+        return f"{settings_file.name} cannot be read: {type(error).__name__}: {error}"
+    return None
 
 
 def restart() -> None:
@@ -189,6 +206,14 @@ class DevServer:
             return
         names = ", ".join(sorted(shown(p, self.project) for p in changed))
         if action == "restart":
+            problem = settings_problem(watched.settings_file)
+            if problem:
+                print(
+                    f"newsdigest: {problem}; still serving the last good site.",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                return
             print(f"newsdigest: {names} changed; restarting.", flush=True)
             self.close()
             restart()

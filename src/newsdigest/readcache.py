@@ -19,12 +19,13 @@ loaded with an unpickler that only builds plain data and newsdigest's own value
 classes, so a planted cache file cannot run code; a file that is corrupt,
 truncated or from another version is a miss, never a traceback.
 
-A process that builds many times (``invoke livereload``) also keeps the entries
-of its last run in memory, under the same keys: a rebuild then neither reads
-nor unpickles an unchanged item. Only the entries the last run used are kept,
-so the memory holds one site's items however many edits made new keys. A hit
-from memory is a deep copy: Pelican and the plugins may change what a read
-gives them, and the next run must start from what the file said.
+A process that builds many times (``invoke livereload``) calls
+``keep_in_memory()`` once; its caches then also keep the entries of the last
+run in memory, under the same keys, so a rebuild neither reads nor unpickles an
+unchanged item. Only the entries the last run used are kept, so the memory
+holds one site's items however many edits made new keys. A hit from memory is a
+deep copy: Pelican and the plugins may change what a read gives them, and the
+next run must start from what the file said. A one-off build keeps nothing.
 """
 
 from __future__ import annotations
@@ -72,6 +73,15 @@ _ALLOWED = frozenset(
         ("builtins", "frozenset"),
     }
 )
+
+
+_MEMORY = {"on": False}
+
+
+def keep_in_memory(on: bool = True) -> None:
+    """For a process that builds many times: caches made from now on keep the
+    entries of the last run in memory too."""
+    _MEMORY["on"] = on
 
 
 @dataclass(frozen=True)
@@ -163,6 +173,7 @@ class ItemCache:
         self.hits = 0
         self.misses = 0
         self.memory_hits = 0
+        self.memory = _MEMORY["on"]
         # key -> entry, for the keys this run used and those the last run used.
         self._current: dict[str, Entry] = {}
         self._last: dict[str, Entry] = {}
@@ -173,6 +184,8 @@ class ItemCache:
         self.hits = self.misses = self.memory_hits = 0
 
     def _remembered(self, key: str, root: Path) -> Entry | None:
+        if not self.memory:
+            return None
         entry = self._current.get(key) or self._last.pop(key, None)
         if entry is None:
             return None
@@ -211,12 +224,15 @@ class ItemCache:
             self.misses += 1
             return None
         self.hits += 1
+        if not self.memory:
+            return entry.result
         self._current[key] = entry
         return copy.deepcopy(entry.result)
 
     def store(self, key: str, result: Any, deps: tuple[Dependency, ...]) -> None:
         """Write atomically; a cache that cannot be written only costs speed."""
-        self._current[key] = Entry(copy.deepcopy(result), deps)
+        if self.memory:
+            self._current[key] = Entry(copy.deepcopy(result), deps)
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
