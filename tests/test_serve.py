@@ -324,3 +324,67 @@ def test_livereload_restarts_on_a_settings_change_and_survives_a_broken_one(
     wait_for(home_with(SITE_NAME), REBUILD_TIMEOUT, "the name back", server)
     assert "Traceback" not in server.output(), server.output()
     assert_stops_cleanly(server)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [  # as tests/test_browser.py launches it
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SEED_PAGE = (
+    "/2022/01/lavrov-says-russia-will-take-necessary-measures-if-the-west-does-"
+    "not-answer-its-security-proposals/"
+)
+
+
+@pytest.mark.browser
+def test_livereload_reloads_the_open_page_with_the_edit(make_project, start_server):
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            raise RuntimeError("CI must install Debian's chromium for browser tests")
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    project = make_project(sample=True)
+    item = project.root / SEED_ITEM
+    server = start_server(project, "livereload")
+    server.wait_until_serving()
+    added = "A sentence the curator added while the page was open."
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS
+        )
+        try:
+            page = browser.new_page()
+            url = f"http://127.0.0.1:{server.port}{SEED_PAGE}"
+            page.goto(url)
+            assert added not in page.inner_text("body")
+            # livereload.js has shaken hands with the server over its websocket.
+            page.wait_for_function(
+                "() => window.LiveReload && window.LiveReload.connector.protocol > 0"
+            )
+            page.wait_for_timeout(500)  # its "info" message registers the page
+            page.evaluate("() => { window.digestBeforeEdit = true; }")
+
+            started = time.monotonic()
+            text = item.read_text(encoding="utf-8")
+            item.write_text(text.rstrip("\n") + f"\n\n{added}\n", encoding="utf-8")
+            page.wait_for_function(
+                "added => document.body.innerText.includes(added)",
+                arg=added,
+                timeout=REBUILD_TIMEOUT * 1000,
+            )
+            seconds = time.monotonic() - started
+            print(f"edit saved -> page reloaded with it: {seconds:.2f} s")
+
+            assert page.url == url
+            # A reload, not a change made in place: the old page's state is gone.
+            assert page.evaluate("() => window.digestBeforeEdit") is None
+        finally:
+            browser.close()
+    assert "Traceback" not in server.output(), server.output()
+    assert_stops_cleanly(server)
