@@ -60,6 +60,15 @@ def wait_until_serving(port: int, process: subprocess.Popen, timeout: float) -> 
     raise RuntimeError(f"nothing served after {timeout} s")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and of the children it waited for (a ``pelican``
+    subprocess per rebuild before, the same process now)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # utime, stime, cutime, cstime: fields 14-17 of proc(5), here from index 11.
+    ticks = sum(int(value) for value in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def measure(items: int, edits: int, tasks: Path, timeout: float) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -79,6 +88,7 @@ def measure(items: int, edits: int, tasks: Path, timeout: float) -> dict:
             start_new_session=True,
         )
         times: list[float] = []
+        cpu: list[float] = []
         try:
             first = wait_until_serving(port, process, timeout)
             url = f"http://127.0.0.1:{port}/{target.date:%Y/%m}/{target.slug}/"
@@ -95,6 +105,7 @@ def measure(items: int, edits: int, tasks: Path, timeout: float) -> dict:
                     marker = f"Measured edit number {number} landed."
                     edited = replace(target, body=target.body + f"\n{marker}\n")
                     started = time.perf_counter()
+                    cpu_before = cpu_seconds(process.pid)
                     corpus.write_item(project, "newsdigest", edited)
                     page.wait_for_function(
                         "m => document.body && document.body.innerText.includes(m)",
@@ -102,7 +113,12 @@ def measure(items: int, edits: int, tasks: Path, timeout: float) -> dict:
                         timeout=timeout * 1000,
                     )
                     times.append(round(time.perf_counter() - started, 3))
-                    print(f"edit {number}: {times[-1]:.3f} s", flush=True)
+                    cpu.append(round(cpu_seconds(process.pid) - cpu_before, 2))
+                    print(
+                        f"edit {number}: {times[-1]:.3f} s wall, {cpu[-1]:.2f} "
+                        f"CPU-s, load {os.getloadavg()[0]:.1f}",
+                        flush=True,
+                    )
                     time.sleep(3.5)  # livereload ignores reloads within 3 s
                 browser.close()
         finally:
@@ -119,6 +135,7 @@ def measure(items: int, edits: int, tasks: Path, timeout: float) -> dict:
         "first_served_s": round(first, 2),
         "edit_to_reload_s": times,
         "median_s": statistics.median(times) if times else None,
+        "server_cpu_s": cpu,
         "load_1m": round(os.getloadavg()[0], 2),
         "log_tail": tail,
     }
@@ -137,7 +154,8 @@ def make_project(root: Path, records: list, tasks: Path) -> Path:
 
 
 def profile(items: int, top: int) -> None:
-    """cProfile of one in-process rebuild after an edit, as the server runs it."""
+    """cProfile of one in-process rebuild after an edit, as the server runs it,
+    with a CPU clock (the machine may be busy; child processes not counted)."""
     import cProfile
     import pstats
 
@@ -159,7 +177,7 @@ def profile(items: int, top: int) -> None:
                 assert builder.build()
                 print(f"rebuild (unprofiled): {time.perf_counter() - started:.3f} s")
                 continue
-            profiler = cProfile.Profile()
+            profiler = cProfile.Profile(time.process_time)
             profiler.enable()
             assert builder.build()
             profiler.disable()

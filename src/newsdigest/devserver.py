@@ -35,8 +35,6 @@ from typing import Any
 
 import newsdigest
 
-logger = logging.getLogger(__name__)
-
 # Pelican's command-line logger: Pelican's main reports a failed build on it,
 # and newsdigest's publish plugin turns those records into one-line messages.
 PELICAN_LOGGER = "pelican"
@@ -53,7 +51,9 @@ class WatchedPaths:
     content: Path
     theme: Path
     settings_file: Path
-    code: Path = field(default_factory=lambda: Path(newsdigest.__file__).parent)
+    code: Path = field(
+        default_factory=lambda: Path(newsdigest.__file__).resolve().parent
+    )
 
     def roots(self) -> list[Path]:
         return [self.content, self.theme, self.settings_file, self.code]
@@ -150,11 +150,16 @@ def settings_problem(settings_file: Path) -> str | None:
     return None
 
 
+STARTED_IN = os.getcwd()
+
+
 def restart() -> None:
-    """Replace this process by a fresh one with the same command line."""
+    """Replace this process by a fresh one with the same command line, started
+    from the same folder (its arguments may be relative to it)."""
     sys.stdout.flush()
     sys.stderr.flush()
     os.environ[RESTARTED_ENV] = str(time.time())
+    os.chdir(STARTED_IN)
     os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
 
 
@@ -313,7 +318,7 @@ class DevServer:
     def _wait_for_restart(self, settings_path: Path) -> None:
         from watchfiles import watch
 
-        code = Path(newsdigest.__file__).parent
+        code = Path(newsdigest.__file__).resolve().parent
         for _ in watch(settings_path, code, stop_event=self._stop):
             restart()
 
@@ -335,7 +340,9 @@ def reload_reconnecting(handler: Any, since: float) -> None:
             sent = json.loads(message)
         except ValueError:
             return
-        url = sent.get("url") if isinstance(sent, dict) else None
+        if not isinstance(sent, dict):
+            return
+        url = sent.get("url")
         if (
             sent.get("command") == "info"
             and isinstance(url, str)
