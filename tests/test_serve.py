@@ -290,7 +290,7 @@ def test_livereload_restarts_on_a_settings_change_and_survives_a_broken_one(
     server = start_server(project, "livereload")
     assert SITE_NAME in server.wait_until_serving()
 
-    # Settings are read once per process: a change starts a new one.
+    # Settings are read once per builder process: a change starts a new one.
     renamed = good.replace(SITE_NAME, "The Renamed Digest")
     assert renamed != good
     settings.write_text(renamed, encoding="utf-8")
@@ -306,7 +306,7 @@ def test_livereload_restarts_on_a_settings_change_and_survives_a_broken_one(
         return check
 
     wait_for(home_with("The Renamed Digest"), REBUILD_TIMEOUT, "new name", server)
-    assert "pelicanconf.py changed; restarting" in server.output()
+    assert "pelicanconf.py changed; starting a new builder" in server.output()
 
     # A settings file that cannot be read does not take the site down.
     settings.write_text(renamed + "\nSITENAME = (\n", encoding="utf-8")

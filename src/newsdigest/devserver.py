@@ -2,46 +2,48 @@
 
 Why not a ``pelican`` subprocess per change, as before: each one paid for the
 imports, reading the settings, registering the plugins and unpickling every
-read item from the disk cache again, seconds before the first page was rendered.
-Here one ``Pelican`` object lives as long as the server and each change runs its
-``run()`` again, as Pelican's own ``--autoreload`` does; the read cache keeps
+read item from the disk cache again before the first page was rendered. Here a
+builder process keeps one ``Pelican`` object for its life and each change runs
+its ``run()`` again, as Pelican's own ``--autoreload`` does; the read cache keeps
 the items of the last run in memory (``newsdigest.readcache``), so a rebuild
-reads again only what an edit touched. Every run is still the whole build
+reads again only the files an edit changed. Every run is still the whole build
 ``pelican content -s pelicanconf.py`` makes: the same plugins, validation,
 staging, checks and atomic swap.
 
-Changes are seen by watchfiles (inotify) rather than by polling the content
-tree. A change to the settings file or to newsdigest's own code starts a new
-process instead (``os.execv``), since settings and imported code cannot be
-reloaded reliably in place; browsers open on the site reload once their
-livereload.js reconnects. A rebuild that fails prints its problem, as the
-command line does, and the last good site stays served. Ctrl-C stops cleanly.
+Two processes, as Django's and Werkzeug's reloaders have: this one serves the
+site (tornado, with livereload.js injected) and watches the files (watchfiles,
+inotify: no polling); the builder is a child that only builds, single-threaded
+like the command line (forking workers and the Markdown time limit's alarm
+signal need that), and takes a ``build`` line on its stdin per change. A change
+to the settings file or to newsdigest's Python code replaces the builder (they
+are read once per process) while the last good site stays served and the
+browsers stay connected. A rebuild that fails prints its problem, as the
+command line does, and nothing is swapped. Ctrl-C stops both cleanly.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
-import json
 import logging
 import os
 import queue
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import newsdigest
 
 # Pelican's command-line logger: Pelican's main reports a failed build on it,
 # and newsdigest's publish plugin turns those records into one-line messages.
 PELICAN_LOGGER = "pelican"
-# A browser whose page was open before a restart is reloaded once when its
-# livereload.js reconnects, if it does within this many seconds.
-RECONNECT_RELOAD_WINDOW = 120.0
-RESTARTED_ENV = "NEWSDIGEST_LIVERELOAD_RESTARTED"
+# Seconds a builder gets to finish and clean up when it is replaced or stopped.
+STOP_TIMEOUT = 15
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def shown(path: Path, project: Path) -> str:
 
 
 class SiteBuilder:
-    """One Pelican object for the server's life: settings read and plugins
+    """One Pelican object for the builder process: settings read and plugins
     registered once, ``run()`` once per change."""
 
     def __init__(self, project: Path, settings_file: str) -> None:
@@ -150,38 +152,143 @@ def settings_problem(settings_file: Path) -> str | None:
     return None
 
 
-STARTED_IN = os.getcwd()
+def builder_main(argv: list[str] | None = None) -> int:
+    """The builder process: build once, then once per ``build`` line on stdin,
+    answering ``ok`` or ``failed`` on the reply file descriptor."""
+    parser = argparse.ArgumentParser(prog="python -m newsdigest.devserver")
+    parser.add_argument("--settings", required=True)
+    parser.add_argument("--reply-fd", type=int, required=True)
+    args = parser.parse_args(argv)
+    reply = os.fdopen(args.reply_fd, "w", buffering=1, encoding="utf-8")
+    try:
+        try:
+            builder = SiteBuilder(Path.cwd(), args.settings)
+        except Exception as error:  # settings or plugins that do not load
+            print(
+                f"newsdigest: cannot start a build with {args.settings}: "
+                f"{type(error).__name__}: {error}",
+                file=sys.stderr,
+                flush=True,
+            )
+            return 2
+        reply.write("ok\n" if builder.build() else "failed\n")
+        for line in sys.stdin:
+            if line.strip() == "build":
+                reply.write("ok\n" if builder.build() else "failed\n")
+    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group
+        return 130
+    except BrokenPipeError:  # the server is gone
+        return 1
+    return 0
 
 
-def restart() -> None:
-    """Replace this process by a fresh one with the same command line, started
-    from the same folder (its arguments may be relative to it)."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.environ[RESTARTED_ENV] = str(time.time())
-    os.chdir(STARTED_IN)
-    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+class BuilderProcess:
+    """The parent's handle on a builder child."""
+
+    def __init__(self, project: Path, settings_file: str) -> None:
+        self.project = project
+        self.settings_file = settings_file
+        self.process: subprocess.Popen[str] | None = None
+        self._replies: TextIO | None = None
+
+    def start(self) -> bool | None:
+        """Start a builder; the outcome of its first build (None: it did not
+        start, its problem printed)."""
+        read, write = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "newsdigest.devserver",
+                    "--settings",
+                    self.settings_file,
+                    "--reply-fd",
+                    str(write),
+                ],
+                cwd=self.project,
+                stdin=subprocess.PIPE,
+                text=True,
+                pass_fds=(write,),
+            )
+        finally:
+            os.close(write)
+        self._replies = os.fdopen(read, encoding="utf-8")
+        return self._reply()
+
+    def build(self) -> bool | None:
+        """One rebuild in the builder; None if the builder is gone."""
+        if self.process is None or self.process.poll() is not None:
+            return None
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write("build\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            return None
+        return self._reply()
+
+    def _reply(self) -> bool | None:
+        assert self._replies is not None
+        line = self._replies.readline().strip()
+        return {"ok": True, "failed": False}.get(line)
+
+    def stop(self) -> None:
+        """Close its stdin (it ends cleanly between builds), then wait."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        with contextlib.suppress(OSError):
+            if process.stdin:
+                process.stdin.close()
+        try:
+            process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if self._replies is not None:
+            self._replies.close()
+            self._replies = None
+
+
+@dataclass(frozen=True)
+class SiteLayout:
+    """The settings the server itself needs: what to watch and what to serve."""
+
+    content: Path
+    theme: Path
+    output: Path
+
+    @classmethod
+    def read(cls, settings_file: Path) -> SiteLayout:
+        from pelican.settings import read_settings
+
+        settings = read_settings(str(settings_file))
+        return cls(
+            content=Path(settings["PATH"]).resolve(),
+            theme=Path(settings["THEME"]).resolve(),
+            output=Path(settings["OUTPUT_PATH"]).absolute(),
+        )
 
 
 class DevServer:
-    """Serves OUTPUT_PATH with livereload.js injected; rebuilds on changes.
-
-    Builds run in the main thread, as on the command line (the Markdown time
-    limit needs the main thread's alarm signal; the search plugin starts its
-    own asyncio loop), so the web server runs its loop in a daemon thread and
-    a watcher thread hands batches of changed paths over a queue."""
+    """Serves OUTPUT_PATH with livereload.js injected; a builder child rebuilds
+    on changes. The web server's loop and the watcher run in daemon threads of
+    this process; its main thread hands each batch of changes to the builder."""
 
     def __init__(self, project: Path, settings_file: str, host: str, port: int):
         self.project = project
         self.settings_file = settings_file
+        self.settings_path = (project / settings_file).resolve()
         self.host, self.port = host, port
+        self.builder = BuilderProcess(project, settings_file)
         self._stop = threading.Event()
         self._changes: queue.Queue[set[Path]] = queue.Queue()
         self._loop: Any = None
         self._serving = threading.Event()
         self._serve_error: str | None = None
 
-    # --- Watching ---------------------------------------------------------------
+    # --- Watching -----------------------------------------------------------------
 
     def _watch(self, roots: list[Path]) -> None:
         from watchfiles import DefaultFilter, watch
@@ -204,14 +311,17 @@ class DevServer:
                 changed |= self._changes.get_nowait()
         return changed
 
-    def _rebuild(self, builder: SiteBuilder, watched: WatchedPaths) -> None:
+    # --- Building -------------------------------------------------------------------
+
+    def _on_changes(self, layout: SiteLayout, watched: WatchedPaths) -> None:
         changed = self._next_batch()
         action = plan(changed, watched)
         if action == "ignore":
             return
         names = ", ".join(sorted(shown(p, self.project) for p in changed))
+        started = time.perf_counter()
         if action == "restart":
-            problem = settings_problem(watched.settings_file)
+            problem = settings_problem(self.settings_path)
             if problem:
                 print(
                     f"newsdigest: {problem}; still serving the last good site.",
@@ -219,20 +329,38 @@ class DevServer:
                     flush=True,
                 )
                 return
-            print(f"newsdigest: {names} changed; restarting.", flush=True)
-            self.close()
-            restart()
-        print(f"newsdigest: {names} changed; rebuilding.", flush=True)
-        started = time.perf_counter()
-        if builder.build():
+            if SiteLayout.read(self.settings_path) != layout:
+                print(
+                    "newsdigest: PATH, THEME or OUTPUT_PATH changed; "
+                    "restarting the server.",
+                    flush=True,
+                )
+                self.close()
+                restart_server()
+            print(f"newsdigest: {names} changed; starting a new builder.", flush=True)
+            self.builder.stop()
+            outcome = self.builder.start()
+        else:
+            print(f"newsdigest: {names} changed; rebuilding.", flush=True)
+            outcome = self.builder.build()
+        self._report(outcome, time.perf_counter() - started, min(changed))
+
+    def _report(self, outcome: bool | None, seconds: float, path: Path) -> None:
+        if outcome:
             from livereload.handlers import LiveReloadHandler
 
             browsers = len(LiveReloadHandler.waiters)
-            path = min(changed).as_posix()
-            self._loop.add_callback(LiveReloadHandler.reload_waiters, path)
+            self._loop.add_callback(LiveReloadHandler.reload_waiters, path.as_posix())
             print(
-                f"newsdigest: rebuilt in {time.perf_counter() - started:.2f} s; "
+                f"newsdigest: rebuilt in {seconds:.2f} s; "
                 f"reloading {browsers} browser(s).",
+                flush=True,
+            )
+        elif outcome is None:
+            print(
+                "newsdigest: the builder stopped (see above); still serving the "
+                "last good site. Save a fix to the settings or code to start it.",
+                file=sys.stderr,
                 flush=True,
             )
         else:
@@ -243,21 +371,18 @@ class DevServer:
                 flush=True,
             )
 
-    # --- Serving (in a daemon thread) -------------------------------------------
+    # --- Serving (in a daemon thread) -------------------------------------------------
 
-    def _serve(self, output: Path, restarted: str | None) -> None:
+    def _serve(self, output: Path) -> None:
         import asyncio
 
         from livereload import Server
-        from livereload.handlers import LiveReloadHandler
         from tornado.ioloop import IOLoop
 
         asyncio.set_event_loop(asyncio.new_event_loop())
         server = Server()
         server.root = str(output)  # the symlink: each swapped-in build is served
         server.default_filename = "index.html"
-        if restarted:
-            reload_reconnecting(LiveReloadHandler, float(restarted))
         try:
             server.application(self.port, self.host, live_css=False)
         except OSError as error:
@@ -270,89 +395,48 @@ class DevServer:
 
     def run(self) -> None:
         """Build, serve and rebuild until Ctrl-C."""
-        os.chdir(self.project)
-        settings_path = (self.project / self.settings_file).resolve()
-        try:
-            builder = SiteBuilder(self.project, self.settings_file)
-        except Exception as error:  # a settings file that does not load
-            print(
-                f"newsdigest: cannot read {self.settings_file}: "
-                f"{type(error).__name__}: {error}. Waiting for it to change.",
-                file=sys.stderr,
-                flush=True,
-            )
-            self._wait_for_restart(settings_path)
-            return
-        settings = builder.settings
+        problem = settings_problem(self.settings_path)
+        if problem:
+            raise SystemExit(f"newsdigest: {problem}")
+        layout = SiteLayout.read(self.settings_path)
         watched = WatchedPaths(
-            content=Path(settings["PATH"]).resolve(),
-            theme=Path(settings["THEME"]).resolve(),
-            settings_file=settings_path,
+            content=layout.content, theme=layout.theme, settings_file=self.settings_path
         )
         # Watch before the first build: an edit made during it rebuilds too.
         roots = [p for p in watched.roots() if p.exists()]
         threading.Thread(target=self._watch, args=(roots,), daemon=True).start()
-        if not builder.build():
+        outcome = self.builder.start()
+        if not outcome:
             print(
                 "newsdigest: the first build failed (see above); fix it and save: "
                 "the server rebuilds.",
                 file=sys.stderr,
                 flush=True,
             )
-        output = Path(settings["OUTPUT_PATH"]).absolute()
-        restarted = os.environ.pop(RESTARTED_ENV, None)
-        threading.Thread(
-            target=self._serve, args=(output, restarted), daemon=True
-        ).start()
+        threading.Thread(target=self._serve, args=(layout.output,), daemon=True).start()
         self._serving.wait()
         if self._serve_error:
             raise SystemExit(self._serve_error)
         print(
-            f"Serving {output} on http://{self.host}:{self.port}/ with live "
+            f"Serving {layout.output} on http://{self.host}:{self.port}/ with live "
             "reload (Ctrl-C stops)",
             flush=True,
         )
         while True:
-            self._rebuild(builder, watched)
-
-    def _wait_for_restart(self, settings_path: Path) -> None:
-        from watchfiles import watch
-
-        code = Path(newsdigest.__file__).resolve().parent
-        for _ in watch(settings_path, code, stop_event=self._stop):
-            restart()
+            self._on_changes(layout, watched)
 
     def close(self) -> None:
         self._stop.set()
+        self.builder.stop()
         if self._loop is not None:
             self._loop.add_callback(self._loop.stop)
 
 
-def reload_reconnecting(handler: Any, since: float) -> None:
-    """After a restart, reload each open page once when its browser reconnects
-    (livereload.js retries on its own), for ``RECONNECT_RELOAD_WINDOW`` s."""
-    handshake = handler.on_message
-    reloaded: set[str] = set()
-
-    def on_message(socket: Any, message: str) -> None:
-        handshake(socket, message)
-        try:
-            sent = json.loads(message)
-        except ValueError:
-            return
-        if not isinstance(sent, dict):
-            return
-        url = sent.get("url")
-        if (
-            sent.get("command") == "info"
-            and isinstance(url, str)
-            and url not in reloaded
-            and time.time() - since < RECONNECT_RELOAD_WINDOW
-        ):
-            reloaded.add(url)
-            socket.send_message({"command": "reload", "path": url})
-
-    handler.on_message = on_message
+def restart_server() -> None:
+    """Replace this process by a fresh one with the same command line."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
 
 
 def serve_and_rebuild(project: Path, settings_file: str, host: str, port: int) -> None:
@@ -364,3 +448,7 @@ def serve_and_rebuild(project: Path, settings_file: str, host: str, port: int) -
     except KeyboardInterrupt:
         server.close()
         print("Stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(builder_main())
