@@ -60,12 +60,18 @@ def wait_until_serving(port: int, process: subprocess.Popen, timeout: float) -> 
     raise RuntimeError(f"nothing served after {timeout} s")
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time of a process and of the children it waited for (a ``pelican``
-    subprocess per rebuild before, the same process now)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    # utime, stime, cutime, cstime: fields 14-17 of proc(5), here from index 11.
-    ticks = sum(int(value) for value in fields[11:15])
+def cpu_seconds(group: int) -> float:
+    """CPU time of the server's process group: each process and the children it
+    waited for (a ``pelican`` subprocess per rebuild before; the builder child,
+    which lives as long as the server, now)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            # pgrp and utime, stime, cutime, cstime: fields 5 and 14-17 of
+            # proc(5), here at 2 and 11-14.
+            if int(fields[2]) == group:
+                ticks += sum(int(value) for value in fields[11:15])
     return ticks / os.sysconf("SC_CLK_TCK")
 
 

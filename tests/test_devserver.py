@@ -5,16 +5,13 @@ what `pelican content -s pelicanconf.py` builds."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import newsdigest
-from newsdigest.devserver import WatchedPaths, plan
+from newsdigest.devserver import BuilderProcess, WatchedPaths, plan
 from newsdigest.readcache import ItemCache, dependencies, keep_in_memory
 
 from .conftest import PINNED_ENV, tree
@@ -150,44 +147,38 @@ def test_a_remembered_item_whose_image_changed_is_read_again(tmp_path: Path, mem
 
 # --- A rebuild in memory is the command line's build ---------------------------
 
-REBUILD = textwrap.dedent(
-    """
-    import sys
-    from pathlib import Path
-    from newsdigest.devserver import SiteBuilder
 
-    name, *texts = sys.argv[1:]  # before the builder sets Pelican's command line
-    builder = SiteBuilder(Path.cwd(), "pelicanconf.py")
-    assert builder.build(), "first build"
-    for step, text in enumerate(texts):
-        Path(name).write_text(text, encoding="utf-8")
-        print(f"build {step}: {builder.build()}", flush=True)
-    """
-)
-
-
-def test_a_rebuild_in_memory_is_what_the_command_line_builds(make_project):
-    """One process builds, takes a broken edit (refused, nothing swapped), then
-    a good edit; another project gets the good edit and builds with `pelican`.
-    The two sites are the same, file for file."""
+def test_a_rebuild_in_memory_is_what_the_command_line_builds(
+    make_project, monkeypatch, capfd
+):
+    """A builder process builds, takes a broken edit (refused, nothing
+    swapped), then a good one; another project gets the good edit and builds
+    with `pelican`. The two sites are the same, file for file."""
+    for name, value in PINNED_ENV.items():
+        monkeypatch.setenv(name, value)
     served, fresh = make_project(sample=True), make_project(sample=True)
-    original = (served.root / SEED_ITEM).read_text(encoding="utf-8")
+    item = served.root / SEED_ITEM
+    original = item.read_text(encoding="utf-8")
     broken = original.replace("topic: geopolitics", "topic: nonexistent", 1)
     edited = original.replace(
         "\n\n", "\n\nA sentence a curator added while previewing.\n\n", 1
     )
     assert broken != original and edited.count("curator added") == 1
-    result = subprocess.run(
-        [sys.executable, "-c", REBUILD, SEED_ITEM, broken, edited],
-        cwd=served.root,
-        env={**os.environ, **PINNED_ENV},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log
-    assert "build 0: False" in log and "build 1: True" in log, log
+
+    builder = BuilderProcess(served.root, "pelicanconf.py")
+    try:
+        assert builder.start() is True
+        first = os.readlink(served.output)
+        item.write_text(broken, encoding="utf-8")
+        assert builder.build() is False
+        assert os.readlink(served.output) == first  # nothing swapped
+        item.write_text(edited, encoding="utf-8")
+        assert builder.build() is True
+        process = builder.process
+    finally:
+        builder.stop()
+    assert process is not None and process.returncode == 0
+    log = "".join(capfd.readouterr())
     assert "'nonexistent' is not declared" in log, log
     assert "Traceback" not in log, log
 
@@ -196,8 +187,21 @@ def test_a_rebuild_in_memory_is_what_the_command_line_builds(make_project):
     assert built.returncode == 0, built.stdout + built.stderr
     in_memory = tree(served.output, reproducible=True)
     assert in_memory == tree(fresh.output, reproducible=True)
-    assert any(
-        "curator added" in (served.output / name).read_text()
-        for name in in_memory
-        if name.endswith(".html")
+    pages = [served.output / name for name in in_memory if name.endswith(".html")]
+    assert any("curator added" in page.read_text() for page in pages)
+
+
+def test_a_builder_that_cannot_start_says_why(make_project, capfd):
+    project = make_project()
+    (project.root / "pelicanconf.py").write_text(
+        "PATH = 'content'\nraise ValueError('no')\n"
     )
+    builder = BuilderProcess(project.root, "pelicanconf.py")
+    try:
+        assert builder.start() is None
+        assert builder.build() is None
+    finally:
+        builder.stop()
+    err = capfd.readouterr().err
+    assert "cannot start a build with pelicanconf.py: ValueError: no" in err, err
+    assert "Traceback" not in err, err
