@@ -24,14 +24,13 @@ A process that builds many times (``invoke livereload``) calls
 run in memory, under the same keys, so a rebuild neither reads nor unpickles an
 unchanged item. Only the entries the last run used are kept, so the memory
 holds one site's items however many edits made new keys. A hit from memory is a
-deep copy: Pelican and the plugins may change what a read gives them, and the
+fresh copy: Pelican and the plugins may change what a read gives them, and the
 next run must start from what the file said. A one-off build keeps nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import hashlib
 import importlib.metadata
 import io
@@ -204,7 +203,7 @@ class ItemCache:
         if remembered is not None:
             self.hits += 1
             self.memory_hits += 1
-            return copy.deepcopy(remembered.result)
+            return fresh_copy(remembered.result)
         path = self._path(key)
         try:
             data = path.read_bytes()
@@ -227,12 +226,12 @@ class ItemCache:
         if not self.memory:
             return entry.result
         self._current[key] = entry
-        return copy.deepcopy(entry.result)
+        return fresh_copy(entry.result)
 
     def store(self, key: str, result: Any, deps: tuple[Dependency, ...]) -> None:
         """Write atomically; a cache that cannot be written only costs speed."""
         if self.memory:
-            self._current[key] = Entry(copy.deepcopy(result), deps)
+            self._current[key] = Entry(fresh_copy(result), deps)
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -247,6 +246,23 @@ class ItemCache:
                 raise
         except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
             logger.debug("Cannot write the cache file %s: %s", path, exc)
+
+
+def fresh_copy(value: Any) -> Any:
+    """A copy no later change to ``value`` reaches: its containers are copied,
+    everything else is shared. Everything else an entry may hold (``_ALLOWED``:
+    frozen dataclasses, dates, strings, numbers) is immutable, so this is a deep
+    copy at a fraction of ``copy.deepcopy``'s cost."""
+    kind = type(value)
+    if kind is dict:
+        return {key: fresh_copy(item) for key, item in value.items()}
+    if kind is list:
+        return [fresh_copy(item) for item in value]
+    if kind is tuple:
+        return tuple(fresh_copy(item) for item in value)
+    if kind is set:
+        return {fresh_copy(item) for item in value}
+    return value
 
 
 def _fresh(entry: Entry, root: Path) -> bool:
