@@ -159,9 +159,27 @@ def make_project(root: Path, records: list, tasks: Path) -> Path:
     return project
 
 
+# A rebuild as `invoke livereload` ran it before: a new `pelican` process, its
+# imports, settings and plugins included, profiled from its first line.
+SUBPROCESS_PROFILE = """
+import cProfile, sys, time
+profiler = cProfile.Profile(time.process_time)
+profiler.enable()
+try:
+    import pelican
+    pelican.main(["content", "-s", "pelicanconf.py"])
+except SystemExit:
+    pass
+finally:
+    profiler.disable()
+    profiler.dump_stats(sys.argv[1])
+"""
+
+
 def profile(items: int, top: int) -> None:
-    """cProfile of one in-process rebuild after an edit, as the server runs it,
-    with a CPU clock (the machine may be busy; child processes not counted)."""
+    """cProfile of one rebuild after an edit, with a CPU clock (the machine may
+    be busy; child processes such as Pagefind are not counted): first as a new
+    ``pelican`` process (before), then in a builder that stays up (now)."""
     import cProfile
     import pstats
 
@@ -174,28 +192,37 @@ def profile(items: int, top: int) -> None:
         project = make_project(Path(tmp) / "site", records, REPO / "tasks.py")
         os.chdir(project)
         builder = SiteBuilder(project, "pelicanconf.py")
-        assert builder.build()
-        for number in range(2):
+        assert builder.build()  # also fills the disk cache
+        for number in range(3):
             edited = replace(target, body=target.body + f"\nEdit {number}.\n")
             corpus.write_item(project, "newsdigest", edited)
-            started = time.perf_counter()
             if number == 0:
-                assert builder.build()
-                print(f"rebuild (unprofiled): {time.perf_counter() - started:.3f} s")
+                dump = Path(tmp) / "subprocess.prof"
+                subprocess.run(
+                    [sys.executable, "-c", SUBPROCESS_PROFILE, str(dump)], check=True
+                )
+                print_profile("a new pelican process (before)", pstats.Stats(str(dump)))
                 continue
             profiler = cProfile.Profile(time.process_time)
             profiler.enable()
             assert builder.build()
             profiler.disable()
-            print(f"rebuild (profiled): {time.perf_counter() - started:.3f} s")
         stats = pstats.Stats(profiler)
-        total = cumulative(stats, "pelican/__init__.py", "run")
-        print(f"profiled run: {total:.2f} CPU-s")
-        for phase, parts in PHASES.items():
-            seconds = sum(cumulative(stats, *part) for part in parts)
-            print(f"  {phase:<48} {seconds:6.2f} s  {100 * seconds / total:4.0f}%")
+        print_profile("the builder that stays up (now)", stats)
         stats.sort_stats("cumulative").print_stats(top)
         stats.sort_stats("tottime").print_stats(top)
+
+
+def print_profile(title: str, stats: Any) -> None:
+    total = sum(row[2] for row in stats.stats.values())  # every function's own time
+    run = cumulative(stats, "pelican/__init__.py", "run")
+    print(f"{title}: {total:.2f} CPU-s in all, {run:.2f} in Pelican.run()")
+    print(
+        f"  {'before Pelican.run(): imports, settings, plugins':<48} {total - run:6.2f}"
+    )
+    for phase, parts in PHASES.items():
+        seconds = sum(cumulative(stats, *part) for part in parts)
+        print(f"  {phase:<48} {seconds:6.2f}  {100 * seconds / total:4.0f}%")
 
 
 # Phases of a rebuild, as (file suffix, function) whose cumulative times add up.

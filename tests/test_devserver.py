@@ -5,6 +5,7 @@ what `pelican content -s pelicanconf.py` builds."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,12 +13,16 @@ import pytest
 
 import newsdigest
 from newsdigest.devserver import BuilderProcess, WatchedPaths, plan
-from newsdigest.readcache import ItemCache, dependencies, keep_in_memory
+from newsdigest.readcache import FOLDER, ItemCache, dependencies, keep_in_memory
 
 from .conftest import PINNED_ENV, tree
 
 CODE = Path(newsdigest.__file__).resolve().parent
 SEED_ITEM = "content/items/2022-01-02-lavrov-security-guarantees-warning.md"
+SEED_PAGE = (
+    "2022/01/lavrov-says-russia-will-take-necessary-measures-if-the-west-does-"
+    "not-answer-its-security-proposals/index.html"
+)
 
 
 @pytest.fixture
@@ -205,3 +210,27 @@ def test_a_builder_that_cannot_start_says_why(make_project, capfd):
     err = capfd.readouterr().err
     assert "cannot start a build with pelicanconf.py: ValueError: no" in err, err
     assert "Traceback" not in err, err
+
+
+def test_a_rebuild_reads_again_only_the_file_an_edit_changed(make_project, monkeypatch):
+    """Unchanged items come from the builder's memory: with the disk cache
+    emptied after the first build, a rebuild writes back one entry, the edited
+    item's (a process reading them all again would write back every one)."""
+    for name, value in PINNED_ENV.items():
+        monkeypatch.setenv(name, value)
+    project = make_project(sample=True)
+    item = project.root / SEED_ITEM
+    disk = project.root / "cache" / FOLDER
+    builder = BuilderProcess(project.root, "pelicanconf.py")
+    try:
+        assert builder.start() is True
+        items = len(list((project.content / "items").glob("*.md")))
+        assert len(list(disk.rglob("*.pickle"))) >= items > 10
+        shutil.rmtree(disk)
+        text = item.read_text(encoding="utf-8")
+        item.write_text(text + "\nOne more sentence.\n", encoding="utf-8")
+        assert builder.build() is True
+    finally:
+        builder.stop()
+    assert len(list(disk.rglob("*.pickle"))) == 1
+    assert "One more sentence." in (project.output / SEED_PAGE).read_text()

@@ -298,8 +298,7 @@ class DevServer:
             watch_filter=DefaultFilter(),
             stop_event=self._stop,
             raise_interrupt=False,
-            debounce=400,
-            step=30,
+            debounce=400,  # ms: changes of one save land in one rebuild
         ):
             self._changes.put({Path(path) for _, path in changes})
 
