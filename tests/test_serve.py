@@ -388,3 +388,34 @@ def test_livereload_reloads_the_open_page_with_the_edit(make_project, start_serv
             browser.close()
     assert "Traceback" not in server.output(), server.output()
     assert_stops_cleanly(server)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def test_livereload_replaces_a_builder_that_died(make_project, start_server):
+    project = make_project(sample=True)
+    item = project.root / SEED_ITEM
+    server = start_server(project, "livereload")
+    server.wait_until_serving()
+    wait_for(
+        lambda: "with live reload" in server.output(), START_TIMEOUT, "start", server
+    )
+    (builder,) = children(server.process.pid)
+    os.kill(builder, signal.SIGKILL)  # e.g. the kernel's out-of-memory killer
+
+    set_front_matter(item, "title", json.dumps(front_matter_title(item) + " AGAIN"))
+    wait_for(
+        lambda: f"{SEED_TITLE_END} AGAIN" in get(server.port, "/")[1],
+        REBUILD_TIMEOUT,
+        "edited title on the home page",
+        server,
+    )
+    assert "the builder stopped; starting a new one" in server.output()
+    assert builder not in children(server.process.pid)
+    assert_stops_cleanly(server)

@@ -342,6 +342,12 @@ class DevServer:
         else:
             print(f"newsdigest: {names} changed; rebuilding.", flush=True)
             outcome = self.builder.build()
+            if outcome is None:  # it died (killed, out of memory): a new one
+                print(
+                    "newsdigest: the builder stopped; starting a new one.", flush=True
+                )
+                self.builder.stop()
+                outcome = self.builder.start()
         self._report(outcome, time.perf_counter() - started, min(changed))
 
     def _report(self, outcome: bool | None, seconds: float, path: Path) -> None:
@@ -401,21 +407,22 @@ class DevServer:
         watched = WatchedPaths(
             content=layout.content, theme=layout.theme, settings_file=self.settings_path
         )
+        # The port first (a busy one ends it before anything is built); the
+        # last build, if any, is served during the first one.
+        threading.Thread(target=self._serve, args=(layout.output,), daemon=True).start()
+        self._serving.wait()
+        if self._serve_error:
+            raise SystemExit(self._serve_error)
         # Watch before the first build: an edit made during it rebuilds too.
         roots = [p for p in watched.roots() if p.exists()]
         threading.Thread(target=self._watch, args=(roots,), daemon=True).start()
-        outcome = self.builder.start()
-        if not outcome:
+        if not self.builder.start():
             print(
                 "newsdigest: the first build failed (see above); fix it and save: "
                 "the server rebuilds.",
                 file=sys.stderr,
                 flush=True,
             )
-        threading.Thread(target=self._serve, args=(layout.output,), daemon=True).start()
-        self._serving.wait()
-        if self._serve_error:
-            raise SystemExit(self._serve_error)
         print(
             f"Serving {layout.output} on http://{self.host}:{self.port}/ with live "
             "reload (Ctrl-C stops)",
