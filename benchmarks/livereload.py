@@ -213,16 +213,63 @@ def profile(items: int, top: int) -> None:
         stats.sort_stats("tottime").print_stats(top)
 
 
+def compare_startup(items: int, rounds: int) -> None:
+    """Unprofiled CPU and wall seconds of a rebuild after an edit, alternating:
+    a new ``pelican`` process (what each change cost before) and the builder
+    that stays up. The difference is what starting a process costs."""
+    import resource
+
+    from benchmarks.bench import measure as measure_build
+    from newsdigest.build import pelican_command
+    from newsdigest.devserver import SiteBuilder
+
+    def cpu() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        waited = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + waited.ru_utime + waited.ru_stime
+
+    os.environ.update(BUILD_ENV)
+    records = corpus.make_items(items)
+    target = records[len(records) // 2]
+    rows: dict[str, list[tuple[float, float]]] = {"process": [], "builder": []}
+    with tempfile.TemporaryDirectory(prefix="newsdigest-livereload-") as tmp:
+        project = make_project(Path(tmp) / "site", records, REPO / "tasks.py")
+        os.chdir(project)
+        builder = SiteBuilder(project, "pelicanconf.py")
+        assert builder.build()
+        for number in range(rounds):
+            for way in ("process", "builder") if number % 2 else ("builder", "process"):
+                edited = replace(target, body=target.body + f"\n{way} {number}.\n")
+                corpus.write_item(project, "newsdigest", edited)
+                if way == "process":
+                    m = measure_build(pelican_command("pelicanconf.py"), project)
+                    rows[way].append((m.wall_s, m.cpu_s))
+                else:
+                    started, used = time.perf_counter(), cpu()
+                    assert builder.build()
+                    rows[way].append((time.perf_counter() - started, cpu() - used))
+                wall, spent = rows[way][-1]
+                print(
+                    f"STARTUP {items} items, {way}: {wall:.2f} s wall, "
+                    f"{spent:.2f} CPU-s, load {os.getloadavg()[0]:.1f}",
+                    flush=True,
+                )
+    for way, measured in rows.items():
+        print(
+            f"STARTUP median {way}: "
+            f"{statistics.median(w for w, _ in measured):.2f} s wall, "
+            f"{statistics.median(c for _, c in measured):.2f} CPU-s"
+        )
+
+
 def print_profile(title: str, stats: Any) -> None:
-    total = sum(row[2] for row in stats.stats.values())  # every function's own time
+    """Each phase's share of ``Pelican.run()`` (the cost of starting a process
+    is measured unprofiled by ``--startup``: cProfile distorts imports)."""
     run = cumulative(stats, "pelican/__init__.py", "run")
-    print(f"{title}: {total:.2f} CPU-s in all, {run:.2f} in Pelican.run()")
-    print(
-        f"  {'before Pelican.run(): imports, settings, plugins':<48} {total - run:6.2f}"
-    )
+    print(f"{title}: {run:.2f} CPU-s in Pelican.run() (profiled)")
     for phase, parts in PHASES.items():
         seconds = sum(cumulative(stats, *part) for part in parts)
-        print(f"  {phase:<48} {seconds:6.2f}  {100 * seconds / total:4.0f}%")
+        print(f"  {phase:<48} {seconds:6.2f}  {100 * seconds / run:4.0f}%")
 
 
 # Phases of a rebuild, as (file suffix, function) whose cumulative times add up.
@@ -256,7 +303,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--profile", type=int, metavar="TOP", help="profile a rebuild in-process"
     )
+    parser.add_argument(
+        "--startup",
+        type=int,
+        metavar="ROUNDS",
+        help="compare a rebuild in a new pelican process with the builder's",
+    )
     args = parser.parse_args(argv)
+    if args.startup:
+        compare_startup(args.items, args.startup)
+        return
     if args.profile:
         profile(args.items, args.profile)
         return
