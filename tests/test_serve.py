@@ -419,3 +419,17 @@ def test_livereload_replaces_a_builder_that_died(make_project, start_server):
     assert "the builder stopped; starting a new one" in server.output()
     assert builder not in children(server.process.pid)
     assert_stops_cleanly(server)
+
+
+def test_livereload_stops_on_sigterm_with_its_builder(make_project, start_server):
+    project = make_project(sample=True)
+    server = start_server(project, "livereload")
+    server.wait_until_serving()
+    wait_for(
+        lambda: "with live reload" in server.output(), START_TIMEOUT, "start", server
+    )
+    os.kill(server.process.pid, signal.SIGTERM)  # the server only, as `kill` does
+    assert server.process.wait(30) == 0, server.output()
+    assert server.group_is_gone(timeout=20), "the builder was left running"
+    assert "Stopped." in server.output()
+    assert "Traceback" not in server.output(), server.output()

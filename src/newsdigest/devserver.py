@@ -28,6 +28,7 @@ import contextlib
 import logging
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -445,10 +446,17 @@ def restart_server() -> None:
     os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
 
 
+def _stop_as_ctrl_c(_signal: int, _frame: Any) -> None:
+    """``kill`` (SIGTERM, as a process manager stops things) stops as Ctrl-C
+    does: the builder is told to finish and nothing is left running."""
+    raise KeyboardInterrupt
+
+
 def serve_and_rebuild(project: Path, settings_file: str, host: str, port: int) -> None:
     """``invoke livereload``: serve on host:port and rebuild on changes until
     Ctrl-C (which ends it with exit status 0)."""
     server = DevServer(project, settings_file, host, port)
+    signal.signal(signal.SIGTERM, _stop_as_ctrl_c)
     try:
         server.run()
     except KeyboardInterrupt:
