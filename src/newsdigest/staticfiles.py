@@ -155,9 +155,10 @@ def content_relative(root: Path, source_path: str) -> str | None:
     """``source_path`` relative to the content folder, however either was spelled
     (a project reached through a symbolic link has two spellings)."""
     absolute = Path(os.path.abspath(source_path))
-    for base in (Path(os.path.abspath(root)), root.resolve()):
+    # Resolved only when needed: the reader asks this for every file of a build.
+    for base in (lambda: Path(os.path.abspath(root)), root.resolve):
         try:
-            return absolute.relative_to(base).as_posix()
+            return absolute.relative_to(base()).as_posix()
         except ValueError:
             continue
     try:
