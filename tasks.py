@@ -112,42 +112,15 @@ def serve(c, port=PORT):
 
 @task(help={"port": f"Port to serve on (default {PORT})."})
 def livereload(c, port=PORT):
-    """Serve on http://127.0.0.1:8000 and rebuild + reload the browser on changes.
+    """Serve on http://127.0.0.1:8000, rebuild in memory and reload the browser
+    on changes.
 
-    A rebuild that fails is reported and the last good site stays served.
+    A rebuild that fails is reported and the last good site stays served; a
+    change to the settings file or to newsdigest's code restarts the server.
     """
-    from invoke.exceptions import UnexpectedExit
-    from livereload import Server
+    from newsdigest.devserver import serve_and_rebuild
 
-    settings = _settings(DEV)  # PATH, THEME and OUTPUT_PATH are absolute
-    # The watcher counts files changed from now on: edits during the first
-    # build trigger a rebuild too.
-    server = Server()
-
-    def rebuild_site() -> None:
-        try:
-            with c.cd(str(ROOT)):
-                _pelican(c, DEV)
-        except UnexpectedExit as failed:
-            print(
-                f"newsdigest: the rebuild failed (exit code {failed.result.exited}, "
-                "see above); still serving the last good site.",
-                file=sys.stderr,
-                flush=True,
-            )
-
-    with c.cd(str(ROOT)):
-        build(c)
-    for pattern in (
-        str(Path(settings["PATH"]) / "**" / "*"),
-        str(Path(settings["THEME"]) / "**" / "*"),
-        str(ROOT / DEV),
-        str(ROOT / "src" / "newsdigest" / "**" / "*.py"),
-    ):
-        server.watch(pattern, rebuild_site)
-    # The output symlink is resolved on every request (tornado follows it), so
-    # the site swapped in by each rebuild is what gets served.
-    server.serve(host=HOST, port=int(port), root=settings["OUTPUT_PATH"])
+    serve_and_rebuild(ROOT, DEV, HOST, int(port))
 
 
 @task(help={"force": "Publish even if the site lost many pages (page-loss guard)."})

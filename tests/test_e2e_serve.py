@@ -279,3 +279,157 @@ def test_livereload_rebuilds_on_change_and_keeps_the_last_good_site(
     assert status == 200 and "Geopolitics" in topics
 
     assert_stops_cleanly(server)
+
+
+def test_livereload_restarts_on_a_settings_change_and_survives_a_broken_one(
+    make_project, start_server
+):
+    project = make_project(sample=True)
+    settings = project.root / "pelicanconf.py"
+    good = settings.read_text(encoding="utf-8")
+    server = start_server(project, "livereload")
+    assert SITE_NAME in server.wait_until_serving()
+
+    # Settings are read once per builder process: a change starts a new one.
+    renamed = good.replace(SITE_NAME, "The Renamed Digest")
+    assert renamed != good
+    settings.write_text(renamed, encoding="utf-8")
+
+    def home_with(text: str):
+        def check():
+            try:
+                page = get(server.port, "/", timeout=5)[1]
+            except OSError:  # between the two processes
+                return None
+            return page if text in page else None
+
+        return check
+
+    wait_for(home_with("The Renamed Digest"), REBUILD_TIMEOUT, "new name", server)
+    assert "pelicanconf.py changed; starting a new builder" in server.output()
+
+    # A settings file that cannot be read does not take the site down.
+    settings.write_text(renamed + "\nSITENAME = (\n", encoding="utf-8")
+    wait_for(
+        lambda: "pelicanconf.py cannot be read: SyntaxError" in server.output(),
+        REBUILD_TIMEOUT,
+        "report of the unreadable settings",
+        server,
+    )
+    assert "still serving the last good site" in server.output()
+    status, home, _ = get(server.port, "/")
+    assert status == 200 and "The Renamed Digest" in home
+
+    settings.write_text(good, encoding="utf-8")
+    wait_for(home_with(SITE_NAME), REBUILD_TIMEOUT, "the name back", server)
+    assert "Traceback" not in server.output(), server.output()
+    assert_stops_cleanly(server)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [  # as tests/test_browser.py launches it
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SEED_PAGE = (
+    "/2022/01/lavrov-says-russia-will-take-necessary-measures-if-the-west-does-"
+    "not-answer-its-security-proposals/"
+)
+
+
+@pytest.mark.browser
+def test_livereload_reloads_the_open_page_with_the_edit(make_project, start_server):
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            raise RuntimeError("CI must install Debian's chromium for browser tests")
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    project = make_project(sample=True)
+    item = project.root / SEED_ITEM
+    server = start_server(project, "livereload")
+    server.wait_until_serving()
+    added = "A sentence the curator added while the page was open."
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS
+        )
+        try:
+            page = browser.new_page()
+            url = f"http://127.0.0.1:{server.port}{SEED_PAGE}"
+            page.goto(url)
+            assert added not in page.inner_text("body")
+            # livereload.js has shaken hands with the server over its websocket.
+            page.wait_for_function(
+                "() => window.LiveReload && window.LiveReload.connector.protocol > 0"
+            )
+            page.wait_for_timeout(500)  # its "info" message registers the page
+            page.evaluate("() => { window.digestBeforeEdit = true; }")
+
+            started = time.monotonic()
+            text = item.read_text(encoding="utf-8")
+            item.write_text(text.rstrip("\n") + f"\n\n{added}\n", encoding="utf-8")
+            page.wait_for_function(
+                "added => document.body.innerText.includes(added)",
+                arg=added,
+                timeout=REBUILD_TIMEOUT * 1000,
+            )
+            seconds = time.monotonic() - started
+            print(f"edit saved -> page reloaded with it: {seconds:.2f} s")
+
+            assert page.url == url
+            # A reload, not a change made in place: the old page's state is gone.
+            assert page.evaluate("() => window.digestBeforeEdit") is None
+        finally:
+            browser.close()
+    assert "Traceback" not in server.output(), server.output()
+    assert_stops_cleanly(server)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def test_livereload_replaces_a_builder_that_died(make_project, start_server):
+    project = make_project(sample=True)
+    item = project.root / SEED_ITEM
+    server = start_server(project, "livereload")
+    server.wait_until_serving()
+    wait_for(
+        lambda: "with live reload" in server.output(), START_TIMEOUT, "start", server
+    )
+    (builder,) = children(server.process.pid)
+    os.kill(builder, signal.SIGKILL)  # e.g. the kernel's out-of-memory killer
+
+    set_front_matter(item, "title", json.dumps(front_matter_title(item) + " AGAIN"))
+    wait_for(
+        lambda: f"{SEED_TITLE_END} AGAIN" in get(server.port, "/")[1],
+        REBUILD_TIMEOUT,
+        "edited title on the home page",
+        server,
+    )
+    assert "the builder stopped; starting a new one" in server.output()
+    assert builder not in children(server.process.pid)
+    assert_stops_cleanly(server)
+
+
+def test_livereload_stops_on_sigterm_with_its_builder(make_project, start_server):
+    project = make_project(sample=True)
+    server = start_server(project, "livereload")
+    server.wait_until_serving()
+    wait_for(
+        lambda: "with live reload" in server.output(), START_TIMEOUT, "start", server
+    )
+    os.kill(server.process.pid, signal.SIGTERM)  # the server only, as `kill` does
+    assert server.process.wait(30) == 0, server.output()
+    assert server.group_is_gone(timeout=20), "the builder was left running"
+    assert "Stopped." in server.output()
+    assert "Traceback" not in server.output(), server.output()

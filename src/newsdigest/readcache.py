@@ -18,6 +18,14 @@ Entries are pickles written atomically (temporary file, then rename). They are
 loaded with an unpickler that only builds plain data and newsdigest's own value
 classes, so a planted cache file cannot run code; a file that is corrupt,
 truncated or from another version is a miss, never a traceback.
+
+A process that builds many times (``invoke livereload``) calls
+``keep_in_memory()`` once; its caches then also keep the entries of the last
+run in memory, under the same keys, so a rebuild neither reads nor unpickles an
+unchanged item. Only the entries the last run used are kept, so the memory
+holds one site's items however many edits made new keys. A hit from memory is a
+fresh copy: Pelican and the plugins may change what a read gives them, and the
+next run must start from what the file said. A one-off build keeps nothing.
 """
 
 from __future__ import annotations
@@ -64,6 +72,15 @@ _ALLOWED = frozenset(
         ("builtins", "frozenset"),
     }
 )
+
+
+_MEMORY = {"on": False}
+
+
+def keep_in_memory(on: bool = True) -> None:
+    """For a process that builds many times: caches made from now on keep the
+    entries of the last run in memory too."""
+    _MEMORY["on"] = on
 
 
 @dataclass(frozen=True)
@@ -154,12 +171,39 @@ class ItemCache:
         self.folder = folder
         self.hits = 0
         self.misses = 0
+        self.memory_hits = 0
+        self.memory = _MEMORY["on"]
+        # key -> entry, for the keys this run used and those the last run used.
+        self._current: dict[str, Entry] = {}
+        self._last: dict[str, Entry] = {}
+
+    def next_run(self) -> None:
+        """Keep in memory only the entries the run that just ended used."""
+        self._last, self._current = self._current, {}
+        self.hits = self.misses = self.memory_hits = 0
+
+    def _remembered(self, key: str, root: Path) -> Entry | None:
+        if not self.memory:
+            return None
+        entry = self._current.get(key) or self._last.pop(key, None)
+        if entry is None:
+            return None
+        if not _fresh(entry, root):
+            self._current.pop(key, None)
+            return None
+        self._current[key] = entry
+        return entry
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pickle"
 
     def load(self, key: str, root: Path) -> Any | None:
         """The cached result of ``key``, or None (absent, unreadable, stale)."""
+        remembered = self._remembered(key, root)
+        if remembered is not None:
+            self.hits += 1
+            self.memory_hits += 1
+            return fresh_copy(remembered.result)
         path = self._path(key)
         try:
             data = path.read_bytes()
@@ -170,9 +214,7 @@ class ItemCache:
             entry = _Unpickler(io.BytesIO(data)).load()
             if not isinstance(entry, Entry):
                 raise TypeError(type(entry).__name__)
-            fresh = all(
-                path_state(root, dep.path) == dep.state for dep in entry.dependencies
-            )
+            fresh = _fresh(entry, root)
         except Exception as exc:  # any damage to the file means: read again
             logger.debug("Ignoring the damaged cache file %s: %s", path, exc)
             self.misses += 1
@@ -181,10 +223,15 @@ class ItemCache:
             self.misses += 1
             return None
         self.hits += 1
-        return entry.result
+        if not self.memory:
+            return entry.result
+        self._current[key] = entry
+        return fresh_copy(entry.result)
 
     def store(self, key: str, result: Any, deps: tuple[Dependency, ...]) -> None:
         """Write atomically; a cache that cannot be written only costs speed."""
+        if self.memory:
+            self._current[key] = Entry(fresh_copy(result), deps)
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -199,6 +246,28 @@ class ItemCache:
                 raise
         except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
             logger.debug("Cannot write the cache file %s: %s", path, exc)
+
+
+def fresh_copy(value: Any) -> Any:
+    """A copy no later change to ``value`` reaches: its containers are copied,
+    everything else is shared. Everything else an entry may hold (``_ALLOWED``:
+    frozen dataclasses, dates, strings, numbers) is immutable, so this is a deep
+    copy at a fraction of ``copy.deepcopy``'s cost."""
+    kind = type(value)
+    if kind is dict:
+        return {key: fresh_copy(item) for key, item in value.items()}
+    if kind is list:
+        return [fresh_copy(item) for item in value]
+    if kind is tuple:
+        return tuple(fresh_copy(item) for item in value)
+    if kind is set:
+        return {fresh_copy(item) for item in value}
+    return value
+
+
+def _fresh(entry: Entry, root: Path) -> bool:
+    """Whether every path the entry's checks looked at is still as it was."""
+    return all(path_state(root, dep.path) == dep.state for dep in entry.dependencies)
 
 
 def remove_cache(cache_path: Path) -> bool:

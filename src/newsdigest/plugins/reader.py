@@ -643,6 +643,13 @@ def initialized(pelican: Any) -> None:
         pelican.settings["IGNORE_FILES"] = [*ignored, topics_name]
 
 
+def next_run(_pelican: Any) -> None:
+    """Start of every run: the read caches keep in memory only what the last
+    run read (a process that builds many times, e.g. ``invoke livereload``)."""
+    for cache in _CACHES.values():
+        cache.next_run()
+
+
 def pelican_setting_problems(settings: dict[str, Any]) -> list[Problem]:
     """Pelican settings the reader relies on, checked before any file is read."""
     timezone = settings.get("TIMEZONE")
@@ -749,6 +756,7 @@ def stop_on_problems(generators: list[Any]) -> None:
 def register() -> None:
     signals.get_generators.connect(start_run)
     signals.initialized.connect(initialized)
+    signals.get_generators.connect(next_run)
     signals.readers_init.connect(add_reader)
     signals.article_generator_context.connect(collect_problems)
     signals.page_generator_context.connect(collect_problems)
