@@ -121,3 +121,19 @@ def test_pages_rendered_in_workers_equal_pages_rendered_in_turn(
     assert tree(forked.output, reproducible=True) == tree(
         serial.output, reproducible=True
     )
+
+
+def test_a_published_file_changed_in_place_is_written_again(
+    make_project: Callable[..., Project],
+) -> None:
+    project = make_project(sample=True)
+    first = build(project)
+    page = first / "about" / "index.html"
+    original = page.read_bytes()
+    with page.open("ab") as file:  # same inode, new bytes: not what was built
+        file.write(b"<!-- tampered -->")
+    result = project.build()
+    assert result.returncode == 0, result.stdout + result.stderr
+    rebuilt = project.output.resolve() / "about" / "index.html"
+    assert rebuilt.read_bytes() == original
+    assert not os.path.samefile(rebuilt, page)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ logger = logging.getLogger(__name__)
 #: Folder under Pelican's CACHE_PATH (removed with the other newsdigest caches).
 FOLDER = "newsdigest-output"
 #: Bump when what an index holds changes: older indexes are then ignored.
-VERSION = 1
+VERSION = 2
 
 
 # The only classes an index may contain (plain containers aside): a cache
@@ -55,10 +56,24 @@ class _Unpickler(pickle.Unpickler):
 
 @dataclass
 class Entry:
-    """One file of a build: its key, and the site checks' record of it."""
+    """One file of a build: its key, the site checks' record of it, and the
+    file as it was written (inode, size, mtime), so a file changed since in the
+    published build is written again, never passed on."""
 
     key: str
     record: Any = None
+    state: tuple[int, int, int] | None = None
+
+
+def file_state(path: Path) -> tuple[int, int, int] | None:
+    """What tells a file from a changed copy of it, without reading it."""
+    try:
+        info = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 @dataclass

@@ -46,6 +46,7 @@ from newsdigest.fingerprint import DEFAULT_BUDGET, Fingerprinter, identity, sort
 from newsdigest.outputcache import (
     Entry,
     OutputIndex,
+    file_state,
     link_from,
     load_index,
     replace_file,
@@ -345,7 +346,8 @@ class CheckingWriter(Writer):
             previous is not None
             and previous.key == key
             and self._live is not None
-            and (self._live / path).is_file()
+            and previous.state is not None
+            and file_state(self._live / path) == previous.state
         )
 
     def _take_over(self, path: str, key: str, target: str) -> None:
@@ -534,6 +536,9 @@ class CheckingWriter(Writer):
         if self._index is None:
             return
         keep = {self._live.name} if self._live else set()
+        root = Path(self._root)
+        for path, entry in self._index.entries.items():
+            entry.state = file_state(root / path)
         try:
             save_index(cache_path(self.settings), self._index, keep)
         except OSError as error:
