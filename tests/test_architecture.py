@@ -24,7 +24,12 @@ from tests.helpers import PINNED_ENV, item
 
 SRC = Path(newsdigest.__file__).parent
 #: Modules that run Pelican or read its settings files: allowed to import it.
-TOOLS = {"newsdigest.cli", "newsdigest.build", "newsdigest.scaffold"}
+TOOLS = {
+    "newsdigest.cli",
+    "newsdigest.build",
+    "newsdigest.scaffold",
+    "newsdigest.devserver",
+}
 
 
 def module_files() -> dict[str, Path]:

@@ -14,8 +14,7 @@ import pytest
 import newsdigest
 from newsdigest.devserver import BuilderProcess, WatchedPaths, plan
 from newsdigest.readcache import FOLDER, ItemCache, dependencies, keep_in_memory
-
-from .conftest import PINNED_ENV, tree
+from tests.helpers import PINNED_ENV, tree
 
 CODE = Path(newsdigest.__file__).resolve().parent
 SEED_ITEM = "content/items/2022-01-02-lavrov-security-guarantees-warning.md"
