@@ -138,10 +138,14 @@ def link_from(previous: Path, staged: Path) -> bool:
     """Hard-link ``previous`` (a file of the live build) to ``staged``; False if
     it is gone or the file system cannot link (then the caller renders)."""
     try:
-        if staged.exists() or staged.is_symlink():
+        try:
+            os.link(previous, staged, follow_symlinks=False)
+        except FileNotFoundError:  # its folder is not made yet
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            os.link(previous, staged, follow_symlinks=False)
+        except FileExistsError:  # replaced: never written through
             staged.unlink()
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        os.link(previous, staged, follow_symlinks=False)
+            os.link(previous, staged, follow_symlinks=False)
     except OSError as error:
         logger.debug("Cannot link %s: %s", previous, error)
         return False
