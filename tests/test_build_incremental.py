@@ -99,10 +99,12 @@ def test_incremental_builds_equal_cold_builds(
 
 PARALLEL_ALWAYS = """\
 from newsdigest import parallel
+from newsdigest.plugins import writer
 
 
 def register():
     parallel.PARALLEL_MIN_JOBS = 1  # render the sample's pages in workers too
+    writer.FLUSH_BATCH = 7  # and in many batches
 """
 
 

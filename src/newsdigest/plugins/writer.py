@@ -63,6 +63,9 @@ from newsdigest.templatedeps import TemplateReads, page_reads
 logger = logging.getLogger(__name__)
 
 _CHECKED_SUFFIXES = (".html", ".htm", ".xml")
+#: Pages kept for rendering on every core at most: each holds Pelican's copy of
+#: the context (a dict of every setting and list), about 10 KB.
+FLUSH_BATCH = 1000
 #: Libraries whose versions change rendered pages (beyond readcache's list).
 TEMPLATE_PACKAGES = ("jinja2", "markupsafe")
 
@@ -410,6 +413,8 @@ class CheckingWriter(Writer):
                     key,
                 )
             )
+            if len(self._jobs) >= FLUSH_BATCH:
+                self.flush()  # each job holds a copy of the site's context
             return _Discard()
         if not path.lower().endswith(_CHECKED_SUFFIXES):
             if key:
