@@ -17,6 +17,10 @@ nor checked, nor written. Feeds and other generated files use the same path
 through ``write_keyed``. Only staged builds (``DIGEST_PUBLISH["staging"]``)
 reuse files, and only from the build that is live.
 
+**On every core.** The pages that must be rendered wait (in batches) until the
+output is read; ``flush`` then renders, writes and checks them in processes
+forked from the build (``newsdigest.parallel``), which already hold the site.
+
 Pelican offers no hook for the rendered string, so the writer wraps the
 template it is given and the file object that ``Writer._open_w`` returns
 (Pelican is pinned to 4.12).
