@@ -481,6 +481,7 @@ class CheckingWriter(Writer):
                 continue
             self.rendered += 1
             if record is not None and self.checker is not None:
+                record = record.interned()
                 self.checker.adopt(job.path, record)
             if job.key and self._index is not None:
                 self._index.entries[job.path] = Entry(job.key, record)
