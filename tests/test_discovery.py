@@ -15,6 +15,7 @@ from newsdigest.plugins.discovery import (
     news_items,
     news_sitemap_xml,
     robots_txt,
+    sitemap_files,
     sitemap_xml,
 )
 from newsdigest.problems import DigestError
@@ -43,6 +44,29 @@ def test_sitemap_has_absolute_locations_and_w3c_lastmod():
         (BASE + "2022/01/a/", "2022-01-05T09:30:15+00:00"),
         (BASE + "about/", None),
     ]
+
+
+def test_a_site_over_50000_addresses_gets_a_sitemap_index():
+    entries = [
+        SitemapEntry(f"2022/01/{n:05d}/", day(1 + n % 28)) for n in range(50_001)
+    ]
+    files = dict(sitemap_files(entries, BASE))
+    assert sorted(files) == ["sitemap-1.xml", "sitemap-2.xml", "sitemap.xml"]
+    index = ET.fromstring(files["sitemap.xml"])
+    assert index.tag == f"{SM}sitemapindex"
+    assert [s.findtext(f"{SM}loc") for s in index] == [
+        BASE + "sitemap-1.xml",
+        BASE + "sitemap-2.xml",
+    ]
+    assert [s.findtext(f"{SM}lastmod") for s in index] == [
+        "2022-01-28T12:00:00+00:00",
+        "2022-01-21T12:00:00+00:00",
+    ]
+    first, second = (ET.fromstring(files[f"sitemap-{n}.xml"]) for n in (1, 2))
+    assert (len(first), len(second)) == (50_000, 1)
+    assert second[0].findtext(f"{SM}loc") == BASE + "2022/01/50000/"
+    assert [name for name, _ in sitemap_files(entries[:3], BASE)] == ["sitemap.xml"]
+    assert len(sitemap_files(entries[:50_000], BASE)) == 1
 
 
 def test_news_sitemap_lists_the_last_two_days_before_the_build():

@@ -341,6 +341,34 @@ def sitemap_xml(entries: list[SitemapEntry], base: str) -> bytes:
     return _xml(root)
 
 
+#: sitemaps.org: at most 50,000 URLs (and 50 MB) in one sitemap; a site with
+#: more gets a sitemap index (``sitemap.xml``) over numbered sitemaps.
+SITEMAP_MAX_URLS = 50_000
+
+
+def sitemap_files(entries: list[SitemapEntry], base: str) -> list[tuple[str, bytes]]:
+    """``sitemap.xml``, or for a larger site a sitemap index of that name over
+    ``sitemap-1.xml``, ``sitemap-2.xml``... of at most ``SITEMAP_MAX_URLS`` each."""
+    ordered = sorted(entries, key=lambda e: e.path)
+    if len(ordered) <= SITEMAP_MAX_URLS:
+        return [("sitemap.xml", sitemap_xml(ordered, base))]
+    files: list[tuple[str, bytes]] = []
+    ET.register_namespace("", SITEMAP_NS)
+    index = ET.Element(f"{{{SITEMAP_NS}}}sitemapindex")
+    for start in range(0, len(ordered), SITEMAP_MAX_URLS):
+        part = ordered[start : start + SITEMAP_MAX_URLS]
+        name = f"sitemap-{start // SITEMAP_MAX_URLS + 1}.xml"
+        files.append((name, sitemap_xml(part, base)))
+        sitemap = ET.SubElement(index, f"{{{SITEMAP_NS}}}sitemap")
+        ET.SubElement(sitemap, f"{{{SITEMAP_NS}}}loc").text = absolute(base, name)
+        changed = [entry.lastmod for entry in part if entry.lastmod]
+        if changed:
+            ET.SubElement(sitemap, f"{{{SITEMAP_NS}}}lastmod").text = w3c_datetime(
+                max(changed)
+            )
+    return [("sitemap.xml", _xml(index)), *files]
+
+
 def news_items(articles: list[Any], build_date: dt.datetime, days: int) -> list[Any]:
     """Items published in the ``days`` before the build date (Google News)."""
     start = build_date - dt.timedelta(days=days)
@@ -448,10 +476,9 @@ class DiscoveryGenerator(Generator):
         build_date = configured_build_date(self.settings, articles)
         sitemaps = []
         if config["sitemap"]:
-            self._write(
-                writer, "sitemap.xml", sitemap_xml(list(STATE.written.values()), base)
-            )
-            sitemaps.append("sitemap.xml")
+            for name, data in sitemap_files(list(STATE.written.values()), base):
+                self._write(writer, name, data)
+            sitemaps.append("sitemap.xml")  # the sitemap index on a large site
         if config["news_sitemap"]:
             recent = news_items(articles, build_date, config["news_days"])
             publication = config["publication_name"] or self.settings["SITENAME"]
