@@ -167,7 +167,7 @@ class Fingerprinter:
         name = f"{kind.__module__}.{kind.__qualname__}"
         parts = self._handled(value, budget)
         if parts is None:
-            parts = identity(value) if budget <= 0 else self._attributes(value)
+            parts = identity(value) if budget <= 0 else self.attributes(value)
         if all(_is_plain(part) for part in parts):
             # Tags, topics, identities: plain values, no pickler needed.
             text = repr((name, parts)).encode("utf-8", "surrogatepass")
@@ -200,7 +200,7 @@ class Fingerprinter:
         return None
 
     @staticmethod
-    def _attributes(value: Any) -> list[Any]:
+    def attributes(value: Any) -> list[Any]:
         try:
             attributes = vars(value)
         except TypeError:

@@ -177,7 +177,7 @@ def content_parts(content: Any, _fp: Fingerprinter, budget: int) -> list[Any]:
     (``{filename}``, ``{static}``) the addresses those resolve to now."""
     if budget <= 0:
         return identity(content)
-    parts = Fingerprinter._attributes(content)
+    parts = Fingerprinter.attributes(content)
     if budget < DEFAULT_BUDGET:
         # Nested (in a listing, a feed, another item's related stories): pages
         # show an item's own fields there, never what it links to.
