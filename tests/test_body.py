@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+
+import pytest
 
 from newsdigest.body import (
     body_character_problems,
@@ -71,21 +74,79 @@ def test_typed_and_referenced_control_characters_are_both_found() -> None:
     ]
 
 
-def test_a_body_markdown_would_take_hours_on_is_refused_in_bounded_time() -> None:
+def slow_render(text: str, **_options: object) -> str:
+    """A renderer that never finishes by itself: the deadline must stop it."""
+    time.sleep(3600)
+    raise AssertionError("the deadline did not interrupt the renderer")
+
+
+def test_a_body_the_renderer_is_slow_on_is_refused_at_the_deadline() -> None:
     from newsdigest.body import render_body
 
-    html, reason = render_body("[" * 50_000, [], seconds=0.5)
-    assert html is None
-    assert "takes more than 0.5 s to render" in (reason or "")
+    started = time.monotonic()
+    html, reason = render_body("Any text.", [], seconds=0.2, render=slow_render)
+    assert (html, reason) == (
+        None,
+        "takes more than 0.2 s to render (runs of brackets, quotes or markup that "
+        "Markdown reads very slowly)",
+    )
+    assert time.monotonic() - started < 30
 
 
-def test_deeply_nested_lists_are_refused_not_a_crash() -> None:
+def test_a_renderer_that_recurses_too_deep_is_a_refusal_not_a_crash() -> None:
     from newsdigest.body import render_body
+
+    def recursing(text: str, **_options: object) -> str:
+        raise RecursionError
+
+    assert render_body("x", [], render=recursing) == (
+        None,
+        "is nested too deeply (lists or quotes inside each other)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "depth"),
+    [
+        ("Plain text.\n", 0),
+        ("- a\n    - b\n        - c\n", 2),
+        ("> a\n> > b\n>>> c\n", 3),
+        ("\t\t- two tabs\n", 2),
+        ("```\n" + " " * 400 + "code is not nested\n```\nafter\n", 0),
+        ("> - a\n>     - b\n", 2),
+    ],
+)
+def test_nesting_is_counted_on_the_markdown(body: str, depth: int) -> None:
+    from newsdigest.body import nesting_depth
+
+    assert nesting_depth(body)[0] == depth
+
+
+def test_deeply_nested_lists_are_refused_before_rendering() -> None:
+    from newsdigest.body import MAX_NESTING, render_body
 
     body = "".join("    " * depth + "- x\n" for depth in range(300))
-    html, reason = render_body(body, [], seconds=60)
+    html, reason = render_body(body, [], seconds=60, render=slow_render)
     assert html is None
-    assert "nested too deeply" in (reason or "")
+    assert reason == (
+        f"is nested too deeply (299 levels of lists or quotes inside each other; "
+        f"at most {MAX_NESTING})"
+    )
+
+
+def test_deeply_nested_quotes_are_refused_before_rendering() -> None:
+    from newsdigest.body import render_body
+
+    html, reason = render_body(">" * 200 + " x\n", [], render=slow_render)
+    assert html is None and "200 levels" in (reason or "")
+
+
+def test_nesting_a_curator_writes_renders() -> None:
+    from newsdigest.body import MAX_NESTING, render_body
+
+    body = "".join("    " * depth + "- x\n" for depth in range(MAX_NESTING + 1))
+    html, reason = render_body(body, [])
+    assert reason is None and html is not None and html.count("<ul>") == MAX_NESTING + 1
 
 
 def test_an_ordinary_body_renders_within_the_bound() -> None:

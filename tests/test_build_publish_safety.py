@@ -367,7 +367,7 @@ FULL_DISK_SCRIPT = """
 set -u
 mount -t tmpfs -o size=$SIZE tmpfs "$MNT" || exit 99
 build() {
-  python -m pelican content -s pelicanconf.py -e "OUTPUT_PATH=\\"$MNT/output\\""
+  "$PYTHON" -m pelican content -s pelicanconf.py -e "OUTPUT_PATH=\\"$MNT/output\\""
 }
 digest() { (cd "$MNT/output" && find -L . -type f -exec sha256sum {} + | sort); }
 build > first.log 2>&1 || { cat first.log; exit 98; }
@@ -401,6 +401,7 @@ def test_full_or_read_only_disk_is_a_message_and_the_site_stays(published, mode)
             "COLUMNS": "400",
             "MNT": str(mnt),
             "MODE": mode,
+            "PYTHON": sys.executable,
             "SIZE": str(int(size * 1.5) // 4096 * 4096),
         },
         capture_output=True,

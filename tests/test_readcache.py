@@ -292,11 +292,24 @@ def test_a_damaged_entry_of_another_shape_is_read_again(make_project):
 
 
 def test_a_conversion_cut_short_leaves_the_next_one_clean():
-    # reset() alone already gives this today; the converter is also dropped after
-    # an interrupted conversion, in case a later Markdown keeps other state.
+    """The thread's converter is dropped after an interrupted conversion: here
+    one made slow on purpose (a preprocessor that never returns), so the next
+    text is rendered by a fresh converter, not by the one whose state is unknown."""
+    import time
+
+    from markdown.preprocessors import Preprocessor
+
+    from newsdigest import sanitize
     from newsdigest.body import render_body
 
-    body, why = render_body("[" * 20000 + "a[^1]\n\n[^1]: x", [], seconds=0.01)
+    class Stuck(Preprocessor):
+        def run(self, lines: list[str]) -> list[str]:
+            time.sleep(3600)
+            return lines
+
+    render_markdown("warm")
+    sanitize._CONVERTERS.md.preprocessors.register(Stuck(), "stuck", 100)
+    body, why = render_body("a[^1]\n\n[^1]: x", [], seconds=0.05)
     assert body is None and "to render" in why
     assert render_markdown("*a*") == "<p><em>a</em></p>"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -203,21 +203,69 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+MAX_NESTING = 32
+
+
+def nesting_depth(text: str) -> tuple[int, int]:
+    """The deepest nesting of lists and quotes in Markdown ``text``, and the index
+    of the (0-based) line that reaches it.
+
+    Counted on the source, not left to the renderer: how deep Python-Markdown can
+    recurse is a property of its release (3.11.4 renders 300 levels that 3.11.3
+    could not), and a limit that moves with a library is no limit. Each ``>`` at
+    the start of a line, and each four columns of indentation before a list
+    marker or text, is one level; fenced code is not Markdown and is skipped."""
+    deepest, where, fence = 0, 0, ""
+    for index, line in enumerate(text.splitlines()):
+        stripped = line.lstrip(" \t>")
+        if fence:
+            if stripped.startswith(fence):
+                fence = ""
+            continue
+        if stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+            continue
+        depth, column = 0, 0
+        for char in line:
+            if char == ">":
+                depth, column = depth + 1, 0
+            elif char == " ":
+                column += 1
+            elif char == "\t":
+                column += 4 - column % 4
+            else:
+                break
+        depth += column // 4
+        if depth > deepest:
+            deepest, where = depth, index
+    return deepest, where
+
+
 def render_body(
     text: str,
     links: list[SiteLink],
     *,
     link_regex: str = INTRASITE_LINK_REGEX,
     seconds: float = RENDER_SECONDS,
+    render: Callable[..., str] = render_markdown,
 ) -> tuple[str | None, str | None]:
     """The sanitised HTML of a body, or why it cannot be rendered.
 
-    Python-Markdown needs minutes for some short inputs (10 KB of '[' take half
-    a minute, 50 KB hours) and recurses once per level of nested lists; a
-    curator's text never does either, a pasted hostile one may."""
+    Python-Markdown has needed minutes for some short inputs (10 KB of '[' took
+    half a minute in 3.11.3, 50 KB hours) and recurses once per level of nested
+    lists; a curator's text never does either, a pasted hostile one may. Both
+    bounds are ours, whatever the release: the nesting is counted before
+    rendering, and the renderer (``render``, injectable so the deadline can be
+    tested with a renderer that is slow on purpose) runs under a timer."""
+    depth, _line = nesting_depth(text)
+    if depth > MAX_NESTING:
+        return None, (
+            f"is nested too deeply ({depth} levels of lists or quotes inside each "
+            f"other; at most {MAX_NESTING})"
+        )
     try:
         with _time_limit(seconds):
-            return render_markdown(text, links=links, link_regex=link_regex), None
+            return render(text, links=links, link_regex=link_regex), None
     except _TooSlow:
         return None, (
             f"takes more than {seconds:g} s to render (runs of brackets, quotes or "
