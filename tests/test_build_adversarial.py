@@ -63,7 +63,9 @@ SLOW_MARKER = "NEWSDIGEST-TEST-SLOW-TO-RENDER"
 
 
 def build(project: Project) -> subprocess.CompletedProcess[str]:
-    path = os.pathsep.join(filter(None, [str(SLOW_MARKDOWN), os.environ.get("PYTHONPATH")]))
+    path = os.pathsep.join(
+        filter(None, [str(SLOW_MARKDOWN), os.environ.get("PYTHONPATH")])
+    )
     return project.build(env={"PYTHONPATH": path}, **OVERRIDES)
 
 
