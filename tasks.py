@@ -155,33 +155,6 @@ def check(c, fmt="text"):
 
 
 @task(
-    help={
-        "items": "Size of the synthetic digest (default 1000).",
-        "repeat": "Repetitions, interleaved across generators (default 1).",
-        "generators": "Comma-separated subset of newsdigest,pelican,hugo.",
-    }
-)
-def bench(c, items=1000, repeat=1, generators="newsdigest,pelican,hugo"):
-    """Time cold, warm and incremental builds against vanilla Pelican and Hugo.
-
-    Writes benchmarks/results/bench-N.json and the Benchmark section of
-    docs/performance.md (see benchmarks/bench.py).
-    """
-    with c.cd(str(ROOT)):
-        c.run(
-            f"{sys.executable} -m benchmarks.bench --items {int(items)} "
-            f"--repeat {int(repeat)} --generators {shlex.quote(generators)}",
-            pty=False,
-        )
-
-
-@task(help={"args": "Extra pytest arguments, e.g. '-k feeds'."})
-def test(c, args=""):
-    """Run the test suite."""
-    c.run(shlex.join([sys.executable, "-m", "pytest", *shlex.split(args)]))
-
-
-@task(
     positional=["title"],
     help={
         "title": "The headline.",
@@ -229,3 +202,10 @@ def ingest(c, dry_run=False):
 
 def _newsdigest(c, *args: str) -> None:
     c.run(shlex.join([sys.executable, "-m", "newsdigest", *args]), pty=False)
+
+
+# This repository's own development tasks (tests, benchmarks, the lock): only
+# where its checkout is, never in a site made by `newsdigest init`.
+if (ROOT / "devtasks.py").is_file() and (ROOT / "tests").is_dir():
+    sys.path.insert(0, str(ROOT))
+    from devtasks import bench, drift, lock, test  # noqa: F401

@@ -12,12 +12,15 @@ from tests.helpers import PINNED_ENV, REPO, output_of, run_module
 
 TASKS = [
     "add",
+    "bench",
     "build",
     "check",
     "clean",
     "deploy",
+    "drift",
     "ingest",
     "livereload",
+    "lock",
     "new",
     "publish",
     "rebuild",
