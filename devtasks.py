@@ -19,7 +19,12 @@ ROOT = Path(__file__).parent
 LOCK = ROOT / "requirements" / "lock.txt"
 # One platform and interpreter, the ones CI runs: a lock for another machine is
 # made by running this task there.
-LOCK_TARGET = ["--python-version", "3.11", "--python-platform", "x86_64-unknown-linux-gnu"]
+LOCK_TARGET = [
+    "--python-version",
+    "3.11",
+    "--python-platform",
+    "x86_64-unknown-linux-gnu",
+]
 
 
 @task(
