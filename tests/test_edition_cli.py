@@ -627,3 +627,19 @@ def test_odd_but_valid_values_arrive_exactly_as_built(tmp_path) -> None:
     assert got.get_body(("plain",)).get_content().splitlines() == text.splitlines()
     assert got.get_body(("html",)).get_content().splitlines() == html.splitlines()
     assert all(len(line) <= 998 for line in envelope.original_content.splitlines())
+
+
+def test_a_site_name_hiding_a_header_stops_the_build_naming_sitename(
+    make_project,
+) -> None:
+    """Python 3.11 decoded this SITENAME into "Subject: a" and a "Bcc:" line."""
+    project = make_project()
+    project.write(
+        "content/items/a.md", item(title="Alpha", date="2022-01-04T10:00:00+00:00")
+    )
+    result = project.build(SITENAME="=?utf-8?q?a=0D=0ABcc:_eve@evil.example?=")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Subject header" in output and "from SITENAME" in output
+    assert "Traceback" not in output
+    assert not list(project.root.glob("output/editions/*/email.eml"))

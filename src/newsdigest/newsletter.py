@@ -664,6 +664,12 @@ def _smtp_error(
             f"{_text(str(error.reason or error), secrets)}. Nothing sent. Fix: check "
             "the server's certificate and DIGEST_EDITIONS['smtp_host']."
         )
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return DigestError(
+            f"{server} closed the connection before the message was sent "
+            f"({_text(str(error), secrets)}). Nothing sent. Fix: check the server's "
+            "log; sending again is safe."
+        )
     if isinstance(error, (socket.timeout, TimeoutError)):
         return DigestError(
             f"{server} did not answer within {config['smtp_timeout']} s. Nothing "
