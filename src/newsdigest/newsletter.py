@@ -558,7 +558,9 @@ def _transaction(
                 raise smtplib.SMTPDataError(code, reply)
             in_flight = True
             content = smtplib.quotedata(data.decode("ascii")).encode("ascii")
-            smtp.send(content + b"\r\n.\r\n")
+            if not content.endswith(b"\r\n"):
+                content += b"\r\n"
+            smtp.send(content + b".\r\n")
             code, reply = smtp.getreply()
             in_flight = False
             if code != 250:
