@@ -26,6 +26,12 @@ from typing import Any
 
 from newsdigest.edition_notes import Note
 from newsdigest.feedformats import FORMATS
+from newsdigest.newsletter import (
+    ADDRESS_FIX,
+    header_text_problem,
+    header_url_problem,
+    mailbox,
+)
 from newsdigest.periods import KINDS, Period, period_of
 from newsdigest.problems import Problem, Report
 from newsdigest.settings import (
@@ -113,12 +119,28 @@ def editions_settings(
             "Use the page or address where readers unsubscribe, "
             "e.g. 'https://digest.example.org/unsubscribe/'.",
         )
+    elif unsubscribe is not None and header_url_problem(unsubscribe):
+        bad(
+            "unsubscribe_url",
+            f"{unsubscribe[:80]!r} {header_url_problem(unsubscribe)}: it goes "
+            "into the List-Unsubscribe header.",
+            "Percent-encode those characters (%20, %3D%3F).",
+        )
     for key in ("email_from", "reply_to", "smtp_user"):
         value = config[key]
         if value is not None and (not isinstance(value, str) or not value.strip()):
             bad(key, "must be text.", "Remove it or write a value.")
-        elif isinstance(value, str) and ("\n" in value or "\r" in value):
-            bad(key, "contains a line break.", "Write it on one line.")
+        elif isinstance(value, str) and key != "smtp_user":
+            try:
+                mailbox(value)  # the From and Reply-To headers: one mailbox
+            except ValueError as error:
+                bad(
+                    key,
+                    f"{value[:80]!r} {error}.",
+                    ADDRESS_FIX[0].upper() + ADDRESS_FIX[1:],
+                )
+        elif isinstance(value, str) and header_text_problem(value):
+            bad(key, f"{header_text_problem(value)}.", "Write it on one line.")
     env = config["smtp_password_env"]
     if not isinstance(env, str) or not env.isidentifier():
         bad(
