@@ -38,6 +38,8 @@ health:
   description: Public health.
   order: 3
 """
+#: The test servers listen on 127.0.0.1, which is refused without the opt-in.
+LOCAL = "--allow-private-network"
 SEED_URL = (
     "https://www.telesurenglish.net/news/FM-Lavrov-Said-Russia-Would-Eliminate-"
     "Threats-to-Its-Security-20211231-0009.html"
@@ -219,7 +221,7 @@ def test_new_refuses_bad_input_in_one_line(project, args, message):
 
 def test_add_url_opengraph_page(project, http_server):
     url = http_server.page("/climate/wetlands", "opengraph.html")
-    path = written(project, run(project, "add", url))
+    path = written(project, run(project, "add", LOCAL, url))
     meta = front(path)
     assert meta["title"] == "Wetlands store more carbon than thought, study finds"
     assert meta["status"] == "draft"
@@ -251,8 +253,8 @@ def test_add_url_opengraph_page(project, http_server):
 
 def test_add_twice_says_where_the_first_is(project, http_server):
     url = http_server.page("/climate/wetlands", "opengraph.html")
-    first = written(project, run(project, "add", url))
-    result = run(project, "add", url + "?fbclid=abc")
+    first = written(project, run(project, "add", LOCAL, url))
+    result = run(project, "add", LOCAL, url + "?fbclid=abc")
     assert result.exit_code == 1
     assert (
         f"already in the digest as {first.relative_to(project.root)}" in result.stderr
@@ -269,7 +271,7 @@ def test_similar_title_is_a_warning(project, http_server):
         )
     )
     url = http_server.add("/marsh", body=page.encode())
-    result = run(project, "add", url, "--topic", "climate")
+    result = run(project, "add", LOCAL, url, "--topic", "climate")
     written(project, result)
     assert (
         "warning: a similar title is already in the digest: "
@@ -410,7 +412,7 @@ def _bad_inputs(server, tmp_path):
 
 def test_add_bad_input_one_line_and_exit_1(project, http_server, tmp_path):
     for name, (args, reason) in _bad_inputs(http_server, tmp_path).items():
-        result = run(project, "add", *args)
+        result = run(project, "add", *args, LOCAL)
         assert result.exit_code == 1, name
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and reason in lines[0], (name, result.stderr)
@@ -438,13 +440,17 @@ Example Wire:
   feed: {server.url("/wire.xml")}
   topic: climate
   tags: [Wire copy]
+  allow_private_network: true
 Science Weekly:
   feed: {server.url("/science.xml")}
   topic: climate
+  allow_private_network: true
 Broken Feed:
   feed: {server.url("/broken.xml")}
+  allow_private_network: true
 Gone Feed:
   feed: {server.url("/gone.xml")}
+  allow_private_network: true
 """
 
 
@@ -569,7 +575,7 @@ def test_drafts_published_build_and_pass_the_site_checks(project, http_server):
     project.write("content/sources.yml", sources(http_server))
     run(project, "ingest")
     url = http_server.page("/climate/wetlands", "opengraph.html")
-    written(project, run(project, "add", url))
+    written(project, run(project, "add", LOCAL, url))
     written(
         project,
         run(project, "add", str(FIXTURES / "telesur-capture.txt"), "--url", SEED_URL),
@@ -607,7 +613,7 @@ def test_ingest_survives_a_damaged_state_file_and_resolves_relative_links(
     )
     project.write("content/sources.yml", f"Science Weekly:\n  feed: {url}\n")
     project.write(".newsdigest/ingest-state.json", json.dumps({url: ["not", "a", 1]}))
-    result = run(project, "ingest")
+    result = run(project, "ingest", LOCAL)
     assert "Science Weekly: 1 new, 0 skipped as duplicates" in result.stdout
     (path,) = [p for p in drafts(project) if "data-centres" in p.name]
     assert front(path)["source_url"] == http_server.url("/2022/01/data-centres")
@@ -624,7 +630,7 @@ def test_ingest_warns_about_similar_titles(project, http_server):
     )
     url = http_server.add("/s.xml", body=feed.encode(), content_type="application/xml")
     project.write("content/sources.yml", f"Science Weekly:\n  feed: {url}\n")
-    result = run(project, "ingest")
+    result = run(project, "ingest", LOCAL)
     assert (
         "  warning: similar title: 'Salt marsh restoration expands' is like "
         "content/items/2022-01-03-marshes.md"
@@ -665,7 +671,8 @@ def test_invoke_tasks_are_thin_fronts_over_the_commands(project):
 def test_url_option_overrides_the_canonical_address(project, http_server):
     url = http_server.page("/climate/wetlands", "opengraph.html")
     path = written(
-        project, run(project, "add", url, "--url", "https://mirror.example/w?utm_x=1")
+        project,
+        run(project, "add", LOCAL, url, "--url", "https://mirror.example/w?utm_x=1"),
     )
     assert front(path)["source_url"] == "https://mirror.example/w"
 
@@ -685,6 +692,6 @@ def test_unwritable_items_folder_is_one_line(make_project, http_server):
         assert len(result.stderr.strip().splitlines()) == 1
     feed = http_server.page("/f.xml", "science.atom.xml")
     project.write("content/sources.yml", f"Science:\n  feed: {feed}\n")
-    result = run(project, "ingest")
+    result = run(project, "ingest", LOCAL)
     assert result.exit_code == 1
     assert "Science: failed: cannot write content/items/" in result.stdout
