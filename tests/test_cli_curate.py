@@ -546,6 +546,97 @@ def test_ingest_checks_the_sources_file(project):
     assert "[Other.colour]: is not a known key." in result.stderr
 
 
+def test_allow_private_network_in_sources_is_true_or_false(project):
+    project.write(
+        "content/sources.yml",
+        "Wire:\n  feed: https://x.example/f\n  allow_private_network: 'true'\n"
+        "Other:\n  feed: https://y.example/f\n  allow_private_network: 1\n",
+    )
+    result = run(project, "ingest")
+    assert result.exit_code == 1
+    assert "[Wire.allow_private_network]: must be true or false, not 'true'." in (
+        result.stderr
+    )
+    assert "[Other.allow_private_network]: must be true or false" in result.stderr
+
+
+# --- the address guard: intranet and loopback only when asked for ------------
+
+
+@pytest.mark.slow
+def test_add_refuses_a_private_address_in_one_line(project, http_server):
+    url = http_server.page("/climate/wetlands", "opengraph.html")
+    for target in (url, url.replace("127.0.0.1", "2130706433")):
+        result = run(project, "add", target)
+        assert result.exit_code == 1
+        assert result.stderr.strip().splitlines() == [
+            f"Error: {target}: refused to connect to 127.0.0.1"
+            + ("" if target == url else " ('2130706433')")
+            + ": a loopback address, not on the public internet; to fetch it "
+            "anyway, pass --allow-private-network"
+        ]
+    assert http_server.requests == [] and len(drafts(project)) == 2
+
+
+@pytest.mark.slow
+def test_a_redirect_into_the_network_is_refused(project, http_server):
+    """A public-looking page that redirects to 169.254.169.254: even the opt-in
+    never connects to the metadata service."""
+    start = http_server.add(
+        "/story",
+        status=302,
+        headers={"Location": "http://169.254.169.254/latest/meta-data/"},
+    )
+    result = run(project, "add", LOCAL, start)
+    assert result.exit_code == 1
+    assert (
+        f"{start}: redirected to http://169.254.169.254/latest/meta-data/, refused "
+        "to connect to 169.254.169.254: a link-local address"
+    ) in result.stderr
+    assert "never fetched" in result.stderr
+
+
+@pytest.mark.slow
+def test_ingest_fetches_a_private_feed_only_if_its_source_allows_it(
+    project, http_server
+):
+    wire = http_server.page("/wire.xml", "wire.rss.xml")
+    science = http_server.page("/science.xml", "science.atom.xml")
+    project.write(
+        "content/sources.yml",
+        f"Wire:\n  feed: {wire}\n  allow_private_network: true\n"
+        f"Science:\n  feed: {science}\n  allow_private_network: false\n",
+    )
+    result = run(project, "ingest")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert "Wire: 2 new, 1 skipped as duplicates" in lines
+    assert (
+        f"Science: failed: {science}: refused to connect to 127.0.0.1: a loopback "
+        "address, not on the public internet; to fetch it anyway, write "
+        "'allow_private_network: true' under 'Science' in sources.yml, or pass "
+        "--allow-private-network"
+    ) in lines
+    assert http_server.headers_for("/science.xml") == []
+    again = run(project, "ingest", LOCAL)  # the flag allows every source
+    assert "Science: 1 new, 0 skipped as duplicates" in again.stdout
+
+
+@pytest.mark.slow
+def test_a_feed_that_names_a_local_file_is_not_opened(project, http_server, tmp_path):
+    """feedparser reads bytes it is given as a file name if it can: a feed whose
+    body is a path must not turn that file into drafts (or read /dev/zero)."""
+    local = tmp_path / "local.atom.xml"
+    local.write_bytes((FIXTURES / "science.atom.xml").read_bytes())
+    url = http_server.add(
+        "/f.xml", body=str(local).encode(), content_type="application/xml"
+    )
+    project.write("content/sources.yml", f"Science:\n  feed: {url}\n")
+    result = run(project, "ingest", LOCAL)
+    assert result.exit_code == 1 and "Science: failed: " in result.stdout
+    assert len(drafts(project)) == 2
+
+
 def test_ingest_without_sources_file(project):
     result = run(project, "ingest")
     assert result.exit_code == 1
@@ -666,6 +757,31 @@ def test_invoke_tasks_are_thin_fronts_over_the_commands(project):
     assert front(project.root / added.stdout.strip())["label"] == "analysis"
     again = invoke("add", capture, "--url", "https://ports.example/s")
     assert again.returncode == 1 and "already in the digest" in again.stderr
+
+
+@pytest.mark.slow
+def test_invoke_tasks_pass_the_private_network_opt_in_through(project, http_server):
+    def invoke(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "invoke", *args],
+            cwd=project.root,
+            env={**os.environ, **PINNED_ENV},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    url = http_server.page("/climate/wetlands", "opengraph.html")
+    refused = invoke("add", url)
+    assert refused.returncode == 1 and "--allow-private-network" in refused.stderr
+    assert http_server.requests == []
+    added = invoke("add", url, "--allow-private-network")
+    assert added.returncode == 0, added.stderr
+    feed = http_server.page("/science.xml", "science.atom.xml")
+    project.write("content/sources.yml", f"Science:\n  feed: {feed}\n")
+    assert "Science: failed: " in invoke("ingest", "--dry-run").stdout
+    ingested = invoke("ingest", "--dry-run", "--allow-private-network")
+    assert "Science: 1 new, 0 skipped" in ingested.stdout, ingested.stderr
 
 
 def test_url_option_overrides_the_canonical_address(project, http_server):

@@ -180,8 +180,6 @@ def _fetch(
             raise FetchError(url, f"timed out after {timeout:g} s") from None
         except requests.RequestException as error:
             raise FetchError(url, f"network error ({_reason(error)})") from None
-        except ValueError as error:  # requests decoding a non-UTF-8 Location
-            raise FetchError(url, f"unreadable response ({_reason(error)})") from None
         with response:
             if response.is_redirect:
                 # Decoded as requests does (UTF-8 sent as Latin-1 by http.client).

@@ -262,10 +262,21 @@ class _PinnedAdapter(HTTPAdapter):
         )
 
 
+class _Session(requests.Session):
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        """The Location, as requests reads it; one that is not UTF-8 stays as
+        http.client decoded it (Latin-1) instead of raising UnicodeDecodeError
+        out of ``send()``, which requests calls even without following."""
+        try:
+            return super().get_redirect_target(resp)
+        except UnicodeDecodeError:
+            return resp.headers["location"]
+
+
 def guarded_session(policy: AddressPolicy = public_only) -> requests.Session:
     """A requests session that connects only where ``policy`` allows, and
     ignores proxies and credentials from the environment."""
-    session = requests.Session()
+    session = _Session()
     session.trust_env = False
     adapter = _PinnedAdapter(policy)
     session.mount("http://", adapter)
