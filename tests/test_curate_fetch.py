@@ -4,9 +4,17 @@ the address guard (the servers are private, so most tests pass the opt-in)."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import socket
+import ssl
+from pathlib import Path
 
 import pytest
+import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from newsdigest.curate.fetch import (
     HTML_TYPES,
@@ -297,3 +305,102 @@ def test_a_location_that_is_not_utf8_is_followed_as_latin1(http_server):
     http_server.add("/caf%C3%A9", body=PAGE)  # "é" read as Latin-1, sent as UTF-8
     url = http_server.add("/go", status=302, headers={"Location": "/caf\xe9"})
     assert fetch(url, policy=private_network).body == PAGE
+
+
+def tls_files(folder: Path, name: str) -> tuple[Path, Path, Path]:
+    """A CA, and a certificate for ``name`` it signed: (ca.pem, cert.pem, key.pem)."""
+
+    def key() -> ec.EllipticCurvePrivateKey:
+        return ec.generate_private_key(ec.SECP256R1())
+
+    def subject(cn: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key, leaf_key = key(), key()
+
+    def certificate(cn: str, public, issuer: str, **extensions) -> x509.Certificate:
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(subject(cn))
+            .issuer_name(subject(issuer))
+            .public_key(public)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+        )
+        for extension, critical in extensions.values():
+            builder = builder.add_extension(extension, critical=critical)
+        return builder.sign(ca_key, hashes.SHA256())
+
+    ca = certificate(
+        "newsdigest test CA",
+        ca_key.public_key(),
+        "newsdigest test CA",
+        basic=(x509.BasicConstraints(ca=True, path_length=None), True),
+        usage=(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            True,
+        ),
+        ski=(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False),
+    )
+    leaf = certificate(
+        name,
+        leaf_key.public_key(),
+        "newsdigest test CA",
+        san=(x509.SubjectAlternativeName([x509.DNSName(name)]), False),
+        aki=(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            False,
+        ),
+    )
+    pem = serialization.Encoding.PEM
+    paths = folder / "ca.pem", folder / "cert.pem", folder / "key.pem"
+    paths[0].write_bytes(ca.public_bytes(pem))
+    paths[1].write_bytes(leaf.public_bytes(pem))
+    paths[2].write_bytes(
+        leaf_key.private_bytes(
+            pem,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return paths
+
+
+@pytest.mark.slow
+def test_tls_checks_the_host_name_while_the_socket_is_pinned(tmp_path, monkeypatch):
+    """SNI, the certificate check and the Host header use the name; only the
+    socket goes to the judged address."""
+    ca, cert, key = tls_files(tmp_path, "news.test")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server_names: list[str | None] = []
+    context.sni_callback = lambda _sock, name, _ctx: server_names.append(name)
+    monkeypatch.setattr(requests.adapters, "DEFAULT_CA_BUNDLE_PATH", str(ca))
+    real = socket.getaddrinfo
+    names = {"news.test": "127.0.0.1", "other.test": "127.0.0.1"}
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda host, *a, **k: real(names.get(host, host), *a, **k),
+    )
+    with serve_routes(tls=context) as server:
+        server.add("/p", body=PAGE)
+        port = server.base.rsplit(":", 1)[1]
+        fetched = fetch(f"https://news.test:{port}/p", policy=private_network)
+        assert fetched.body == PAGE and server_names == ["news.test"]
+        assert server.headers_for("/p")[0]["host"] == f"news.test:{port}"
+        with pytest.raises(FetchError, match="certificate verify failed"):
+            fetch(f"https://other.test:{port}/p", policy=private_network)
+        assert len(server.headers_for("/p")) == 1
