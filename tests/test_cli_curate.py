@@ -637,6 +637,15 @@ def test_a_feed_that_names_a_local_file_is_not_opened(project, http_server, tmp_
     assert len(drafts(project)) == 2
 
 
+@pytest.mark.slow
+def test_ingest_output_escapes_control_characters(project, http_server):
+    gone = http_server.url("/gone.xml")
+    project.write("content/sources.yml", f'"Evil\\e]0;pwned\\a":\n  feed: {gone}\n')
+    result = run(project, "ingest", LOCAL)
+    assert f"Evil\\x1b]0;pwned\\x07: failed: {gone}: HTTP 404" in result.stdout
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+
+
 def test_ingest_without_sources_file(project):
     result = run(project, "ingest")
     assert result.exit_code == 1

@@ -368,6 +368,7 @@ def add(
     """
     from newsdigest.curate.add import AddError
     from newsdigest.curate.add import add as add_article
+    from newsdigest.curate.fetch import printable
 
     catalogue = _catalogue(project)
     try:
@@ -383,11 +384,12 @@ def add(
             allow_private_network=allow_private_network,
         )
     except AddError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(printable(str(error))) from None
+    # What a page or a feed says is shown with its control characters escaped.
     for warning in added.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(printable(f"warning: {warning}"), err=True)
     for note in added.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(printable(f"note: {note}"), err=True)
     click.echo(catalogue.shown(added.path))
 
 
@@ -428,6 +430,7 @@ def ingest(
     fetched from public internet addresses only, unless the source says
     `allow_private_network: true` or --allow-private-network is given.
     """
+    from newsdigest.curate.fetch import printable
     from newsdigest.curate.ingest import ingest as run_ingest
     from newsdigest.curate.ingest import load_sources
 
@@ -452,13 +455,14 @@ def ingest(
         allow_private_network=allow_private_network,
     )
     for result in results:
-        click.echo(result.line())
+        # Feed-given links and titles are shown with control characters escaped.
+        click.echo(printable(result.line()))
         for shown in result.new:
             click.echo(f"  {'would write' if dry_run else 'wrote'} {shown}")
         for shown in result.duplicates:
-            click.echo(f"  skipped {shown}")
+            click.echo(printable(f"  skipped {shown}"))
         for warning in result.warnings:
-            click.echo(f"  warning: similar title: {warning}")
+            click.echo(printable(f"  warning: similar title: {warning}"))
     sys.exit(1 if any(r.failed for r in results) else 0)
 
 

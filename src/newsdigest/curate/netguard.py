@@ -26,6 +26,7 @@ would be the proxy's, and the target could not be judged at all.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 from collections.abc import Callable
@@ -190,21 +191,23 @@ class _PinnedConnection(HTTPConnection):
         self.policy = policy
 
     def _new_conn(self) -> socket.socket:
-        name = self._dns_host
         try:
-            addresses = resolve(name, self.port, self.policy)
+            addresses = resolve(self._dns_host, self.port, self.policy)
         except socket.gaierror as error:
             raise NameResolutionError(self.host, self, error) from error
-        for number, address in enumerate(addresses, 1):
-            self._dns_host = address
-            try:
-                return super()._new_conn()
-            except ConnectTimeoutError:  # and NewConnectionError: try the next
-                if number == len(addresses):
-                    raise
-            finally:
-                self._dns_host = name
-        raise NameResolutionError(self.host, self, socket.gaierror("no address"))
+        *first, last = addresses  # getaddrinfo answers at least one, or raises
+        for address in first:
+            with contextlib.suppress(ConnectTimeoutError):  # NewConnectionError too
+                return self._connect_to(address)
+        return self._connect_to(last)
+
+    def _connect_to(self, address: str) -> socket.socket:
+        name = self._dns_host
+        self._dns_host = address
+        try:
+            return super()._new_conn()
+        finally:
+            self._dns_host = name
 
 
 class _PinnedHTTPSConnection(_PinnedConnection, HTTPSConnection):
