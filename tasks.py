@@ -15,6 +15,7 @@ from invoke import Exit, task
 ROOT = Path(__file__).parent
 DEV = "pelicanconf.py"
 PROD = "publishconf.py"
+PRIVATE_NETWORK_HELP = "Also fetch from loopback and intranet addresses."
 HOST, PORT = "127.0.0.1", 8000
 
 
@@ -181,23 +182,41 @@ def new(c, title, topic, source=None, url=None, tags=None):
         "url": "Where a saved file was published.",
         "source": "The outlet's name (default: from the page).",
         "tags": "Comma-separated tags to add.",
+        "allow_private_network": PRIVATE_NETWORK_HELP,
     },
 )
-def add(c, target, topic=None, url=None, source=None, tags=None):
+def add(
+    c,
+    target,
+    topic=None,
+    url=None,
+    source=None,
+    tags=None,
+    allow_private_network=False,
+):
     """Import an article as a draft (newsdigest add) and print its path."""
     args = ["add", target, "--project", str(ROOT)]
     options = {"--topic": topic, "--url": url, "--source": source, "--tags": tags}
     for flag, value in options.items():
         if value:
             args += [flag, value]
-    _newsdigest(c, *args)
+    _newsdigest(c, *args, *_private_network(allow_private_network))
 
 
-@task(help={"dry_run": "Report what would be written; write nothing."})
-def ingest(c, dry_run=False):
+@task(
+    help={
+        "dry_run": "Report what would be written; write nothing.",
+        "allow_private_network": PRIVATE_NETWORK_HELP,
+    }
+)
+def ingest(c, dry_run=False, allow_private_network=False):
     """Drafts from the source feeds in content/sources.yml (newsdigest ingest)."""
-    args = ["ingest", "--project", str(ROOT)]
-    _newsdigest(c, *args, *(["--dry-run"] if dry_run else []))
+    args = ["ingest", "--project", str(ROOT), *(["--dry-run"] if dry_run else [])]
+    _newsdigest(c, *args, *_private_network(allow_private_network))
+
+
+def _private_network(allowed: bool) -> list[str]:
+    return ["--allow-private-network"] if allowed else []
 
 
 def _newsdigest(c, *args: str) -> None:

@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import textwrap
@@ -336,12 +337,18 @@ def route_handler(server: RouteServer) -> type[BaseHTTPRequestHandler]:
 
 
 @contextlib.contextmanager
-def serve_routes() -> Iterator[RouteServer]:
-    """A fresh route server on a free port of 127.0.0.1."""
+def serve_routes(
+    host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None
+) -> Iterator[RouteServer]:
+    """A fresh route server on ``host`` (any of 127.0.0.0/8 on Linux), on a free
+    port unless one is given; over HTTPS with the ``tls`` server context."""
     state = RouteServer("", {}, [])
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), route_handler(state))
+    httpd = ThreadingHTTPServer((host, port), route_handler(state))
     httpd.daemon_threads = True
-    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
+    scheme = "https" if tls else "http"
+    state.base = f"{scheme}://{host}:{httpd.server_address[1]}"
     thread = threading.Thread(
         target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     )

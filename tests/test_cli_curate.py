@@ -38,6 +38,8 @@ health:
   description: Public health.
   order: 3
 """
+#: The test servers listen on 127.0.0.1, which is refused without the opt-in.
+LOCAL = "--allow-private-network"
 SEED_URL = (
     "https://www.telesurenglish.net/news/FM-Lavrov-Said-Russia-Would-Eliminate-"
     "Threats-to-Its-Security-20211231-0009.html"
@@ -219,7 +221,7 @@ def test_new_refuses_bad_input_in_one_line(project, args, message):
 
 def test_add_url_opengraph_page(project, http_server):
     url = http_server.page("/climate/wetlands", "opengraph.html")
-    path = written(project, run(project, "add", url))
+    path = written(project, run(project, "add", LOCAL, url))
     meta = front(path)
     assert meta["title"] == "Wetlands store more carbon than thought, study finds"
     assert meta["status"] == "draft"
@@ -251,8 +253,8 @@ def test_add_url_opengraph_page(project, http_server):
 
 def test_add_twice_says_where_the_first_is(project, http_server):
     url = http_server.page("/climate/wetlands", "opengraph.html")
-    first = written(project, run(project, "add", url))
-    result = run(project, "add", url + "?fbclid=abc")
+    first = written(project, run(project, "add", LOCAL, url))
+    result = run(project, "add", LOCAL, url + "?fbclid=abc")
     assert result.exit_code == 1
     assert (
         f"already in the digest as {first.relative_to(project.root)}" in result.stderr
@@ -269,7 +271,7 @@ def test_similar_title_is_a_warning(project, http_server):
         )
     )
     url = http_server.add("/marsh", body=page.encode())
-    result = run(project, "add", url, "--topic", "climate")
+    result = run(project, "add", LOCAL, url, "--topic", "climate")
     written(project, result)
     assert (
         "warning: a similar title is already in the digest: "
@@ -410,7 +412,7 @@ def _bad_inputs(server, tmp_path):
 
 def test_add_bad_input_one_line_and_exit_1(project, http_server, tmp_path):
     for name, (args, reason) in _bad_inputs(http_server, tmp_path).items():
-        result = run(project, "add", *args)
+        result = run(project, "add", *args, LOCAL)
         assert result.exit_code == 1, name
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and reason in lines[0], (name, result.stderr)
@@ -438,13 +440,17 @@ Example Wire:
   feed: {server.url("/wire.xml")}
   topic: climate
   tags: [Wire copy]
+  allow_private_network: true
 Science Weekly:
   feed: {server.url("/science.xml")}
   topic: climate
+  allow_private_network: true
 Broken Feed:
   feed: {server.url("/broken.xml")}
+  allow_private_network: true
 Gone Feed:
   feed: {server.url("/gone.xml")}
+  allow_private_network: true
 """
 
 
@@ -540,6 +546,106 @@ def test_ingest_checks_the_sources_file(project):
     assert "[Other.colour]: is not a known key." in result.stderr
 
 
+def test_allow_private_network_in_sources_is_true_or_false(project):
+    project.write(
+        "content/sources.yml",
+        "Wire:\n  feed: https://x.example/f\n  allow_private_network: 'true'\n"
+        "Other:\n  feed: https://y.example/f\n  allow_private_network: 1\n",
+    )
+    result = run(project, "ingest")
+    assert result.exit_code == 1
+    assert "[Wire.allow_private_network]: must be true or false, not 'true'." in (
+        result.stderr
+    )
+    assert "[Other.allow_private_network]: must be true or false" in result.stderr
+
+
+# --- the address guard: intranet and loopback only when asked for ------------
+
+
+@pytest.mark.slow
+def test_add_refuses_a_private_address_in_one_line(project, http_server):
+    url = http_server.page("/climate/wetlands", "opengraph.html")
+    for target in (url, url.replace("127.0.0.1", "2130706433")):
+        result = run(project, "add", target)
+        assert result.exit_code == 1
+        assert result.stderr.strip().splitlines() == [
+            f"Error: {target}: refused to connect to 127.0.0.1"
+            + ("" if target == url else " ('2130706433')")
+            + ": a loopback address, not on the public internet; to fetch it "
+            "anyway, pass --allow-private-network"
+        ]
+    assert http_server.requests == [] and len(drafts(project)) == 2
+
+
+@pytest.mark.slow
+def test_a_redirect_into_the_network_is_refused(project, http_server):
+    """A public-looking page that redirects to 169.254.169.254: even the opt-in
+    never connects to the metadata service."""
+    start = http_server.add(
+        "/story",
+        status=302,
+        headers={"Location": "http://169.254.169.254/latest/meta-data/"},
+    )
+    result = run(project, "add", LOCAL, start)
+    assert result.exit_code == 1
+    assert (
+        f"{start}: redirected to http://169.254.169.254/latest/meta-data/, refused "
+        "to connect to 169.254.169.254: a link-local address"
+    ) in result.stderr
+    assert "never fetched" in result.stderr
+
+
+@pytest.mark.slow
+def test_ingest_fetches_a_private_feed_only_if_its_source_allows_it(
+    project, http_server
+):
+    wire = http_server.page("/wire.xml", "wire.rss.xml")
+    science = http_server.page("/science.xml", "science.atom.xml")
+    project.write(
+        "content/sources.yml",
+        f"Wire:\n  feed: {wire}\n  allow_private_network: true\n"
+        f"Science:\n  feed: {science}\n  allow_private_network: false\n",
+    )
+    result = run(project, "ingest")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert "Wire: 2 new, 1 skipped as duplicates" in lines
+    assert (
+        f"Science: failed: {science}: refused to connect to 127.0.0.1: a loopback "
+        "address, not on the public internet; to fetch it anyway, write "
+        "'allow_private_network: true' under 'Science' in sources.yml, or pass "
+        "--allow-private-network"
+    ) in lines
+    assert http_server.headers_for("/science.xml") == []
+    again = run(project, "ingest", LOCAL)  # the flag allows every source
+    assert "Science: 1 new, 0 skipped as duplicates" in again.stdout
+
+
+@pytest.mark.slow
+def test_a_feed_that_names_a_local_file_is_not_opened(project, http_server, tmp_path):
+    """feedparser reads bytes it is given as a file name if it can: a feed whose
+    body is a path must not turn that file into drafts (or read /dev/zero)."""
+    local = tmp_path / "local.atom.xml"
+    local.write_bytes((FIXTURES / "science.atom.xml").read_bytes())
+    url = http_server.add(
+        "/f.xml", body=str(local).encode(), content_type="application/xml"
+    )
+    project.write("content/sources.yml", f"Science:\n  feed: {url}\n")
+    result = run(project, "ingest", LOCAL)
+    assert result.exit_code == 1 and "Science: failed: " in result.stdout
+    assert len(drafts(project)) == 2
+
+
+@pytest.mark.slow
+def test_ingest_output_escapes_control_characters(project, http_server):
+    gone = http_server.url("/gone.xml")
+    project.write("content/sources.yml", f'"Evil\\e]0;pwned\\a":\n  feed: {gone}\n')
+    result = run(project, "ingest", LOCAL)
+    assert f"Evil\\x1b]0;pwned\\x07: failed: {gone}: HTTP 404" in result.stdout
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+
+
 def test_ingest_without_sources_file(project):
     result = run(project, "ingest")
     assert result.exit_code == 1
@@ -569,7 +675,7 @@ def test_drafts_published_build_and_pass_the_site_checks(project, http_server):
     project.write("content/sources.yml", sources(http_server))
     run(project, "ingest")
     url = http_server.page("/climate/wetlands", "opengraph.html")
-    written(project, run(project, "add", url))
+    written(project, run(project, "add", LOCAL, url))
     written(
         project,
         run(project, "add", str(FIXTURES / "telesur-capture.txt"), "--url", SEED_URL),
@@ -607,7 +713,7 @@ def test_ingest_survives_a_damaged_state_file_and_resolves_relative_links(
     )
     project.write("content/sources.yml", f"Science Weekly:\n  feed: {url}\n")
     project.write(".newsdigest/ingest-state.json", json.dumps({url: ["not", "a", 1]}))
-    result = run(project, "ingest")
+    result = run(project, "ingest", LOCAL)
     assert "Science Weekly: 1 new, 0 skipped as duplicates" in result.stdout
     (path,) = [p for p in drafts(project) if "data-centres" in p.name]
     assert front(path)["source_url"] == http_server.url("/2022/01/data-centres")
@@ -624,7 +730,7 @@ def test_ingest_warns_about_similar_titles(project, http_server):
     )
     url = http_server.add("/s.xml", body=feed.encode(), content_type="application/xml")
     project.write("content/sources.yml", f"Science Weekly:\n  feed: {url}\n")
-    result = run(project, "ingest")
+    result = run(project, "ingest", LOCAL)
     assert (
         "  warning: similar title: 'Salt marsh restoration expands' is like "
         "content/items/2022-01-03-marshes.md"
@@ -662,10 +768,36 @@ def test_invoke_tasks_are_thin_fronts_over_the_commands(project):
     assert again.returncode == 1 and "already in the digest" in again.stderr
 
 
+@pytest.mark.slow
+def test_invoke_tasks_pass_the_private_network_opt_in_through(project, http_server):
+    def invoke(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "invoke", *args],
+            cwd=project.root,
+            env={**os.environ, **PINNED_ENV},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    url = http_server.page("/climate/wetlands", "opengraph.html")
+    refused = invoke("add", url)
+    assert refused.returncode == 1 and "--allow-private-network" in refused.stderr
+    assert http_server.requests == []
+    added = invoke("add", url, "--allow-private-network")
+    assert added.returncode == 0, added.stderr
+    feed = http_server.page("/science.xml", "science.atom.xml")
+    project.write("content/sources.yml", f"Science:\n  feed: {feed}\n")
+    assert "Science: failed: " in invoke("ingest", "--dry-run").stdout
+    ingested = invoke("ingest", "--dry-run", "--allow-private-network")
+    assert "Science: 1 new, 0 skipped" in ingested.stdout, ingested.stderr
+
+
 def test_url_option_overrides_the_canonical_address(project, http_server):
     url = http_server.page("/climate/wetlands", "opengraph.html")
     path = written(
-        project, run(project, "add", url, "--url", "https://mirror.example/w?utm_x=1")
+        project,
+        run(project, "add", LOCAL, url, "--url", "https://mirror.example/w?utm_x=1"),
     )
     assert front(path)["source_url"] == "https://mirror.example/w"
 
@@ -685,6 +817,6 @@ def test_unwritable_items_folder_is_one_line(make_project, http_server):
         assert len(result.stderr.strip().splitlines()) == 1
     feed = http_server.page("/f.xml", "science.atom.xml")
     project.write("content/sources.yml", f"Science:\n  feed: {feed}\n")
-    result = run(project, "ingest")
+    result = run(project, "ingest", LOCAL)
     assert result.exit_code == 1
     assert "Science: failed: cannot write content/items/" in result.stdout

@@ -248,6 +248,12 @@ def deploy_command(target: str, dry_run: bool, settings: str, project: Path) -> 
 
 
 PROJECT = project_option("The digest's folder (holding content/).")
+ALLOW_PRIVATE_NETWORK = click.option(
+    "--allow-private-network",
+    is_flag=True,
+    help="Also fetch from loopback, private and intranet addresses (never "
+    "link-local or cloud metadata); by default only public internet addresses.",
+)
 
 
 def _catalogue(project: Path):
@@ -337,6 +343,7 @@ def new(
     show_default=True,
     help="Seconds to wait for a page.",
 )
+@ALLOW_PRIVATE_NETWORK
 @PROJECT
 def add(
     target: str,
@@ -345,12 +352,14 @@ def add(
     source: str | None,
     tags: str | None,
     timeout: float,
+    allow_private_network: bool,
     project: Path,
 ) -> None:
     """Import one article as a draft and print its path.
 
     URL|FILE is a web address (fetched: http(s) only, redirects followed,
-    size and time limits), a saved page (.html) or a page captured as plain
+    size and time limits, public internet addresses only unless
+    --allow-private-network), a saved page (.html) or a page captured as plain
     text (.txt). The draft gets the title, source, cleaned source_url, dates,
     authors, a summary to rewrite, the image with alt text and credit, a
     suggested topic and tags from the digest's own, and two or three short
@@ -359,6 +368,7 @@ def add(
     """
     from newsdigest.curate.add import AddError
     from newsdigest.curate.add import add as add_article
+    from newsdigest.curate.fetch import printable
 
     catalogue = _catalogue(project)
     try:
@@ -371,13 +381,15 @@ def add(
             source=source,
             tags=_tags(tags),
             timeout=timeout,
+            allow_private_network=allow_private_network,
         )
     except AddError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(printable(str(error))) from None
+    # What a page or a feed says is shown with its control characters escaped.
     for warning in added.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(printable(f"warning: {warning}"), err=True)
     for note in added.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(printable(f"note: {note}"), err=True)
     click.echo(catalogue.shown(added.path))
 
 
@@ -399,16 +411,26 @@ def add(
     show_default=True,
     help="Seconds to wait for each feed.",
 )
+@ALLOW_PRIVATE_NETWORK
 @PROJECT
-def ingest(dry_run: bool, sources_file: str, timeout: float, project: Path) -> None:
+def ingest(
+    dry_run: bool,
+    sources_file: str,
+    timeout: float,
+    allow_private_network: bool,
+    project: Path,
+) -> None:
     """Turn new entries of the source feeds in content/sources.yml into drafts.
 
     Feeds are fetched with conditional requests (ETag and Last-Modified are
     remembered in .newsdigest/ingest-state.json); an entry whose link is
     already in the digest is skipped. Prints one line per source: new,
     skipped as duplicates, or failed with the reason. A failing source does
-    not stop the others; the exit status is 1 if any failed.
+    not stop the others; the exit status is 1 if any failed. Feeds are
+    fetched from public internet addresses only, unless the source says
+    `allow_private_network: true` or --allow-private-network is given.
     """
+    from newsdigest.curate.fetch import printable
     from newsdigest.curate.ingest import ingest as run_ingest
     from newsdigest.curate.ingest import load_sources
 
@@ -425,16 +447,22 @@ def ingest(dry_run: bool, sources_file: str, timeout: float, project: Path) -> N
         click.echo(report.format_text(), err=True)
         sys.exit(1)
     results = run_ingest(
-        catalogue, sources, now=_now(), dry_run=dry_run, timeout=timeout
+        catalogue,
+        sources,
+        now=_now(),
+        dry_run=dry_run,
+        timeout=timeout,
+        allow_private_network=allow_private_network,
     )
     for result in results:
-        click.echo(result.line())
+        # Feed-given links and titles are shown with control characters escaped.
+        click.echo(printable(result.line()))
         for shown in result.new:
             click.echo(f"  {'would write' if dry_run else 'wrote'} {shown}")
         for shown in result.duplicates:
-            click.echo(f"  skipped {shown}")
+            click.echo(printable(f"  skipped {shown}"))
         for warning in result.warnings:
-            click.echo(f"  warning: similar title: {warning}")
+            click.echo(printable(f"  warning: similar title: {warning}"))
     sys.exit(1 if any(r.failed for r in results) else 0)
 
 

@@ -19,6 +19,7 @@ from newsdigest.curate.catalogue import Catalogue
 from newsdigest.curate.drafts import Draft, DraftExists, draft_path, render, write_new
 from newsdigest.curate.extract import ExtractError, extract_article
 from newsdigest.curate.fetch import HTML_TYPES, FetchError, fetch
+from newsdigest.curate.netguard import private_network, public_only
 from newsdigest.urls import is_absolute_http_url, scheme_of
 
 logger = logging.getLogger(__name__)
@@ -39,14 +40,27 @@ class Added:
 
 
 def read_target(
-    target: str, *, url: str | None = None, timeout: float = 15.0
+    target: str,
+    *,
+    url: str | None = None,
+    timeout: float = 15.0,
+    allow_private_network: bool = False,
 ) -> Article:
-    """The article behind a URL or a saved file; ``url`` says where a file came from."""
+    """The article behind a URL or a saved file; ``url`` says where a file came from.
+
+    A URL is fetched only from public internet addresses unless
+    ``allow_private_network`` (``--allow-private-network``) says otherwise.
+    """
     if scheme_of(target) is not None and not Path(target).exists():
         if not is_absolute_http_url(target):
             raise AddError(f"{target}: only http(s) addresses can be fetched")
         try:
-            fetched = fetch(target, timeout=timeout, accept=HTML_TYPES)
+            fetched = fetch(
+                target,
+                timeout=timeout,
+                accept=HTML_TYPES,
+                policy=private_network if allow_private_network else public_only,
+            )
         except FetchError as error:
             raise AddError(str(error)) from None
         try:
@@ -99,6 +113,7 @@ def add(
     source: str | None = None,
     tags: list[str] | None = None,
     timeout: float = 15.0,
+    allow_private_network: bool = False,
 ) -> Added:
     """Import ``target`` into the catalogue's project as a draft, or raise AddError."""
     if url is not None and not is_absolute_http_url(url):
@@ -108,7 +123,9 @@ def add(
             f"{target}: topic '{topic}' is not declared in content/topics.yml "
             f"(use one of: {', '.join(catalogue.topics)})"
         )
-    article = read_target(target, url=url, timeout=timeout)
+    article = read_target(
+        target, url=url, timeout=timeout, allow_private_network=allow_private_network
+    )
     for candidate in {article.url, target if is_absolute_http_url(target) else ""}:
         first = catalogue.duplicate_of(candidate) if candidate else None
         if first is not None:

@@ -3,8 +3,12 @@
 Only http(s) is fetched, at every redirect hop; redirects are followed up to a
 cap; the whole response must arrive within a deadline (a server that drips one
 byte a second cannot hold a command forever) and under a size cap (checked
-against Content-Length and again while reading). Every failure is a
-``FetchError`` whose message names the URL and the reason in one line.
+against Content-Length and again while reading). Every connection, at every
+hop, goes only to an address the address policy allows (``netguard``: public
+internet addresses by default), and URLs with a user name or password are
+refused. Every failure is a ``FetchError`` whose message names the URL and the
+reason in one line, with anything unprintable (terminal escapes from a hostile
+redirect or reason phrase) escaped.
 """
 
 from __future__ import annotations
@@ -12,12 +16,18 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
 
 from newsdigest import __version__
+from newsdigest.curate.netguard import (
+    AddressPolicy,
+    BlockedAddress,
+    guarded_session,
+    public_only,
+)
 from newsdigest.urls import is_absolute_http_url
 
 logger = logging.getLogger(__name__)
@@ -31,15 +41,30 @@ MAX_BYTES = 5_000_000
 MAX_REDIRECTS = 5
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 CHUNK = 65_536
+#: How to lift the default address policy, named in its refusals.
+OPT_IN = "pass --allow-private-network"
+
+
+def printable(text: str) -> str:
+    """``text`` with every unprintable character escaped (``\\x1b``, ``\\u202e``),
+    so a URL or a server's reason phrase cannot drive the curator's terminal."""
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
 
 
 class FetchError(Exception):
     """A URL could not be fetched; ``str()`` is the one line shown to the curator."""
 
     def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"{url}: {reason}")
+        super().__init__(printable(f"{url}: {reason}"))
         self.url = url
         self.reason = reason
+
+
+class AddressRefused(FetchError):
+    """The URL (or a redirect) leads to an address the policy does not allow."""
 
 
 @dataclass
@@ -78,26 +103,43 @@ def fetch(
     accept: tuple[str, ...] | None = None,
     etag: str | None = None,
     last_modified: str | None = None,
-    session: requests.Session | None = None,
+    policy: AddressPolicy = public_only,
+    opt_in: str = OPT_IN,
 ) -> Fetched:
     """GET ``url``; follow redirects by hand so each hop is checked.
 
     ``accept`` lists the content types wanted (e.g. HTML only for ``add``);
     anything else is refused before its body is read. ``etag`` and
     ``last_modified`` make a conditional request, answered by a 304.
+    ``policy`` decides which addresses may be connected to; a refusal by the
+    default policy ends with ``opt_in``, the way to allow private networks.
     """
-    if session is None:
-        with requests.Session() as own:
-            return fetch(
-                url,
-                timeout=timeout,
-                max_bytes=max_bytes,
-                max_redirects=max_redirects,
-                accept=accept,
-                etag=etag,
-                last_modified=last_modified,
-                session=own,
-            )
+    with guarded_session(policy) as session:
+        return _fetch(
+            session,
+            url,
+            timeout=timeout,
+            max_bytes=max_bytes,
+            max_redirects=max_redirects,
+            accept=accept,
+            etag=etag,
+            last_modified=last_modified,
+            fix=f"; to fetch it anyway, {opt_in}" if policy is public_only else "",
+        )
+
+
+def _fetch(
+    session: requests.Session,
+    url: str,
+    *,
+    timeout: float,
+    max_bytes: int,
+    max_redirects: int,
+    accept: tuple[str, ...] | None,
+    etag: str | None,
+    last_modified: str | None,
+    fix: str,
+) -> Fetched:
     headers = {
         "User-Agent": USER_AGENT,
         "Accept": ", ".join(accept) + ", */*;q=0.1" if accept else "*/*",
@@ -112,6 +154,9 @@ def fetch(
     for _hop in range(max_redirects + 1):
         if not is_absolute_http_url(current):
             raise FetchError(url, f"'{current}' is not an http(s) URL")
+        hop = "" if current == url else f"redirected to {current}, "
+        if urlsplit(current).username is not None:
+            raise FetchError(url, f"{hop}a URL with a user name or password is refused")
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise FetchError(url, f"timed out after {timeout:g} s")
@@ -123,13 +168,22 @@ def fetch(
                 allow_redirects=False,
                 stream=True,
             )
+        except BlockedAddress as blocked:
+            named = blocked.host.strip("[]")
+            named = f" ('{blocked.host}')" if named != blocked.address else ""
+            raise AddressRefused(
+                url,
+                f"{hop}refused to connect to {blocked.address}{named}: "
+                f"{blocked.why}{fix}",
+            ) from None
         except requests.Timeout:
             raise FetchError(url, f"timed out after {timeout:g} s") from None
         except requests.RequestException as error:
             raise FetchError(url, f"network error ({_reason(error)})") from None
         with response:
             if response.is_redirect:
-                location = response.headers.get("location", "")
+                # Decoded as requests does (UTF-8 sent as Latin-1 by http.client).
+                location = session.get_redirect_target(response) or ""
                 if not location:
                     raise FetchError(
                         url, f"HTTP {response.status_code} without a Location"

@@ -11,12 +11,17 @@ the others go on. The file, keyed by the source's name::
       feed: https://www.telesurenglish.net/rss/RssFeed.xml
       topic: geopolitics
       tags: [Latin America]
+
+Feeds are fetched from public internet addresses only; a source on an
+intranet (or a test server on 127.0.0.1) says ``allow_private_network: true``,
+or the whole run is given ``--allow-private-network``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import json
 import logging
 import os
@@ -32,6 +37,7 @@ from newsdigest.curate.article import Article, draft_from_article
 from newsdigest.curate.catalogue import Catalogue
 from newsdigest.curate.drafts import DraftExists, draft_path, render, write_new
 from newsdigest.curate.fetch import FetchError, fetch
+from newsdigest.curate.netguard import private_network, public_only
 from newsdigest.frontmatter import FrontMatterError, parse_yaml, read_source
 from newsdigest.problems import Problem
 from newsdigest.urls import CONTROL_CHARS, clean_url, is_absolute_http_url
@@ -40,7 +46,7 @@ logger = logging.getLogger(__name__)
 
 SOURCES_FILE = "sources.yml"
 STATE_FILE = Path(".newsdigest") / "ingest-state.json"
-SOURCE_KEYS = frozenset({"homepage", "feed", "topic", "tags"})
+SOURCE_KEYS = frozenset({"homepage", "feed", "topic", "tags", "allow_private_network"})
 TAG = re.compile(r"<[^>]+>")
 
 
@@ -51,6 +57,7 @@ class Source:
     homepage: str = ""
     topic: str | None = None
     tags: list[str] = field(default_factory=list)
+    allow_private_network: bool = False
 
 
 @dataclass
@@ -110,7 +117,7 @@ def load_sources(
             problem(
                 f"{name}.{key}",
                 "is not a known key.",
-                "Sources take homepage, feed, topic and tags.",
+                "Sources take homepage, feed, topic, tags and allow_private_network.",
             )
         feed = spec.get("feed")
         if not isinstance(feed, str) or not is_absolute_http_url(feed):
@@ -136,8 +143,17 @@ def load_sources(
                 "Write tags: [First, Second].",
             )
             continue
+        private = spec.get("allow_private_network", False)
+        if not isinstance(private, bool):
+            problem(
+                f"{name}.allow_private_network",
+                f"must be true or false, not '{private}'.",
+                "Write allow_private_network: true only for a feed on a network "
+                "you trust (an intranet, a test server); leave it out otherwise.",
+            )
+            continue
         homepage = spec.get("homepage") or ""
-        sources.append(Source(str(name), feed, str(homepage), topic, tags))
+        sources.append(Source(str(name), feed, str(homepage), topic, tags, private))
     return sources, problems
 
 
@@ -201,8 +217,12 @@ def ingest_source(
     now: dt.datetime,
     dry_run: bool = False,
     timeout: float = 15.0,
+    allow_private_network: bool = False,
 ) -> SourceResult:
-    """Fetch one feed and write a draft per new entry; never raises for bad input."""
+    """Fetch one feed and write a draft per new entry; never raises for bad input.
+
+    The feed may be on a private network if the source or the run allows it.
+    """
     result = SourceResult(source.name)
     known = state.get(source.feed)
     known = {
@@ -216,6 +236,13 @@ def ingest_source(
             timeout=timeout,
             etag=known.get("etag"),
             last_modified=known.get("last_modified"),
+            policy=(
+                private_network
+                if source.allow_private_network or allow_private_network
+                else public_only
+            ),
+            opt_in=f"write 'allow_private_network: true' under '{source.name}' "
+            "in sources.yml, or pass --allow-private-network",
         )
     except FetchError as error:
         result.failed = str(error)
@@ -223,9 +250,12 @@ def ingest_source(
     if response.not_modified:
         result.not_modified = True
         return result
-    # Content-Location lets feedparser resolve relative entry links.
+    # Content-Location lets feedparser resolve relative entry links. The body
+    # goes in as a stream: given bytes or a str, feedparser first tries them
+    # as a file name (a feed answering "/dev/zero" would be opened and read)
+    # and a str as a URL to fetch, past every check above.
     headers = {**response.headers, "content-location": response.url}
-    parsed = feedparser.parse(response.body, response_headers=headers)
+    parsed = feedparser.parse(io.BytesIO(response.body), response_headers=headers)
     usable = [e for e in parsed.entries if e.get("link") and e.get("title")]
     if parsed.bozo and not usable:
         reason = getattr(parsed.get("bozo_exception"), "getMessage", None)
@@ -304,15 +334,23 @@ def ingest(
     now: dt.datetime,
     dry_run: bool = False,
     timeout: float = 15.0,
+    allow_private_network: bool = False,
 ) -> list[SourceResult]:
     """Every source in turn; the state file is saved after each, so an interrupted
-    run does not refetch what it already turned into drafts."""
+    run does not refetch what it already turned into drafts.
+    ``allow_private_network`` lets every source's feed be on a private network."""
     state = read_state(catalogue.root)
     results = []
     for source in sources:
         results.append(
             ingest_source(
-                source, catalogue, state, now=now, dry_run=dry_run, timeout=timeout
+                source,
+                catalogue,
+                state,
+                now=now,
+                dry_run=dry_run,
+                timeout=timeout,
+                allow_private_network=allow_private_network,
             )
         )
         if not dry_run:
