@@ -41,9 +41,9 @@ def build(c, settings=DEV):
 def clean(c):
     """Remove the built site, the kept earlier builds and the cache of read items
     (only what newsdigest made)."""
+    from newsdigest.engine.readcache import remove_cache
     from newsdigest.problems import DigestError
-    from newsdigest.readcache import remove_cache
-    from newsdigest.staging import clean_output
+    from newsdigest.publishing.staging import clean_output
 
     settings = _settings(DEV)
     remove_cache(ROOT / settings["CACHE_PATH"])  # relative: to the project
@@ -119,7 +119,7 @@ def livereload(c, port=PORT):
     A rebuild that fails is reported and the last good site stays served; a
     change to the settings file or to newsdigest's code restarts the server.
     """
-    from newsdigest.devserver import serve_and_rebuild
+    from newsdigest.engine.devserver import serve_and_rebuild
 
     serve_and_rebuild(ROOT, DEV, HOST, int(port))
 

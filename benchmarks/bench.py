@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import corpus
-from newsdigest.build import pelican_command
+from newsdigest.engine.run import pelican_command
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "performance.md"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from benchmarks.bench import BenchError, measure, site_pages
 from benchmarks.corpus import make_items, make_newsdigest_project
-from newsdigest.build import pelican_command
+from newsdigest.engine.run import pelican_command
 
 
 def main(argv: list[str] | None = None) -> int:

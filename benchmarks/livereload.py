@@ -183,7 +183,7 @@ def profile(items: int, top: int) -> None:
     import cProfile
     import pstats
 
-    from newsdigest.devserver import SiteBuilder
+    from newsdigest.engine.devserver import SiteBuilder
 
     os.environ.update(BUILD_ENV)
     records = corpus.make_items(items)
@@ -220,8 +220,8 @@ def compare_startup(items: int, rounds: int) -> None:
     import resource
 
     from benchmarks.bench import measure as measure_build
-    from newsdigest.build import pelican_command
-    from newsdigest.devserver import SiteBuilder
+    from newsdigest.engine.devserver import SiteBuilder
+    from newsdigest.engine.run import pelican_command
 
     def cpu() -> float:
         own = resource.getrusage(resource.RUSAGE_SELF)
@@ -276,12 +276,12 @@ def print_profile(title: str, stats: Any) -> None:
 PHASES = {
     "reading and context (all generate_context)": [("", "generate_context")],
     "rendering + check-while-writing + writing": [("", "generate_output")],
-    "  of which Pagefind search index": [("newsdigest/search.py", "generate_output")],
-    "staging, lock (begin_build)": [("newsdigest/publish.py", "begin_build")],
+    "  of which Pagefind search index": [("plugins/search.py", "generate_output")],
+    "staging, lock (begin_build)": [("plugins/publish.py", "begin_build")],
     "site checks at the end (check_build)": [("sitecheck/checker.py", "check_build")],
-    "swap into place": [("newsdigest/staging.py", "swap_into_place")],
-    "pruning the old build (rmtree)": [("newsdigest/staging.py", "prune_builds")],
-    "precompress": [("deploy/compress.py", "precompress")],
+    "swap into place": [("publishing/staging.py", "swap_into_place")],
+    "pruning the old build (rmtree)": [("publishing/staging.py", "prune_builds")],
+    "precompress": [("publishing/compress.py", "precompress")],
 }
 
 

@@ -39,7 +39,7 @@ PHASES = {
     "write": ("pelican/writers.py", "write_file"),
     "feeds": ("newsdigest/feeds.py", "generate_output"),
     "checks": ("newsdigest/sitecheck/__init__.py", "check_site"),
-    "precompress": ("newsdigest/deploy/compress.py", "precompress"),
+    "precompress": ("newsdigest/publishing/compress.py", "precompress"),
 }
 
 # The site checks, by part: preload reads and parses every page (html5lib runs in
@@ -97,7 +97,7 @@ def top_functions(stats: pstats.Stats, count: int = 15) -> list[dict[str, Any]]:
 
 def profile_build(items: int) -> dict[str, Any]:
     """Build ``items`` items cold with publishconf.py under the profiler."""
-    from newsdigest.build import build_in_process
+    from newsdigest.engine.run import build_in_process
 
     os.environ.update(BUILD_ENV)
     time.tzset()

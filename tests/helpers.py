@@ -40,12 +40,12 @@ from types import SimpleNamespace
 import html5lib
 import pytest
 
-from newsdigest.build import run_pelican
-from newsdigest.frontmatter import split
-from newsdigest.manifest import ALL_CHECKS, write_manifest
+from newsdigest.engine.run import run_pelican
+from newsdigest.model.frontmatter import split
+from newsdigest.model.schema import validate_item
+from newsdigest.model.topics import Topic
 from newsdigest.problems import Problem, Report
-from newsdigest.schema import validate_item
-from newsdigest.topics import Topic
+from newsdigest.publishing.manifest import ALL_CHECKS, write_manifest
 
 # --- Projects built with the real Pelican ---------------------------------------
 

@@ -1,4 +1,4 @@
-"""Aliases and address records (newsdigest.addresses): which old addresses may
+"""Aliases and address records (newsdigest.model.addresses): which old addresses may
 redirect, and when a changed address is an error.
 """
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsdigest.addresses import (
+from newsdigest.model.addresses import (
     Addressed,
     alias_collision_problems,
     alias_path_problem,

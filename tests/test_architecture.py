@@ -26,9 +26,10 @@ SRC = Path(newsdigest.__file__).parent
 #: Modules that run Pelican or read its settings files: allowed to import it.
 TOOLS = {
     "newsdigest.cli",
-    "newsdigest.build",
+    "newsdigest.commands",
+    "newsdigest.engine.run",
     "newsdigest.scaffold",
-    "newsdigest.devserver",
+    "newsdigest.engine.devserver",
 }
 
 

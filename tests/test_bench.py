@@ -22,7 +22,7 @@ from tests.helpers import PINNED_ENV, REPO, tree
 
 
 def build(project: Path) -> dict[str, str]:
-    from newsdigest.build import run_pelican
+    from newsdigest.engine.run import run_pelican
 
     result = run_pelican(project, "publishconf.py", env=PINNED_ENV)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from newsdigest.body import (
+from newsdigest.model.body import (
     body_character_problems,
     body_image_problems,
     site_link_problems,
 )
-from newsdigest.frontmatter import Document
-from newsdigest.sanitize import render_markdown
+from newsdigest.model.frontmatter import Document
+from newsdigest.model.sanitize import render_markdown
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(16)
 
@@ -81,7 +81,7 @@ def slow_render(text: str, **_options: object) -> str:
 
 
 def test_a_body_the_renderer_is_slow_on_is_refused_at_the_deadline() -> None:
-    from newsdigest.body import render_body
+    from newsdigest.model.body import render_body
 
     started = time.monotonic()
     html, reason = render_body("Any text.", [], seconds=0.2, render=slow_render)
@@ -94,7 +94,7 @@ def test_a_body_the_renderer_is_slow_on_is_refused_at_the_deadline() -> None:
 
 
 def test_a_renderer_that_recurses_too_deep_is_a_refusal_not_a_crash() -> None:
-    from newsdigest.body import render_body
+    from newsdigest.model.body import render_body
 
     def recursing(text: str, **_options: object) -> str:
         raise RecursionError
@@ -117,13 +117,13 @@ def test_a_renderer_that_recurses_too_deep_is_a_refusal_not_a_crash() -> None:
     ],
 )
 def test_nesting_is_counted_on_the_markdown(body: str, depth: int) -> None:
-    from newsdigest.body import nesting_depth
+    from newsdigest.model.body import nesting_depth
 
     assert nesting_depth(body)[0] == depth
 
 
 def test_deeply_nested_lists_are_refused_before_rendering() -> None:
-    from newsdigest.body import MAX_NESTING, render_body
+    from newsdigest.model.body import MAX_NESTING, render_body
 
     body = "".join("    " * depth + "- x\n" for depth in range(300))
     html, reason = render_body(body, [], seconds=60, render=slow_render)
@@ -135,14 +135,14 @@ def test_deeply_nested_lists_are_refused_before_rendering() -> None:
 
 
 def test_deeply_nested_quotes_are_refused_before_rendering() -> None:
-    from newsdigest.body import render_body
+    from newsdigest.model.body import render_body
 
     html, reason = render_body(">" * 200 + " x\n", [], render=slow_render)
     assert html is None and "200 levels" in (reason or "")
 
 
 def test_nesting_a_curator_writes_renders() -> None:
-    from newsdigest.body import MAX_NESTING, render_body
+    from newsdigest.model.body import MAX_NESTING, render_body
 
     body = "".join("    " * depth + "- x\n" for depth in range(MAX_NESTING + 1))
     html, reason = render_body(body, [])
@@ -150,7 +150,7 @@ def test_nesting_a_curator_writes_renders() -> None:
 
 
 def test_an_ordinary_body_renders_within_the_bound() -> None:
-    from newsdigest.body import render_body
+    from newsdigest.model.body import render_body
 
     html, reason = render_body("Text with [a link](https://e.com/).\n", [])
     assert reason is None

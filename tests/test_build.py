@@ -1,8 +1,8 @@
-"""How a build is run (newsdigest.build): the Pelican command line."""
+"""How a build is run (newsdigest.engine.run): the Pelican command line."""
 
 from __future__ import annotations
 
-from newsdigest.build import pelican_command
+from newsdigest.engine.run import pelican_command
 
 
 def test_every_override_reaches_pelican():

@@ -17,8 +17,8 @@ import pytest
 from pelican.contents import Article
 from pelican.settings import DEFAULT_CONFIG
 
-from newsdigest.build import pelican_command
-from newsdigest.sanitize import render_markdown
+from newsdigest.engine.run import pelican_command
+from newsdigest.model.sanitize import render_markdown
 from tests.helpers import (
     LINK_PAYLOADS,
     PINNED_ENV,

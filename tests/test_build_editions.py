@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from newsdigest.edition_model import EMAIL_MAX_BYTES
+from newsdigest.editions.model import EMAIL_MAX_BYTES
 from newsdigest.sitecheck import check_site
 from tests.helpers import item
 

@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from newsdigest.build import run_pelican
+from newsdigest.engine.run import run_pelican
 from tests.helpers import PINNED_ENV, Project, item, tree
 
 FIRST_ITEM = "content/items/2022-01-05-city-heat-pump-grants.md"
@@ -98,7 +98,7 @@ def test_incremental_builds_equal_cold_builds(
 
 
 PARALLEL_ALWAYS = """\
-from newsdigest import parallel
+from newsdigest.engine import parallel
 from newsdigest.plugins import writer
 
 

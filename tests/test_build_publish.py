@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from newsdigest.build import pelican_command
+from newsdigest.engine.run import pelican_command
 from tests.helpers import PINNED_ENV, item, tree
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdigest.build import pelican_command
+from newsdigest.engine.run import pelican_command
 from tests.helpers import PINNED_ENV, item, tree
 
 pytestmark = pytest.mark.slow
@@ -494,7 +494,7 @@ def test_last_report_is_the_latest_builds_report(make_project):
         project,
         f"""
         from pathlib import Path
-        from newsdigest.build import build_in_process
+        from newsdigest.engine.run import build_in_process
         over = {{"DIGEST_PUBLISH": {{"checks": []}}}}
         first = build_in_process(Path("."), "pelicanconf.py", over)
         print("first", len(first.warnings))

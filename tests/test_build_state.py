@@ -1,4 +1,4 @@
-"""newsdigest.build_state: every run starts from a fresh state, as ``pelican -r``
+"""newsdigest.engine.runstate: every run starts from a fresh state, as ``pelican -r``
 runs one Pelican object many times, with or without the publish plugin."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import contextlib
 
 import pytest
 
-from newsdigest.build_state import STATE, BuildState, start_run
-from newsdigest.ordering import order_key
+from newsdigest.engine.runstate import STATE, BuildState, start_run
+from newsdigest.model.ordering import order_key
 from newsdigest.problems import DigestError, Problem
 from newsdigest.siteconf import PLUGINS
 from tests.helpers import PINNED_ENV, TOPICS, item

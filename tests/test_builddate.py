@@ -1,4 +1,5 @@
-"""newsdigest.builddate: one pinned build date for feeds, sitemaps and the schedule."""
+"""newsdigest.publishing.builddate: one pinned build date for feeds, sitemaps and the
+schedule."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from newsdigest.builddate import (
+from newsdigest.problems import DigestError
+from newsdigest.publishing.builddate import (
     EPOCH,
     configured_build_date,
     pinned_build_date,
     schedule_date,
 )
-from newsdigest.problems import DigestError
 
 NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 ITEMS = [

@@ -18,9 +18,9 @@ import yaml
 from click.testing import CliRunner
 
 from newsdigest.cli import cli
-from newsdigest.frontmatter import split
-from newsdigest.schema import validate_item
-from newsdigest.topics import load_topics
+from newsdigest.model.frontmatter import split
+from newsdigest.model.schema import validate_item
+from newsdigest.model.topics import load_topics
 from tests.helpers import CURATE_FIXTURES as FIXTURES
 from tests.helpers import PINNED_ENV, item
 

@@ -9,8 +9,8 @@ import pytest
 
 from newsdigest.curate import drafts
 from newsdigest.curate.drafts import Draft, DraftExists, render, slugify, write_new
-from newsdigest.frontmatter import split
-from newsdigest.topics import SLUG
+from newsdigest.model.frontmatter import split
+from newsdigest.model.topics import SLUG
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from newsdigest.manifest import ALL_CHECKS, manifest_path
+from newsdigest.publishing.manifest import ALL_CHECKS, manifest_path
 from tests.helpers import item, run_module
 
 

@@ -6,7 +6,7 @@ import gzip
 
 import brotli
 
-from newsdigest.deploy.compress import precompress
+from newsdigest.publishing.compress import precompress
 from tests.helpers import SITE, make_site, read_tree
 
 

@@ -1,4 +1,4 @@
-"""The dev server's logic (newsdigest.devserver) and the in-memory read cache it
+"""The dev server's logic (newsdigest.engine.devserver) and the in-memory read cache it
 turns on: what a change leads to, and that a rebuild in memory builds exactly
 what `pelican content -s pelicanconf.py` builds."""
 
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import newsdigest
-from newsdigest.devserver import BuilderProcess, WatchedPaths, plan
-from newsdigest.readcache import FOLDER, ItemCache, dependencies, keep_in_memory
+from newsdigest.engine.devserver import BuilderProcess, WatchedPaths, plan
+from newsdigest.engine.readcache import FOLDER, ItemCache, dependencies, keep_in_memory
 from tests.helpers import PINNED_ENV, tree
 
 CODE = Path(newsdigest.__file__).resolve().parent

@@ -19,8 +19,8 @@ import click
 import pytest
 import yaml
 
-from newsdigest.frontmatter import split
-from newsdigest.topics import load_topics
+from newsdigest.model.frontmatter import split
+from newsdigest.model.topics import load_topics
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = [
@@ -165,11 +165,11 @@ def test_every_shell_example_names_what_exists(where: str, text: str) -> None:
 
 def feature_checks() -> dict[str, Any]:
     from newsdigest.deploy import deploy_config
-    from newsdigest.edition_model import editions_config
-    from newsdigest.feedplan import feeds_config
+    from newsdigest.editions.model import editions_config
+    from newsdigest.feeds.plan import feeds_config
+    from newsdigest.model.scheduling import schedule_config
     from newsdigest.plugins.discovery import config_of
     from newsdigest.plugins.search import search_config
-    from newsdigest.scheduling import schedule_config
     from newsdigest.settings import content_config, publish_config
 
     return {
@@ -225,8 +225,8 @@ def test_every_yaml_example_is_read_as_the_build_reads_it(
 def test_every_front_matter_example_is_valid(
     where: str, text: str, tmp_path: Path
 ) -> None:
-    from newsdigest.edition_notes import read_note
-    from newsdigest.schema import validate_item
+    from newsdigest.editions.notes import read_note
+    from newsdigest.model.schema import validate_item
 
     if not text.startswith("---\n"):
         return  # a body fragment, shown inside an item

@@ -20,9 +20,9 @@ from click.testing import CliRunner
 from pelican.settings import DEFAULT_CONFIG
 
 from newsdigest.cli import cli
-from newsdigest.edition_cli import published_items
-from newsdigest.edition_model import editions_settings
-from newsdigest.newsletter import (
+from newsdigest.editions.cli import published_items
+from newsdigest.editions.model import editions_settings
+from newsdigest.editions.newsletter import (
     build_message,
     message_text,
     read_message,

@@ -1,4 +1,4 @@
-"""Editions as data (newsdigest.edition_model): grouping, numbering, highlights
+"""Editions as data (newsdigest.editions.model): grouping, numbering, highlights
 and notes, and the editions settings."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from newsdigest.edition_model import build_editions, editions_settings, group_by_topic
-from newsdigest.edition_notes import read_notes
-from newsdigest.periods import WEEKLY
+from newsdigest.editions.model import build_editions, editions_settings, group_by_topic
+from newsdigest.editions.notes import read_notes
+from newsdigest.editions.periods import WEEKLY
 from tests.helpers import write_note
 
 UTC = dt.UTC

@@ -1,4 +1,4 @@
-"""Editors' notes (newsdigest.edition_notes): each mistake named with its file, line
+"""Editors' notes (newsdigest.editions.notes): each mistake named with its file, line
 and field.
 """
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from newsdigest.edition_notes import read_note
-from newsdigest.periods import WEEKLY
+from newsdigest.editions.notes import read_note
+from newsdigest.editions.periods import WEEKLY
 from tests.helpers import write_note
 
 

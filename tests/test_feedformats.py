@@ -1,10 +1,10 @@
-"""One definition of a feed (newsdigest.feedformats): its path and its link, for every
+"""One definition of a feed (newsdigest.feeds.formats): its path and its link, for every
 format.
 """
 
 from __future__ import annotations
 
-from newsdigest.feedformats import feed_path, link_entries
+from newsdigest.feeds.formats import feed_path, link_entries
 
 
 def test_one_definition_of_a_feed_path_and_link() -> None:

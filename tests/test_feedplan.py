@@ -1,4 +1,4 @@
-"""newsdigest.feedplan: the feeds a site has, checked once, linked as written."""
+"""newsdigest.feeds.plan: the feeds a site has, checked once, linked as written."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from newsdigest.feedformats import EXTRA_FEEDS_KEY
-from newsdigest.feedplan import feed_links, feed_specs, feed_title, feeds_config
+from newsdigest.feeds.formats import EXTRA_FEEDS_KEY
+from newsdigest.feeds.plan import feed_links, feed_specs, feed_title, feeds_config
 from newsdigest.problems import DigestError
 from newsdigest.settings import Config
 

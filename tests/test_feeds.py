@@ -8,10 +8,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from newsdigest.feedplan import feed_links, feed_settings, feed_specs
+from newsdigest.feeds.plan import feed_links, feed_settings, feed_specs
+from newsdigest.model.sanitize import sanitise_html
 from newsdigest.plugins.feeds import FeedSpec, build_feed, entry_html
 from newsdigest.problems import DigestError
-from newsdigest.sanitize import sanitise_html
 
 BASE = "https://digest.example.org/"
 AUTHORITY = "digest.example.org,2026"

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from newsdigest.fingerprint import Fingerprinter, sorted_sets
+from newsdigest.engine.fingerprint import Fingerprinter, sorted_sets
 
 
 class Story:
@@ -82,7 +82,7 @@ def test_handlers_choose_the_parts_of_their_type() -> None:
 
 def test_sets_give_the_same_key_whatever_the_hash_seed() -> None:
     code = (
-        "from newsdigest.fingerprint import Fingerprinter, sorted_sets;"
+        "from newsdigest.engine.fingerprint import Fingerprinter, sorted_sets;"
         "print(Fingerprinter().key(sorted_sets({'tags': frozenset("
         "['alpha', 'beta', 'gamma', 'delta', 'epsilon'])})))"
     )

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from newsdigest.jsonfeed import JsonFeed
+from newsdigest.feeds.jsonfeed import JsonFeed
 from newsdigest.sitecheck import check_site
 from tests.helpers import item
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from newsdigest.deploy import deploy
-from newsdigest.manifest import (
+from newsdigest.problems import DigestError
+from newsdigest.publishing.manifest import (
     ALL_CHECKS,
     KEY_ENV,
     manifest_path,
@@ -20,7 +21,6 @@ from newsdigest.manifest import (
     verified_copy,
     verify_site,
 )
-from newsdigest.problems import DigestError
 from tests.helpers import SITE, make_site, read_tree, republish
 
 TARGETS = {

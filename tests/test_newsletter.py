@@ -12,8 +12,8 @@ from email import policy
 
 import pytest
 
-from newsdigest.edition_model import editions_settings
-from newsdigest.newsletter import build_message, message_text
+from newsdigest.editions.model import editions_settings
+from newsdigest.editions.newsletter import build_message, message_text
 from newsdigest.problems import DigestError
 
 # Each decodes to, or is, a line break followed by a header of the attacker's.
@@ -83,7 +83,7 @@ def test_broken_unicode_in_the_body_is_an_error_not_a_traceback(part) -> None:
 
 
 def test_a_non_ascii_site_name_is_the_senders_name_not_an_encoded_word() -> None:
-    from newsdigest.newsletter import sender
+    from newsdigest.editions.newsletter import sender
 
     got = message(from_addr=sender({}, "Café, «Nouvelles»", "https://bücher.example/"))
     [address] = got["From"].addresses

@@ -1,11 +1,11 @@
-"""newsdigest.ordering: newest first, ties in a stable order."""
+"""newsdigest.model.ordering: newest first, ties in a stable order."""
 
 from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
 
-from newsdigest.ordering import order_key
+from newsdigest.model.ordering import order_key
 
 NOON = dt.datetime(2022, 1, 5, 12, tzinfo=dt.UTC)
 

@@ -7,7 +7,7 @@ import os
 import pickle
 from pathlib import Path
 
-from newsdigest.outputcache import (
+from newsdigest.engine.outputcache import (
     FOLDER,
     VERSION,
     Entry,

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from newsdigest import parallel
+from newsdigest.engine import parallel
 
 
 def square_and_pid(number: int) -> tuple[int, int]:

@@ -1,5 +1,5 @@
-"""Edition periods (newsdigest.periods): days and ISO weeks at their edges, in the
-site's timezone.
+"""Edition periods (newsdigest.editions.periods): days and ISO weeks at their edges, in
+the site's timezone.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from newsdigest.periods import DAILY, WEEKLY, parse_period_id, period_of
+from newsdigest.editions.periods import DAILY, WEEKLY, parse_period_id, period_of
 
 UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -12,15 +12,15 @@ from types import SimpleNamespace
 
 import pytest
 
-from newsdigest.builddate import configured_build_date
 from newsdigest.plugins.publish import _QuietDigestErrors
 from newsdigest.problems import DigestError
+from newsdigest.publishing.builddate import configured_build_date
+from newsdigest.publishing.staging import page_loss_problem
 from newsdigest.settings import (
     FORCE_ENV,
     PUBLISH_DEFAULTS,
     publish_settings,
 )
-from newsdigest.staging import page_loss_problem
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The cache of read items (newsdigest.readcache) and the reader that uses it."""
+"""The cache of read items (newsdigest.engine.readcache) and the reader that uses it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 import pickle
 from pathlib import Path
 
-from newsdigest.readcache import (
+from newsdigest.engine.readcache import (
     FOLDER,
     Entry,
     ItemCache,
@@ -14,7 +14,7 @@ from newsdigest.readcache import (
     entry_key,
     remove_cache,
 )
-from newsdigest.sanitize import render_markdown
+from newsdigest.model.sanitize import render_markdown
 from tests.helpers import item, tree
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
@@ -117,7 +117,7 @@ def test_footnotes_and_abbreviations_do_not_leak_between_items():
 def test_a_fresh_converter_renders_as_the_reused_one():
     import markdown
 
-    from newsdigest.sanitize import MARKDOWN_EXTENSIONS, sanitise_html
+    from newsdigest.model.sanitize import MARKDOWN_EXTENSIONS, sanitise_html
 
     texts = ['"Quoted" -- and...', "Note.[^a]\n\n[^a]: x", "*[UN]: U\n\nUN", "- a\n- b"]
     for text in texts + texts:
@@ -299,8 +299,8 @@ def test_a_conversion_cut_short_leaves_the_next_one_clean():
 
     from markdown.preprocessors import Preprocessor
 
-    from newsdigest import sanitize
-    from newsdigest.body import render_body
+    from newsdigest.model import sanitize
+    from newsdigest.model.body import render_body
 
     class Stuck(Preprocessor):
         def run(self, lines: list[str]) -> list[str]:

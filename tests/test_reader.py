@@ -8,10 +8,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from newsdigest.ordering import order_key
+from newsdigest.model.ordering import order_key
+from newsdigest.model.spellings import canonical_spellings
 from newsdigest.plugins.reader import duplicate_problems, symlink_problems
 from newsdigest.problems import content_path as display_path
-from newsdigest.spellings import canonical_spellings
 
 SLUG_SUBS = [
     (r"[^\w\s-]", ""),

@@ -1,10 +1,11 @@
-"""Related stories and previous/next in a topic (newsdigest.related), on plain data."""
+"""Related stories and previous/next in a topic (newsdigest.discovery.related), on plain
+data."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from newsdigest.related import Story, related_stories, topic_neighbours
+from newsdigest.discovery.related import Story, related_stories, topic_neighbours
 from tests.helpers import day
 
 UTC = dt.UTC

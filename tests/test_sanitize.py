@@ -1,4 +1,4 @@
-"""Unit tests for newsdigest.sanitize: Markdown in, publishable HTML out."""
+"""Unit tests for newsdigest.model.sanitize: Markdown in, publishable HTML out."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from newsdigest.sanitize import render_markdown, sanitise_html
+from newsdigest.model.sanitize import render_markdown, sanitise_html
 
 REL = 'rel="noopener noreferrer"'
 

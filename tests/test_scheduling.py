@@ -1,5 +1,5 @@
-"""Drafts and items dated to come (newsdigest.scheduling): previews, the schedule date,
-waiting items.
+"""Drafts and items dated to come (newsdigest.model.scheduling): previews, the schedule
+date, waiting items.
 """
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from newsdigest.builddate import schedule_date
-from newsdigest.scheduling import previews_drafts, split_waiting
+from newsdigest.model.scheduling import previews_drafts, split_waiting
+from newsdigest.publishing.builddate import schedule_date
 
 
 # --- Scheduling: the rules -------------------------------------------------------

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from newsdigest.frontmatter import FrontMatterError, split
-from newsdigest.schema import item_id, validate_item, validate_page
-from newsdigest.topics import Topic
+from newsdigest.model.frontmatter import FrontMatterError, split
+from newsdigest.model.schema import item_id, validate_item, validate_page
+from newsdigest.model.topics import Topic
 
 TOPICS = {"world": Topic("world", "World", "Everywhere.", 1)}
 VALID = """\
@@ -290,7 +290,7 @@ def test_empty_label_lists_the_choices():
     ],
 )
 def test_character_references_to_unsafe_characters(text, found):
-    from newsdigest.schema import unsafe_reference
+    from newsdigest.model.schema import unsafe_reference
 
     match = unsafe_reference(text)
     assert (match.group() if match else None) == found
@@ -306,7 +306,7 @@ def test_character_references_to_unsafe_characters(text, found):
     ],
 )
 def test_long_slugs_are_cut_at_a_word_boundary(slug, expected):
-    from newsdigest.schema import truncate_slug
+    from newsdigest.model.schema import truncate_slug
 
     assert truncate_slug(slug) == expected
 

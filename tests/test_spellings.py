@@ -1,4 +1,5 @@
-"""newsdigest.spellings: one spelling per name, and the address Pelican gives it."""
+"""newsdigest.model.spellings: one spelling per name, and the address Pelican
+gives it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ import pytest
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import slugify as pelican_slugify
 
-from newsdigest.spellings import canonical_spellings, slugify, title_slug, url_slug
+from newsdigest.model.spellings import (
+    canonical_spellings,
+    slugify,
+    title_slug,
+    url_slug,
+)
 
 SETTINGS = {
     "SLUG_REGEX_SUBSTITUTIONS": DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"],

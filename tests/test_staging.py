@@ -1,5 +1,5 @@
-"""Build folders without Pelican (newsdigest.staging): staging, the atomic swap,
-pruning, and which output paths are refused.
+"""Build folders without Pelican (newsdigest.publishing.staging): staging, the atomic
+swap, pruning, and which output paths are refused.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from newsdigest import staging
 from newsdigest.plugins import publish
 from newsdigest.problems import DigestError
-from newsdigest.staging import (
+from newsdigest.publishing import staging
+from newsdigest.publishing.staging import (
     new_staging,
     output_path_problem,
     prune_builds,

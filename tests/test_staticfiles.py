@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdigest.staticfiles import (
+from newsdigest.model.staticfiles import (
     content_relative,
     link_problem,
     link_target,

@@ -1,5 +1,5 @@
-"""Structured data (newsdigest.structured): JSON-LD, social cards and the item data
-feed entries carry, on fake items.
+"""Structured data (newsdigest.discovery.structured): JSON-LD, social cards and the item
+data feed entries carry, on fake items.
 """
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from newsdigest.feedplan import feed_settings
-from newsdigest.plugins.feeds import FeedSpec, build_feed
-from newsdigest.structured import (
+from newsdigest.discovery.structured import (
     collection_jsonld,
     item_jsonld,
     item_modified,
     jsonld_script,
     social_meta,
 )
+from newsdigest.feeds.plan import feed_settings
+from newsdigest.plugins.feeds import FeedSpec, build_feed
 from tests.helpers import BASE, ScriptTexts, day, fake_item
 
 ATOM = "{http://www.w3.org/2005/Atom}"

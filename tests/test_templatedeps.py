@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jinja2
 
-from newsdigest.templatedeps import ALWAYS_READ, TemplateReads, page_reads
+from newsdigest.engine.templatedeps import ALWAYS_READ, TemplateReads, page_reads
 
 TEMPLATES = {
     "base.html": "<title>{{ SITENAME }}</title>{% block content %}{% endblock %}"

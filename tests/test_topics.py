@@ -1,4 +1,4 @@
-"""Unit tests for newsdigest.topics.load_topics: the closed list of topics."""
+"""Unit tests for newsdigest.model.topics.load_topics: the closed list of topics."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdigest.topics import Topic, load_topics
+from newsdigest.model.topics import Topic, load_topics
 
 SHOWN = "content/topics.yml"
 

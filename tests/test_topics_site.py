@@ -1,8 +1,9 @@
-"""newsdigest.topics.load_site_topics: the site's topics file, from its settings."""
+"""newsdigest.model.topics.load_site_topics: the site's topics file, from its
+settings."""
 
 from __future__ import annotations
 
-from newsdigest.topics import load_site_topics
+from newsdigest.model.topics import load_site_topics
 from tests.helpers import TOPICS
 
 

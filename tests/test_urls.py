@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsdigest.schema import item_id
+from newsdigest.model.schema import item_id
 from newsdigest.urls import (
     clean_url,
     is_absolute_http_url,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsdigest.sanitize import sanitise_html
+from newsdigest.model.sanitize import sanitise_html
 from newsdigest.sitecheck.site import url_scheme
 from newsdigest.urls import (
     DANGEROUS_SCHEMES,

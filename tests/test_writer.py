@@ -103,7 +103,7 @@ def test_a_checked_build_needs_neither_feedparser_nor_html5lib(make_project) -> 
     project = make_project(sample=True)
     script = (
         "import sys\n"
-        "from newsdigest.build import build_in_process\n"
+        "from newsdigest.engine.run import build_in_process\n"
         "report = build_in_process(__import__('pathlib').Path('.'), 'pelicanconf.py')\n"
         "assert not report.errors, report.format_text()\n"
         "print(sorted({'feedparser', 'html5lib'} & set(sys.modules)))\n"

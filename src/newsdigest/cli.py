@@ -18,14 +18,14 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import click
 
 from newsdigest import __version__
-from newsdigest.addresses import PUBLISHED_OUTPUT
-from newsdigest.build import build_in_process
+from newsdigest.commands import load_settings, project_option, settings_option
 from newsdigest.deploy import DeployResult, deploy
+from newsdigest.engine.run import build_in_process
+from newsdigest.model.addresses import PUBLISHED_OUTPUT
 from newsdigest.problems import DigestError, Problem, Report
 from newsdigest.scaffold import init, theme
 
@@ -51,17 +51,6 @@ def stdout_to_stderr() -> Iterator[None]:
             os.close(saved)
 
 
-def project_option(help: str) -> Any:
-    """``--project``: the digest's folder, for every command that works on one."""
-    return click.option(
-        "--project",
-        type=click.Path(file_okay=False, exists=True, path_type=Path),
-        default=".",
-        show_default=True,
-        help=help,
-    )
-
-
 @click.group()
 @click.version_option(__version__, prog_name="newsdigest")
 def cli() -> None:
@@ -69,12 +58,9 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option(
-    "-s",
-    "--settings",
-    default="publishconf.py",
-    show_default=True,
-    help="Pelican settings file to check with.",
+@settings_option(
+    "publishconf.py",
+    "Pelican settings file to check with.",
 )
 @project_option("Folder holding content/ and the settings file.")
 @click.option(
@@ -115,7 +101,7 @@ def check(
             if not error.report.errors:
                 report.add(_failure(settings, str(error).splitlines()[0]))
         except OSError as error:
-            from newsdigest.staging import os_problem
+            from newsdigest.publishing.staging import os_problem
 
             report.add(_failure(settings, os_problem(error)))
         except Exception as error:
@@ -136,7 +122,7 @@ def _failure(settings: str, message: str) -> Problem:
 def _check(
     report: Report, settings: str, project: Path, site: Path | None, *, html5: bool
 ) -> None:
-    from newsdigest.feedplan import feeds_config
+    from newsdigest.feeds.plan import feeds_config
     from newsdigest.sitecheck import check_site
 
     if site is None and not (project / settings).is_file():
@@ -168,38 +154,14 @@ cli.add_command(init)
 cli.add_command(theme)
 
 
-def load_settings(project: Path, settings_file: str) -> dict[str, Any]:
-    """Pelican settings as a build in ``project`` reads them; one-line errors.
-
-    Settings files import each other from the current folder
-    (``from pelicanconf import *``), so they are read from inside the project.
-    """
-    from pelican.settings import read_settings
-
-    path = project / settings_file
-    if not path.is_file():
-        raise DigestError(
-            f"No settings file {path}. Run from the project folder or pass "
-            "--project and -s."
-        )
-    try:
-        with contextlib.chdir(project):
-            return read_settings(str(path.resolve()))
-    except Exception as error:  # the user's Python: any error, said in one line
-        raise DigestError(
-            f"Cannot read the settings file {path}: {type(error).__name__}: {error}. "
-            f"Fix it (try `python {path.name}`), then deploy again."
-        ) from None
-
-
 def deploy_published(
     project: Path, settings_file: str, target: str, *, dry_run: bool = False
 ) -> DeployResult:
     """Deploy the build ``OUTPUT_PATH`` points at, gated by its manifest.
 
     What ``newsdigest deploy`` and ``invoke deploy`` both run."""
+    from newsdigest.publishing.staging import build_lock
     from newsdigest.settings import publish_config
-    from newsdigest.staging import build_lock
 
     settings = load_settings(project, settings_file)
     output = Path(settings["OUTPUT_PATH"])
@@ -217,12 +179,9 @@ def deploy_published(
 @cli.command(name="deploy")
 @click.argument("target")
 @click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
-@click.option(
-    "-s",
-    "--settings",
-    default="publishconf.py",
-    show_default=True,
-    help="Settings file holding DIGEST_DEPLOY (the one the build was made with).",
+@settings_option(
+    "publishconf.py",
+    "Settings file holding DIGEST_DEPLOY (the one the build was made with).",
 )
 @project_option("Folder holding the settings file and the published output.")
 def deploy_command(target: str, dry_run: bool, settings: str, project: Path) -> None:
@@ -471,8 +430,8 @@ def main() -> None:
 
 
 def _register_edition_commands() -> None:
-    """Editions' commands live in newsdigest.edition_cli; registered here once."""
-    from newsdigest.edition_cli import edition_group, send_edition_command
+    """Editions' commands live in newsdigest.editions.cli; registered here once."""
+    from newsdigest.editions.cli import edition_group, send_edition_command
 
     cli.add_command(edition_group)
     cli.add_command(send_edition_command)

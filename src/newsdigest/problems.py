@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsdigest.staticfiles import content_relative
+from newsdigest.model.staticfiles import content_relative
 
 ERROR = "error"
 WARNING = "warning"

@@ -30,9 +30,9 @@ import jinja2
 import yaml
 
 from newsdigest import theme_path
-from newsdigest.schema import LANG
+from newsdigest.model.schema import LANG
+from newsdigest.model.topics import SLUG
 from newsdigest.settings import AUTHORITY
-from newsdigest.topics import SLUG
 from newsdigest.urls import CONTROL_CHARS, is_absolute_http_url
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ a body's links may also be ``mailto:``; a built page may also link ``tel:``.
 Browsers ignore ASCII whitespace and control characters inside a scheme and
 decode entities before reading an attribute, so the scheme is judged after
 undoing those tricks (``JaVa&#x53;cript:``, ``java\\tscript:``). The sanitiser
-(``newsdigest.sanitize``), the settings and front matter checks and the site
+(``newsdigest.model.sanitize``), the settings and front matter checks and the site
 checks (``newsdigest.sitecheck``) all ask here, so what one lets through the
 others accept, and what one refuses none of them lets through.
 """

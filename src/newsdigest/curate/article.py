@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from newsdigest.curate.catalogue import Catalogue
 from newsdigest.curate.drafts import Draft, slugify
-from newsdigest.schema import LABELS, SUMMARY_SENTENCES
+from newsdigest.model.schema import LABELS, SUMMARY_SENTENCES
 from newsdigest.urls import CONTROL_CHARS, clean_url
 
 logger = logging.getLogger(__name__)

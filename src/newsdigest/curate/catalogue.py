@@ -19,10 +19,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsdigest.curate.drafts import slugify
-from newsdigest.frontmatter import FrontMatterError, read_source, split
+from newsdigest.model.frontmatter import FrontMatterError, read_source, split
+from newsdigest.model.schema import tag_key
+from newsdigest.model.topics import Topic, load_topics
 from newsdigest.problems import Problem
-from newsdigest.schema import tag_key
-from newsdigest.topics import Topic, load_topics
 from newsdigest.urls import normalise_url
 
 logger = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ import lxml.html
 import trafilatura
 
 from newsdigest.curate.article import Article, label_for
-from newsdigest.schema import LANG
+from newsdigest.model.schema import LANG
 from newsdigest.urls import CONTROL_CHARS, is_absolute_http_url
 
 logger = logging.getLogger(__name__)

@@ -38,7 +38,7 @@ from newsdigest.curate.catalogue import Catalogue
 from newsdigest.curate.drafts import DraftExists, draft_path, render, write_new
 from newsdigest.curate.fetch import FetchError, fetch
 from newsdigest.curate.netguard import private_network, public_only
-from newsdigest.frontmatter import FrontMatterError, parse_yaml, read_source
+from newsdigest.model.frontmatter import FrontMatterError, parse_yaml, read_source
 from newsdigest.problems import Problem
 from newsdigest.urls import CONTROL_CHARS, clean_url, is_absolute_http_url
 

@@ -16,8 +16,8 @@ kind modules are imported on demand so an rsync deploy does not pay for boto3.
 
 ``deploy()`` itself is the gate, whoever calls it (``newsdigest deploy``,
 ``invoke deploy``, a script): the folder must match the manifest its checked
-production build wrote (``newsdigest.manifest``), and the kind modules get only
-the verified files.
+production build wrote (``newsdigest.publishing.manifest``), and the kind
+modules get only the verified files.
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from newsdigest.deploy.compress import ENCODERS
 from newsdigest.deploy.result import DeployResult, Site
 from newsdigest.deploy.rsync import unsafe_destination_reason
-from newsdigest.manifest import verify_site
 from newsdigest.problems import DigestError, Problem, Report
+from newsdigest.publishing.compress import ENCODERS
+from newsdigest.publishing.manifest import verify_site
 from newsdigest.settings import Config, feature_config
 
 __all__ = [

@@ -26,8 +26,8 @@ from typing import Any
 import ghp_import
 
 from newsdigest.deploy.result import DeployResult, Site
-from newsdigest.manifest import verified_copy
 from newsdigest.problems import DigestError
+from newsdigest.publishing.manifest import verified_copy
 
 log = logging.getLogger(__name__)
 

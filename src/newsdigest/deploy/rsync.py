@@ -19,8 +19,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from newsdigest.deploy.result import DeployResult, Site
-from newsdigest.manifest import verified_copy
 from newsdigest.problems import DigestError
+from newsdigest.publishing.manifest import verified_copy
 
 log = logging.getLogger(__name__)
 

@@ -38,9 +38,9 @@ from botocore.exceptions import (
     PartialCredentialsError,
 )
 
-from newsdigest.deploy.compress import SUFFIXES, compress, is_compressible
 from newsdigest.deploy.result import DeployResult, Site
 from newsdigest.problems import DigestError
+from newsdigest.publishing.compress import SUFFIXES, compress, is_compressible
 
 log = logging.getLogger(__name__)
 

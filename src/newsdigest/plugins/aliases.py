@@ -5,7 +5,7 @@ Every build records each published item's address (kept beside the build by
 (a new slug, title or date) is an error unless the old address is listed in
 its ``aliases:``; every alias is published as a small redirect page (canonical
 link to the new address, meta refresh, ``noindex``). Items that vanished are
-named in a warning. The rules are in ``newsdigest.addresses``.
+named in a warning. The rules are in ``newsdigest.model.addresses``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from typing import Any
 from pelican import signals
 from pelican.generators import Generator
 
-from newsdigest.addresses import (
+from newsdigest.engine.runstate import STATE, start_run
+from newsdigest.model.addresses import (
     PUBLISHED_OUTPUT,
     Addressed,
     address_record,
@@ -32,8 +33,7 @@ from newsdigest.addresses import (
     read_record,
     vanished_problems,
 )
-from newsdigest.build_state import STATE, start_run
-from newsdigest.frontmatter import FrontMatterError, read_source, split
+from newsdigest.model.frontmatter import FrontMatterError, read_source, split
 from newsdigest.problems import DigestError, Problem, content_path
 
 logger = logging.getLogger(__name__)

@@ -1,8 +1,8 @@
 """Pelican plugin: how readers and machines find stories.
 
 Related and neighbouring stories (computed once per build by
-``newsdigest.related``), the head of every page (canonical URL, OpenGraph and
-Twitter cards, JSON-LD from ``newsdigest.structured``), ``sitemap.xml``, a
+``newsdigest.discovery.related``), the head of every page (canonical URL, OpenGraph and
+Twitter cards, JSON-LD from ``newsdigest.discovery.structured``), ``sitemap.xml``, a
 Google News sitemap, ``robots.txt`` and an OPML list of every feed.
 
 The sitemaps list what Pelican actually wrote: ``content_written`` tells this
@@ -29,11 +29,20 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
-from newsdigest.build_state import STATE, start_run
-from newsdigest.builddate import configured_build_date
-from newsdigest.feedplan import feed_specs, feeds_config
+from newsdigest.discovery.related import Story, related_stories, topic_neighbours
+from newsdigest.discovery.structured import (
+    absolute,
+    collection_jsonld,
+    image_address,
+    item_jsonld,
+    item_modified,
+    jsonld_script,
+    social_meta,
+)
+from newsdigest.engine.runstate import STATE, start_run
+from newsdigest.feeds.plan import feed_specs, feeds_config
 from newsdigest.problems import Report
-from newsdigest.related import Story, related_stories, topic_neighbours
+from newsdigest.publishing.builddate import configured_build_date
 from newsdigest.settings import (
     DISCOVERY_DEFAULTS,
     Config,
@@ -42,15 +51,6 @@ from newsdigest.settings import (
     merge,
     raise_if_errors,
     setting_problem,
-)
-from newsdigest.structured import (
-    absolute,
-    collection_jsonld,
-    image_address,
-    item_jsonld,
-    item_modified,
-    jsonld_script,
-    social_meta,
 )
 from newsdigest.urls import is_absolute_http_url
 

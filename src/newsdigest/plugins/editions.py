@@ -1,6 +1,6 @@
 """Pelican plugin: digest editions (daily or weekly), their feed and their email.
 
-Thin on purpose: the rules live in ``newsdigest.periods``, ``edition_notes``,
+Thin on purpose: the rules live in ``newsdigest.editions.periods``, ``edition_notes``,
 ``edition_model`` and ``newsletter``. Editions are a page kind added with
 ``get_generators``; every file (edition pages, the paginated index, the email
 HTML, text and ``.eml``) goes through Pelican's ``writer.write_file``, so the
@@ -22,17 +22,13 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
-from newsdigest.build_state import STATE, start_run
-from newsdigest.edition_model import (
+from newsdigest.editions.model import (
     EMAIL_MAX_BYTES,
     Edition,
     build_editions,
     editions_config,
 )
-from newsdigest.edition_notes import read_notes
-from newsdigest.feedformats import EXTRA_FEEDS_KEY, FORMATS, FeedSpec
-from newsdigest.feedplan import feed_title
-from newsdigest.newsletter import (
+from newsdigest.editions.newsletter import (
     build_message,
     edition_list_html,
     email_sections,
@@ -40,7 +36,11 @@ from newsdigest.newsletter import (
     message_text,
     sender,
 )
-from newsdigest.periods import zone
+from newsdigest.editions.notes import read_notes
+from newsdigest.editions.periods import zone
+from newsdigest.engine.runstate import STATE, start_run
+from newsdigest.feeds.formats import EXTRA_FEEDS_KEY, FORMATS, FeedSpec
+from newsdigest.feeds.plan import feed_title
 from newsdigest.problems import DigestError
 from newsdigest.settings import content_config
 

@@ -24,19 +24,19 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
-from newsdigest.build_state import STATE, start_run
-from newsdigest.builddate import configured_build_date
-from newsdigest.feedformats import FORMATS, FeedSpec
-from newsdigest.feedplan import feed_specs, feeds_config
-from newsdigest.sanitize import sanitise_html
-from newsdigest.settings import content_config
-from newsdigest.structured import (
+from newsdigest.discovery.structured import (
     entry_extras_html,
     image_address,
     item_label_name,
     item_modified,
     source_authors,
 )
+from newsdigest.engine.runstate import STATE, start_run
+from newsdigest.feeds.formats import FORMATS, FeedSpec
+from newsdigest.feeds.plan import feed_specs, feeds_config
+from newsdigest.model.sanitize import sanitise_html
+from newsdigest.publishing.builddate import configured_build_date
+from newsdigest.settings import content_config
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ that lost more than ``max_page_loss`` of its pages unless forced.
 
 Builds of one output take turns: a lock beside the output is held over build,
 swap and pruning, so a second build waits (or refuses after
-``lock_timeout``). The folders and the swap are in ``newsdigest.staging``.
+``lock_timeout``). The folders and the swap are in ``newsdigest.publishing.staging``.
 """
 
 from __future__ import annotations
@@ -27,15 +27,10 @@ from typing import Any
 
 from pelican import signals
 
-from newsdigest.build_state import STATE, start_run
-from newsdigest.manifest import settings_file_from_argv, write_manifest
+from newsdigest.engine.runstate import STATE, start_run
 from newsdigest.problems import DigestError, Report
-from newsdigest.settings import (
-    publish_config,
-    raise_if_errors,
-    setting_problem,
-)
-from newsdigest.staging import (
+from newsdigest.publishing.manifest import settings_file_from_argv, write_manifest
+from newsdigest.publishing.staging import (
     BuildLock,
     count_pages,
     live_build,
@@ -52,6 +47,11 @@ from newsdigest.staging import (
     remove_build,
     remove_stale_staging,
     swap_into_place,
+)
+from newsdigest.settings import (
+    publish_config,
+    raise_if_errors,
+    setting_problem,
 )
 
 logger = logging.getLogger(__name__)
@@ -312,7 +312,7 @@ def finish_build(pelican: Any) -> None:
                 )
         try:
             if config["precompress"]:
-                from newsdigest.deploy.compress import precompress
+                from newsdigest.publishing.compress import precompress
 
                 precompress(staged, config["precompress"], previous)
             normalise_modes(staged)

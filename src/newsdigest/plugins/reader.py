@@ -3,8 +3,8 @@
 Why a reader of our own rather than Pelican's MarkdownReader with the yaml-metadata
 plugin: Pelican logs a file that fails to parse and builds on without it, exiting
 0; its metadata is untyped strings; raw HTML in Markdown reaches the page. This
-reader validates the front matter contract (``newsdigest.schema``), sanitises the
-body (``newsdigest.sanitize``) and hands Pelican ready objects. Invalid files
+reader validates the front matter contract (``newsdigest.model.schema``), sanitises the
+body (``newsdigest.model.sanitize``) and hands Pelican ready objects. Invalid files
 become Pelican "skip" stubs and their problems are collected; once every
 generator has read its content, the build stops with all problems at once.
 """
@@ -26,20 +26,24 @@ from pelican import signals
 from pelican.contents import Category, Tag
 from pelican.readers import BaseReader
 
-from newsdigest.body import (
+from newsdigest.engine.readcache import FOLDER, ItemCache, dependencies, entry_key
+from newsdigest.engine.runstate import STATE, start_run
+from newsdigest.labels import label_name
+from newsdigest.model.body import (
     body_character_problems,
     body_image_problems,
     render_body,
     site_link_problems,
 )
-from newsdigest.build_state import STATE, start_run
-from newsdigest.frontmatter import UNSAFE_CHARS, FrontMatterError, read_source, split
-from newsdigest.labels import label_name
-from newsdigest.ordering import order_key
-from newsdigest.problems import Problem, Report, content_path
-from newsdigest.readcache import FOLDER, ItemCache, dependencies, entry_key
-from newsdigest.sanitize import SiteLink
-from newsdigest.schema import (
+from newsdigest.model.frontmatter import (
+    UNSAFE_CHARS,
+    FrontMatterError,
+    read_source,
+    split,
+)
+from newsdigest.model.ordering import order_key
+from newsdigest.model.sanitize import SiteLink
+from newsdigest.model.schema import (
     BODY_UNSAFE_CHARS,
     MAX_SLUG_BYTES,
     WINDOWS_RESERVED,
@@ -49,16 +53,17 @@ from newsdigest.schema import (
     validate_item,
     validate_page,
 )
-from newsdigest.settings import content_config, raise_if_errors, setting_problem
-from newsdigest.spellings import canonical_spellings, title_slug, url_slug
-from newsdigest.staticfiles import (
+from newsdigest.model.spellings import canonical_spellings, title_slug, url_slug
+from newsdigest.model.staticfiles import (
     content_relative,
     link_problem,
     link_target,
     static_file_problem,
     symlink_in_path,
 )
-from newsdigest.topics import Topic
+from newsdigest.model.topics import Topic
+from newsdigest.problems import Problem, Report, content_path
+from newsdigest.settings import content_config, raise_if_errors, setting_problem
 from newsdigest.urls import normalise_url
 
 logger = logging.getLogger(__name__)
@@ -595,7 +600,7 @@ def file_name_problems(root: Path, shown_root: str) -> list[Problem]:
 
 def static_problems(generators: list[Any], settings: dict[str, Any]) -> list[Problem]:
     """Every file Pelican is about to copy: inside content/, not through a link,
-    and an image a digest needs (see ``newsdigest.staticfiles``)."""
+    and an image a digest needs (see ``newsdigest.model.staticfiles``)."""
     base, root = content_base(settings), content_root(settings)
     problems = []
     for generator in generators:

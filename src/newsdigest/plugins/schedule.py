@@ -4,7 +4,7 @@ Development builds (an empty or relative ``SITEURL``) write drafts, and items
 whose date has not come yet, under ``drafts/`` -- not listed, not in feeds --
 and the build summary prints their preview addresses. Production builds write
 neither; the summary names the items that are waiting for their date. The rules
-themselves are in ``newsdigest.scheduling``.
+themselves are in ``newsdigest.model.scheduling``.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from typing import Any
 
 from pelican import signals
 
-from newsdigest.build_state import STATE, start_run
-from newsdigest.builddate import schedule_date
-from newsdigest.problems import content_path
-from newsdigest.scheduling import (
+from newsdigest.engine.runstate import STATE, start_run
+from newsdigest.model.scheduling import (
     preview_line,
     previews_drafts,
     schedule_config,
     split_waiting,
     waiting_line,
 )
+from newsdigest.problems import content_path
+from newsdigest.publishing.builddate import schedule_date
 from newsdigest.urls import is_absolute_http_url
 
 logger = logging.getLogger(__name__)

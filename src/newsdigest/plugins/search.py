@@ -36,9 +36,10 @@ from urllib.parse import urlsplit
 from pelican import signals
 from pelican.generators import Generator
 
-from newsdigest.build_state import STATE, start_run
+from newsdigest.engine.readcache import PREFIX
+from newsdigest.engine.runstate import STATE, start_run
 from newsdigest.problems import DigestError, Report
-from newsdigest.readcache import PREFIX
+from newsdigest.publishing.staging import os_problem
 from newsdigest.settings import (
     SEARCH_DEFAULTS,
     Config,
@@ -46,7 +47,6 @@ from newsdigest.settings import (
     merge,
     raise_if_errors,
 )
-from newsdigest.staging import os_problem
 
 logger = logging.getLogger(__name__)
 

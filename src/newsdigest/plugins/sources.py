@@ -17,8 +17,8 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.urlwrappers import URLWrapper
 
-from newsdigest.schema import tag_key
-from newsdigest.spellings import canonical_spellings
+from newsdigest.model.schema import tag_key
+from newsdigest.model.spellings import canonical_spellings
 
 logger = logging.getLogger(__name__)
 

@@ -16,11 +16,11 @@ from typing import Any
 import jinja2
 from pelican import signals
 
-from newsdigest.build_state import STATE, start_run
 from newsdigest.dates import is_day_only, iso, offset_label
-from newsdigest.feedplan import feed_links
+from newsdigest.editions.periods import MONTHS
+from newsdigest.engine.runstate import STATE, start_run
+from newsdigest.feeds.plan import feed_links
 from newsdigest.labels import label_description, label_name
-from newsdigest.periods import MONTHS
 from newsdigest.settings import content_config
 
 
@@ -68,7 +68,7 @@ def feed_links_global(
     name: str = "",
 ) -> list[dict[str, str]]:
     """``feed_links(key, name=...)`` in templates: the feed's links, titled as
-    the feed itself is (``newsdigest.feedplan.feed_title``). A module-level
+    the feed itself is (``newsdigest.feeds.plan.feed_title``). A module-level
     function, not a closure over the settings, so the settings stay picklable
     (Pelican's caches pickle them); the template context holds every setting."""
     return feed_links(context.get_all(), key, title, name)

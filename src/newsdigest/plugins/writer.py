@@ -10,16 +10,16 @@ a curator knows which item to fix.
 
 **Incremental output.** Each page gets a key: the site's key (settings, code,
 theme, checks) and the fingerprints of the context values its template reads
-(``newsdigest.templatedeps``, ``newsdigest.fingerprint``). When the published
-build has a file with the same key (``newsdigest.outputcache``), the file is
-hard-linked from it and its check record taken over: it is neither rendered,
-nor checked, nor written. Feeds and other generated files use the same path
+(``newsdigest.engine.templatedeps``, ``newsdigest.engine.fingerprint``). When
+the published build has a file with the same key
+(``newsdigest.engine.outputcache``), the file is hard-linked from it and its
+check record taken over: it is neither rendered, nor checked, nor written. Feeds and other generated files use the same path
 through ``write_keyed``. Only staged builds (``DIGEST_PUBLISH["staging"]``)
 reuse files, and only from the build that is live.
 
 **On every core.** The pages that must be rendered wait (in batches) until the
 output is read; ``flush`` then renders, writes and checks them in processes
-forked from the build (``newsdigest.parallel``), which already hold the site.
+forked from the build (``newsdigest.engine.parallel``), which already hold the site.
 
 Pelican offers no hook for the rendered string, so the writer wraps the
 template it is given and the file object that ``Writer._open_w`` returns
@@ -46,8 +46,13 @@ from pelican.paginator import Paginator
 from pelican.urlwrappers import URLWrapper
 from pelican.writers import Writer
 
-from newsdigest.fingerprint import DEFAULT_BUDGET, Fingerprinter, identity, sorted_sets
-from newsdigest.outputcache import (
+from newsdigest.engine.fingerprint import (
+    DEFAULT_BUDGET,
+    Fingerprinter,
+    identity,
+    sorted_sets,
+)
+from newsdigest.engine.outputcache import (
     Entry,
     OutputIndex,
     file_state,
@@ -56,13 +61,13 @@ from newsdigest.outputcache import (
     replace_file,
     save_index,
 )
-from newsdigest.parallel import run_all
+from newsdigest.engine.parallel import run_all
+from newsdigest.engine.readcache import code_version
+from newsdigest.engine.templatedeps import TemplateReads, page_reads
 from newsdigest.problems import content_path
-from newsdigest.readcache import code_version
+from newsdigest.publishing.staging import live_build, published_name
 from newsdigest.settings import publish_config
 from newsdigest.sitecheck import CHECKS, SiteChecker, record_build
-from newsdigest.staging import live_build, published_name
-from newsdigest.templatedeps import TemplateReads, page_reads
 
 logger = logging.getLogger(__name__)
 

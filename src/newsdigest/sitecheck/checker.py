@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from newsdigest.parallel import PARALLEL_MIN_JOBS, can_fork, run_all, usable_cpus
+from newsdigest.engine.parallel import PARALLEL_MIN_JOBS, can_fork, run_all, usable_cpus
 from newsdigest.problems import Problem, Report
 from newsdigest.sitecheck.anchors import anchor_problem
 from newsdigest.sitecheck.assets import asset_problem, asset_refs, stylesheet_refs
@@ -368,7 +368,7 @@ def _html5_errors_of(job: tuple[Path, str]) -> tuple[str, list[tuple[int, str, s
 def html5_errors_in_workers(
     root: Path, pages: list[str], workers: int | None
 ) -> dict[str, list[tuple[int, str, str]]]:
-    """html5lib's errors for many pages, on every core (``newsdigest.parallel``:
+    """html5lib's errors for many pages, on every core (``newsdigest.engine.parallel``:
     forked workers start with everything imported and send back error tuples;
     a small site, ``workers=1`` or a caller that cannot fork gets {} and the
     pages are parsed in this process instead, as they are checked)."""

@@ -16,17 +16,18 @@ from typing import Any
 
 import click
 
-from newsdigest.edition_model import build_editions, editions_settings
-from newsdigest.edition_notes import next_note_text, read_notes
-from newsdigest.feedformats import FORMATS
-from newsdigest.frontmatter import FrontMatterError, read_source, split
-from newsdigest.newsletter import read_message, send_message
-from newsdigest.periods import id_example, parse_period_id, period_of, zone
+from newsdigest.commands import load_settings, project_option, settings_option
+from newsdigest.editions.model import build_editions, editions_settings
+from newsdigest.editions.newsletter import read_message, send_message
+from newsdigest.editions.notes import next_note_text, read_notes
+from newsdigest.editions.periods import id_example, parse_period_id, period_of, zone
+from newsdigest.feeds.formats import FORMATS
+from newsdigest.model.frontmatter import FrontMatterError, read_source, split
+from newsdigest.model.schema import LABELS, truncate_slug, validate_item
+from newsdigest.model.spellings import title_slug
+from newsdigest.model.topics import load_topics
 from newsdigest.problems import DigestError
-from newsdigest.schema import LABELS, truncate_slug, validate_item
 from newsdigest.settings import content_settings
-from newsdigest.spellings import title_slug
-from newsdigest.topics import load_topics
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def published_items(settings: dict[str, Any], notes_dir: str) -> list[ItemRecord
             values = checked.values
             if not checked.ok or values.get("status", "published") != "published":
                 continue
-            # The address the reader gives it (newsdigest.spellings), cut alike.
+            # The address the reader gives it (newsdigest.model.spellings), cut alike.
             slug = values.get("slug") or truncate_slug(
                 title_slug(values["title"], settings)
             )
@@ -171,29 +172,11 @@ def edition_group() -> None:
     """Prepare editions (see DIGEST_EDITIONS)."""
 
 
-def _settings(project: Path, settings_file: str) -> dict[str, Any]:
-    from newsdigest.cli import load_settings
-
-    return load_settings(project, settings_file)
-
-
-_project = click.option(
-    "--project",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=".",
-    show_default=True,
-    help="Folder holding content/ and the settings file.",
-)
+_project = project_option("Folder holding content/ and the settings file.")
 
 
 @edition_group.command(name="next")
-@click.option(
-    "-s",
-    "--settings",
-    default="pelicanconf.py",
-    show_default=True,
-    help="Settings file holding DIGEST_EDITIONS.",
-)
+@settings_option("pelicanconf.py", "Settings file holding DIGEST_EDITIONS.")
 @_project
 @click.option(
     "--date",
@@ -205,7 +188,7 @@ def next_command(settings: str, project: Path, day: dt.datetime | None) -> None:
     """Write the next edition's note: number, period and the items since the
     previous edition to pick highlights from. Never overwrites a note."""
     try:
-        loaded = _settings(project, settings)
+        loaded = load_settings(project, settings)
         loaded["PATH"] = str((project / loaded["PATH"]).resolve())
         _, line = write_next_note(loaded, day.date() if day else None)
     except DigestError as error:
@@ -224,12 +207,9 @@ def next_command(settings: str, project: Path, day: dt.datetime | None) -> None:
     help="Recipient address (repeat for a list; sent as one message).",
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be sent; send nothing.")
-@click.option(
-    "-s",
-    "--settings",
-    default="publishconf.py",
-    show_default=True,
-    help="Settings file of the build holding the edition (and DIGEST_EDITIONS).",
+@settings_option(
+    "publishconf.py",
+    "Settings file of the build holding the edition (and DIGEST_EDITIONS).",
 )
 @_project
 def send_edition_command(
@@ -244,7 +224,7 @@ def send_edition_command(
     Host, port, STARTTLS and user come from DIGEST_EDITIONS; the password only
     from the environment variable named by smtp_password_env."""
     try:
-        loaded = _settings(project, settings)
+        loaded = load_settings(project, settings)
         loaded["OUTPUT_PATH"] = str(project / loaded["OUTPUT_PATH"])
         line = send_built_edition(loaded, edition_id, list(recipients), dry_run=dry_run)
     except DigestError as error:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from feedgenerator import Atom1Feed, Rss201rev2Feed
 
-from newsdigest.jsonfeed import MIME_TYPE as JSON_FEED_TYPE
-from newsdigest.jsonfeed import JsonFeed
+from newsdigest.feeds.jsonfeed import MIME_TYPE as JSON_FEED_TYPE
+from newsdigest.feeds.jsonfeed import JsonFeed
 
 #: format -> (feedgenerator class, file suffix, name shown to readers)
 FORMATS = {

@@ -20,7 +20,7 @@ from typing import Any
 import unidecode
 from markupsafe import Markup
 
-from newsdigest.schema import tag_key
+from newsdigest.model.schema import tag_key
 
 
 def canonical_spellings(names: list[str]) -> dict[str, str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from newsdigest.feedformats import EXTRA_FEEDS_KEY, FORMATS, FeedSpec, link_entries
+from newsdigest.feeds.formats import EXTRA_FEEDS_KEY, FORMATS, FeedSpec, link_entries
 from newsdigest.problems import Report
 from newsdigest.settings import (
     FEEDS_DEFAULTS,

@@ -15,16 +15,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from newsdigest.frontmatter import BODY_UNSAFE_CHARS, Document
-from newsdigest.problems import Problem
-from newsdigest.sanitize import (
+from newsdigest.model.frontmatter import BODY_UNSAFE_CHARS, Document
+from newsdigest.model.sanitize import (
     INTRASITE_LINK_REGEX,
     SITE_LINK_KINDS,
     SiteLink,
     render_markdown,
 )
-from newsdigest.schema import unsafe_reference
-from newsdigest.staticfiles import link_problem
+from newsdigest.model.schema import unsafe_reference
+from newsdigest.model.staticfiles import link_problem
+from newsdigest.problems import Problem
 from newsdigest.urls import is_absolute_http_url
 
 _IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"', re.IGNORECASE)

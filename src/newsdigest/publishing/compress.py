@@ -17,7 +17,7 @@ from pathlib import Path
 
 import brotli
 
-from newsdigest.outputcache import link_from, replace_file
+from newsdigest.engine.outputcache import link_from, replace_file
 
 log = logging.getLogger(__name__)
 

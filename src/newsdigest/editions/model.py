@@ -24,15 +24,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsdigest.edition_notes import Note
-from newsdigest.feedformats import FORMATS
-from newsdigest.newsletter import (
+from newsdigest.editions.newsletter import (
     ADDRESS_FIX,
     header_text_problem,
     header_url_problem,
     mailbox,
 )
-from newsdigest.periods import KINDS, Period, period_of
+from newsdigest.editions.notes import Note
+from newsdigest.editions.periods import KINDS, Period, period_of
+from newsdigest.feeds.formats import FORMATS
 from newsdigest.problems import Problem, Report
 from newsdigest.settings import (
     Config,

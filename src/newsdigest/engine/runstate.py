@@ -18,8 +18,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsdigest.model.topics import Topic, load_site_topics
 from newsdigest.problems import Problem, Report
-from newsdigest.topics import Topic, load_site_topics
 
 
 @dataclass

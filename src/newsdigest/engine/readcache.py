@@ -58,10 +58,10 @@ RENDERING_PACKAGES = ("markdown", "nh3", "pyyaml", "pelican")
 # listed here refuses the entry, so a planted file cannot call anything.
 _ALLOWED = frozenset(
     {
-        ("newsdigest.readcache", "Entry"),
-        ("newsdigest.readcache", "Dependency"),
+        ("newsdigest.engine.readcache", "Entry"),
+        ("newsdigest.engine.readcache", "Dependency"),
         ("newsdigest.problems", "Problem"),
-        ("newsdigest.topics", "Topic"),
+        ("newsdigest.model.topics", "Topic"),
         ("newsdigest.dates", "DayDate"),
         ("datetime", "date"),
         ("datetime", "datetime"),

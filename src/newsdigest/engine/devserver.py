@@ -5,7 +5,7 @@ imports, reading the settings, registering the plugins and unpickling every
 read item from the disk cache again before the first page was rendered. Here a
 builder process keeps one ``Pelican`` object for its life and each change runs
 its ``run()`` again, as Pelican's own ``--autoreload`` does; the read cache keeps
-the items of the last run in memory (``newsdigest.readcache``), so a rebuild
+the items of the last run in memory (``newsdigest.engine.readcache``), so a rebuild
 reads again only the files an edit changed. Every run is still the whole build
 ``pelican content -s pelicanconf.py`` makes: the same plugins, validation,
 staging, checks and atomic swap.
@@ -100,7 +100,7 @@ class SiteBuilder:
         from pelican import LOG_HANDLERS, get_instance, parse_arguments
         from pelican.log import init as init_logging
 
-        from newsdigest.readcache import keep_in_memory
+        from newsdigest.engine.readcache import keep_in_memory
 
         self.project = project
         self.settings_file = settings_file
@@ -156,7 +156,7 @@ def settings_problem(settings_file: Path) -> str | None:
 def builder_main(argv: list[str] | None = None) -> int:
     """The builder process: build once, then once per ``build`` line on stdin,
     answering ``ok`` or ``failed`` on the reply file descriptor."""
-    parser = argparse.ArgumentParser(prog="python -m newsdigest.devserver")
+    parser = argparse.ArgumentParser(prog="python -m newsdigest.engine.devserver")
     parser.add_argument("--settings", required=True)
     parser.add_argument("--reply-fd", type=int, required=True)
     args = parser.parse_args(argv)
@@ -201,7 +201,7 @@ class BuilderProcess:
                 [
                     sys.executable,
                     "-m",
-                    "newsdigest.devserver",
+                    "newsdigest.engine.devserver",
                     "--settings",
                     self.settings_file,
                     "--reply-fd",

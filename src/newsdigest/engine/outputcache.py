@@ -1,7 +1,7 @@
 """The keys of the live build's files, so the next build links what did not change.
 
 A staged build writes into a new folder beside the published one. Each file the
-writer renders gets a key (``newsdigest.fingerprint``); the keys, with what the
+writer renders gets a key (``newsdigest.engine.fingerprint``); the keys, with what the
 site checks learned from each file, are kept in ``CACHE_PATH`` under the name of
 the build they describe. The next build loads the index of the build that is
 live now: a file whose key is unchanged is hard-linked from the live build
@@ -37,8 +37,8 @@ VERSION = 2
 # other callable is refused before anything is called.
 _ALLOWED = frozenset(
     {
-        ("newsdigest.outputcache", "Entry"),
-        ("newsdigest.outputcache", "OutputIndex"),
+        ("newsdigest.engine.outputcache", "Entry"),
+        ("newsdigest.engine.outputcache", "OutputIndex"),
         ("newsdigest.sitecheck.checker", "FileRecord"),
         ("newsdigest.problems", "Problem"),
         ("builtins", "set"),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsdigest.frontmatter import (
+from newsdigest.model.frontmatter import (
     UNSAFE_CHARS,
     FrontMatterError,
     parse_yaml,

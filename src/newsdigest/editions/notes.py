@@ -18,10 +18,15 @@ from typing import Any
 
 import yaml
 
-from newsdigest.frontmatter import FrontMatterError, SafeLoader, read_source, split
-from newsdigest.periods import Period, id_example, parse_period_id, period_of
+from newsdigest.editions.periods import Period, id_example, parse_period_id, period_of
+from newsdigest.model.frontmatter import (
+    FrontMatterError,
+    SafeLoader,
+    read_source,
+    split,
+)
+from newsdigest.model.sanitize import render_markdown
 from newsdigest.problems import WARNING, Problem
-from newsdigest.sanitize import render_markdown
 
 logger = logging.getLogger(__name__)
 

@@ -35,8 +35,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from newsdigest.manifest import manifest_path
 from newsdigest.problems import DigestError
+from newsdigest.publishing.manifest import manifest_path
 from newsdigest.settings import FORCE_ENV
 
 logger = logging.getLogger(__name__)

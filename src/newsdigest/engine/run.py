@@ -71,7 +71,7 @@ def build_in_process(
             if not exc.report.problems:
                 raise
             return exc.report
-        from newsdigest.build_state import STATE
+        from newsdigest.engine.runstate import STATE
 
         return STATE.last_report
     finally:

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from newsdigest.addresses import alias_path_problem, same_address
 from newsdigest.dates import DayDate, precedes
-from newsdigest.frontmatter import BODY_UNSAFE_CHARS, UNSAFE_CHARS, Document
 from newsdigest.labels import DEFAULT_LABEL, DEFAULT_LABELS
+from newsdigest.model.addresses import alias_path_problem, same_address
+from newsdigest.model.frontmatter import BODY_UNSAFE_CHARS, UNSAFE_CHARS, Document
+from newsdigest.model.topics import MAX_SLUG_BYTES, SLUG, WINDOWS_RESERVED, Topic
 from newsdigest.problems import WARNING, Problem
-from newsdigest.topics import MAX_SLUG_BYTES, SLUG, WINDOWS_RESERVED, Topic
 from newsdigest.urls import (
     is_absolute_http_url,
     is_safe_url,
@@ -543,7 +543,7 @@ def _check_corrections(v: _Validator, value: Any) -> list[dict[str, Any]]:
 
 
 def _check_aliases(v: _Validator, value: Any) -> list[str]:
-    """Old addresses of the item (see ``newsdigest.addresses``)."""
+    """Old addresses of the item (see ``newsdigest.model.addresses``)."""
     aliases: list[str] = []
     for index, entry in enumerate(v.string_list("aliases", value, allow_single=True)):
         if any(same_address(entry, kept) for kept in aliases):
