@@ -329,13 +329,15 @@ def test_add_seed_text_capture(project):
         "Lavrov, Russian Foreign Minister."
     )
     assert meta["authors"] == [] and meta["image"] is None
-    text = body(path)
-    assert "Section in the original: News > Russia" in text
+    notes = meta["curator_notes"]  # for the curator, never in the body
+    assert "Section in the original: News > Russia" in notes
     assert (
         "Photo in the original: Foreign Minister Sergei Lavrov announced that Russia "
         "would take measures to eliminate any imminent threat to its security. "
         "Dec. 31, 2021. (credit: Twitter/@khminawi)"
-    ) in text
+    ) in notes
+    text = body(path)
+    assert "in the original" not in text
     assert text.count("\n> \u201c") == 3
     assert "\u2014 Sergei Lavrov, via teleSUR English" in text
     assert "\u2014 Yuri Ushakov, via teleSUR English" in text

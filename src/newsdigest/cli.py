@@ -26,7 +26,7 @@ from newsdigest import __version__
 from newsdigest.addresses import PUBLISHED_OUTPUT
 from newsdigest.build import build_in_process
 from newsdigest.deploy import DeployResult, deploy
-from newsdigest.problems import DigestError, Problem, Report
+from newsdigest.problems import DigestError, Problem, Report, printable
 from newsdigest.scaffold import init, theme
 
 
@@ -265,6 +265,16 @@ def _now() -> dt.datetime:
     return dt.datetime.now().astimezone().replace(microsecond=0)
 
 
+def _say(text: str, *, err: bool = False) -> None:
+    """Print one line of curate output: page and feed text reaches it (titles,
+    sections, captions, addresses), so it is made printable first."""
+    click.echo(printable(text), err=err)
+
+
+def _refuse(error: Exception) -> click.ClickException:
+    return click.ClickException(printable(str(error)))
+
+
 def _tags(value: str | None) -> list[str]:
     return [t.strip() for t in (value or "").split(",") if t.strip()]
 
@@ -306,15 +316,15 @@ def new(
             tags=_tags(tags),
         )
     except (NewError, DraftExists) as error:
-        raise click.ClickException(str(error)) from None
+        raise _refuse(error) from None
     for known, where in catalogue.similar_titles(title):
         if where != path:
-            click.echo(
+            _say(
                 f"warning: similar title in {catalogue.shown(where)}: {known!r}",
                 err=True,
             )
-    click.echo(catalogue.shown(path))
-    click.echo("fill in: " + ", ".join(placeholders), err=True)
+    _say(catalogue.shown(path))
+    _say("fill in: " + ", ".join(placeholders), err=True)
 
 
 @cli.command()
@@ -373,12 +383,12 @@ def add(
             timeout=timeout,
         )
     except AddError as error:
-        raise click.ClickException(str(error)) from None
+        raise _refuse(error) from None
     for warning in added.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        _say(f"warning: {warning}", err=True)
     for note in added.notes:
-        click.echo(f"note: {note}", err=True)
-    click.echo(catalogue.shown(added.path))
+        _say(f"note: {note}", err=True)
+    _say(catalogue.shown(added.path))
 
 
 @cli.command()
@@ -428,13 +438,13 @@ def ingest(dry_run: bool, sources_file: str, timeout: float, project: Path) -> N
         catalogue, sources, now=_now(), dry_run=dry_run, timeout=timeout
     )
     for result in results:
-        click.echo(result.line())
+        _say(result.line())
         for shown in result.new:
-            click.echo(f"  {'would write' if dry_run else 'wrote'} {shown}")
+            _say(f"  {'would write' if dry_run else 'wrote'} {shown}")
         for shown in result.duplicates:
-            click.echo(f"  skipped {shown}")
+            _say(f"  skipped {shown}")
         for warning in result.warnings:
-            click.echo(f"  warning: similar title: {warning}")
+            _say(f"  warning: similar title: {warning}")
     sys.exit(1 if any(r.failed for r in results) else 0)
 
 

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from newsdigest.curate.catalogue import Catalogue
-from newsdigest.curate.drafts import Draft, slugify
+from newsdigest.curate.drafts import Draft, markdown_text, slugify
+from newsdigest.frontmatter import UNSAFE_CHARS
+from newsdigest.placeholders import BODY_LINES
 from newsdigest.schema import LABELS, SUMMARY_SENTENCES
-from newsdigest.urls import CONTROL_CHARS, clean_url
+from newsdigest.urls import clean_url
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,14 @@ ROLE_WORD = (
 VERB_BEFORE_SPEAKER = re.compile(rf"\b{SPEECH}\s+(?:{ROLE_WORD}\s+){{0,2}}({NAME})")
 # "Ana Ortega, the minister, declared that ..."
 SPEAKER_APPOSITIVE = re.compile(rf"({NAME}),\s+[^,\"]{{1,60}},\s+{SPEECH}\b")
+IMPORTED_NOTE = (
+    "Imported draft: rewrite the summary and write the text in our own words; "
+    "keep quotes exact and short. These notes are never published."
+)
+# Bidirectional embeddings, overrides and isolates: invisible, they make text
+# read in another order than it is stored (in an editor, a terminal, a page).
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+_HIDDEN = re.compile(f"{UNSAFE_CHARS.pattern}|[{BIDI_CONTROLS}]")
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "this", "that"})
 LABEL_WORDS = {
     "news": "news",
@@ -225,20 +235,19 @@ def key_quotes(
     return quotes
 
 
-def body_for(article: Article, source: str, notes: list[str]) -> str:
-    """A draft body: a note to the curator (never published), then key quotes."""
-    lines = [
-        "<!-- Imported draft: rewrite the summary and write the text below in our",
-        "     own words; keep quotes exact and short. This comment is not published.",
-    ]
-    lines += [f"     {note.replace('--', '-')}" for note in notes]
-    lines += ["-->", "", "Our summary and context, in our own words.", ""]
+def body_for(article: Article, source: str) -> str:
+    """A draft body: the placeholder for our own text, then key quotes.
+
+    Every quote, speaker and outlet name is page text, so it is written as
+    escaped Markdown: it renders as exactly the text the page had, never as a
+    link, an image, markup or a reference definition."""
+    lines = [BODY_LINES[0], ""]
     context = "\n".join([article.title, article.description, article.caption])
     for quote in key_quotes(article.paragraphs, context=context):
-        lines.append(f"> \u201c{quote.text}\u201d")
+        lines.append(f"> \u201c{markdown_text(quote.text)}\u201d")
         lines.append("")
         who = f"{quote.speaker}, via {source}" if quote.speaker else source
-        lines.append(f"\u2014 {who}")
+        lines.append(f"\u2014 {markdown_text(who)}")
         lines.append("")
     return "\n".join(lines)
 
@@ -308,18 +317,20 @@ def draft_from_article(
         image=article.image,
         lang=article.language,
     )
-    draft.body = body_for(article, source, notes)
+    draft.body = body_for(article, source)
+    draft.notes = [IMPORTED_NOTE, *notes]
     return draft, notes
 
 
 def _scrub(text: str) -> str:
     """One line of text without the control characters the schema refuses."""
-    return " ".join(CONTROL_CHARS.sub(" ", text).split())
+    return " ".join(_HIDDEN.sub(" ", text).split())
 
 
 def scrub(article: Article) -> Article:
-    """Pages carry invisible characters (U+2028, NUL, BEL) that the schema refuses
-    in front matter; a draft must validate, so they become spaces."""
+    """Pages carry invisible characters (U+2028, NUL, ESC, C1 controls, bidi
+    overrides) that the schema refuses in front matter or that disguise text in
+    an editor or a terminal; a draft must validate, so they become spaces."""
     article.title = _scrub(article.title)
     article.description = _scrub(article.description)
     article.site_name = _scrub(article.site_name)

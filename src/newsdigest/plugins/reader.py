@@ -36,9 +36,11 @@ from newsdigest.build_state import STATE, start_run
 from newsdigest.frontmatter import UNSAFE_CHARS, FrontMatterError, read_source, split
 from newsdigest.labels import label_name
 from newsdigest.ordering import order_key
+from newsdigest.placeholders import placeholder_problems
 from newsdigest.problems import Problem, Report, content_path
 from newsdigest.readcache import FOLDER, ItemCache, dependencies, entry_key
 from newsdigest.sanitize import SiteLink
+from newsdigest.scheduling import previews_drafts, schedule_config
 from newsdigest.schema import (
     BODY_UNSAFE_CHARS,
     MAX_SLUG_BYTES,
@@ -91,6 +93,13 @@ def content_root(settings: dict[str, Any]) -> Path:
 def content_base(settings: dict[str, Any]) -> Path:
     """The content folder as Pelican spells it (maybe through a symbolic link)."""
     return Path(os.path.abspath(settings["PATH"]))
+
+
+def is_production(settings: dict[str, Any]) -> bool:
+    """A build whose pages readers see: the one that leaves drafts out
+    (``newsdigest.scheduling``: an absolute SITEURL, as in publishconf.py, unless
+    ``DIGEST_SCHEDULE["drafts"]`` says otherwise)."""
+    return not previews_drafts(schedule_config(settings), settings.get("SITEURL", ""))
 
 
 def is_page(settings: dict[str, Any], source_path: str) -> bool:
@@ -186,6 +195,7 @@ class DigestReader(BaseReader):
             is_page(self.settings, source_path),
             sorted(topics.items()),
             content_config(self.settings),
+            is_production(self.settings),  # placeholders: error or warning
             *(self.settings.get(name) for name in KEY_SETTINGS),
         ]
 
@@ -224,6 +234,9 @@ class DigestReader(BaseReader):
                 authority=content_config(self.settings)["id_authority"],
                 labels=content_config(self.settings)["labels"],
                 asset_problem=asset_problem,
+            )
+            checked.problems.extend(
+                placeholder_problems(doc, production=is_production(self.settings))
             )
         checked.problems.extend(body_character_problems(doc))
         links: list[SiteLink] = []
