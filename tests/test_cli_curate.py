@@ -781,3 +781,20 @@ def test_hostile_page_notes_and_links_never_reach_pages_or_feeds(project, http_s
             assert "note.evil.example" not in shown, output
             assert "Imported draft" not in shown, output
     assert live_links(project.output) == []
+
+
+def test_page_text_printed_by_add_cannot_drive_the_terminal(project, tmp_path):
+    """Notes echo page text: C1 controls (CSI), bidi overrides and zero-width
+    marks are never written to the terminal as themselves."""
+    saved = tmp_path / "page.html"
+    section = "News \x9b2J\x9b31m \u202eesrever\u202c \u2066x\u2069 \u200bz"
+    saved.write_bytes(
+        (FIXTURES / "opengraph.html")
+        .read_bytes()
+        .replace(b'content="Climate"', f'content="{section}"'.encode())
+    )
+    result = run(project, "add", str(saved), "--topic", "climate")
+    written(project, result)
+    assert "note: Section in the original: News" in result.stderr
+    for char in "\x9b\u202e\u202c\u2066\u2069\u200b":
+        assert char not in result.output, repr(char)

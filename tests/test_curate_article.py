@@ -117,3 +117,88 @@ def test_slug_for_titles_without_latin_letters(title, url, slug):
     from newsdigest.curate.article import slug_for
 
     assert slug_for(Article(title=title, url=url)) == slug
+
+
+HOSTILE = [
+    "--->",
+    "-->",
+    "--!>",
+    "<!--",
+    "]]>",
+    "</script>",
+    "\n---\nstatus: published\n",
+    "key: value",
+    "&anchor *alias !!python/object/apply:os.system ['id']",
+    "[x](https://evil.example/a)",
+    "[ref]: https://evil.example/r",
+    "<a href='https://evil.example/h'>x</a>",
+    "{filename}/items/x.md",
+    "\x1b[2J\x9b31m\u202e\u2066",
+]
+
+
+def _hostile_draft(tmp_path):
+    from newsdigest.curate.article import draft_from_article
+    from newsdigest.curate.catalogue import Catalogue
+    from newsdigest.topics import Topic
+
+    catalogue = Catalogue(tmp_path, topics={"world": Topic("world", "W", "W", 1)})
+    article = Article(
+        title="A title " + " ".join(HOSTILE),
+        url="https://outlet.example/a",
+        site_name="Outlet " + HOSTILE[9],
+        sections=[f"NOTE{i} {payload}" for i, payload in enumerate(HOSTILE)],
+        caption="NOTECAPTION " + " ".join(HOSTILE),
+        paragraphs=[f'"{" ".join(HOSTILE)} and the rest," said Ana Ortega.'],
+    )
+    return draft_from_article(
+        article,
+        catalogue,
+        now=dt.datetime(2022, 1, 1, tzinfo=dt.UTC),
+        topic="world",
+    )[0]
+
+
+def test_curator_notes_are_front_matter_the_build_never_reads(tmp_path):
+    """Page text in notes (comment closers, YAML, links) stays in curator_notes:
+    the file reads back to the same strings, the schema accepts the key and
+    hands none of it on, and the body holds no note and no comment."""
+    from newsdigest.curate.drafts import render
+    from newsdigest.frontmatter import split
+    from newsdigest.schema import validate_item
+    from newsdigest.topics import Topic
+
+    draft = _hostile_draft(tmp_path)
+    text = render(draft).replace("\nstatus: draft\n", "\n")
+    doc = split(text, "item.md")
+    notes = doc.metadata["curator_notes"]
+    assert notes == draft.front_matter()["curator_notes"]
+    assert doc.metadata["title"] == draft.title  # YAML round trip, exactly
+    assert all(f"NOTE{i} " in " ".join(notes) for i in range(len(HOSTILE)))
+    assert "NOTE" not in doc.body and "<!--" not in doc.body
+    checked = validate_item(
+        doc,
+        {"world": Topic("world", "W", "W", 1)},
+        timezone="UTC",
+        authority="digest.example.org,2026",
+    )
+    assert [str(p) for p in checked.problems if p.is_error] == []
+    assert "curator_notes" not in checked.values
+    assert "NOTE" not in repr(checked.values)
+
+
+def test_page_text_in_a_draft_body_renders_as_text_never_markup(tmp_path):
+    from newsdigest.sanitize import render_markdown
+
+    html = render_markdown(_hostile_draft(tmp_path).body)
+    assert "<a " not in html and "<img" not in html and "<script" not in html
+    assert "<code" not in html and "<em" not in html
+    assert "[x](https://evil.example/a)" in html  # the quote, as written
+    assert "{filename}/items/x.md" in html
+    assert "\x1b" not in html and "\u202e" not in html
+
+
+def test_page_text_loses_terminal_and_bidi_controls(tmp_path):
+    draft = _hostile_draft(tmp_path)
+    for text in (draft.title, draft.source, *draft.notes, draft.body):
+        assert not set(text) & set("\x1b\x9b\u202e\u2066"), text

@@ -138,6 +138,8 @@ def markdown_text(text: str) -> str:
     text = " ".join(text.split())
     text = text.replace("&", "&amp;").replace("<", "&lt;")
     text = _INLINE.sub(r"\\\1", text)
+    # SmartyPants would make "--" a dash: "-->" in a quote stays as published.
+    text = re.sub(r"-{2,}", lambda m: "\\-" * len(m.group()), text)
     match = _BLOCK_START.match(text)
     if match is None:
         return text
