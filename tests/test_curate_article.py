@@ -202,3 +202,57 @@ def test_page_text_loses_terminal_and_bidi_controls(tmp_path):
     draft = _hostile_draft(tmp_path)
     for text in (draft.title, draft.source, *draft.notes, draft.body):
         assert not set(text) & set("\x1b\x9b\u202e\u2066"), text
+
+
+def test_a_page_cannot_make_a_draft_too_large_to_build(tmp_path):
+    """Sections and captions are page text of any length; each note is cut."""
+    from newsdigest.curate.article import draft_from_article
+    from newsdigest.curate.catalogue import Catalogue
+    from newsdigest.curate.drafts import render
+    from newsdigest.frontmatter import MAX_BYTES
+
+    article = Article(
+        title="T",
+        url="https://outlet.example/a",
+        sections=["word " * 30_000],
+        caption="word " * 30_000,
+    )
+    draft, _ = draft_from_article(
+        article, Catalogue(tmp_path), now=dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
+    )
+    assert len(render(draft).encode()) < MAX_BYTES
+
+
+def test_a_page_with_overlong_fields_still_makes_a_valid_draft(tmp_path):
+    """A draft that fails the schema stops every build, production included:
+    a page's overlong title, outlet, alt text and lists are cut to the limits."""
+    from newsdigest.curate.article import draft_from_article
+    from newsdigest.curate.catalogue import Catalogue
+    from newsdigest.curate.drafts import render
+    from newsdigest.frontmatter import split
+    from newsdigest.schema import validate_item
+    from newsdigest.topics import Topic
+
+    topics = {"world": Topic("world", "W", "W", 1)}
+    article = Article(
+        title="Tĩtle " * 400,
+        url="https://outlet.example/a",
+        site_name="S" * 300,
+        authors=[f"Author {i}" for i in range(40)] + ["B" * 200],
+        image={"src": "https://outlet.example/i.png", "alt": "alt " * 800},
+        description="\U0001f600" * 299 + ". More.",
+    )
+    draft, _ = draft_from_article(
+        article,
+        Catalogue(tmp_path, topics=topics),
+        now=dt.datetime(2022, 1, 1, tzinfo=dt.UTC),
+        topic="world",
+    )
+    checked = validate_item(
+        split(render(draft), "x.md"),
+        topics,
+        timezone="UTC",
+        authority="digest.example.org,2026",
+    )
+    assert [str(p) for p in checked.problems] == []
+    assert draft.title.startswith("Tĩtle Tĩtle") and draft.title.endswith(" \u2026")

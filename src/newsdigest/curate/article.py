@@ -19,7 +19,13 @@ from newsdigest.curate.catalogue import Catalogue
 from newsdigest.curate.drafts import Draft, markdown_text, slugify
 from newsdigest.frontmatter import UNSAFE_CHARS
 from newsdigest.placeholders import BODY_LINES
-from newsdigest.schema import LABELS, SUMMARY_SENTENCES
+from newsdigest.schema import (
+    LABELS,
+    MAX_FIELD_BYTES,
+    MAX_LIST,
+    MAX_NAME_BYTES,
+    SUMMARY_SENTENCES,
+)
 from newsdigest.urls import clean_url
 
 logger = logging.getLogger(__name__)
@@ -27,6 +33,9 @@ logger = logging.getLogger(__name__)
 MAX_QUOTES = 3
 QUOTE_MIN, QUOTE_MAX = 40, 280
 SUMMARY_MAX = 300
+# A note quotes page text (sections, a caption): a page cannot make the draft
+# larger than an item may be.
+NOTE_MAX = 500
 # Double quotes and guillemets only: an apostrophe is not a quotation mark.
 QUOTED = re.compile(
     r"[\"\u201c\u201e\u00ab]\s*([^\"\u201c\u201d\u201e\u00ab\u00bb]{20,}?)\s*[\"\u201d\u00bb]"
@@ -134,6 +143,19 @@ def _shorten(text: str, limit: int) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
     return f"{cut} \u2026"
+
+
+def fit(text: str, max_bytes: int) -> str:
+    """``text`` cut at a word to the schema's limit in UTF-8 bytes (marked with
+    an ellipsis): a page's overlong title, outlet or alt text must not make a
+    draft that stops every build until it is fixed."""
+    if len(text.encode("utf-8")) <= max_bytes:
+        return text
+    room = max_bytes - len(" \u2026".encode())
+    cut = text.encode("utf-8")[:room].decode("utf-8", "ignore")
+    if " " in cut.strip():
+        cut = cut.rsplit(" ", 1)[0]
+    return f"{cut.rstrip(' ,;:')} \u2026"
 
 
 def _speaker(paragraph: str, start: int, end: int) -> str | None:
@@ -302,23 +324,30 @@ def draft_from_article(
     if article.label and article.label != "news":
         notes.append(f"The original is labelled '{article.label}'.")
     slug = unique_slug(slug_for(article), catalogue)
+    image = article.image
+    if image:
+        image = {
+            k: v if k == "src" else fit(v, MAX_FIELD_BYTES) for k, v in image.items()
+        }
     draft = Draft(
-        title=article.title,
+        title=fit(article.title, MAX_FIELD_BYTES),
         slug=slug,
         topic=chosen,
         date=now,
-        summary=summary_of(article),
-        source=source,
+        summary=fit(summary_of(article), MAX_FIELD_BYTES),
+        source=fit(source, MAX_NAME_BYTES),
         source_url=url,
         source_date=article.date,
-        authors=article.authors,
+        authors=[fit(a, MAX_NAME_BYTES) for a in article.authors][
+            : MAX_LIST["authors"]
+        ],
         label=article.label or "news",
-        tags=tags,
-        image=article.image,
+        tags=[fit(t, MAX_NAME_BYTES) for t in tags][: MAX_LIST["tags"]],
+        image=image,
         lang=article.language,
     )
     draft.body = body_for(article, source)
-    draft.notes = [IMPORTED_NOTE, *notes]
+    draft.notes = [IMPORTED_NOTE, *(_shorten(note, NOTE_MAX) for note in notes)]
     return draft, notes
 
 
