@@ -798,3 +798,21 @@ def test_page_text_printed_by_add_cannot_drive_the_terminal(project, tmp_path):
     assert "note: Section in the original: News" in result.stderr
     for char in "\x9b\u202e\u202c\u2066\u2069\u200b":
         assert char not in result.output, repr(char)
+
+
+@pytest.mark.slow
+def test_server_text_in_errors_cannot_drive_the_terminal(project, http_server):
+    """A content type or a redirect target is the server's text, and refusals
+    print it: escape sequences come out as \\u001b, not as themselves."""
+    typed = http_server.add("/typed", body=b"x", content_type="text/x\x1b[2J\x9b1m")
+    result = run(project, "add", typed)
+    assert result.exit_code == 1 and "not a web page" in result.output
+    assert "\x1b" not in result.output and "\x9b" not in result.output
+    assert "\\u001b[2j" in result.output  # lower-cased as a media type
+    moved = http_server.add(
+        "/moved", status=302, headers={"Location": "gopher://x\x1b]0;owned\x07/"}
+    )
+    project.write("content/sources.yml", f"Moved:\n  feed: {moved}\n  topic: climate\n")
+    result = run(project, "ingest")
+    assert result.exit_code == 1 and "Moved: failed" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
 from urllib.parse import urljoin
+from dataclasses import dataclass, field
 
 import requests
 import urllib3
@@ -127,6 +127,10 @@ def fetch(
             raise FetchError(url, f"timed out after {timeout:g} s") from None
         except requests.RequestException as error:
             raise FetchError(url, f"network error ({_reason(error)})") from None
+        except ValueError:
+            # requests parses a redirect's Location even with redirects off
+            # (for Response.next); urllib raises on "x]y" and bad ports.
+            raise FetchError(url, "the server sent an unreadable address") from None
         with response:
             if response.is_redirect:
                 location = response.headers.get("location", "")
