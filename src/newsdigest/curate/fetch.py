@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-from urllib.parse import urljoin
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 import requests
 import urllib3
