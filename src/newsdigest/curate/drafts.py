@@ -133,8 +133,8 @@ def markdown_text(text: str) -> str:
     markup is escaped, so the draft stays readable for the curator who edits it
     (``3.5`` stays ``3.5``); line breaks become spaces, so no block can start
     inside, and a block marker at the start is escaped, so the text is safe at
-    the start of a line too. Typography (SmartyPants quotes and dashes) still
-    applies, as to any text of ours."""
+    the start of a line too; runs of hyphens are escaped, so ``-->`` is not made
+    a dash. SmartyPants still curls straight quotes, as in any text of ours."""
     text = " ".join(text.split())
     text = text.replace("&", "&amp;").replace("<", "&lt;")
     text = _INLINE.sub(r"\\\1", text)
