@@ -256,3 +256,16 @@ def test_a_page_with_overlong_fields_still_makes_a_valid_draft(tmp_path):
     )
     assert [str(p) for p in checked.problems] == []
     assert draft.title.startswith("Tĩtle Tĩtle") and draft.title.endswith(" \u2026")
+
+
+def test_invisible_characters_in_the_address_are_percent_encoded(tmp_path):
+    """A canonical address with a C1 control or a bidi override would make an
+    invalid (or disguised) source_url; a browser would send them encoded."""
+    from newsdigest.curate.article import draft_from_article
+    from newsdigest.curate.catalogue import Catalogue
+
+    article = Article(title="T", url="https://outlet.example/a\x9bb\u202ec/")
+    draft, _ = draft_from_article(
+        article, Catalogue(tmp_path), now=dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
+    )
+    assert draft.source_url == "https://outlet.example/a%C2%9Bb%E2%80%AEc/"

@@ -13,6 +13,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import quote as percent_encode
 from urllib.parse import urlsplit
 
 from newsdigest.curate.catalogue import Catalogue
@@ -359,7 +360,14 @@ def _scrub(text: str) -> str:
 def scrub(article: Article) -> Article:
     """Pages carry invisible characters (U+2028, NUL, ESC, C1 controls, bidi
     overrides) that the schema refuses in front matter or that disguise text in
-    an editor or a terminal; a draft must validate, so they become spaces."""
+    an editor or a terminal; a draft must validate, so they become spaces (in
+    the address, percent escapes)."""
+    # An address keeps its meaning with invisible characters percent-encoded,
+    # as a browser sends them.
+    article.url = "".join(
+        ch if ch.isprintable() else percent_encode(ch, safe="")
+        for ch in article.url.strip()
+    )
     article.title = _scrub(article.title)
     article.description = _scrub(article.description)
     article.site_name = _scrub(article.site_name)
