@@ -40,7 +40,7 @@ from newsdigest.placeholders import placeholder_problems
 from newsdigest.problems import Problem, Report, content_path
 from newsdigest.readcache import FOLDER, ItemCache, dependencies, entry_key
 from newsdigest.sanitize import SiteLink
-from newsdigest.scheduling import previews_drafts, schedule_config
+from newsdigest.scheduling import is_production
 from newsdigest.schema import (
     BODY_UNSAFE_CHARS,
     MAX_SLUG_BYTES,
@@ -93,13 +93,6 @@ def content_root(settings: dict[str, Any]) -> Path:
 def content_base(settings: dict[str, Any]) -> Path:
     """The content folder as Pelican spells it (maybe through a symbolic link)."""
     return Path(os.path.abspath(settings["PATH"]))
-
-
-def is_production(settings: dict[str, Any]) -> bool:
-    """A build whose pages readers see: the one that leaves drafts out
-    (``newsdigest.scheduling``: an absolute SITEURL, as in publishconf.py, unless
-    ``DIGEST_SCHEDULE["drafts"]`` says otherwise)."""
-    return not previews_drafts(schedule_config(settings), settings.get("SITEURL", ""))
 
 
 def is_page(settings: dict[str, Any], source_path: str) -> bool:
