@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import item
+from tests.helpers import item, parse_report
 
 AUTHORITY = {"id_authority": "digest.example.org,2026"}
 
@@ -346,3 +346,68 @@ def test_redirect_and_preview_pages_are_valid_html(project):
         timeout=300,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# --- Placeholders written by `newsdigest new` ---------------------------------
+
+
+def _new_item_published(project) -> tuple[Path, set[tuple[str, int]]]:
+    """`newsdigest new` without --source or --url, then the curator deletes the
+    status line: the file, and (field, line) of each placeholder in it."""
+    from click.testing import CliRunner
+
+    from newsdigest.cli import cli
+
+    result = CliRunner().invoke(
+        cli, ["new", "Talks open", "--topic", "world", "--project", str(project.root)]
+    )
+    assert result.exit_code == 0, result.output
+    path = project.root / result.stdout.strip().splitlines()[-1]
+    lines = path.read_text(encoding="utf-8").split("\n")
+    kept = [line for line in lines if line != "status: draft"]
+    assert len(kept) == len(lines) - 1
+    path.write_text("\n".join(kept), encoding="utf-8")
+    where = {
+        (key, next(n for n, line in enumerate(kept, 1) if line.startswith(f"{key}:")))
+        for key in ("summary", "source", "source_url")
+    }
+    fence = [n for n, line in enumerate(kept, 1) if line == "---"][1]
+    body = [n for n, line in enumerate(kept, 1) if n > fence and line.strip()]
+    assert len(body) == 3  # our text, the quote, who said it
+    return path, where | {("body", n) for n in body}
+
+
+PLACEHOLDER = re.compile(r"(\S+):(\d+): \[(\w+)\] still holds the placeholder")
+
+
+@pytest.mark.slow
+def test_a_production_build_refuses_the_placeholders_of_new(project):
+    path, where = _new_item_published(project)
+    shown = f"content/items/{path.name}"
+    result = project.build("publishconf.py")
+    out = output_of(result)
+    assert result.returncode != 0, out
+    assert "nothing was published" in out
+    found = {
+        (p.field, p.line)
+        for p in parse_report(out)
+        if p.path == shown and "placeholder" in p.message
+    }
+    assert found == where
+    assert "Outlet name" in out and "fix:" in out.split(shown, 1)[1]
+    assert not (project.output / "index.html").exists()
+
+
+@pytest.mark.slow
+def test_a_development_build_warns_about_the_placeholders_of_new(project):
+    path, where = _new_item_published(project)
+    result = project.build()
+    out = output_of(result)
+    assert result.returncode == 0, out
+    found = {
+        (field, int(line))
+        for shown, line, field in PLACEHOLDER.findall(out)
+        if shown == f"content/items/{path.name}"
+    }
+    assert found == where
+    assert "warning: content/items/" in out

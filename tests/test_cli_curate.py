@@ -7,8 +7,10 @@ pass the schema's validation once its status is set to published.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -331,13 +333,15 @@ def test_add_seed_text_capture(project):
         "Lavrov, Russian Foreign Minister."
     )
     assert meta["authors"] == [] and meta["image"] is None
-    text = body(path)
-    assert "Section in the original: News > Russia" in text
+    notes = meta["curator_notes"]  # for the curator, never in the body
+    assert "Section in the original: News > Russia" in notes
     assert (
         "Photo in the original: Foreign Minister Sergei Lavrov announced that Russia "
         "would take measures to eliminate any imminent threat to its security. "
         "Dec. 31, 2021. (credit: Twitter/@khminawi)"
-    ) in text
+    ) in notes
+    text = body(path)
+    assert "in the original" not in text
     assert text.count("\n> \u201c") == 3
     assert "\u2014 Sergei Lavrov, via teleSUR English" in text
     assert "\u2014 Yuri Ushakov, via teleSUR English" in text
@@ -642,7 +646,7 @@ def test_ingest_output_escapes_control_characters(project, http_server):
     gone = http_server.url("/gone.xml")
     project.write("content/sources.yml", f'"Evil\\e]0;pwned\\a":\n  feed: {gone}\n')
     result = run(project, "ingest", LOCAL)
-    assert f"Evil\\x1b]0;pwned\\x07: failed: {gone}: HTTP 404" in result.stdout
+    assert f"Evil\\u001b]0;pwned\\u0007: failed: {gone}: HTTP 404" in result.stdout
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
 
 
@@ -820,3 +824,127 @@ def test_unwritable_items_folder_is_one_line(make_project, http_server):
     result = run(project, "ingest", LOCAL)
     assert result.exit_code == 1
     assert "Science: failed: cannot write content/items/" in result.stdout
+
+
+# --- hostile pages ------------------------------------------------------------
+
+# Sequences that close, or open, an HTML comment in some parser, each followed by
+# a link: a note made of page text once closed the draft's "not published" comment.
+COMMENT_BREAKERS = ("--->", "-->", "--!>", "<!--", "--", "->", "*/", "]]>")
+NOTE_TOKEN = "NOTETOKEN"  # only ever in curator notes: must reach no output file
+HOSTILE_SECTION = " ".join(
+    f"{NOTE_TOKEN}{i} {breaker} <a href='https://note.evil.example/{i}'>x</a>"
+    f" [n{i}](https://note.evil.example/md{i})"
+    for i, breaker in enumerate(COMMENT_BREAKERS)
+)
+# Quote text is copied into the body on purpose: it must stay text.
+HOSTILE_QUOTE = (
+    "[Read more](https://quote.evil.example/md) then ![p](https://quote.evil.example/i."
+    "png) and <a href='https://quote.evil.example/html'>this</a> or "
+    "<https://quote.evil.example/auto> and {filename}/items/x.md {static}/x.png "
+    "&#x1b; *stars* `code`"
+)
+HOSTILE_TITLE = 'Talks: "---" status: published &a *a !!python/object:os.system ---'
+HOSTILE_PAGE = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>x</title>
+<link rel="canonical" href="https://outlet.example/talks">
+<meta property="og:title" content="{html.escape(HOSTILE_TITLE)}">
+<meta property="og:site_name"
+ content="Outlet [x](https://quote.evil.example/site) \x1b[2J">
+<meta property="og:description"
+ content="A summary: with colons. &amp; a &#x202e;reversed line.">
+<meta property="article:section" content="{html.escape(HOSTILE_SECTION)}">
+<meta property="article:tag" content="--> [t](https://quote.evil.example/tag)">
+</head><body><article><h1>x</h1>
+<p>"{html.escape(HOSTILE_QUOTE)} and much more text here," said Ana Ortega.</p>
+<p>[ref]: https://quote.evil.example/refdef</p>
+<p>The talks went on for a long time, with no sign of an agreement being near.</p>
+</article></body></html>
+""".encode()
+LIVE_LINK = re.compile(
+    r"""<a\s[^>]*(?:href|src)=\\?["']?[a-z]+://[^"'\s>]*evil\.example"""
+)
+
+
+def live_links(output: Path) -> list[str]:
+    """Links to the hostile hosts in every built file, as markup rather than text
+    (Atom and RSS carry HTML escaped once, so they are unescaped once)."""
+    found = []
+    for path in output.rglob("*"):
+        if not path.is_file() or path.suffix not in (".html", ".xml", ".json"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".xml":
+            text = html.unescape(text)
+        found += [f"{path.name}: {m}" for m in LIVE_LINK.findall(text)]
+        found += [f"{path.name}: <img" for _ in re.finditer(r"<img[^>]*evil", text)]
+    return found
+
+
+@pytest.mark.slow
+def test_hostile_page_notes_and_links_never_reach_pages_or_feeds(project, http_server):
+    """A page whose text closes comments, injects YAML and Markdown: its draft
+    reads back exactly, and once published (status line deleted) the build has
+    no note text and no link to the page's hosts in pages or any feed."""
+    url = http_server.add("/talks", body=HOSTILE_PAGE)
+    result = run(project, "add", url, "--topic", "geopolitics")
+    path = written(project, result)
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+    meta = front(path)
+    assert meta["title"] == HOSTILE_TITLE  # YAML round trip: the same string
+    assert meta["status"] == "draft" and meta["topic"] == "geopolitics"
+    assert any(NOTE_TOKEN in note for note in meta["curator_notes"])
+    assert NOTE_TOKEN not in body(path)
+    text = path.read_text(encoding="utf-8")
+    assert "\u202e" not in text and "\x1b" not in text
+    path.write_text(text.replace("\nstatus: draft\n", "\n"), encoding="utf-8")
+    built = project.build(DIGEST_PUBLISH={"build_date": "2099-01-01T00:00:00Z"})
+    assert built.returncode == 0, built.stdout + built.stderr
+    page = next(project.output.glob("20*/*/talks-*/index.html")).read_text()
+    assert "Read more" in page and "{filename}/items/x.md" in page  # as text
+    feeds = [p for p in project.output.rglob("*") if p.suffix in (".xml", ".json")]
+    assert {p.suffix for p in feeds} == {".xml", ".json"}
+    assert any("Read more" in p.read_text(encoding="utf-8") for p in feeds)
+    for output in project.output.rglob("*"):
+        if output.is_file() and output.suffix in (".html", ".xml", ".json", ".txt"):
+            shown = output.read_text(encoding="utf-8", errors="replace")
+            assert NOTE_TOKEN not in shown, output
+            assert "note.evil.example" not in shown, output
+            assert "Imported draft" not in shown, output
+    assert live_links(project.output) == []
+
+
+def test_page_text_printed_by_add_cannot_drive_the_terminal(project, tmp_path):
+    """Notes echo page text: C1 controls (CSI), bidi overrides and zero-width
+    marks are never written to the terminal as themselves."""
+    saved = tmp_path / "page.html"
+    section = "News \x9b2J\x9b31m \u202eesrever\u202c \u2066x\u2069 \u200bz"
+    saved.write_bytes(
+        (FIXTURES / "opengraph.html")
+        .read_bytes()
+        .replace(b'content="Climate"', f'content="{section}"'.encode())
+    )
+    result = run(project, "add", str(saved), "--topic", "climate")
+    written(project, result)
+    assert "note: Section in the original: News" in result.stderr
+    for char in "\x9b\u202e\u202c\u2066\u2069\u200b":
+        assert char not in result.output, repr(char)
+
+
+@pytest.mark.slow
+def test_server_text_in_errors_cannot_drive_the_terminal(project, http_server):
+    """A content type or a redirect target is the server's text, and refusals
+    print it: escape sequences come out as \\u001b, not as themselves."""
+    typed = http_server.add("/typed", body=b"x", content_type="text/x\x1b[2J\x9b1m")
+    result = run(project, "add", typed)
+    assert result.exit_code == 1 and "not a web page" in result.output
+    assert "\x1b" not in result.output and "\x9b" not in result.output
+    assert "\\u001b[2j" in result.output  # lower-cased as a media type
+    moved = http_server.add(
+        "/moved", status=302, headers={"Location": "gopher://x\x1b]0;owned\x07/"}
+    )
+    project.write("content/sources.yml", f"Moved:\n  feed: {moved}\n  topic: climate\n")
+    result = run(project, "ingest")
+    assert result.exit_code == 1 and "Moved: failed" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output

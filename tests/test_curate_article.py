@@ -117,3 +117,155 @@ def test_slug_for_titles_without_latin_letters(title, url, slug):
     from newsdigest.curate.article import slug_for
 
     assert slug_for(Article(title=title, url=url)) == slug
+
+
+HOSTILE = [
+    "--->",
+    "-->",
+    "--!>",
+    "<!--",
+    "]]>",
+    "</script>",
+    "\n---\nstatus: published\n",
+    "key: value",
+    "&anchor *alias !!python/object/apply:os.system ['id']",
+    "[x](https://evil.example/a)",
+    "[ref]: https://evil.example/r",
+    "<a href='https://evil.example/h'>x</a>",
+    "{filename}/items/x.md",
+    "\x1b[2J\x9b31m\u202e\u2066",
+]
+
+
+def _hostile_draft(tmp_path):
+    from newsdigest.curate.article import draft_from_article
+    from newsdigest.curate.catalogue import Catalogue
+    from newsdigest.model.topics import Topic
+
+    catalogue = Catalogue(tmp_path, topics={"world": Topic("world", "W", "W", 1)})
+    article = Article(
+        title="A title " + " ".join(HOSTILE),
+        url="https://outlet.example/a",
+        site_name="Outlet " + HOSTILE[9],
+        sections=[f"NOTE{i} {payload}" for i, payload in enumerate(HOSTILE)],
+        caption="NOTECAPTION " + " ".join(HOSTILE),
+        paragraphs=[f'"{" ".join(HOSTILE)} and the rest," said Ana Ortega.'],
+    )
+    return draft_from_article(
+        article,
+        catalogue,
+        now=dt.datetime(2022, 1, 1, tzinfo=dt.UTC),
+        topic="world",
+    )[0]
+
+
+def test_curator_notes_are_front_matter_the_build_never_reads(tmp_path):
+    """Page text in notes (comment closers, YAML, links) stays in curator_notes:
+    the file reads back to the same strings, the schema accepts the key and
+    hands none of it on, and the body holds no note and no comment."""
+    from newsdigest.curate.drafts import render
+    from newsdigest.model.frontmatter import split
+    from newsdigest.model.schema import validate_item
+    from newsdigest.model.topics import Topic
+
+    draft = _hostile_draft(tmp_path)
+    text = render(draft).replace("\nstatus: draft\n", "\n")
+    doc = split(text, "item.md")
+    notes = doc.metadata["curator_notes"]
+    assert notes == draft.front_matter()["curator_notes"]
+    assert doc.metadata["title"] == draft.title  # YAML round trip, exactly
+    assert all(f"NOTE{i} " in " ".join(notes) for i in range(len(HOSTILE)))
+    assert "NOTE" not in doc.body and "<!--" not in doc.body
+    checked = validate_item(
+        doc,
+        {"world": Topic("world", "W", "W", 1)},
+        timezone="UTC",
+        authority="digest.example.org,2026",
+    )
+    assert [str(p) for p in checked.problems if p.is_error] == []
+    assert "curator_notes" not in checked.values
+    assert "NOTE" not in repr(checked.values)
+
+
+def test_page_text_in_a_draft_body_renders_as_text_never_markup(tmp_path):
+    from newsdigest.model.sanitize import render_markdown
+
+    html = render_markdown(_hostile_draft(tmp_path).body)
+    assert "<a " not in html and "<img" not in html and "<script" not in html
+    assert "<code" not in html and "<em" not in html
+    assert "[x](https://evil.example/a)" in html  # the quote, as written
+    assert "{filename}/items/x.md" in html
+    assert "\x1b" not in html and "\u202e" not in html
+
+
+def test_page_text_loses_terminal_and_bidi_controls(tmp_path):
+    draft = _hostile_draft(tmp_path)
+    for text in (draft.title, draft.source, *draft.notes, draft.body):
+        assert not set(text) & set("\x1b\x9b\u202e\u2066"), text
+
+
+def test_a_page_cannot_make_a_draft_too_large_to_build(tmp_path):
+    """Sections and captions are page text of any length; each note is cut."""
+    from newsdigest.curate.article import draft_from_article
+    from newsdigest.curate.catalogue import Catalogue
+    from newsdigest.curate.drafts import render
+    from newsdigest.model.frontmatter import MAX_BYTES
+
+    article = Article(
+        title="T",
+        url="https://outlet.example/a",
+        sections=["word " * 30_000],
+        caption="word " * 30_000,
+    )
+    draft, _ = draft_from_article(
+        article, Catalogue(tmp_path), now=dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
+    )
+    assert len(render(draft).encode()) < MAX_BYTES
+
+
+def test_a_page_with_overlong_fields_still_makes_a_valid_draft(tmp_path):
+    """A draft that fails the schema stops every build, production included:
+    a page's overlong title, outlet, alt text and lists are cut to the limits."""
+    from newsdigest.curate.article import draft_from_article
+    from newsdigest.curate.catalogue import Catalogue
+    from newsdigest.curate.drafts import render
+    from newsdigest.model.frontmatter import split
+    from newsdigest.model.schema import validate_item
+    from newsdigest.model.topics import Topic
+
+    topics = {"world": Topic("world", "W", "W", 1)}
+    article = Article(
+        title="Tĩtle " * 400,
+        url="https://outlet.example/a",
+        site_name="S" * 300,
+        authors=[f"Author {i}" for i in range(40)] + ["B" * 200],
+        image={"src": "https://outlet.example/i.png", "alt": "alt " * 800},
+        description="\U0001f600" * 299 + ". More.",
+    )
+    draft, _ = draft_from_article(
+        article,
+        Catalogue(tmp_path, topics=topics),
+        now=dt.datetime(2022, 1, 1, tzinfo=dt.UTC),
+        topic="world",
+    )
+    checked = validate_item(
+        split(render(draft), "x.md"),
+        topics,
+        timezone="UTC",
+        authority="digest.example.org,2026",
+    )
+    assert [str(p) for p in checked.problems] == []
+    assert draft.title.startswith("Tĩtle Tĩtle") and draft.title.endswith(" \u2026")
+
+
+def test_invisible_characters_in_the_address_are_percent_encoded(tmp_path):
+    """A canonical address with a C1 control or a bidi override would make an
+    invalid (or disguised) source_url; a browser would send them encoded."""
+    from newsdigest.curate.article import draft_from_article
+    from newsdigest.curate.catalogue import Catalogue
+
+    article = Article(title="T", url="https://outlet.example/a\x9bb\u202ec/")
+    draft, _ = draft_from_article(
+        article, Catalogue(tmp_path), now=dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
+    )
+    assert draft.source_url == "https://outlet.example/a%C2%9Bb%E2%80%AEc/"

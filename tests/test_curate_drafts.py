@@ -73,3 +73,68 @@ def test_write_new_loses_a_race_without_overwriting(tmp_path, monkeypatch):
         write_new(target, "draft")
     assert target.read_text() == "the curator's file"
     assert [p.name for p in tmp_path.iterdir()] == ["a.md"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[x](https://evil.example) ![i](https://evil.example/i.png)",
+        "[ref]: https://evil.example/r",
+        "<a href=https://evil.example>x</a> <script>alert(1)</script>",
+        "<https://evil.example/auto> &#1; &amp; &lt;",
+        "*em* _em_ **strong** `code` \\[escaped\\]",
+        "{filename}/items/x.md {static}/x.png {: .class #id}",
+        "*[HTML]: abbreviation [^1] footnote",
+        "# heading",
+        "> quote",
+        "- list",
+        "+ list",
+        "1. numbered",
+        "2) numbered",
+        "| a | b |",
+        ": definition",
+        "~~~ fence",
+        "===",
+        "    indented code",
+        "<!-- comment --> ---> --!>",
+    ],
+)
+def test_markdown_text_renders_as_the_same_text(text):
+    """Any text, escaped, is one paragraph of exactly that text."""
+    import html
+
+    from newsdigest.curate.drafts import markdown_text
+    from newsdigest.model.sanitize import render_markdown
+
+    rendered = render_markdown(markdown_text(text))
+    expected = html.escape(" ".join(text.split()), quote=False)
+    assert rendered in (f"<p>{expected}</p>", f"<p>{expected.replace('>', '&gt;')}</p>")
+
+
+def test_placeholders_of_new_are_found_however_edited():
+    """The one list: new's values, in any case or spacing, a placeholder address
+    anywhere under example.invalid, body lines with their quoting changed."""
+    from newsdigest.placeholders import placeholder_problems
+
+    text = (
+        "---\ntitle: T\nsummary: ' one or TWO sentences  in our words. '\n"
+        "source: OUTLET NAME\nsource_url: https://www.example.invalid/x\n---\n"
+        "Fine text.\n\nThe key quote, exactly as published.\n\n-- who said it, where\n"
+    )
+    doc = split(text, "content/items/x.md")
+    found = {
+        (p.field, p.line, p.severity)
+        for p in placeholder_problems(doc, production=True)
+    }
+    assert found == {
+        ("summary", 3, "error"),
+        ("source", 4, "error"),
+        ("source_url", 5, "error"),
+        ("body", 9, "error"),
+        ("body", 11, "error"),
+    }
+    assert {p.severity for p in placeholder_problems(doc, production=False)} == {
+        "warning"
+    }
+    draft = split(text.replace("title: T\n", "title: T\nstatus: draft\n"), "x.md")
+    assert placeholder_problems(draft, production=True) == []

@@ -165,3 +165,29 @@ def test_titles_decode_whatever_the_charset(data, encoding):
     title = extract_article(data, "https://x.example/a", encoding=encoding).title
     assert title.startswith("Genève talks begin") and "today" in title
     assert "Ã" not in title and "â" not in title
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "http://[x",
+        "https://[::1",
+        "http://a]b/",
+        "//[",
+        "http://x:99999999/",
+        "http://x:abc/",
+    ],
+)
+def test_unreadable_addresses_in_a_page_are_ignored_not_a_crash(address):
+    """Canonical links, og:url, og:image and JSON-LD urls are the page's text:
+    an address urllib cannot read (bad brackets, a port that is no port) is
+    left out, as an address of another scheme is."""
+    html = f"""<html><head><title>A title long enough</title>
+<link rel="canonical" href="{address}"><meta property="og:url" content="{address}">
+<meta property="og:image" content="{address}"><meta property="og:image:alt" content="A">
+<script type="application/ld+json">{{"@type": "NewsArticle", "url": "{address}",
+"image": "{address}", "mainEntityOfPage": "{address}"}}</script></head>
+<body><article><p>Some words that are long enough to be a paragraph.</p></article>
+</body></html>"""
+    article = extract_article(html.encode(), "https://outlet.example/a")
+    assert article.url == "https://outlet.example/a" and article.image is None

@@ -278,7 +278,7 @@ def test_terminal_escapes_from_a_server_are_shown_escaped(http_server):
     with pytest.raises(FetchError) as error:
         fetch(url, policy=private_network)
     message = str(error.value)
-    assert message.isprintable() and "\\x1b]0;pwned\\x07\\x9b" in message
+    assert message.isprintable() and "\\u001b]0;pwned\\u0007\\u009b" in message
 
 
 def test_a_public_looking_name_resolving_inside_is_refused_without_connecting(

@@ -220,3 +220,17 @@ def test_clean_urls_normalise_as_before(url, expected):
 )
 def test_tracking_parameters(name, tracking):
     assert is_tracking_param(name) is tracking
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://x.example:99999/a", "https://x.example:abc/", "http://x.example:-1/"],
+)
+def test_a_port_that_is_no_port_is_not_a_url(url):
+    """urllib raises on these when the port is read (clean_url, normalise_url):
+    refused up front, they can neither crash an import nor a build."""
+    from tests.helpers import checked
+
+    assert not is_absolute_http_url(url) and not is_safe_url(url)
+    problems = checked(source_url=url).problems
+    assert [p.field for p in problems if p.is_error] == ["source_url"]

@@ -26,7 +26,7 @@ from newsdigest.commands import load_settings, project_option, settings_option
 from newsdigest.deploy import DeployResult, deploy
 from newsdigest.engine.run import build_in_process
 from newsdigest.model.addresses import PUBLISHED_OUTPUT
-from newsdigest.problems import DigestError, Problem, Report
+from newsdigest.problems import DigestError, Problem, Report, printable
 from newsdigest.scaffold import init, theme
 
 
@@ -230,6 +230,16 @@ def _now() -> dt.datetime:
     return dt.datetime.now().astimezone().replace(microsecond=0)
 
 
+def _say(text: str, *, err: bool = False) -> None:
+    """Print one line of curate output: page and feed text reaches it (titles,
+    sections, captions, addresses), so it is made printable first."""
+    click.echo(printable(text), err=err)
+
+
+def _refuse(error: Exception) -> click.ClickException:
+    return click.ClickException(printable(str(error)))
+
+
 def _tags(value: str | None) -> list[str]:
     return [t.strip() for t in (value or "").split(",") if t.strip()]
 
@@ -271,15 +281,15 @@ def new(
             tags=_tags(tags),
         )
     except (NewError, DraftExists) as error:
-        raise click.ClickException(str(error)) from None
+        raise _refuse(error) from None
     for known, where in catalogue.similar_titles(title):
         if where != path:
-            click.echo(
+            _say(
                 f"warning: similar title in {catalogue.shown(where)}: {known!r}",
                 err=True,
             )
-    click.echo(catalogue.shown(path))
-    click.echo("fill in: " + ", ".join(placeholders), err=True)
+    _say(catalogue.shown(path))
+    _say("fill in: " + ", ".join(placeholders), err=True)
 
 
 @cli.command()
@@ -327,7 +337,6 @@ def add(
     """
     from newsdigest.curate.add import AddError
     from newsdigest.curate.add import add as add_article
-    from newsdigest.curate.fetch import printable
 
     catalogue = _catalogue(project)
     try:
@@ -343,13 +352,12 @@ def add(
             allow_private_network=allow_private_network,
         )
     except AddError as error:
-        raise click.ClickException(printable(str(error))) from None
-    # What a page or a feed says is shown with its control characters escaped.
+        raise _refuse(error) from None
     for warning in added.warnings:
-        click.echo(printable(f"warning: {warning}"), err=True)
+        _say(f"warning: {warning}", err=True)
     for note in added.notes:
-        click.echo(printable(f"note: {note}"), err=True)
-    click.echo(catalogue.shown(added.path))
+        _say(f"note: {note}", err=True)
+    _say(catalogue.shown(added.path))
 
 
 @cli.command()
@@ -389,7 +397,6 @@ def ingest(
     fetched from public internet addresses only, unless the source says
     `allow_private_network: true` or --allow-private-network is given.
     """
-    from newsdigest.curate.fetch import printable
     from newsdigest.curate.ingest import ingest as run_ingest
     from newsdigest.curate.ingest import load_sources
 
@@ -414,14 +421,13 @@ def ingest(
         allow_private_network=allow_private_network,
     )
     for result in results:
-        # Feed-given links and titles are shown with control characters escaped.
-        click.echo(printable(result.line()))
+        _say(result.line())
         for shown in result.new:
-            click.echo(f"  {'would write' if dry_run else 'wrote'} {shown}")
+            _say(f"  {'would write' if dry_run else 'wrote'} {shown}")
         for shown in result.duplicates:
-            click.echo(printable(f"  skipped {shown}"))
+            _say(f"  skipped {shown}")
         for warning in result.warnings:
-            click.echo(printable(f"  warning: similar title: {warning}"))
+            _say(f"  warning: similar title: {warning}")
     sys.exit(1 if any(r.failed for r in results) else 0)
 
 

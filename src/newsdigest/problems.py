@@ -21,6 +21,17 @@ ERROR = "error"
 WARNING = "warning"
 
 
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: every character Python does not call
+    printable (ESC and other C0/C1 controls, line breaks, bidi overrides,
+    zero-width marks) written as its ``\\uXXXX`` escape. Page and feed text
+    reaches reports and command output; an ANSI sequence in it could rewrite
+    the screen, a newline forge a report line, a bidi override reverse one."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with one file."""
@@ -43,7 +54,7 @@ class Problem:
         text = f"{where}:{subject} {self.message}"
         if self.fix:
             text += f" Fix: {self.fix}"
-        return text
+        return printable(text)
 
     @property
     def is_error(self) -> bool:
@@ -98,7 +109,7 @@ class Report:
                     lines.append(f"      fix: {problem.fix}")
         if not lines:
             lines.append("No problems found.")
-        return "\n".join(lines)
+        return "\n".join(map(printable, lines))
 
     def format_json(self) -> str:
         """Machine-readable report for CI."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 SAFE_SCHEMES = frozenset({"http", "https"})
 #: What a sanitised body may link to (``href``); images and quotes stay http(s).
@@ -36,7 +36,8 @@ def scheme_of(url: str) -> str | None:
 
 
 def is_safe_url(url: str, *, allow_relative: bool = True) -> bool:
-    """True for http(s) URLs with a host, and (optionally) relative references."""
+    """True for http(s) URLs with a host (and a port, if any, that is a port),
+    and (optionally) relative references."""
     if not isinstance(url, str) or not url.strip() or CONTROL_CHARS.search(url):
         return False
     scheme = scheme_of(url)
@@ -49,6 +50,7 @@ def is_safe_url(url: str, *, allow_relative: bool = True) -> bool:
         return False
     try:
         parts = urlsplit(url.strip())
+        parts.port  # noqa: B018  raises for "x:99999" or "x:abc", as clean_url would
     except ValueError:
         return False
     return bool(parts.hostname)
@@ -60,6 +62,16 @@ def is_mailto(url: str) -> bool:
     if not isinstance(url, str) or CONTROL_CHARS.search(url):
         return False
     return scheme_of(url) == "mailto"
+
+
+def join_url(base: str, reference: str) -> str | None:
+    """``reference`` resolved against ``base``, or None when either cannot be
+    read as a URL (``urljoin`` raises for "http://[x" and the like): pages and
+    servers supply both."""
+    try:
+        return urljoin(base, reference)
+    except ValueError:
+        return None
 
 
 def is_absolute_http_url(url: str) -> bool:

@@ -13,18 +13,30 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import quote as percent_encode
 from urllib.parse import urlsplit
 
 from newsdigest.curate.catalogue import Catalogue
-from newsdigest.curate.drafts import Draft, slugify
-from newsdigest.model.schema import LABELS, SUMMARY_SENTENCES
-from newsdigest.urls import CONTROL_CHARS, clean_url
+from newsdigest.curate.drafts import Draft, markdown_text, slugify
+from newsdigest.model.frontmatter import UNSAFE_CHARS
+from newsdigest.model.schema import (
+    LABELS,
+    MAX_FIELD_BYTES,
+    MAX_LIST,
+    MAX_NAME_BYTES,
+    SUMMARY_SENTENCES,
+)
+from newsdigest.placeholders import BODY_LINES
+from newsdigest.urls import clean_url
 
 logger = logging.getLogger(__name__)
 
 MAX_QUOTES = 3
 QUOTE_MIN, QUOTE_MAX = 40, 280
 SUMMARY_MAX = 300
+# A note quotes page text (sections, a caption): a page cannot make the draft
+# larger than an item may be.
+NOTE_MAX = 500
 # Double quotes and guillemets only: an apostrophe is not a quotation mark.
 QUOTED = re.compile(
     r"[\"\u201c\u201e\u00ab]\s*([^\"\u201c\u201d\u201e\u00ab\u00bb]{20,}?)\s*[\"\u201d\u00bb]"
@@ -44,6 +56,14 @@ ROLE_WORD = (
 VERB_BEFORE_SPEAKER = re.compile(rf"\b{SPEECH}\s+(?:{ROLE_WORD}\s+){{0,2}}({NAME})")
 # "Ana Ortega, the minister, declared that ..."
 SPEAKER_APPOSITIVE = re.compile(rf"({NAME}),\s+[^,\"]{{1,60}},\s+{SPEECH}\b")
+IMPORTED_NOTE = (
+    "Imported draft: rewrite the summary and write the text in our own words; "
+    "keep quotes exact and short. These notes are never published."
+)
+# Bidirectional embeddings, overrides and isolates: invisible, they make text
+# read in another order than it is stored (in an editor, a terminal, a page).
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+_HIDDEN = re.compile(f"{UNSAFE_CHARS.pattern}|[{BIDI_CONTROLS}]")
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "this", "that"})
 LABEL_WORDS = {
     "news": "news",
@@ -124,6 +144,19 @@ def _shorten(text: str, limit: int) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
     return f"{cut} \u2026"
+
+
+def fit(text: str, max_bytes: int) -> str:
+    """``text`` cut at a word to the schema's limit in UTF-8 bytes (marked with
+    an ellipsis): a page's overlong title, outlet or alt text must not make a
+    draft that stops every build until it is fixed."""
+    if len(text.encode("utf-8")) <= max_bytes:
+        return text
+    room = max_bytes - len(" \u2026".encode())
+    cut = text.encode("utf-8")[:room].decode("utf-8", "ignore")
+    if " " in cut.strip():
+        cut = cut.rsplit(" ", 1)[0]
+    return f"{cut.rstrip(' ,;:')} \u2026"
 
 
 def _speaker(paragraph: str, start: int, end: int) -> str | None:
@@ -225,20 +258,19 @@ def key_quotes(
     return quotes
 
 
-def body_for(article: Article, source: str, notes: list[str]) -> str:
-    """A draft body: a note to the curator (never published), then key quotes."""
-    lines = [
-        "<!-- Imported draft: rewrite the summary and write the text below in our",
-        "     own words; keep quotes exact and short. This comment is not published.",
-    ]
-    lines += [f"     {note.replace('--', '-')}" for note in notes]
-    lines += ["-->", "", "Our summary and context, in our own words.", ""]
+def body_for(article: Article, source: str) -> str:
+    """A draft body: the placeholder for our own text, then key quotes.
+
+    Every quote, speaker and outlet name is page text, so it is written as
+    escaped Markdown: it renders as exactly the text the page had, never as a
+    link, an image, markup or a reference definition."""
+    lines = [BODY_LINES[0], ""]
     context = "\n".join([article.title, article.description, article.caption])
     for quote in key_quotes(article.paragraphs, context=context):
-        lines.append(f"> \u201c{quote.text}\u201d")
+        lines.append(f"> \u201c{markdown_text(quote.text)}\u201d")
         lines.append("")
         who = f"{quote.speaker}, via {source}" if quote.speaker else source
-        lines.append(f"\u2014 {who}")
+        lines.append(f"\u2014 {markdown_text(who)}")
         lines.append("")
     return "\n".join(lines)
 
@@ -293,33 +325,49 @@ def draft_from_article(
     if article.label and article.label != "news":
         notes.append(f"The original is labelled '{article.label}'.")
     slug = unique_slug(slug_for(article), catalogue)
+    image = article.image
+    if image:
+        image = {
+            k: v if k == "src" else fit(v, MAX_FIELD_BYTES) for k, v in image.items()
+        }
     draft = Draft(
-        title=article.title,
+        title=fit(article.title, MAX_FIELD_BYTES),
         slug=slug,
         topic=chosen,
         date=now,
-        summary=summary_of(article),
-        source=source,
+        summary=fit(summary_of(article), MAX_FIELD_BYTES),
+        source=fit(source, MAX_NAME_BYTES),
         source_url=url,
         source_date=article.date,
-        authors=article.authors,
+        authors=[fit(a, MAX_NAME_BYTES) for a in article.authors][
+            : MAX_LIST["authors"]
+        ],
         label=article.label or "news",
-        tags=tags,
-        image=article.image,
+        tags=[fit(t, MAX_NAME_BYTES) for t in tags][: MAX_LIST["tags"]],
+        image=image,
         lang=article.language,
     )
-    draft.body = body_for(article, source, notes)
+    draft.body = body_for(article, source)
+    draft.notes = [IMPORTED_NOTE, *(_shorten(note, NOTE_MAX) for note in notes)]
     return draft, notes
 
 
 def _scrub(text: str) -> str:
     """One line of text without the control characters the schema refuses."""
-    return " ".join(CONTROL_CHARS.sub(" ", text).split())
+    return " ".join(_HIDDEN.sub(" ", text).split())
 
 
 def scrub(article: Article) -> Article:
-    """Pages carry invisible characters (U+2028, NUL, BEL) that the schema refuses
-    in front matter; a draft must validate, so they become spaces."""
+    """Pages carry invisible characters (U+2028, NUL, ESC, C1 controls, bidi
+    overrides) that the schema refuses in front matter or that disguise text in
+    an editor or a terminal; a draft must validate, so they become spaces (in
+    the address, percent escapes)."""
+    # An address keeps its meaning with invisible characters percent-encoded,
+    # as a browser sends them.
+    article.url = "".join(
+        ch if ch.isprintable() else percent_encode(ch, safe="")
+        for ch in article.url.strip()
+    )
     article.title = _scrub(article.title)
     article.description = _scrub(article.description)
     article.site_name = _scrub(article.site_name)

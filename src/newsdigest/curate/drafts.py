@@ -5,6 +5,13 @@ temporary file in the same folder and linked into place: the final name either
 does not exist or holds the complete text, and an existing file is never
 replaced. The slug is written into the front matter at creation, so editing the
 headline later does not move the item's address.
+
+Everything an import took from a page or a feed is hostile. In the front matter
+it is a YAML scalar written by PyYAML's own emitter (quoted and escaped as
+needed, so it reads back as exactly the same string); notes for the curator go
+in ``curator_notes``, a key the schema accepts and never hands to Pelican, so no
+note can reach a page or a feed whatever it contains; in the body it is escaped
+Markdown text (``markdown_text``), so it can only ever be text.
 """
 
 from __future__ import annotations
@@ -40,7 +47,19 @@ KEY_ORDER = (
     "tags",
     "image",
     "lang",
+    "curator_notes",
 )
+# Characters that make inline Markdown anywhere in a line: links, images and
+# reference definitions ([ ]), emphasis and code (* _ `), attribute lists and
+# Pelican's {filename}/{static} prefixes ({ }), and the escape itself. Each has
+# a Python-Markdown backslash escape; & and < have none, so they become
+# character references (no raw HTML, entity or autolink).
+_INLINE = re.compile(r"([\\`*_{}\[\]])")
+# What starts a block when it opens a line: headings, quotes, lists, tables,
+# definitions, fences, setext rules, numbered lists ("1." and "1)").
+# The marker becomes a character reference: Markdown has no backslash escape
+# for some of them (: ~ =), and a reference never opens a block.
+_BLOCK_START = re.compile(r"^(?:\d+(?P<number>[.)])(?= |$)|(?P<marker>[#>+\-=|:~]))")
 
 
 class DraftExists(FileExistsError):
@@ -65,6 +84,8 @@ class Draft:
     image: dict[str, str] | None = None
     lang: str | None = None
     body: str = ""
+    #: For the curator only: in front matter the reader never publishes.
+    notes: list[str] = field(default_factory=list)
 
     def front_matter(self) -> dict[str, Any]:
         """Every key of the contract, empty optional ones included, so a curator
@@ -85,8 +106,11 @@ class Draft:
             "tags": list(self.tags),
             "image": dict(self.image) if self.image else None,
             "lang": self.lang,
+            "curator_notes": list(self.notes),
         }
-        return {key: _one_line(values[key]) for key in KEY_ORDER}
+        if not self.notes:
+            del values["curator_notes"]
+        return {key: _one_line(values[key]) for key in KEY_ORDER if key in values}
 
 
 def _one_line(value: Any) -> Any:
@@ -99,6 +123,28 @@ def _one_line(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _one_line(v) for k, v in value.items()}
     return value
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as one line of Markdown that renders as that text, never markup.
+
+    Written here rather than taken from a library because no maintained package
+    escapes for Python-Markdown with the site's extensions. Only what can make
+    markup is escaped, so the draft stays readable for the curator who edits it
+    (``3.5`` stays ``3.5``); line breaks become spaces, so no block can start
+    inside, and a block marker at the start is escaped, so the text is safe at
+    the start of a line too; runs of hyphens are escaped, so ``-->`` is not made
+    a dash. SmartyPants still curls straight quotes, as in any text of ours."""
+    text = " ".join(text.split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    text = _INLINE.sub(r"\\\1", text)
+    # SmartyPants would make "--" a dash: "-->" in a quote stays as published.
+    text = re.sub(r"-{2,}", lambda m: "\\-" * len(m.group()), text)
+    match = _BLOCK_START.match(text)
+    if match is None:
+        return text
+    start, end = match.span(match.lastgroup)
+    return f"{text[:start]}&#{ord(text[start])};{text[end:]}"
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:

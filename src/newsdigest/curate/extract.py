@@ -14,14 +14,13 @@ import json
 import logging
 import re
 from typing import Any
-from urllib.parse import urljoin
 
 import lxml.html
 import trafilatura
 
 from newsdigest.curate.article import Article, label_for
 from newsdigest.model.schema import LANG
-from newsdigest.urls import CONTROL_CHARS, is_absolute_http_url
+from newsdigest.urls import CONTROL_CHARS, is_absolute_http_url, join_url
 
 logger = logging.getLogger(__name__)
 
@@ -257,8 +256,8 @@ def _canonical(tree: Any, meta: _Meta, ld: dict[str, Any], url: str) -> str:
     ]
     for candidate in candidates:
         if candidate and candidate.strip():
-            absolute = urljoin(url, candidate.strip()) if url else candidate.strip()
-            if is_absolute_http_url(absolute):
+            absolute = join_url(url, candidate.strip()) if url else candidate.strip()
+            if absolute and is_absolute_http_url(absolute):
                 return absolute
     return ""
 
@@ -318,8 +317,8 @@ def _image(meta: _Meta, ld: dict[str, Any], base: str) -> dict[str, str] | None:
         src = src or ld_image
     if not src:
         return None
-    src = urljoin(base, src) if base else src
-    if not is_absolute_http_url(src) or not alt:
+    src = join_url(base, src) if base else src
+    if not src or not is_absolute_http_url(src) or not alt:
         return None
     alt = " ".join(alt.split())
     match = re.search(r"\s*[|(]?\s*(?:Photo|Image|Picture)\s*:\s*([^|)]+)\)?\s*$", alt)

@@ -28,6 +28,7 @@ from newsdigest.curate.netguard import (
     guarded_session,
     public_only,
 )
+from newsdigest.problems import printable
 from newsdigest.urls import is_absolute_http_url
 
 logger = logging.getLogger(__name__)
@@ -43,15 +44,6 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 CHUNK = 65_536
 #: How to lift the default address policy, named in its refusals.
 OPT_IN = "pass --allow-private-network"
-
-
-def printable(text: str) -> str:
-    """``text`` with every unprintable character escaped (``\\x1b``, ``\\u202e``),
-    so a URL or a server's reason phrase cannot drive the curator's terminal."""
-    return "".join(
-        c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-        for c in text
-    )
 
 
 class FetchError(Exception):
@@ -180,6 +172,10 @@ def _fetch(
             raise FetchError(url, f"timed out after {timeout:g} s") from None
         except requests.RequestException as error:
             raise FetchError(url, f"network error ({_reason(error)})") from None
+        except ValueError:
+            # requests parses a redirect's Location even with redirects off
+            # (for Response.next); urllib raises on "x]y" and bad ports.
+            raise FetchError(url, "the server sent an unreadable address") from None
         with response:
             if response.is_redirect:
                 # Decoded as requests does (UTF-8 sent as Latin-1 by http.client).

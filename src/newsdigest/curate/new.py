@@ -4,7 +4,9 @@ The draft validates as soon as it is written (so a development build keeps
 working while the curator writes): keys the curator did not give get
 placeholder values that say what to write, and a missing ``source_url`` gets a
 unique address under ``example.invalid`` (a reserved domain that never
-resolves), so two unfinished drafts never collide as duplicates.
+resolves), so two unfinished drafts never collide as duplicates. The values are
+those of ``newsdigest.placeholders``, the list the build checks: a production
+build refuses an item that still holds one.
 """
 
 from __future__ import annotations
@@ -23,20 +25,10 @@ from newsdigest.curate.drafts import (
     slugify,
     write_new,
 )
+from newsdigest.placeholders import BODY, FIELDS, placeholder_url
 from newsdigest.urls import clean_url, is_absolute_http_url
 
 logger = logging.getLogger(__name__)
-
-PLACEHOLDER_HOST = "example.invalid"
-SUMMARY = "One or two sentences in our words."
-SOURCE = "Outlet name"
-BODY = """\
-Our summary and context, in our own words.
-
-> \u201cThe key quote, exactly as published.\u201d
-
-\u2014 Who said it, where
-"""
 
 
 class NewError(ValueError):
@@ -77,11 +69,9 @@ def new_draft(
         slug=slug,
         topic=topic,
         date=now,
-        summary=SUMMARY,
-        source=" ".join(source.split()) if source else SOURCE,
-        source_url=clean_url(url)
-        if url
-        else f"https://{PLACEHOLDER_HOST}/{now:%Y-%m-%d}-{slug}",
+        summary=FIELDS["summary"],
+        source=" ".join(source.split()) if source else FIELDS["source"],
+        source_url=clean_url(url) if url else placeholder_url(f"{now:%Y-%m-%d}-{slug}"),
         tags=[catalogue.tag(t) or " ".join(t.split()) for t in tags or [] if t.strip()],
         body=BODY,
     )

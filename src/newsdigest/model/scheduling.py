@@ -65,6 +65,13 @@ def previews_drafts(config: dict[str, Any], siteurl: str) -> bool:
     return config["drafts"] == "preview"
 
 
+def is_production(settings: dict[str, Any]) -> bool:
+    """A build whose pages readers see: the one that leaves drafts out (an
+    absolute SITEURL, as in publishconf.py, unless DIGEST_SCHEDULE says
+    otherwise). It also refuses placeholders (``newsdigest.placeholders``)."""
+    return not previews_drafts(schedule_config(settings), settings.get("SITEURL", ""))
+
+
 def split_waiting(
     items: Iterable[Any], when: dt.datetime
 ) -> tuple[list[Any], list[Any]]:

@@ -45,7 +45,11 @@ OPTIONAL = (
     "slug",
     "aliases",
 )
-ITEM_KEYS = frozenset(REQUIRED + OPTIONAL)
+# For the curator's eyes only (``newsdigest add`` writes its guesses there):
+# accepted in front matter and never read, so no value of theirs reaches
+# ``Checked.values``, Pelican's metadata, a page or a feed, whatever it holds.
+CURATOR_ONLY = ("curator_notes",)
+ITEM_KEYS = frozenset(REQUIRED + OPTIONAL + CURATOR_ONLY)
 PAGE_KEYS = frozenset({"title", "slug", "summary", "status", "lang"})
 IMAGE_KEYS = frozenset({"src", "alt", "credit"})
 CORRECTION_KEYS = frozenset({"date", "text"})

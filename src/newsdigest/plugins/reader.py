@@ -43,6 +43,7 @@ from newsdigest.model.frontmatter import (
 )
 from newsdigest.model.ordering import order_key
 from newsdigest.model.sanitize import SiteLink
+from newsdigest.model.scheduling import is_production
 from newsdigest.model.schema import (
     BODY_UNSAFE_CHARS,
     MAX_SLUG_BYTES,
@@ -62,6 +63,7 @@ from newsdigest.model.staticfiles import (
     symlink_in_path,
 )
 from newsdigest.model.topics import Topic
+from newsdigest.placeholders import placeholder_problems
 from newsdigest.problems import Problem, Report, content_path
 from newsdigest.settings import content_config, raise_if_errors, setting_problem
 from newsdigest.urls import normalise_url
@@ -191,6 +193,7 @@ class DigestReader(BaseReader):
             is_page(self.settings, source_path),
             sorted(topics.items()),
             content_config(self.settings),
+            is_production(self.settings),  # placeholders: error or warning
             *(self.settings.get(name) for name in KEY_SETTINGS),
         ]
 
@@ -229,6 +232,9 @@ class DigestReader(BaseReader):
                 authority=content_config(self.settings)["id_authority"],
                 labels=content_config(self.settings)["labels"],
                 asset_problem=asset_problem,
+            )
+            checked.problems.extend(
+                placeholder_problems(doc, production=is_production(self.settings))
             )
         checked.problems.extend(body_character_problems(doc))
         links: list[SiteLink] = []

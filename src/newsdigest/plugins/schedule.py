@@ -16,8 +16,8 @@ from pelican import signals
 
 from newsdigest.engine.runstate import STATE, start_run
 from newsdigest.model.scheduling import (
+    is_production,
     preview_line,
-    previews_drafts,
     schedule_config,
     split_waiting,
     waiting_line,
@@ -45,7 +45,7 @@ def initialized(pelican: Any) -> None:
 
 
 def _previews(settings: dict[str, Any]) -> bool:
-    return previews_drafts(schedule_config(settings), settings.get("SITEURL", ""))
+    return not is_production(settings)
 
 
 def hold_back(generator: Any) -> None:

@@ -13,9 +13,10 @@ theme, checks) and the fingerprints of the context values its template reads
 (``newsdigest.engine.templatedeps``, ``newsdigest.engine.fingerprint``). When
 the published build has a file with the same key
 (``newsdigest.engine.outputcache``), the file is hard-linked from it and its
-check record taken over: it is neither rendered, nor checked, nor written.
-Feeds and other generated files use the same path through ``write_keyed``. Only staged builds (``DIGEST_PUBLISH["staging"]``)
-reuse files, and only from the build that is live.
+check record taken over: it is neither rendered, nor checked, nor written. Feeds
+and other generated files use the same path through ``write_keyed``. Only staged
+builds (``DIGEST_PUBLISH["staging"]``) reuse files, and only from the build that
+is live.
 
 **On every core.** The pages that must be rendered wait (in batches) until the
 output is read; ``flush`` then renders, writes and checks them in processes
