@@ -24,6 +24,7 @@ from newsdigest.curate.quotes import (
     Quote,
     find_quotes,
 )
+from newsdigest.periods import zone
 from newsdigest.schema import LABELS, SUMMARY_SENTENCES
 from newsdigest.urls import CONTROL_CHARS, clean_url
 
@@ -61,6 +62,9 @@ class Article:
     paragraphs: list[str] = field(default_factory=list)
     caption: str = ""
     credit: str = ""
+    # The publication time when the page gave it without an offset (``date``
+    # is then the day alone): with the outlet's timezone it becomes exact.
+    local_time: dt.datetime | None = None
 
 
 def label_for(word: str) -> str | None:
@@ -151,6 +155,17 @@ def body_for(article: Article, source: str, notes: list[str]) -> str:
     return "\n".join(lines)
 
 
+def with_timezone(
+    article: Article, timezone: str | None
+) -> dt.date | dt.datetime | None:
+    """``source_date``: the page's date-time with its offset; a time the page
+    gave without one, in the outlet's declared timezone (sources.yml); else
+    the date alone, because a time in an unknown zone is a wrong time."""
+    if article.local_time is not None and timezone:
+        return article.local_time.replace(tzinfo=zone(timezone))
+    return article.date
+
+
 def source_name(article: Article, catalogue: Catalogue) -> str:
     """The outlet as the digest already names it, else as the page names itself
     (newsdigest.curate.furniture.outlet_name)."""
@@ -194,6 +209,7 @@ def draft_from_article(
     extra_tags: list[str] | None = None,
     default_topic: str | None = None,
     source: str | None = None,
+    timezone: str | None = None,
 ) -> tuple[Draft, list[str]]:
     """The draft for ``article`` and notes for the curator (guesses to check)."""
     notes: list[str] = []
@@ -245,7 +261,7 @@ def draft_from_article(
         summary=summary_of(article),
         source=source,
         source_url=url,
-        source_date=article.date,
+        source_date=with_timezone(article, timezone),
         authors=article.authors,
         label=article.label or "news",
         tags=tags,

@@ -200,7 +200,7 @@ class Catalogue:
         """Record one item (read from disk, or a draft just written)."""
         if source_url:
             self.by_url.setdefault(normalise_url(source_url), path)
-            host = _host(source_url)
+            host = host_of(source_url)
             if source and host:
                 self.source_by_host[host][source] += 1
         if title:
@@ -234,7 +234,7 @@ class Catalogue:
 
     def source_for(self, url: str) -> str | None:
         """The outlet name earlier items from this host used (``teleSUR English``)."""
-        names = self.source_by_host.get(_host(url) or "")
+        names = self.source_by_host.get(host_of(url) or "")
         if not names:
             return None
         return sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
@@ -289,7 +289,7 @@ class Catalogue:
         return topic, tags
 
 
-def _host(url: str) -> str | None:
+def host_of(url: str) -> str | None:
     try:
         host = urlsplit(url.strip()).hostname
     except ValueError:

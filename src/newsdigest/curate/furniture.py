@@ -207,7 +207,12 @@ def clean_headline(
         return title
     for reference in references:
         reference = " ".join((reference or "").split())
-        if not reference or len(reference) >= len(title):
+        # A logo in <h1> ("DW") is furniture, not the headline.
+        if (
+            len(reference.split()) < 2
+            or len(reference) >= len(title)
+            or is_furniture(reference, names, sections)
+        ):
             continue
         # The reference must be whole segments of the title, not a word of it.
         for start in range(len(pieces)):

@@ -165,6 +165,7 @@ TITLES = _vocabulary(
     senhor senhora dona prefeito prefeita
     signor signora sindaco premier"""
 )
+HONORIFICS = _vocabulary("mr mrs ms dr prof sir dame m mme sr sra")
 ROLES = TITLES | _vocabulary(
     """spokesman spokeswoman spokesperson aide adviser advisor director head
     leader official commissioner sprecher sprecherin porte-parole portavoz
@@ -338,16 +339,17 @@ def _name_at(tokens: list[str], index: int) -> tuple[list[str], int]:
 def person(words: list[str], exclude: Iterable[str] = ()) -> str | None:
     """The words as a person's name, or None when they name something else.
 
-    Titles go when a name follows them ("Foreign Minister Sergei Lavrov");
-    an honorific stays before a lone surname ("Ms Ortega"). Outlets and
+    Titles of office go when a name follows them ("Foreign Minister Sergei
+    Lavrov"); honorifics stay, as the text wrote them ("Ms Ortega", "Dr Lena
+    Hart"). Outlets and
     authors (``exclude``), organisations, days and pronouns are not persons.
     """
     words = [w for w in words if w]
-    while len(words) > 1 and words[0].casefold() in TITLES:
-        if words[0].casefold().rstrip(".") in ("mr", "mrs", "ms", "dr") and (
-            len(words) == 2
-        ):
-            break
+    while (
+        len(words) > 1
+        and words[0].casefold() in TITLES
+        and words[0].casefold().rstrip(".") not in HONORIFICS
+    ):
         words = words[1:]
     if not words or len(words) > 5:
         return None
@@ -478,14 +480,19 @@ def attribute(
         first, last, verb = verbs[0]
         head = [t for t in after[:first] if t not in (",", ":", "\u2014", "\u2013")]
         head_words = [t for t in head if t.casefold() not in AUXILIARIES]
+        speaker = None
         if not head_words:
-            return _speaker_after_verb(after[last:], verb, exclude), True
-        if verb not in ACCORDING and verb != "according to" and len(head) <= 12:
+            speaker = _speaker_after_verb(after[last:], verb, exclude)
+        elif verb not in ACCORDING and verb != "according to" and len(head) <= 12:
             role = _role(head)
-            if role:
-                return resolve_role(role, context, exclude), True
-            return _speaker_before_verb(after[:first], exclude), True
-        return None, True
+            speaker = (
+                resolve_role(role, context, exclude)
+                if role
+                else _speaker_before_verb(after[:first], exclude)
+            )
+        if speaker:
+            return speaker, True
+        # '"…" He added that "…"': the clause after is the next quotation's.
     # Before: "X said: " / "X a déclaré que " / "sagte Merkel: " / "Selon X, "
     tail = list(before)
     while tail and (tail[-1] in (",", ":") or tail[-1].casefold() in COMPLEMENTISERS):
