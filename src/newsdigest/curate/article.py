@@ -15,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from unidecode import unidecode
+
 from newsdigest.curate.catalogue import Catalogue, TopicGuess, guess_topic
 from newsdigest.curate.drafts import Draft, slugify
 from newsdigest.curate.furniture import clean_headline, host_label, outlet_name
@@ -295,10 +297,14 @@ def scrub(article: Article) -> Article:
 
 def slug_for(article: Article) -> str:
     """A slug from the title; for a title without Latin letters (Cyrillic, Arabic,
-    Chinese...), from the last part of the original's address."""
+    Chinese...), from the last part of the original's address.
+
+    Latin letters that do not decompose are transliterated first (Unidecode):
+    "beschließt" -> "beschliesst", "Łódź" -> "lodz", not "beschliet".
+    """
     folded = unicodedata.normalize("NFKD", article.title).encode("ascii", "ignore")
     if re.search(rb"[A-Za-z0-9]", folded):
-        return slugify(article.title)
+        return slugify(unidecode(article.title))
     last = urlsplit(article.url).path.rstrip("/").rsplit("/", 1)[-1]
     last = re.sub(r"\.[a-z0-9]{2,5}$", "", last, flags=re.IGNORECASE)
     return slugify(last)

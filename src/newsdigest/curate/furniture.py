@@ -140,7 +140,9 @@ def outlet_name(site_names: Iterable[str | None], url: str, title: str = "") -> 
         if not name:
             continue
         if not _is_domain_like(name):
-            return name
+            # "Le Monde.fr": a name with the domain's suffix glued on.
+            glued = re.fullmatch(r"(.+\s.+?)\.[a-z]{2,6}", name, re.IGNORECASE)
+            return glued.group(1) if glued else name
         if name.isupper() or name.islower():
             return styled or (
                 _strip_suffix(name).upper()

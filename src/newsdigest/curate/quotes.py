@@ -83,6 +83,10 @@ SPEECH_VERBS = _vocabulary(
     detto dichiarato spiegato aggiunto affermato sottolineato commentato
     ribadito osservato spiega aggiunge afferma sottolinea commenta dichiara
     ribadisce osserva avverte secondo
+    gesagt betont erklärt gewarnt
+    dicho afirmado señalado explicado asegurado subrayado declarado añadido
+    indicado advertido manifestado comentado apuntado recalcado insistido
+    dito afirmado declarado explicado acrescentado sublinhado
     """
 )
 # Verbs whose object is the listener ("told Reuters"): the speaker is never after them.
@@ -165,7 +169,27 @@ TITLES = _vocabulary(
     senhor senhora dona prefeito prefeita
     signor signora sindaco premier"""
 )
-HONORIFICS = _vocabulary("mr mrs ms dr prof sir dame m mme sr sra")
+# German and Romance compound offices: "Bundesgesundheitsministerin", "CDU-Chef".
+TITLE_ENDINGS = (
+    "minister",
+    "ministerin",
+    "kanzler",
+    "kanzlerin",
+    "präsident",
+    "präsidentin",
+    "chef",
+    "chefin",
+    "sprecher",
+    "sprecherin",
+    "vorsitzende",
+    "vorsitzender",
+    "-ministre",
+    "presidente",
+    "presidenta",
+    "ministro",
+    "ministra",
+)
+HONORIFICS = _vocabulary("mr mrs ms dr prof professor sir dame m mme sr sra")
 ROLES = TITLES | _vocabulary(
     """spokesman spokeswoman spokesperson aide adviser advisor director head
     leader official commissioner sprecher sprecherin porte-parole portavoz
@@ -322,8 +346,10 @@ def _name_at(tokens: list[str], index: int) -> tuple[list[str], int]:
             position += 1
             continue
         particles = position
-        while particles < len(tokens) and tokens[particles] in NAME_PARTICLES:
-            particles += 1
+        while (
+            particles < len(tokens) and tokens[particles].casefold() in NAME_PARTICLES
+        ):
+            particles += 1  # "Ursula von der Leyen", "Marine Le Pen"
         if (
             words
             and position < particles < len(tokens)
@@ -336,6 +362,15 @@ def _name_at(tokens: list[str], index: int) -> tuple[list[str], int]:
     return words, position
 
 
+def is_title(word: str) -> bool:
+    """An office before a name ("Foreign", "Minister", "Wirtschaftsminister",
+    "CDU-Chef", "vicepresidenta"), not an honorific ("Dr", "Ms")."""
+    key = word.casefold().rstrip(".")
+    if key in HONORIFICS:
+        return False
+    return key in TITLES or key.endswith(TITLE_ENDINGS)
+
+
 def person(words: list[str], exclude: Iterable[str] = ()) -> str | None:
     """The words as a person's name, or None when they name something else.
 
@@ -345,11 +380,7 @@ def person(words: list[str], exclude: Iterable[str] = ()) -> str | None:
     authors (``exclude``), organisations, days and pronouns are not persons.
     """
     words = [w for w in words if w]
-    while (
-        len(words) > 1
-        and words[0].casefold() in TITLES
-        and words[0].casefold().rstrip(".") not in HONORIFICS
-    ):
+    while len(words) > 1 and is_title(words[0]):
         words = words[1:]
     if not words or len(words) > 5:
         return None
@@ -386,12 +417,13 @@ def _speaker_after_verb(
         lowered = token.casefold()
         if token in SENTENCE_END or token in (";", "\u2014", "\u2013"):
             return None
+        if lowered in ARTICLES:  # before pronouns: Italian "il" is an article
+            last = "article"
+            continue
         if lowered in PRONOUNS or lowered.startswith(("-t-", "t-")):
             return None
         if token == ",":
             last = "comma"
-        elif lowered in ARTICLES:
-            last = "article"
         elif lowered in PREPOSITIONS:
             last = "preposition"
         elif _is_name_word(token):
@@ -549,7 +581,7 @@ def full_name(speaker: str, context: str) -> str:
         given = [
             w
             for w in match.group(1).split()
-            if w.casefold() not in TITLES | NOT_NAMES | ROLES | ARTICLES
+            if not is_title(w) and w.casefold() not in NOT_NAMES | ROLES | ARTICLES
         ]
         if given and given == match.group(1).split()[-len(given) :]:
             return f"{' '.join(given)} {speaker}"
@@ -609,6 +641,12 @@ def find_quotes(
             if not speaker or len(text.split()) < QUOTE_MIN_WORDS:
                 continue
             found.append((len(found), Quote(text, speaker), len(text) <= QUOTE_MAX))
-    ranked = sorted(found, key=lambda f: (not f[2], f[0]))
+    # One quotation per speaker first, then more by the same speakers.
+    turns: dict[str, int] = {}
+    turn = {}
+    for number, quote, _fits in found:
+        turn[number] = turns.get(quote.speaker or "", 0)
+        turns[quote.speaker or ""] = turn[number] + 1
+    ranked = sorted(found, key=lambda f: (turn[f[0]] > 0, not f[2], f[0]))
     chosen = sorted(ranked[:limit], key=lambda f: f[0])
     return [q for _, q, _ in chosen]
