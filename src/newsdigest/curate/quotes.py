@@ -427,7 +427,7 @@ def _speaker_after_verb(
         elif lowered in PREPOSITIONS:
             last = "preposition"
         elif _is_name_word(token):
-            if last == "article" and lowered not in TITLES:
+            if last == "article":
                 last = "role"  # "der Sprecher", "the Minister": a common noun
                 continue
             if last == "preposition":
@@ -568,8 +568,9 @@ def resolve_role(role: str, context: str, exclude: Iterable[str] = ()) -> str | 
 
 def full_name(speaker: str, context: str) -> str:
     """The fullest name the text gives a speaker: "Lavrov" becomes "Sergei
-    Lavrov" when the text says so somewhere (titles and sentence words are not
-    given names)."""
+    Lavrov" when the text says so somewhere. Titles are not given names, and
+    neither is a capitalised word that only starts a sentence ("Winemaker
+    Werner N\u00e4kel runs the estate" gives "Werner N\u00e4kel")."""
     words = speaker.split()
     if len(words) != 1:
         return speaker
@@ -578,13 +579,17 @@ def full_name(speaker: str, context: str) -> str:
         rf"{{1,2}}){regex.escape(speaker)}(?![\p{{L}}\p{{M}}])"
     )
     for match in regex.finditer(pattern, context):
-        given = [
+        before = context[: match.start()].rstrip(" \t")
+        given = match.group(1).split()
+        if len(given) > 1 and (not before or before[-1] in ".!?\n:"):
+            given = given[1:]  # the sentence's first word
+        kept = [
             w
-            for w in match.group(1).split()
+            for w in given
             if not is_title(w) and w.casefold() not in NOT_NAMES | ROLES | ARTICLES
         ]
-        if given and given == match.group(1).split()[-len(given) :]:
-            return f"{' '.join(given)} {speaker}"
+        if kept and kept == given[-len(kept) :]:
+            return f"{' '.join(kept)} {speaker}"
     return speaker
 
 
