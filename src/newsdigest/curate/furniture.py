@@ -105,8 +105,8 @@ def host_label(url: str) -> str:
     if found is not None and found.domain:
         return found.domain
     # Unknown suffixes (.example, .local, .test): the label before the last dot.
-    labels = [part for part in host.split(".") if part not in SERVICE_LABELS]
-    return labels[-2] if len(labels) >= 2 else (labels[0] if labels else "")
+    labels = host.split(".")
+    return labels[-2] if len(labels) >= 2 else labels[0]
 
 
 def _is_domain_like(name: str) -> bool:
