@@ -77,7 +77,7 @@ from newsdigest.curate.furniture import clean_headline, host_label, outlet_name
         ),
         # the visible <h1> says where the headline ends, whatever the suffix
         (
-            "Wetlands store more carbon - Coastal edition \u2013 The Coastal Times Group",
+            "Wetlands store more carbon - Coastal edition \u2013 Coastal Times Group",
             ["The Coastal Times"],
             [],
             ["Wetlands store more carbon"],
