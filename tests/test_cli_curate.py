@@ -632,6 +632,78 @@ def test_ingest_warns_about_similar_titles(project, http_server):
     ) in result.stdout
 
 
+AUTHORS_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+<title>Wire</title><link>https://wire.example/</link><description>d</description>
+<item><title>Port workers strike over pay</title>
+<link>https://wire.example/2022/03/strike</link>
+<pubDate>Thu, 03 Mar 2022 07:30:00 -0000</pubDate>
+<author>editor@wire.example (Ana Costa)</author>
+<description>Dock workers stopped work at dawn.</description></item>
+<item><title>Fishing quotas agreed after talks</title>
+<link>https://wire.example/2022/03/quotas</link>
+<pubDate>Fri, 04 Mar 2022 09:00:00 +0100</pubDate>
+<author>Rui Silva &lt;rui@newsroom.example&gt;</author>
+<author>desk@wire.example</author>
+<dc:creator>ple (Ana Costa</dc:creator>
+<description>Ministers agreed on new quotas.</description></item>
+</channel></rss>
+"""
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("editor@wire.example (Ana Costa)", ["Ana Costa"]),
+        ("Ana Costa <ana@wire.example>", ["Ana Costa"]),
+        ('"Costa, Ana" <ana@wire.example>', ["Costa, Ana"]),
+        ("desk@wire.example", []),
+        ("ple (Ana Costa", []),
+        ("Ana Costa)", []),
+        ("A", []),
+        ("https://wire.example/staff/ana", []),
+        ("Ana Costa and Rui Silva", ["Ana Costa", "Rui Silva"]),
+        ("Ana Costa; Rui Silva", ["Ana Costa", "Rui Silva"]),
+    ],
+)
+def test_feed_author_strings_are_read_as_rfc_822(raw, names):
+    from newsdigest.curate.ingest import person_names
+
+    assert person_names(raw) == names
+
+
+def test_ingest_authors_and_the_declared_timezone(project, http_server):
+    url = http_server.add(
+        "/a.xml", body=AUTHORS_FEED.encode(), content_type="application/xml"
+    )
+    project.write(
+        "content/sources.yml",
+        f"Wire:\n  feed: {url}\n  homepage: https://wire.example/\n"
+        "  timezone: Europe/Lisbon\n",
+    )
+    assert run(project, "ingest").exit_code == 0
+    by_title = {front(p)["title"]: front(p) for p in drafts(project)}
+    strike = by_title["Port workers strike over pay"]
+    assert strike["authors"] == ["Ana Costa"]  # not "ple (Ana Costa"
+    # "-0000" is an unknown offset: the source's declared zone applies
+    assert strike["source_date"] == "2022-03-03T07:30:00+00:00"
+    quotas = by_title["Fishing quotas agreed after talks"]
+    assert quotas["authors"] == ["Rui Silva"]
+    assert quotas["source_date"] == "2022-03-04T09:00:00+01:00"
+
+
+def test_ingest_refuses_an_unknown_timezone(project):
+    project.write(
+        "content/sources.yml",
+        "Wire:\n  feed: https://wire.example/f.xml\n  timezone: Mars/Olympus\n"
+        "Other:\n  feed: https://o.example/f.xml\n  timezone: ../../etc/passwd\n",
+    )
+    result = run(project, "ingest")
+    assert result.exit_code == 1
+    assert "[Wire.timezone]: 'Mars/Olympus' is not a timezone name." in result.stderr
+    assert "[Other.timezone]: '../../etc/passwd' is not a timezone" in result.stderr
+
+
 def test_ingest_empty_sources_file(project):
     project.write("content/sources.yml", "")
     result = run(project, "ingest")

@@ -165,3 +165,62 @@ def test_titles_decode_whatever_the_charset(data, encoding):
     title = extract_article(data, "https://x.example/a", encoding=encoding).title
     assert title.startswith("Genève talks begin") and "today" in title
     assert "Ã" not in title and "â" not in title
+
+
+@pytest.mark.parametrize(
+    ("candidates", "written", "local"),
+    [
+        # the page's own offset, wherever it gives it
+        (["2019-06-20T07:30:00+02:00"], "2019-06-20T07:30:00+02:00", None),
+        (
+            ["2019-06-20T07:30:00", "2019-06-20T07:30:00+02:00"],
+            "2019-06-20T07:30:00+02:00",
+            None,
+        ),
+        (["2019-06-20T05:30:00Z"], "2019-06-20T05:30:00+00:00", None),
+        (["Thu, 20 Jun 2019 07:30:00 +0200"], "2019-06-20T07:30:00+02:00", None),
+        # no offset anywhere: the day alone, the time kept for a declared zone
+        (["2019-06-20T07:30:00"], "2019-06-20", dt.datetime(2019, 6, 20, 7, 30)),
+        (
+            ["2019-06-20T07:30:00", "2019-06-20"],
+            "2019-06-20",
+            dt.datetime(2019, 6, 20, 7, 30),
+        ),
+        (
+            ["Thu, 20 Jun 2019 07:30:00 -0000"],
+            "2019-06-20",
+            dt.datetime(2019, 6, 20, 7, 30),
+        ),
+        # an offset-bearing date of another day is something else's date
+        (
+            ["2019-06-20T23:30:00", "2019-06-22T10:00:00+02:00"],
+            "2019-06-20",
+            dt.datetime(2019, 6, 20, 23, 30),
+        ),
+        ([None, "", "not a date", "2019-06-20"], "2019-06-20", None),
+        ([None, "garbage"], None, None),
+    ],
+)
+def test_publication_date_keeps_its_offset_or_only_the_day(candidates, written, local):
+    from newsdigest.curate.drafts import Draft
+    from newsdigest.curate.extract import published
+
+    date, local_time = published(candidates)
+    now = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    draft = Draft("t", "x", now, "s", "o", "https://x.example/", source_date=date)
+    assert draft.front_matter()["source_date"] == written
+    assert local_time == local
+
+
+def test_a_declared_timezone_makes_a_local_time_exact():
+    from newsdigest.curate.article import with_timezone
+
+    article = page("opengraph.html")
+    article.date, article.local_time = (
+        dt.date(2019, 6, 20),
+        dt.datetime(2019, 6, 20, 7, 30),
+    )
+    assert with_timezone(article, "Europe/Berlin").isoformat() == (
+        "2019-06-20T07:30:00+02:00"
+    )
+    assert with_timezone(article, None) == dt.date(2019, 6, 20)

@@ -18,6 +18,7 @@ wording. The ``regex`` module gives Unicode letter classes (``\\p{Lu}``), so
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ def _vocabulary(words: str) -> frozenset[str]:
 
 
 MAX_QUOTES = 3
+MAX_CANDIDATES = 100
 QUOTE_MIN_WORDS = 4
 QUOTE_MAX = 280
 
@@ -53,9 +55,9 @@ MARKS = frozenset(PAIRS) | {"\u201d", "\u2019"}
 APOSTROPHE_LIKE = frozenset({"'", "\u2019"})
 
 _WORD = r"[\p{L}\p{M}][\p{L}\p{M}'\u2019\-]*"
-NAME_WORD = regex.compile(
-    r"^(?:\p{Lu}[\p{L}\p{M}'\u2019\-]*\p{Ll}[\p{L}\p{M}\-]*|\p{Lu}\.)$"
-)
+# One star per pattern, so a hostile 100,000-letter "word" costs linear time.
+NAME_WORD = regex.compile(r"^\p{Lu}[\p{L}\p{M}'\u2019\-]*$")
+NAME_WORD_MAX = 40
 TOKEN = regex.compile(rf"{_WORD}|\d+|[,;:]|[.!?]|[\u2014\u2013]")
 
 # Speech verbs, lower case; multi-word ones are matched token by token.
@@ -258,8 +260,8 @@ def quotations(paragraph: str) -> list[Span]:
             if not stack:
                 found.append(Span(start, index + 1, paragraph[start + 1 : index]))
             continue
-        if char not in PAIRS or char in ("\u201d", "\u2019"):
-            continue
+        if char not in PAIRS or char in ("\u201d", "\u2019") or len(stack) >= 4:
+            continue  # prose nests two or three deep, never more
         if char in APOSTROPHE_LIKE and not (
             (before.isspace() or before in "([{\u2014\u2013-" or before in MARKS)
             and after.isalpha()
@@ -322,7 +324,14 @@ def _verbs(tokens: list[str]) -> list[tuple[int, int, str]]:
 
 
 def _is_name_word(token: str) -> bool:
-    return bool(NAME_WORD.match(token)) and token.casefold() not in NOT_NAMES
+    """A capitalised word with a lower-case letter ("Näkel", "McDonald"; not
+    "AFP"), that is not a day, a month or a sentence word."""
+    return (
+        len(token) <= NAME_WORD_MAX
+        and bool(NAME_WORD.match(token))
+        and any(c.islower() for c in token)
+        and token.casefold() not in NOT_NAMES
+    )
 
 
 def _name_at(tokens: list[str], index: int) -> tuple[list[str], int]:
@@ -549,18 +558,48 @@ def attribute(
     return _speaker_after_verb(rest, verb, exclude), False
 
 
+@functools.lru_cache(maxsize=8)
+def _context_tokens(context: str) -> tuple[str, ...]:
+    """The words of the article, lines kept apart (a headline's last word is
+    not a given name of the paragraph's first)."""
+    return tuple(TOKEN.findall(context.replace("\n", " . ")))
+
+
+def _names_before(tokens: tuple[str, ...], end: int, most: int) -> list[str]:
+    words: list[str] = []
+    index = end - 1
+    while index >= 0 and len(words) < most and _is_name_word(tokens[index]):
+        words.insert(0, tokens[index])
+        index -= 1
+    return words
+
+
 def resolve_role(role: str, context: str, exclude: Iterable[str] = ()) -> str | None:
     """The person the text names with ``role`` ("the Minister" -> "Sergei
     Lavrov" when the text says "Sergei Lavrov, Russian Foreign Minister" or
-    "Foreign Minister Sergei Lavrov"); None when it names nobody."""
-    escaped = regex.escape(role)
-    name = r"\p{Lu}[\p{L}\p{M}'\u2019\-]+(?:\s+\p{Lu}[\p{L}\p{M}'\u2019\-]+){1,3}"
-    for pattern in (
-        rf"(?P<name>{name}),\s+(?:[\p{{L}}.'\-]+\s+){{0,3}}{escaped}\b",
-        rf"(?i:\b{escaped})\s+(?P<name>{name})",
-    ):
-        for match in regex.finditer(pattern, context):
-            found = person(match.group("name").split(), exclude)
+    "Foreign Minister Sergei Lavrov"); None when it names nobody.
+
+    Read over the article's words, not with a regular expression over its
+    text, so the cost stays linear whatever the page holds.
+    """
+    tokens = _context_tokens(context)
+    wanted = [w.casefold() for w in role.split()]
+    size = len(wanted)
+    for index in range(len(tokens) - size + 1):
+        if [t.casefold() for t in tokens[index : index + size]] != wanted:
+            continue
+        # "Sergei Lavrov, Russian Foreign Minister"
+        for comma in range(index - 1, max(-1, index - 5), -1):
+            if tokens[comma] == ",":
+                words = _names_before(tokens, comma, 4)
+                found = person(words, exclude) if len(words) >= 2 else None
+                if found:
+                    return found
+                break
+        # "Foreign Minister Sergei Lavrov"
+        words, _end = _name_at(list(tokens[index + size : index + size + 6]), 0)
+        if len(words) >= 2:
+            found = person(words, exclude)
             if found:
                 return found
     return None
@@ -571,17 +610,15 @@ def full_name(speaker: str, context: str) -> str:
     Lavrov" when the text says so somewhere. Titles are not given names, and
     neither is a capitalised word that only starts a sentence ("Winemaker
     Werner N\u00e4kel runs the estate" gives "Werner N\u00e4kel")."""
-    words = speaker.split()
-    if len(words) != 1:
+    if len(speaker.split()) != 1:
         return speaker
-    pattern = (
-        r"(?<![\p{L}\p{M}])((?:\p{Lu}[\p{L}\p{M}'\u2019\-]*\p{Ll}[\p{L}\p{M}\-]*\s+)"
-        rf"{{1,2}}){regex.escape(speaker)}(?![\p{{L}}\p{{M}}])"
-    )
-    for match in regex.finditer(pattern, context):
-        before = context[: match.start()].rstrip(" \t")
-        given = match.group(1).split()
-        if len(given) > 1 and (not before or before[-1] in ".!?\n:"):
+    tokens = _context_tokens(context)
+    for index, token in enumerate(tokens):
+        if token != speaker:
+            continue
+        given = _names_before(tokens, index, 2)
+        start = index - len(given)
+        if len(given) > 1 and (start == 0 or tokens[start - 1] in (".", "!", "?", ":")):
             given = given[1:]  # the sentence's first word
         kept = [
             w
@@ -620,7 +657,9 @@ def find_quotes(
     context = "\n".join([context, *paragraphs])
     found: list[tuple[int, Quote, bool]] = []
     for paragraph in paragraphs:
-        spans = quotations(paragraph)
+        if len(found) >= MAX_CANDIDATES:
+            break  # enough to choose from, whatever the page holds
+        spans = quotations(paragraph)[:MAX_CANDIDATES]
         carried: str | None = None
         for number, span in enumerate(spans):
             previous_end = spans[number - 1].end if number else 0
