@@ -2,8 +2,9 @@
 
 A digest links to the original and never republishes it: the draft gets the
 page's own description (or its first sentences) as a summary for the curator to
-rewrite, and two or three short quotes, each attributed to its speaker when the
-text says who spoke. The rest of the original stays where it was published.
+rewrite (the note says so), and up to three short quotations, each credited to
+the person the text names as its speaker (newsdigest.curate.quotes); with no
+such quotation, none. The rest of the original stays where it was published.
 """
 
 from __future__ import annotations
