@@ -127,6 +127,42 @@ ATTRIBUTED = [
         "risposte alle famiglie».",
         "Elly Schlein",
     ),
+    # adverbs, interviews, possessives, companies, long names
+    ('"We will keep going whatever happens," Smith also said.', "Smith"),
+    ('Smith said in an interview that "we will keep going whatever happens".', "Smith"),
+    (
+        '"We will keep going whatever happens," said Siemens Energy chief '
+        "Christian Bruch.",
+        "Christian Bruch",
+    ),
+    (
+        '"We will keep going whatever happens," said Luiz Inácio Lula da Silva.',
+        "Luiz Inácio Lula da Silva",
+    ),
+    ('"We will keep going whatever happens," said Dr. Jane Smith.', "Dr. Jane Smith"),
+    (
+        "Merkel sagte am Montag in Berlin: „Wir werden das schaffen, ganz sicher.“",
+        "Merkel",
+    ),
+    (
+        "„Das ist ein großer Fehler der Regierung“, sagte die Virologin Sandra Ciesek.",
+        "Sandra Ciesek",
+    ),
+    ("„Wir werden nicht nachgeben, niemals“, fügte Merz hinzu.", "Merz"),
+    (
+        "« Nous irons jusqu\u2019au bout de ce combat », dénonce Jean-Luc Mélenchon.",
+        "Jean-Luc Mélenchon",
+    ),
+    (
+        "Según ha explicado el ministro José Manuel Albares, "
+        '"es un día muy importante para el país".',
+        "José Manuel Albares",
+    ),
+    (
+        "«È una giornata importante per il Paese», ha spiegato a Repubblica il "
+        "sindaco Giuseppe Sala.",
+        "Giuseppe Sala",
+    ),
 ]
 
 UNNAMED = [
@@ -146,6 +182,11 @@ UNNAMED = [
     '"The situation on the border is calm tonight," said DW.COM.',
     '"The situation on the border is calm tonight," the ministry said.',
     '"The results are worse than the models assumed," said Monday a report.',
+    '"We are ready for this," according to a statement from the White House.',
+    '"We will keep going whatever happens," the White House said.',
+    '"We will keep going whatever happens," a spokesman for Siemens Energy said.',
+    '"We will keep going whatever happens," Jane Doe\'s spokesman said.',
+    '"É um dia muito importante para o país", disse o ministro à agência Lusa.',
     # quotation marks that are not speech
     'The book "A Short History of Nearly Everything in the World" sold well.',
     "They describe the wine as “a Pinot with a German accent and more.”",

@@ -67,24 +67,28 @@ SPEECH_VERBS = _vocabulary(
     warned warns argued argues insisted insists stressed stresses announced
     announces wrote writes added adds continued recalled admitted acknowledged
     replied remarked commented emphasised emphasized emphasises emphasizes
-    observed claimed claims maintained told tells asked
+    observed claimed claims maintained told tells asked tweeted recalls
+    concluded urged cautioned admits admitted conceded
     sagte sagt sagten sagen erklärte erklärt erklärten betonte betont betonten
     meinte meint warnte warnt kritisierte kritisiert schrieb schreibt ergänzte
     ergänzt unterstrich forderte fordert mahnte mahnt berichtete berichtet
-    versicherte sagte so laut
+    versicherte sagte so laut fügte fügt antwortete antwortet erläuterte
+    erläutert bekräftigte bekräftigt unterstreicht räumte
     déclaré déclare dit affirmé affirme expliqué explique souligné souligne
     estimé estime ajouté ajoute insisté insiste averti prévient indiqué indique
     assuré assure confié confie raconté raconte précisé précise martelé martèle
-    lancé lance selon
+    lancé lance selon poursuit résume reconnaît dénonce tranche
     dijo dice afirmó afirma explicó explica aseguró asegura señaló señala
     declaró declara añadió añade indicó indica subrayó subraya advirtió advierte
     insistió sostuvo sostiene agregó agrega manifestó comentó apuntó recalcó
-    según
+    según reconoció denunció lamentó concluyó recordó precisó aseveró expresó
     disse diz afirmou declarou explicou acrescentou acrescenta ressaltou
     destacou destaca garantiu assegurou sublinhou frisou referiu segundo
+    adiantou considerou defendeu admitiu alertou lembrou contou salientou realçou
     detto dichiarato spiegato aggiunto affermato sottolineato commentato
     ribadito osservato spiega aggiunge afferma sottolinea commenta dichiara
-    ribadisce osserva avverte secondo
+    ribadisce osserva avverte secondo ricorda conclude ammette precisa replica
+    racconta ricordato precisato concluso annunciato ammesso replicato
     gesagt betont erklärt gewarnt
     dicho afirmado señalado explicado asegurado subrayado declarado añadido
     indicado advertido manifestado comentado apuntado recalcado insistido
@@ -105,6 +109,9 @@ MULTIWORD = {
 AUXILIARIES = _vocabulary(
     "has had have hat hatte habe a avait ont ha aveva hanno había han tem tinha"
 )
+# German capitalises every noun: after these, a capitalised word is a role
+# ("die Virologin Sandra Ciesek"); after "the", "le", "el" it is a proper noun.
+GERMAN_ARTICLES = _vocabulary("der die das des dem den ein eine einer eines")
 COMPLEMENTISERS = _vocabulary("that dass que che como comme wie")
 ARTICLES = _vocabulary(
     """the a an der die das des dem den ein eine einer eines le la les l' un une
@@ -329,6 +336,7 @@ def _is_name_word(token: str) -> bool:
     return (
         len(token) <= NAME_WORD_MAX
         and bool(NAME_WORD.match(token))
+        and not token.endswith(("'s", "\u2019s"))  # "Doe's spokesman"
         and any(c.islower() for c in token)
         and token.casefold() not in NOT_NAMES
     )
@@ -363,6 +371,7 @@ def _name_at(tokens: list[str], index: int) -> tuple[list[str], int]:
             words
             and position < particles < len(tokens)
             and _is_name_word(tokens[particles])
+            and tokens[particles].casefold() not in ORGANISATION_WORDS
         ):
             words += tokens[position:particles]
             position = particles
@@ -404,7 +413,7 @@ def person(words: list[str], exclude: Iterable[str] = ()) -> str | None:
     if len(folded) < 2:
         return None
     for other in exclude:
-        others = {_fold(other)}
+        others = {_fold(other), _fold(other.split(".")[0])}  # "Phys.org", "Phys"
         if len(words) == 1 and other.split():
             others.add(_fold(other.split()[-1]))
         if folded in others:
@@ -427,7 +436,7 @@ def _speaker_after_verb(
         if token in SENTENCE_END or token in (";", "\u2014", "\u2013"):
             return None
         if lowered in ARTICLES:  # before pronouns: Italian "il" is an article
-            last = "article"
+            last = "german article" if lowered in GERMAN_ARTICLES else "article"
             continue
         if lowered in PRONOUNS or lowered.startswith(("-t-", "t-")):
             return None
@@ -436,8 +445,13 @@ def _speaker_after_verb(
         elif lowered in PREPOSITIONS:
             last = "preposition"
         elif _is_name_word(token):
-            if last == "article":
+            if last == "german article" or (
+                last == "article" and (is_title(token) or lowered in ROLES)
+            ):
                 last = "role"  # "der Sprecher", "the Minister": a common noun
+                continue
+            if last == "article":
+                last = "object"  # "the White House", "The Kreuzberg": not a person
                 continue
             if last == "preposition":
                 # "für Siemens", "in Berlin": skip the whole name.
@@ -446,6 +460,13 @@ def _speaker_after_verb(
             if last == "object":
                 continue
             words, end = _name_at(tokens, index)
+            if (
+                end + 1 < len(tokens)
+                and tokens[end].casefold() in ROLES
+                and _is_name_word(tokens[end + 1])
+            ):
+                # "said Siemens Energy chief Christian Bruch": the company's chief
+                words, end = _name_at(tokens, end + 1)
             if verb == "so" and end < len(tokens) and tokens[end] not in ",.;:!?":
                 return None  # English "so": not "according to"
             return person(words, exclude)
@@ -477,7 +498,11 @@ def _speaker_before_verb(tokens: list[str], exclude: Iterable[str]) -> str | Non
                 return None  # "the Kreuzberg", "in Berlin": not a person
             part = part[1:]
         while part and part[0].islower():
+            if part[0] in PREPOSITIONS and len(part) > 1 and _is_name_word(part[1]):
+                return None  # "a spokesman for Siemens": Siemens did not speak
             part = part[1:]  # "councillor Priya Shah", "the minister"
+        while part and part[-1].islower():
+            part = part[:-1]  # "Smith also said", "Merkel am Montag"
         if not part:
             continue
         words, end = _name_at(part, 0)
@@ -555,7 +580,11 @@ def attribute(
     words_after = [t for t in rest if t != ","]
     if len(words_after) > 8:
         return None, False
-    return _speaker_after_verb(rest, verb, exclude), False
+    speaker = _speaker_after_verb(rest, verb, exclude)
+    if speaker is None and verb not in ACCORDING and verb != "according to":
+        # "Smith said in an interview that", "Merkel sagte am Montag in Berlin:"
+        speaker = _speaker_before_verb(tail[:first], exclude)
+    return speaker, False
 
 
 @functools.lru_cache(maxsize=8)
