@@ -91,6 +91,31 @@ from newsdigest.curate.furniture import clean_headline, host_label, outlet_name
             ["DW"],
             "Wetlands store more carbon",
         ),
+        (
+            "Gaza talks resume | World news | The Guardian",
+            ["The Guardian"],
+            [],
+            [],
+            "Gaza talks resume",
+        ),
+        ("Gaza talks resume - Guardian", ["The Guardian"], [], [], "Gaza talks resume"),
+        ("Governo cai - Ultima Ora - Ansa.it", ["ANSA"], [], [], "Governo cai"),
+        ("Titel der Meldung | 20.06.2019, 07:30 Uhr", [], [], [], "Titel der Meldung"),
+        (
+            "Giant planet found : Nature News & Comment",
+            ["Nature News & Comment"],
+            [],
+            [],
+            "Giant planet found",
+        ),
+        # a colon is the headline's own unless the outlet's name follows it
+        (
+            "Réforme des retraites : le 49.3",
+            ["Le Monde"],
+            [],
+            [],
+            "Réforme des retraites : le 49.3",
+        ),
         # unknown segments stay: "Biden - Putin" is the headline
         (
             "Biden - Putin summit ends early",

@@ -35,7 +35,7 @@ DATE_SEGMENT = re.compile(
     r"|\d{4}[./-]\d{1,2}[./-]\d{1,2}"
     rf"|\d{{1,2}}\.?\s+(?:de\s+)?{_MONTH_WORD}\s+(?:de\s+)?\d{{4}}"
     rf"|{_MONTH_WORD}\s+\d{{1,2}},?\s+\d{{4}}"
-    r")(?:[\s,]+\d{1,2}[:.h]\d{2}(?:\s*[ap]\.?m\.?)?)?$",
+    r")(?:[\s,-]+\d{1,2}[:.h]\d{2}(?:\s*(?:[ap]\.?m\.?|uhr|h|[A-Z]{3,4}))?)?$",
     re.IGNORECASE,
 )
 # Section words outlets put in titles, in the six languages imports support.
@@ -80,8 +80,27 @@ GENERIC_SECTIONS = frozenset(
         "cronaca",
         "scienze",
         "opinioni",
+        "ultima ora",
+        "ultime notizie",
+        "últimas noticias",
+        "últimas notícias",
+        "breaking",
+        "live",
+        "en direct",
+        "en vivo",
+        "ao vivo",
+        "in diretta",
+        "top stories",
+        "startseite",
+        "accueil",
+        "inicio",
+        "início",
+        "homepage",
     }
 )
+MAX_SEGMENTS = 12  # a real title has a few; more is not worth a quadratic search
+# Articles an outlet's name may drop in a title ("The Guardian" -> "Guardian").
+NAME_ARTICLES = ("the ", "der ", "die ", "le ", "la ", "el ", "il ", "o ", "a ")
 # Leading host labels that name a service, not the outlet (www.dw.com, m.faz.net).
 SERVICE_LABELS = frozenset({"www", "www2", "m", "mobile", "amp", "news", "edition"})
 
@@ -173,7 +192,11 @@ def is_furniture(
         return True
     if DATE_SEGMENT.match(text):
         return True
-    for name in names:
+    variants = [
+        *names,
+        *(n.split(" ", 1)[1] for n in names if n.casefold().startswith(NAME_ARTICLES)),
+    ]
+    for name in variants:
         folded = fold(name)
         if folded and (
             key == folded
@@ -204,8 +227,19 @@ def clean_headline(
     title = " ".join(title.split())
     names = [n for n in names if n and n.strip()]
     sections = [s for s in sections if s and s.strip()]
+    # "Headline : Nature News": a colon is a headline's own punctuation
+    # ("Réforme des retraites : le 49.3"), so it is cut only before the name.
+    head, colon, tail = title.rpartition(":")
+    if (
+        colon
+        and head.strip()
+        and is_furniture(tail, names)
+        and fold(tail) not in {fold(s) for s in GENERIC_SECTIONS}
+        and not DATE_SEGMENT.match(tail.strip())
+    ):
+        title = head.strip()
     pieces = SEPARATOR.split(title)
-    if len(pieces) == 1:
+    if len(pieces) == 1 or len(pieces) > MAX_SEGMENTS:
         return title
     for reference in references:
         reference = " ".join((reference or "").split())
