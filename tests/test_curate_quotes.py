@@ -6,6 +6,8 @@ credit (None: the quotation is left out, because nobody is named).
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from newsdigest.curate.quotes import find_quotes, quotations
@@ -274,3 +276,21 @@ def test_only_three_quotes_one_per_speaker_first():
         "Pieter Jansen",
         "Lena Hart",
     ]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Ab" * 50_000 + ' "This is a long enough quotation here," said Merkel.',
+        "\u201e" * 50_000 + "x" + "\u201c" * 50_000,
+        '"a b c d e f," said Jane Doe. ' * 20_000,
+        "Minister " * 50_000 + '"This is a long enough quotation," the Minister said.',
+    ],
+    ids=["huge-word", "deep-nesting", "many-quotes", "many-roles"],
+)
+def test_hostile_paragraphs_take_linear_time(paragraph):
+    """Pages are hostile: these took minutes with backtracking patterns."""
+    started = time.monotonic()
+    quotes = find_quotes([paragraph])
+    assert time.monotonic() - started < 5
+    assert len(quotes) <= 3

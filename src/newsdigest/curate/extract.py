@@ -115,9 +115,7 @@ def extract_article(
     )
     names = [
         meta.get("og:site_name"),
-        _text((ld.get("publisher") or {}).get("name"))
-        if isinstance(ld.get("publisher"), dict)
-        else None,
+        _publisher(ld.get("publisher")),
         getattr(found, "sitename", None),
     ]
     sections = _unique(
@@ -229,12 +227,29 @@ def _json_ld_article(tree: Any) -> dict[str, Any]:
     return {}
 
 
-def _nodes(data: Any) -> list[dict[str, Any]]:
+def _nodes(data: Any, depth: int = 0) -> list[dict[str, Any]]:
+    """Every object of a JSON-LD document: the top, ``@graph`` members and a
+    WebPage's ``mainEntity`` (Nature, Springer), a few levels deep at most."""
+    if depth > 4:
+        return []
     if isinstance(data, list):
-        return [n for item in data for n in _nodes(item)]
+        return [n for item in data for n in _nodes(item, depth + 1)]
     if isinstance(data, dict):
-        return [data, *_nodes(data.get("@graph", []))]
+        return [
+            data,
+            *_nodes(data.get("@graph", []), depth + 1),
+            *_nodes(data.get("mainEntity", []), depth + 1),
+        ]
     return []
+
+
+def _publisher(value: Any) -> str | None:
+    """JSON-LD ``publisher``: an organisation, a list of them, or a name."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        return _text(value.get("name"))
+    return _text(value)
 
 
 def _microdata(tree: Any, prop: str) -> str | None:
