@@ -224,3 +224,16 @@ def test_a_declared_timezone_makes_a_local_time_exact():
         "2019-06-20T07:30:00+02:00"
     )
     assert with_timezone(article, None) == dt.date(2019, 6, 20)
+
+
+def test_title_furniture_goes_even_with_a_logo_in_the_first_h1():
+    html = (
+        "<html><head><title>Wine grapes ripen early this year | DW | 10.06.2013"
+        '</title><meta property="og:site_name" content="DW.COM"></head><body>'
+        "<header><h1>DW</h1></header><article><h1>Wine grapes ripen early this year"
+        "</h1><p>The harvest in the Ahr valley started two weeks early this year, "
+        "growers said, after a warm and dry summer.</p></article></body></html>"
+    )
+    article = extract_article(html, "https://www.dw.com/en/wine/a-1")
+    assert article.title == "Wine grapes ripen early this year"
+    assert article.site_name == "DW"

@@ -133,7 +133,8 @@ def extract_article(
         sections=sections,
         references=[
             _text(ld.get("headline")),
-            _first_text(tree, "//h1"),
+            # every <h1>: the first is often the logo
+            *(" ".join(h.text_content().split()) for h in tree.xpath("//h1")[:5]),
             _microdata(tree, "headline"),
         ],
     )
