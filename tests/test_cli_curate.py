@@ -761,3 +761,26 @@ def test_unwritable_items_folder_is_one_line(make_project, http_server):
     result = run(project, "ingest")
     assert result.exit_code == 1
     assert "Science: failed: cannot write content/items/" in result.stdout
+
+
+def test_a_declared_timezone_applies_only_to_its_own_host():
+    from newsdigest.curate.ingest import Source, source_timezone
+
+    sources = [
+        Source(
+            "No homepage", "https://feeds.example/a.xml", "", None, [], "Asia/Tokyo"
+        ),
+        Source(
+            "Corriere",
+            "https://xml2.corriereobjects.it/rss/x.xml",
+            "https://www.corriere.it/",
+            None,
+            [],
+            "Europe/Rome",
+        ),
+    ]
+    assert source_timezone(sources, "https://www.corriere.it/economia/a.shtml") == (
+        "Europe/Rome"
+    )
+    assert source_timezone(sources, "https://other.example/a") is None
+    assert source_timezone(sources, "") is None

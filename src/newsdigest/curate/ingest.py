@@ -174,6 +174,8 @@ def source_timezone(sources: list[Source], url: str) -> str | None:
     """The declared timezone of the source whose homepage or feed is on
     ``url``'s host (for ``newsdigest add`` of one of its articles)."""
     host = host_of(url)
+    if not host:
+        return None
     for source in sources:
         if source.timezone and host in {host_of(source.homepage), host_of(source.feed)}:
             return source.timezone
