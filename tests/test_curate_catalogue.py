@@ -86,3 +86,22 @@ def test_no_shared_word_no_guess():
     assert (
         guess_topic({"r": Topic("r", "R", "Relativity.", 1)}, ["Relations"], []) is None
     )
+
+
+@pytest.mark.parametrize(
+    ("page", "topic", "same"),
+    [
+        ("astronomy", "astronomical", True),
+        ("clima", "climate", True),
+        ("climatico", "climate", True),
+        ("energia", "energy", True),
+        ("economia", "economy", True),
+        ("relations", "relativity", False),
+        ("internet", "international", False),
+        ("state", "statement", False),
+    ],
+)
+def test_words_match_across_inflections_not_across_meanings(page, topic, same):
+    from newsdigest.curate.catalogue import same_word
+
+    assert same_word(page, topic) is same

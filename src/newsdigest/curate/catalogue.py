@@ -88,10 +88,12 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[^\W\d_]{4,}", plain) if w not in TOPIC_STOPWORDS}
 
 
-def _same_word(page: str, topic: str) -> bool:
+def same_word(page: str, topic: str) -> bool:
     """One word, across inflections and close languages: "astronomy" and
-    "astronomical", "clima" and "climate", "economia" and "economy", but not
-    "relations" and "relativity" (the shared start must be most of the word)."""
+    "astronomical", "clima" and "climate", "energia" and "energy", but not
+    "relations" and "relativity" or "internet" and "international" (the shared
+    start must be all but two letters of the shorter word and most of the
+    longer one)."""
     if page == topic:
         return True
     common = 0
@@ -99,7 +101,8 @@ def _same_word(page: str, topic: str) -> bool:
         if a != b:
             break
         common += 1
-    return common >= max(5, 0.75 * min(len(page), len(topic)))
+    short, long = sorted((len(page), len(topic)))
+    return common >= max(4, short - 2) and common >= 0.6 * long
 
 
 def guess_topic(
@@ -135,7 +138,7 @@ def guess_topic(
         ):
             for value in values:
                 hits = {
-                    t for w in _words(value) for t in vocabulary if _same_word(w, t)
+                    t for w in _words(value) for t in vocabulary if same_word(w, t)
                 }
                 if hits - matched:
                     score += weight * len(hits - matched)
