@@ -154,6 +154,12 @@ def test_headline_without_furniture(title, names, sections, references, headline
         (["Phys.org"], "https://phys.org/news/1.html", "", "Phys.org"),
         (["Le Monde.fr", "Le Monde"], "https://www.lemonde.fr/a", "", "Le Monde"),
         (["EL PAÍS"], "https://elpais.com/a", "", "EL PAÍS"),
+        (
+            ["Folha de S.Paulo"],
+            "https://www1.folha.uol.com.br/a",
+            "",
+            "Folha de S.Paulo",
+        ),
         (["lemonde.fr"], "https://www.lemonde.fr/a", "", "Lemonde"),
         (
             [None, ""],

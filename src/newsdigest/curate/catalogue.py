@@ -137,9 +137,7 @@ def guess_topic(
             ("text", 1, [text]),
         ):
             for value in values:
-                hits = {
-                    t for w in _words(value) for t in vocabulary if same_word(w, t)
-                }
+                hits = {t for w in _words(value) for t in vocabulary if same_word(w, t)}
                 if hits - matched:
                     score += weight * len(hits - matched)
                     matched |= hits

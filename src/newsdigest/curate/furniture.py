@@ -160,8 +160,10 @@ def outlet_name(site_names: Iterable[str | None], url: str, title: str = "") -> 
             continue
         if not _is_domain_like(name):
             # "Le Monde.fr": a name with the domain's suffix glued on.
-            glued = re.fullmatch(r"(.+\s.+?)\.[a-z]{2,6}", name, re.IGNORECASE)
-            return glued.group(1) if glued else name
+            glued = re.fullmatch(r"(.+\s.+?)\.([a-z]{2,6})", name)
+            if glued and _is_suffix(glued.group(2)):
+                return glued.group(1)
+            return name  # "Folha de S.Paulo" keeps its dot
         if name.isupper() or name.islower():
             return styled or (
                 _strip_suffix(name).upper()
@@ -174,6 +176,11 @@ def outlet_name(site_names: Iterable[str | None], url: str, title: str = "") -> 
     if not label:
         return "unknown source"
     return _readable(label)
+
+
+def _is_suffix(text: str) -> bool:
+    """Whether ``text`` is a public suffix ("fr", "com"), per the tld package."""
+    return get_tld(f"http://example.{text}", fail_silently=True) is not None
 
 
 def _readable(label: str) -> str:
