@@ -772,3 +772,56 @@ LINK_PAYLOADS = {
     "bare-image": ("![harbour](images/harbour.svg)", "bare path"),
     "root-image": ("![harbour](/images/harbour.svg)", "bare path"),
 }
+
+
+# --- Curator commands (newsdigest new, add, ingest) ---------------------------
+
+
+def run(project, *args: str):
+    """``newsdigest ARGS --project`` in-process (click's runner), never a traceback."""
+    from click.testing import CliRunner
+
+    from newsdigest.cli import cli
+
+    result = CliRunner().invoke(cli, [*args, "--project", str(project.root)])
+    assert "Traceback" not in result.output, result.output
+    return result
+
+
+def front(path: Path) -> dict:
+    import yaml
+
+    text = path.read_text(encoding="utf-8")
+    return yaml.safe_load(text.split("---\n")[1])
+
+
+def body(path: Path) -> str:
+    return path.read_text(encoding="utf-8").split("---\n", 2)[2]
+
+
+def published_problems(project, path: Path) -> list[str]:
+    """The schema's verdict on a draft once its status is set to published."""
+    from newsdigest.model.frontmatter import split
+    from newsdigest.model.schema import validate_item
+    from newsdigest.model.topics import load_topics
+
+    text = path.read_text(encoding="utf-8")
+    assert "\nstatus: draft\n" in text
+    doc = split(text.replace("\nstatus: draft\n", "\nstatus: published\n"), path.name)
+    topics, problems = load_topics(project.content / "topics.yml", "topics.yml")
+    assert not problems
+    checked = validate_item(
+        doc, topics, timezone="UTC", authority="digest.example.org,2026"
+    )
+    return [str(p) for p in checked.problems]
+
+
+def drafts(project) -> list[Path]:
+    return sorted(project.content.glob("items/20??-??-??-*.md"))
+
+
+def written(project, result) -> Path:
+    assert result.exit_code == 0, result.output
+    path = project.root / result.stdout.strip().splitlines()[-1]
+    assert path.is_file()
+    return path

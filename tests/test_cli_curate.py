@@ -16,15 +16,18 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
-from click.testing import CliRunner
 
-from newsdigest.cli import cli
-from newsdigest.model.frontmatter import split
-from newsdigest.model.schema import validate_item
-from newsdigest.model.topics import load_topics
 from tests.helpers import CURATE_FIXTURES as FIXTURES
-from tests.helpers import PINNED_ENV, item
+from tests.helpers import (
+    PINNED_ENV,
+    body,
+    drafts,
+    front,
+    item,
+    published_problems,
+    run,
+    written,
+)
 
 TOPICS = """\
 geopolitics:
@@ -87,43 +90,7 @@ def project(make_project):
     return project
 
 
-def run(project, *args: str):
-    result = CliRunner().invoke(cli, [*args, "--project", str(project.root)])
-    assert "Traceback" not in result.output, result.output
-    return result
-
-
-def front(path: Path) -> dict:
-    text = path.read_text(encoding="utf-8")
-    return yaml.safe_load(text.split("---\n")[1])
-
-
-def body(path: Path) -> str:
-    return path.read_text(encoding="utf-8").split("---\n", 2)[2]
-
-
-def published_problems(project, path: Path) -> list[str]:
-    """The schema's verdict on a draft once its status is set to published."""
-    text = path.read_text(encoding="utf-8")
-    assert "\nstatus: draft\n" in text
-    doc = split(text.replace("\nstatus: draft\n", "\nstatus: published\n"), path.name)
-    topics, problems = load_topics(project.content / "topics.yml", "topics.yml")
-    assert not problems
-    checked = validate_item(
-        doc, topics, timezone="UTC", authority="digest.example.org,2026"
-    )
-    return [str(p) for p in checked.problems]
-
-
-def drafts(project) -> list[Path]:
-    return sorted(project.content.glob("items/20??-??-??-*.md"))
-
-
-def written(project, result) -> Path:
-    assert result.exit_code == 0, result.output
-    path = project.root / result.stdout.strip().splitlines()[-1]
-    assert path.is_file()
-    return path
+# run, front, body, published_problems and written: tests/helpers.py
 
 
 # --- new -------------------------------------------------------------------
@@ -292,7 +259,8 @@ def test_add_saved_json_ld_page(project, tmp_path):
     assert meta["lang"] == "fr"
     assert meta["slug"] == "le-gouvernement-presente-son-plan-pour-les-hopitaux"
     assert meta["image"]["credit"] == "AFP"
-    assert "Nous devons redonner du temps aux soignants" in body(path)
+    # "a déclaré le ministre": the text never names him, so no quote.
+    assert "Nous devons redonner du temps aux soignants" not in body(path)
     assert published_problems(project, path) == []
 
 
@@ -383,10 +351,10 @@ def test_second_capture_gets_its_label_and_quotes(project):
         ),
     )
     meta = front(path)
-    assert meta["label"] == "analysis" and meta["source"] == "ports.example"
+    assert meta["label"] == "analysis" and meta["source"] == "Ports"
     assert meta["source_date"] == "2022-03-03"
-    assert "\u2014 Anna Bakker, via ports.example" in body(path)
-    assert "\u2014 Pieter Jansen, via ports.example" in body(path)
+    assert "\u2014 Anna Bakker, via Ports" in body(path)
+    assert "\u2014 Pieter Jansen, via Ports" in body(path)
     assert published_problems(project, path) == []
 
 
@@ -741,9 +709,81 @@ def test_ingest_warns_about_similar_titles(project, http_server):
     ) in result.stdout
 
 
+AUTHORS_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+<title>Wire</title><link>https://wire.example/</link><description>d</description>
+<item><title>Port workers strike over pay</title>
+<link>https://wire.example/2022/03/strike</link>
+<pubDate>Thu, 03 Mar 2022 07:30:00 -0000</pubDate>
+<author>editor@wire.example (Ana Costa)</author>
+<description>Dock workers stopped work at dawn.</description></item>
+<item><title>Fishing quotas agreed after talks</title>
+<link>https://wire.example/2022/03/quotas</link>
+<pubDate>Fri, 04 Mar 2022 09:00:00 +0100</pubDate>
+<author>Rui Silva &lt;rui@newsroom.example&gt;</author>
+<author>desk@wire.example</author>
+<dc:creator>ple (Ana Costa</dc:creator>
+<description>Ministers agreed on new quotas.</description></item>
+</channel></rss>
+"""
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("editor@wire.example (Ana Costa)", ["Ana Costa"]),
+        ("Ana Costa <ana@wire.example>", ["Ana Costa"]),
+        ('"Costa, Ana" <ana@wire.example>', ["Costa, Ana"]),
+        ("desk@wire.example", []),
+        ("ple (Ana Costa", []),
+        ("Ana Costa)", []),
+        ("A", []),
+        ("https://wire.example/staff/ana", []),
+        ("Ana Costa and Rui Silva", ["Ana Costa", "Rui Silva"]),
+        ("Ana Costa; Rui Silva", ["Ana Costa", "Rui Silva"]),
+    ],
+)
+def test_feed_author_strings_are_read_as_rfc_822(raw, names):
+    from newsdigest.curate.ingest import person_names
+
+    assert person_names(raw) == names
+
+
+def test_ingest_authors_and_the_declared_timezone(project, http_server):
+    url = http_server.add(
+        "/a.xml", body=AUTHORS_FEED.encode(), content_type="application/xml"
+    )
+    project.write(
+        "content/sources.yml",
+        f"Wire:\n  feed: {url}\n  homepage: https://wire.example/\n"
+        "  timezone: Europe/Lisbon\n",
+    )
+    assert run(project, "ingest", LOCAL).exit_code == 0
+    by_title = {front(p)["title"]: front(p) for p in drafts(project)}
+    strike = by_title["Port workers strike over pay"]
+    assert strike["authors"] == ["Ana Costa"]  # not "ple (Ana Costa"
+    # "-0000" is an unknown offset: the source's declared zone applies
+    assert strike["source_date"] == "2022-03-03T07:30:00+00:00"
+    quotas = by_title["Fishing quotas agreed after talks"]
+    assert quotas["authors"] == ["Rui Silva"]
+    assert quotas["source_date"] == "2022-03-04T09:00:00+01:00"
+
+
+def test_ingest_refuses_an_unknown_timezone(project):
+    project.write(
+        "content/sources.yml",
+        "Wire:\n  feed: https://wire.example/f.xml\n  timezone: Mars/Olympus\n"
+        "Other:\n  feed: https://o.example/f.xml\n  timezone: ../../etc/passwd\n",
+    )
+    result = run(project, "ingest", LOCAL)
+    assert result.exit_code == 1
+    assert "[Wire.timezone]: 'Mars/Olympus' is not a timezone name." in result.stderr
+    assert "[Other.timezone]: '../../etc/passwd' is not a timezone" in result.stderr
+
+
 def test_ingest_empty_sources_file(project):
     project.write("content/sources.yml", "")
-    result = run(project, "ingest")
+    result = run(project, "ingest", LOCAL)
     assert result.exit_code == 1 and "lists no sources" in result.stderr
 
 
@@ -888,7 +928,7 @@ def test_hostile_page_notes_and_links_never_reach_pages_or_feeds(project, http_s
     reads back exactly, and once published (status line deleted) the build has
     no note text and no link to the page's hosts in pages or any feed."""
     url = http_server.add("/talks", body=HOSTILE_PAGE)
-    result = run(project, "add", url, "--topic", "geopolitics")
+    result = run(project, "add", LOCAL, url, "--topic", "geopolitics")
     path = written(project, result)
     assert "\x1b" not in result.output and "\u202e" not in result.output
     meta = front(path)
@@ -937,7 +977,7 @@ def test_server_text_in_errors_cannot_drive_the_terminal(project, http_server):
     """A content type or a redirect target is the server's text, and refusals
     print it: escape sequences come out as \\u001b, not as themselves."""
     typed = http_server.add("/typed", body=b"x", content_type="text/x\x1b[2J\x9b1m")
-    result = run(project, "add", typed)
+    result = run(project, "add", LOCAL, typed)
     assert result.exit_code == 1 and "not a web page" in result.output
     assert "\x1b" not in result.output and "\x9b" not in result.output
     assert "\\u001b[2j" in result.output  # lower-cased as a media type
@@ -945,6 +985,34 @@ def test_server_text_in_errors_cannot_drive_the_terminal(project, http_server):
         "/moved", status=302, headers={"Location": "gopher://x\x1b]0;owned\x07/"}
     )
     project.write("content/sources.yml", f"Moved:\n  feed: {moved}\n  topic: climate\n")
-    result = run(project, "ingest")
+    result = run(project, "ingest", LOCAL)
     assert result.exit_code == 1 and "Moved: failed" in result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
+
+
+def test_a_declared_timezone_applies_only_to_its_own_host():
+    from newsdigest.curate.ingest import Source, source_timezone
+
+    sources = [
+        Source(
+            "No homepage",
+            "https://feeds.example/a.xml",
+            "",
+            None,
+            [],
+            timezone="Asia/Tokyo",
+        ),
+        Source(
+            "Corriere",
+            "https://xml2.corriereobjects.it/rss/x.xml",
+            "https://www.corriere.it/",
+            None,
+            [],
+            timezone="Europe/Rome",
+        ),
+    ]
+    assert source_timezone(sources, "https://www.corriere.it/economia/a.shtml") == (
+        "Europe/Rome"
+    )
+    assert source_timezone(sources, "https://other.example/a") is None
+    assert source_timezone(sources, "") is None

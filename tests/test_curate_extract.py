@@ -191,3 +191,75 @@ def test_unreadable_addresses_in_a_page_are_ignored_not_a_crash(address):
 </body></html>"""
     article = extract_article(html.encode(), "https://outlet.example/a")
     assert article.url == "https://outlet.example/a" and article.image is None
+
+
+@pytest.mark.parametrize(
+    ("candidates", "written", "local"),
+    [
+        # the page's own offset, wherever it gives it
+        (["2019-06-20T07:30:00+02:00"], "2019-06-20T07:30:00+02:00", None),
+        (
+            ["2019-06-20T07:30:00", "2019-06-20T07:30:00+02:00"],
+            "2019-06-20T07:30:00+02:00",
+            None,
+        ),
+        (["2019-06-20T05:30:00Z"], "2019-06-20T05:30:00+00:00", None),
+        (["Thu, 20 Jun 2019 07:30:00 +0200"], "2019-06-20T07:30:00+02:00", None),
+        # no offset anywhere: the day alone, the time kept for a declared zone
+        (["2019-06-20T07:30:00"], "2019-06-20", dt.datetime(2019, 6, 20, 7, 30)),
+        (
+            ["2019-06-20T07:30:00", "2019-06-20"],
+            "2019-06-20",
+            dt.datetime(2019, 6, 20, 7, 30),
+        ),
+        (
+            ["Thu, 20 Jun 2019 07:30:00 -0000"],
+            "2019-06-20",
+            dt.datetime(2019, 6, 20, 7, 30),
+        ),
+        # an offset-bearing date of another day is something else's date
+        (
+            ["2019-06-20T23:30:00", "2019-06-22T10:00:00+02:00"],
+            "2019-06-20",
+            dt.datetime(2019, 6, 20, 23, 30),
+        ),
+        ([None, "", "not a date", "2019-06-20"], "2019-06-20", None),
+        ([None, "garbage"], None, None),
+    ],
+)
+def test_publication_date_keeps_its_offset_or_only_the_day(candidates, written, local):
+    from newsdigest.curate.drafts import Draft
+    from newsdigest.curate.extract import published
+
+    date, local_time = published(candidates)
+    now = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    draft = Draft("t", "x", now, "s", "o", "https://x.example/", source_date=date)
+    assert draft.front_matter()["source_date"] == written
+    assert local_time == local
+
+
+def test_a_declared_timezone_makes_a_local_time_exact():
+    from newsdigest.curate.article import with_timezone
+
+    article = page("opengraph.html")
+    article.date, article.local_time = (
+        dt.date(2019, 6, 20),
+        dt.datetime(2019, 6, 20, 7, 30),
+    )
+    assert with_timezone(article, "Europe/Berlin").isoformat() == (
+        "2019-06-20T07:30:00+02:00"
+    )
+    assert with_timezone(article, None) == dt.date(2019, 6, 20)
+
+
+def test_title_furniture_goes_even_with_a_logo_in_the_first_h1():
+    html = (
+        "<html><head><title>Wine grapes ripen early this year | DW | 10.06.2013"
+        '</title><meta property="og:site_name" content="DW.COM"></head><body>'
+        "<header><h1>DW</h1></header><article><h1>Wine grapes ripen early this year"
+        "</h1><p>The harvest in the Ahr valley started two weeks early this year, "
+        "growers said, after a warm and dry summer.</p></article></body></html>"
+    )
+    article = extract_article(html, "https://www.dw.com/en/wine/a-1")
+    assert article.title == "Wine grapes ripen early this year"
+    assert article.site_name == "DW"

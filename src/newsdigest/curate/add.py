@@ -19,6 +19,7 @@ from newsdigest.curate.catalogue import Catalogue
 from newsdigest.curate.drafts import Draft, DraftExists, draft_path, render, write_new
 from newsdigest.curate.extract import ExtractError, extract_article
 from newsdigest.curate.fetch import HTML_TYPES, FetchError, fetch
+from newsdigest.curate.ingest import SOURCES_FILE, load_sources, source_timezone
 from newsdigest.curate.netguard import private_network, public_only
 from newsdigest.urls import is_absolute_http_url, scheme_of
 
@@ -103,6 +104,16 @@ def read_target(
     return article
 
 
+def declared_timezone(catalogue: Catalogue, url: str) -> str | None:
+    """The timezone ``content/sources.yml`` declares for the outlet on ``url``'s
+    host, if any (a broken sources file is ``ingest``'s to report)."""
+    path = catalogue.content / SOURCES_FILE
+    if not url or not path.is_file():
+        return None
+    sources, _problems = load_sources(path, catalogue.shown(path), catalogue.topics)
+    return source_timezone(sources, url)
+
+
 def add(
     catalogue: Catalogue,
     target: str,
@@ -133,7 +144,13 @@ def add(
                 f"{target}: already in the digest as {catalogue.shown(first)}"
             )
     draft, notes = draft_from_article(
-        article, catalogue, now=now, topic=topic, extra_tags=tags, source=source
+        article,
+        catalogue,
+        now=now,
+        topic=topic,
+        extra_tags=tags,
+        source=source,
+        timezone=declared_timezone(catalogue, article.url),
     )
     warnings = [
         f"a similar title is already in the digest: {catalogue.shown(path)} ({title!r})"

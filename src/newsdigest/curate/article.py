@@ -2,8 +2,9 @@
 
 A digest links to the original and never republishes it: the draft gets the
 page's own description (or its first sentences) as a summary for the curator to
-rewrite, and two or three short quotes, each attributed to its speaker when the
-text says who spoke. The rest of the original stays where it was published.
+rewrite (the note says so), and up to three short quotations, each credited to
+the person the text names as its speaker (newsdigest.curate.quotes); with no
+such quotation, none. The rest of the original stays where it was published.
 """
 
 from __future__ import annotations
@@ -16,8 +17,18 @@ from dataclasses import dataclass, field
 from urllib.parse import quote as percent_encode
 from urllib.parse import urlsplit
 
-from newsdigest.curate.catalogue import Catalogue
+from unidecode import unidecode
+
+from newsdigest.curate.catalogue import Catalogue, TopicGuess, guess_topic
 from newsdigest.curate.drafts import Draft, markdown_text, slugify
+from newsdigest.curate.furniture import clean_headline, host_label, outlet_name
+from newsdigest.curate.quotes import (
+    MAX_QUOTES,
+    QUOTE_MAX,
+    Quote,
+    find_quotes,
+)
+from newsdigest.editions.periods import zone
 from newsdigest.model.frontmatter import UNSAFE_CHARS
 from newsdigest.model.schema import (
     LABELS,
@@ -31,40 +42,20 @@ from newsdigest.urls import clean_url
 
 logger = logging.getLogger(__name__)
 
-MAX_QUOTES = 3
-QUOTE_MIN, QUOTE_MAX = 40, 280
 SUMMARY_MAX = 300
 # A note quotes page text (sections, a caption): a page cannot make the draft
 # larger than an item may be.
 NOTE_MAX = 500
-# Double quotes and guillemets only: an apostrophe is not a quotation mark.
-QUOTED = re.compile(
-    r"[\"\u201c\u201e\u00ab]\s*([^\"\u201c\u201d\u201e\u00ab\u00bb]{20,}?)\s*[\"\u201d\u00bb]"
-)
-SPEECH = (
-    r"(?:said|says|stated|states|declared|told|added|noted|wrote|explained|warned|"
-    r"argued|insisted|stressed|announced)"
-)
-NAME = r"(?:[A-Z][\w'\u2019.-]+)(?:\s+[A-Z][\w'\u2019.-]+){0,3}"
-# "..., Lavrov stated."  "..., the Minister said to Sputnik."  "Ushakov, declared that"
-SPEAKER_BEFORE_VERB = re.compile(rf"((?:the\s+)?{NAME}),?\s+{SPEECH}\b")
-# "..., said Sergei Lavrov."  "..., said councillor Priya Shah."
-ROLE_WORD = (
-    r"(?!(?:on|in|at|that|to|the|a|an|it|he|she|they|we|this|last|next|by|for|from"
-    r"|with|of|and|but|after|before|during|when)\b)[a-z][a-z-]+"
-)
-VERB_BEFORE_SPEAKER = re.compile(rf"\b{SPEECH}\s+(?:{ROLE_WORD}\s+){{0,2}}({NAME})")
-# "Ana Ortega, the minister, declared that ..."
-SPEAKER_APPOSITIVE = re.compile(rf"({NAME}),\s+[^,\"]{{1,60}},\s+{SPEECH}\b")
+
 IMPORTED_NOTE = (
     "Imported draft: rewrite the summary and write the text in our own words; "
     "keep quotes exact and short. These notes are never published."
 )
+
 # Bidirectional embeddings, overrides and isolates: invisible, they make text
 # read in another order than it is stored (in an editor, a terminal, a page).
 BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 _HIDDEN = re.compile(f"{UNSAFE_CHARS.pattern}|[{BIDI_CONTROLS}]")
-PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "this", "that"})
 LABEL_WORDS = {
     "news": "news",
     "opinion": "opinion",
@@ -96,12 +87,9 @@ class Article:
     paragraphs: list[str] = field(default_factory=list)
     caption: str = ""
     credit: str = ""
-
-
-@dataclass
-class Quote:
-    text: str
-    speaker: str | None
+    # The publication time when the page gave it without an offset (``date``
+    # is then the day alone): with the outlet's timezone it becomes exact.
+    local_time: dt.datetime | None = None
 
 
 def label_for(word: str) -> str | None:
@@ -135,8 +123,15 @@ def summary_of(article: Article) -> str:
         summary = parts[0]
         if len(parts) > 1 and len(summary) + len(parts[1]) < SUMMARY_MAX:
             summary = f"{summary} {parts[1]}"
-        return _shorten(summary, SUMMARY_MAX)
+        return shorten(summary, SUMMARY_MAX)
     return article.title
+
+
+def shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+    return f"{cut} \u2026"
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -159,29 +154,6 @@ def fit(text: str, max_bytes: int) -> str:
     return f"{cut.rstrip(' ,;:')} \u2026"
 
 
-def _speaker(paragraph: str, start: int, end: int) -> str | None:
-    """Who the text says spoke the quote at paragraph[start:end].
-
-    The words right after the quote are tried first ("..., Lavrov said"), then
-    the words before it ("Ushakov declared that ..."). Pronouns do not name
-    anyone, so they are not an attribution.
-    """
-    after = QUOTED.sub(" ", paragraph[end : end + 120])
-    before = QUOTED.sub(" ", paragraph[max(0, start - 160) : start])
-    patterns = (SPEAKER_BEFORE_VERB, VERB_BEFORE_SPEAKER, SPEAKER_APPOSITIVE)
-    for text in (after, before):
-        for pattern in patterns:
-            matches = list(pattern.finditer(text))
-            if not matches:
-                continue
-            match = matches[0] if text is after else matches[-1]
-            name = match.group(1).strip().rstrip(".")
-            if name.casefold().removeprefix("the ") in PRONOUNS:
-                continue
-            return name
-    return None
-
-
 def _trim_quote(text: str) -> str:
     """A short quote: whole sentences up to QUOTE_MAX characters, cut marked."""
     text = " ".join(text.split()).strip().rstrip(",")
@@ -192,70 +164,21 @@ def _trim_quote(text: str) -> str:
         if len(kept) + len(sentence) + 1 > QUOTE_MAX:
             break
         kept = f"{kept} {sentence}".strip()
-    return f"{kept or _shorten(text, QUOTE_MAX).rstrip(' …')} [\u2026]"
-
-
-def full_name(speaker: str, context: str) -> str:
-    """The fullest name the text gives a speaker.
-
-    "Lavrov" becomes "Sergei Lavrov" when the text says so somewhere; "the
-    Minister" becomes the person the text calls a minister ("Sergei Lavrov,
-    Russian Foreign Minister", "Foreign Minister Sergei Lavrov").
-    """
-    words = speaker.split()
-    if words[0].casefold() == "the" and len(words) > 1:
-        role = re.escape(" ".join(words[1:]))
-        for pattern in (
-            rf"(?P<name>{NAME}),\s+(?:[\w.'-]+\s+){{0,3}}{role}\b",
-            rf"\b{role}\s+(?P<name>{NAME})",
-        ):
-            match = re.search(pattern, context)
-            if match:
-                return full_name(match.group("name"), context)
-        return speaker
-    if len(words) == 1:
-        match = re.search(
-            rf"\b((?:[A-Z][a-z'\u2019-]+\s+){{1,2}}){re.escape(speaker)}\b", context
-        )
-        if match and not any(w.casefold() in PRONOUNS for w in match.group(1).split()):
-            return f"{' '.join(match.group(1).split())} {speaker}"
-    return speaker
+    return f"{kept or shorten(text, QUOTE_MAX).rstrip(' …')} [\u2026]"
 
 
 def key_quotes(
-    paragraphs: list[str], limit: int = MAX_QUOTES, context: str = ""
+    paragraphs: list[str],
+    limit: int = MAX_QUOTES,
+    context: str = "",
+    exclude: list[str] | None = None,
 ) -> list[Quote]:
-    """Up to ``limit`` quoted statements, in text order.
-
-    Attributed quotes that are short as published are preferred, then
-    attributed ones that had to be cut, then the rest. With no quoted speech in
-    the text, the opening sentences stand in as short excerpts (attributed to
-    the outlet by the caller). ``context`` (title, standfirst, captions) helps
-    name speakers in full.
-    """
-    context = "\n".join([context, *paragraphs])
-    found: list[tuple[int, Quote, bool]] = []
-    for paragraph in paragraphs:
-        for match in QUOTED.finditer(paragraph):
-            text = match.group(1)
-            if len(text) < QUOTE_MIN:
-                continue
-            speaker = _speaker(paragraph, match.start(), match.end())
-            if speaker:
-                speaker = full_name(speaker, context)
-            fits = len(text.strip()) <= QUOTE_MAX
-            found.append((len(found), Quote(_trim_quote(text), speaker), fits))
-    ranked = sorted(found, key=lambda f: (not f[1].speaker, not f[2], f[0]))
-    chosen = sorted(ranked[:limit], key=lambda f: f[0])
-    quotes = [q for _, q, _ in chosen]
-    if not quotes:
-        for paragraph in paragraphs:
-            parts = sentences(paragraph)
-            if parts and len(parts[0]) >= QUOTE_MIN:
-                quotes.append(Quote(_trim_quote(parts[0]), None))
-            if len(quotes) == 2:
-                break
-    return quotes
+    """Up to ``limit`` quotations attributed by name (newsdigest.curate.quotes),
+    each cut to whole sentences of at most QUOTE_MAX characters."""
+    return [
+        Quote(_trim_quote(q.text), q.speaker)
+        for q in find_quotes(paragraphs, limit, context, exclude or [])
+    ]
 
 
 def body_for(article: Article, source: str) -> str:
@@ -266,7 +189,8 @@ def body_for(article: Article, source: str) -> str:
     link, an image, markup or a reference definition."""
     lines = [BODY_LINES[0], ""]
     context = "\n".join([article.title, article.description, article.caption])
-    for quote in key_quotes(article.paragraphs, context=context):
+    exclude = [source, article.site_name, *article.authors]
+    for quote in key_quotes(article.paragraphs, context=context, exclude=exclude):
         lines.append(f"> \u201c{markdown_text(quote.text)}\u201d")
         lines.append("")
         who = f"{quote.speaker}, via {source}" if quote.speaker else source
@@ -275,16 +199,49 @@ def body_for(article: Article, source: str) -> str:
     return "\n".join(lines)
 
 
+def with_timezone(
+    article: Article, timezone: str | None
+) -> dt.date | dt.datetime | None:
+    """``source_date``: the page's date-time with its offset; a time the page
+    gave without one, in the outlet's declared timezone (sources.yml); else
+    the date alone, because a time in an unknown zone is a wrong time."""
+    if article.local_time is not None and timezone:
+        return article.local_time.replace(tzinfo=zone(timezone))
+    return article.date
+
+
 def source_name(article: Article, catalogue: Catalogue) -> str:
-    """The outlet as the digest already names it, else the page's site name,
-    else the domain."""
+    """The outlet as the digest already names it, else as the page names itself
+    (newsdigest.curate.furniture.outlet_name)."""
     known = catalogue.source_for(article.url) if article.url else None
     if known:
         return known
-    if article.site_name.strip():
-        return " ".join(article.site_name.split())
-    host = urlsplit(article.url).hostname or "unknown source"
-    return host.removeprefix("www.")
+    return outlet_name([article.site_name], article.url, article.title)
+
+
+def topic_for(
+    article: Article, catalogue: Catalogue, suggested: str | None, tags: list[str]
+) -> TopicGuess | None:
+    """The topic a page's own sections, keywords and text point to among the
+    digest's declared topics, with how sure the guess is.
+
+    A section or keyword naming a topic wins; then the topic earlier items with
+    the same tags were filed under; then shared words with a topic's name and
+    description.
+    """
+    guess = guess_topic(
+        catalogue.topics,
+        article.sections,
+        article.keywords,
+        f"{article.title} {article.description}",
+    )
+    if guess and guess.confidence == "high":
+        return guess
+    if suggested:
+        return TopicGuess(
+            suggested, f"earlier items tagged {', '.join(tags[:3])}", "medium"
+        )
+    return guess
 
 
 def draft_from_article(
@@ -296,11 +253,18 @@ def draft_from_article(
     extra_tags: list[str] | None = None,
     default_topic: str | None = None,
     source: str | None = None,
+    timezone: str | None = None,
 ) -> tuple[Draft, list[str]]:
     """The draft for ``article`` and notes for the curator (guesses to check)."""
     notes: list[str] = []
     article = scrub(article)
     source = source or source_name(article, catalogue)
+    # The headline without the outlet's name, section and date: before the slug.
+    article.title = clean_headline(
+        article.title,
+        names=[source, article.site_name, host_label(article.url)],
+        sections=article.sections,
+    )
     url = clean_url(article.url)
     suggested_topic, tags = catalogue.suggest(
         [*article.sections, *article.keywords], f"{article.title} {article.description}"
@@ -308,13 +272,21 @@ def draft_from_article(
     for tag in extra_tags or []:
         if tag.casefold() not in {t.casefold() for t in tags}:
             tags.append(catalogue.tag(tag) or " ".join(tag.split()))
-    chosen = topic or suggested_topic or default_topic
+    guess = None if topic else topic_for(article, catalogue, suggested_topic, tags)
+    chosen = topic or (guess.slug if guess else None) or default_topic
     if chosen is None:
         chosen = next(iter(catalogue.topics), "")
         notes.append(
             f"Topic not recognised (sections: {', '.join(article.sections) or 'none'});"
             f" set to '{chosen}': check it."
         )
+    elif guess and not topic:
+        notes.append(guess.note())
+    notes.append(
+        "summary: the outlet's own "
+        + ("description" if article.description else "opening sentences")
+        + ", to be rewritten in our words."
+    )
     if article.sections:
         notes.append("Section in the original: " + " > ".join(article.sections))
     if article.caption or article.credit:
@@ -338,7 +310,7 @@ def draft_from_article(
         summary=fit(summary_of(article), MAX_FIELD_BYTES),
         source=fit(source, MAX_NAME_BYTES),
         source_url=url,
-        source_date=article.date,
+        source_date=with_timezone(article, timezone),
         authors=[fit(a, MAX_NAME_BYTES) for a in article.authors][
             : MAX_LIST["authors"]
         ],
@@ -383,10 +355,14 @@ def scrub(article: Article) -> Article:
 
 def slug_for(article: Article) -> str:
     """A slug from the title; for a title without Latin letters (Cyrillic, Arabic,
-    Chinese...), from the last part of the original's address."""
+    Chinese...), from the last part of the original's address.
+
+    Latin letters that do not decompose are transliterated first (Unidecode):
+    "beschließt" -> "beschliesst", "Łódź" -> "lodz", not "beschliet".
+    """
     folded = unicodedata.normalize("NFKD", article.title).encode("ascii", "ignore")
     if re.search(rb"[A-Za-z0-9]", folded):
-        return slugify(article.title)
+        return slugify(unidecode(article.title))
     last = urlsplit(article.url).path.rstrip("/").rsplit("/", 1)[-1]
     last = re.sub(r"\.[a-z0-9]{2,5}$", "", last, flags=re.IGNORECASE)
     return slugify(last)

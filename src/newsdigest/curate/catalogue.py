@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,126 @@ logger = logging.getLogger(__name__)
 
 TITLE_SIMILARITY = 0.9
 MAX_SUGGESTED_TAGS = 6
+# Words of a topic's description that say nothing about its subject.
+TOPIC_STOPWORDS = frozenset(
+    [
+        "about",
+        "also",
+        "and",
+        "are",
+        "between",
+        "from",
+        "into",
+        "more",
+        "news",
+        "other",
+        "over",
+        "people",
+        "that",
+        "their",
+        "them",
+        "they",
+        "this",
+        "those",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "with",
+        "world",
+        "build",
+        "builds",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class TopicGuess:
+    """A suggested topic and what it rests on, for the curator note."""
+
+    slug: str
+    reason: str
+    confidence: str  # "high", "medium" or "low"
+
+    def note(self) -> str:
+        return (
+            f"topic: {self.slug} (guessed from {self.reason}, "
+            f"{self.confidence} confidence)"
+        )
+
+
+def _words(text: str) -> set[str]:
+    """Accent-folded lower-case words of four letters or more."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    return {w for w in re.findall(r"[^\W\d_]{4,}", plain) if w not in TOPIC_STOPWORDS}
+
+
+def same_word(page: str, topic: str) -> bool:
+    """One word, across inflections and close languages: "astronomy" and
+    "astronomical", "clima" and "climate", "energia" and "energy", but not
+    "relations" and "relativity" or "internet" and "international" (the shared
+    start must be all but two letters of the shorter word and most of the
+    longer one)."""
+    if page == topic:
+        return True
+    common = 0
+    for a, b in zip(page, topic, strict=False):
+        if a != b:
+            break
+        common += 1
+    short, long = sorted((len(page), len(topic)))
+    return common >= max(4, short - 2) and common >= 0.6 * long
+
+
+def guess_topic(
+    topics: dict[str, Topic],
+    sections: list[str],
+    keywords: list[str],
+    text: str = "",
+) -> TopicGuess | None:
+    """The declared topic whose name and description share most words with the
+    page's sections (weighted 3), keywords (2) and headline/standfirst (1).
+
+    A section or keyword that is a topic's name or slug is a sure match (high);
+    shared words from sections or keywords are medium with two words or more,
+    else low; from the headline and standfirst alone, low.
+    """
+    for kind, values in (("section", sections), ("keyword", keywords)):
+        for value in values:
+            for part in re.split(r"\s*[>/|,;]\s*", value):
+                key = part.strip().casefold()
+                for slug, topic in topics.items():
+                    if key and key in (slug.casefold(), topic.name.casefold()):
+                        return TopicGuess(slug, f"{kind} '{part.strip()}'", "high")
+    best: tuple[float, int, str, str, str] | None = None
+    for order, (slug, topic) in enumerate(topics.items()):
+        vocabulary = _words(f"{slug} {topic.name} {topic.description}")
+        score = 0.0
+        reasons: list[tuple[str, str]] = []
+        matched: set[str] = set()
+        for kind, weight, values in (
+            ("section", 3, sections),
+            ("keyword", 2, keywords),
+            ("text", 1, [text]),
+        ):
+            for value in values:
+                hits = {t for w in _words(value) for t in vocabulary if same_word(w, t)}
+                if hits - matched:
+                    score += weight * len(hits - matched)
+                    matched |= hits
+                    reasons.append((kind, value))
+        if score and (best is None or score > best[0]):
+            kind, value = reasons[0]
+            confidence = "low" if kind == "text" or len(matched) < 2 else "medium"
+            shown = value if len(value) <= 60 else value[:57] + "..."
+            best = (score, order, slug, f"{kind} '{shown}'", confidence)
+    if best is None:
+        return None
+    return TopicGuess(best[2], best[3], best[4])
 
 
 @dataclass
@@ -80,7 +201,7 @@ class Catalogue:
         """Record one item (read from disk, or a draft just written)."""
         if source_url:
             self.by_url.setdefault(normalise_url(source_url), path)
-            host = _host(source_url)
+            host = host_of(source_url)
             if source and host:
                 self.source_by_host[host][source] += 1
         if title:
@@ -114,7 +235,7 @@ class Catalogue:
 
     def source_for(self, url: str) -> str | None:
         """The outlet name earlier items from this host used (``teleSUR English``)."""
-        names = self.source_by_host.get(_host(url) or "")
+        names = self.source_by_host.get(host_of(url) or "")
         if not names:
             return None
         return sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
@@ -169,7 +290,7 @@ class Catalogue:
         return topic, tags
 
 
-def _host(url: str) -> str | None:
+def host_of(url: str) -> str | None:
     try:
         host = urlsplit(url.strip()).hostname
     except ValueError:

@@ -10,6 +10,7 @@ trafilatura does not return.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import json
 import logging
 import re
@@ -19,6 +20,7 @@ import lxml.html
 import trafilatura
 
 from newsdigest.curate.article import Article, label_for
+from newsdigest.curate.furniture import clean_headline, host_label, outlet_name
 from newsdigest.model.schema import LANG
 from newsdigest.urls import CONTROL_CHARS, is_absolute_http_url, join_url
 
@@ -39,6 +41,10 @@ ARTICLE_TYPES = frozenset(
 )
 
 
+# The article's own <time>: inside <article>, or marked as the publication time.
+PUBLISHED_TIME = (
+    "//time[@itemprop='datePublished'] | //time[@pubdate] | //article//time"
+)
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
@@ -98,24 +104,42 @@ def extract_article(
     article = Article()
     canonical = _canonical(tree, meta, ld, url)
     article.url = canonical or url
-    title = _first(
+    raw_title = _first(
         meta.get("og:title"),
         _text(ld.get("headline")),
         getattr(found, "title", None),
         _microdata(tree, "headline"),
         _first_text(tree, "//h1"),
-        _page_title(tree, meta.get("og:site_name")),
+        _first_text(tree, "//title"),
     )
-    article.title = " ".join(CONTROL_CHARS.sub(" ", title or "").split())
+    names = [
+        meta.get("og:site_name"),
+        _publisher(ld.get("publisher")),
+        getattr(found, "sitename", None),
+    ]
+    sections = _unique(
+        [
+            *_strings(ld.get("articleSection")),
+            *([meta["article:section"]] if meta.get("article:section") else []),
+            *_strings(_microdata(tree, "articleSection")),
+            *(getattr(found, "categories", None) or []),
+        ]
+    )
+    article.site_name = outlet_name(names, article.url, raw_title) if any(names) else ""
+    title = clean_headline(
+        " ".join(CONTROL_CHARS.sub(" ", raw_title or "").split()),
+        names=[*(n for n in names if n), article.site_name, host_label(article.url)],
+        sections=sections,
+        references=[
+            _text(ld.get("headline")),
+            # every <h1>: the first is often the logo
+            *(" ".join(h.text_content().split()) for h in tree.xpath("//h1")[:5]),
+            _microdata(tree, "headline"),
+        ],
+    )
+    article.title = " ".join(CONTROL_CHARS.sub(" ", title).split())
     if not article.title:
         raise ExtractError("has no title (no og:title, headline, <h1> or <title>)")
-    article.site_name = _first(
-        meta.get("og:site_name"),
-        _text((ld.get("publisher") or {}).get("name"))
-        if isinstance(ld.get("publisher"), dict)
-        else None,
-        getattr(found, "sitename", None),
-    )
     article.description = " ".join(
         _first(
             meta.get("og:description"),
@@ -124,24 +148,19 @@ def extract_article(
             getattr(found, "description", None),
         ).split()
     )
-    article.date = _date(
-        _first(
+    article.date, article.local_time = published(
+        [
             meta.get("article:published_time"),
             _text(ld.get("datePublished")),
             _microdata(tree, "datePublished"),
+            _first_attribute(tree, PUBLISHED_TIME, "datetime"),
             meta.get("date"),
-        )
-    ) or _date(getattr(found, "date", None) or "")
-    article.authors = _authors(ld, meta, found, tree)
-    article.language = _language(tree, meta, ld)
-    article.sections = _unique(
-        [
-            *_strings(ld.get("articleSection")),
-            *([meta["article:section"]] if meta.get("article:section") else []),
-            *_strings(_microdata(tree, "articleSection")),
-            *(getattr(found, "categories", None) or []),
+            getattr(found, "date", None),
         ]
     )
+    article.authors = _authors(ld, meta, found, tree)
+    article.language = _language(tree, meta, ld)
+    article.sections = sections
     article.keywords = _unique(
         [
             *_split_keywords(ld.get("keywords")),
@@ -208,12 +227,29 @@ def _json_ld_article(tree: Any) -> dict[str, Any]:
     return {}
 
 
-def _nodes(data: Any) -> list[dict[str, Any]]:
+def _nodes(data: Any, depth: int = 0) -> list[dict[str, Any]]:
+    """Every object of a JSON-LD document: the top, ``@graph`` members and a
+    WebPage's ``mainEntity`` (Nature, Springer), a few levels deep at most."""
+    if depth > 4:
+        return []
     if isinstance(data, list):
-        return [n for item in data for n in _nodes(item)]
+        return [n for item in data for n in _nodes(item, depth + 1)]
     if isinstance(data, dict):
-        return [data, *_nodes(data.get("@graph", []))]
+        return [
+            data,
+            *_nodes(data.get("@graph", []), depth + 1),
+            *_nodes(data.get("mainEntity", []), depth + 1),
+        ]
     return []
+
+
+def _publisher(value: Any) -> str | None:
+    """JSON-LD ``publisher``: an organisation, a list of them, or a name."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        return _text(value.get("name"))
+    return _text(value)
 
 
 def _microdata(tree: Any, prop: str) -> str | None:
@@ -226,23 +262,20 @@ def _microdata(tree: Any, prop: str) -> str | None:
     return None
 
 
+def _first_attribute(tree: Any, xpath: str, name: str) -> str | None:
+    for element in tree.xpath(xpath):
+        value = (element.get(name) or "").strip()
+        if value:
+            return value
+    return None
+
+
 def _first_text(tree: Any, xpath: str) -> str | None:
     for element in tree.xpath(xpath):
         text = " ".join(element.text_content().split())
         if text:
             return text
     return None
-
-
-def _page_title(tree: Any, site_name: str | None) -> str | None:
-    """``<title>``, without a trailing " | Site name" when the site is known."""
-    title = _first_text(tree, "//title")
-    if title and site_name:
-        for separator in (" | ", " - ", " \u2013 ", " \u2014 ", " \u00b7 "):
-            head, _, tail = title.rpartition(separator)
-            if head and tail.strip().casefold() == site_name.strip().casefold():
-                return head.strip()
-    return title
 
 
 def _canonical(tree: Any, meta: _Meta, ld: dict[str, Any], url: str) -> str:
@@ -351,17 +384,62 @@ def _paragraphs(text: str, title: str) -> list[str]:
     return [p for p in paragraphs if p and p != title]
 
 
-def _date(raw: str | None) -> dt.date | dt.datetime | None:
-    raw = (raw or "").strip()
+def parse_timestamp(raw: str | None) -> dt.date | dt.datetime | None:
+    """An ISO 8601 or RFC 822 date as published: a date, or a date-time with
+    its offset if it gave one (naive otherwise)."""
+    raw = " ".join((raw or "").split())
     if not raw:
         return None
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        try:
             return dt.date.fromisoformat(raw)
-        value = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    try:
+        return dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
+        pass
+    try:
+        value = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
         return None
-    return value if value.tzinfo else value.date() if not value.time() else value
+    # RFC 822 "-0000" means "offset unknown": parsedate_to_datetime gives naive.
+    return value
+
+
+def published(
+    candidates: list[str | None],
+) -> tuple[dt.date | dt.datetime | None, dt.datetime | None]:
+    """The publication date to write, and the local time when only that is known.
+
+    ``candidates`` are the page's dates, most trusted first. A time without an
+    offset is ambiguous (whose 07:30?), so the first date-time that carries an
+    offset wins, if it falls on the same day as the first date given (another
+    offset-bearing date on the page may be of something else). Without any
+    offset, the date alone is written, and the naive time is returned for a
+    caller that knows the outlet's timezone (``with_timezone``).
+    """
+    parsed = [p for p in map(parse_timestamp, candidates) if p is not None]
+    if not parsed:
+        return None, None
+    first = parsed[0]
+    day = first.date() if isinstance(first, dt.datetime) else first
+    for value in parsed:
+        if (
+            isinstance(value, dt.datetime)
+            and value.tzinfo is not None
+            and value.date() == day
+        ):
+            return value, None
+    naive = next(
+        (
+            p
+            for p in parsed
+            if isinstance(p, dt.datetime) and p.date() == day and p.time() != dt.time()
+        ),
+        None,
+    )
+    return day, naive
 
 
 def _text(value: Any) -> str | None:

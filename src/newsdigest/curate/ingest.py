@@ -20,6 +20,7 @@ or the whole run is given ``--allow-private-network``.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import html
 import io
 import json
@@ -30,14 +31,18 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfoNotFoundError
 
 import feedparser
+import lxml.etree
 
 from newsdigest.curate.article import Article, draft_from_article
-from newsdigest.curate.catalogue import Catalogue
+from newsdigest.curate.catalogue import Catalogue, host_of
 from newsdigest.curate.drafts import DraftExists, draft_path, render, write_new
+from newsdigest.curate.extract import published
 from newsdigest.curate.fetch import FetchError, fetch
 from newsdigest.curate.netguard import private_network, public_only
+from newsdigest.editions.periods import zone
 from newsdigest.model.frontmatter import FrontMatterError, parse_yaml, read_source
 from newsdigest.problems import Problem
 from newsdigest.urls import CONTROL_CHARS, clean_url, is_absolute_http_url
@@ -46,7 +51,10 @@ logger = logging.getLogger(__name__)
 
 SOURCES_FILE = "sources.yml"
 STATE_FILE = Path(".newsdigest") / "ingest-state.json"
-SOURCE_KEYS = frozenset({"homepage", "feed", "topic", "tags", "allow_private_network"})
+SOURCE_KEYS = frozenset(
+    {"homepage", "feed", "topic", "tags", "allow_private_network", "timezone"}
+)
+TIMEZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,2}$")
 TAG = re.compile(r"<[^>]+>")
 
 
@@ -58,6 +66,9 @@ class Source:
     topic: str | None = None
     tags: list[str] = field(default_factory=list)
     allow_private_network: bool = False
+    # The IANA zone the outlet's times are in when it writes them without an
+    # offset ("Europe/Berlin"); None: such times are cut to the date.
+    timezone: str | None = None
 
 
 @dataclass
@@ -152,9 +163,49 @@ def load_sources(
                 "you trust (an intranet, a test server); leave it out otherwise.",
             )
             continue
+        timezone = spec.get("timezone")
+        if timezone is not None and not _is_timezone(timezone):
+            problem(
+                f"{name}.timezone",
+                f"'{timezone}' is not a timezone name.",
+                "Use an IANA name such as Europe/Berlin or America/Sao_Paulo.",
+            )
+            continue
         homepage = spec.get("homepage") or ""
-        sources.append(Source(str(name), feed, str(homepage), topic, tags, private))
+        sources.append(
+            Source(
+                str(name),
+                feed,
+                str(homepage),
+                topic,
+                tags,
+                allow_private_network=private,
+                timezone=timezone or None,
+            )
+        )
     return sources, problems
+
+
+def _is_timezone(value: Any) -> bool:
+    if not isinstance(value, str) or not TIMEZONE_NAME.match(value):
+        return False
+    try:
+        zone(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def source_timezone(sources: list[Source], url: str) -> str | None:
+    """The declared timezone of the source whose homepage or feed is on
+    ``url``'s host (for ``newsdigest add`` of one of its articles)."""
+    host = host_of(url)
+    if not host:
+        return None
+    for source in sources:
+        if source.timezone and host in {host_of(source.homepage), host_of(source.feed)}:
+            return source.timezone
+    return None
 
 
 def read_state(root: Path) -> dict[str, dict[str, str]]:
@@ -188,20 +239,107 @@ def _paragraphs(markup: str) -> list[str]:
     return [p for p in (_plain(part) for part in parts) if p]
 
 
-def article_from_entry(entry: Any, source: Source) -> Article:
-    """An entry as an article: the feed's own text, never a fetch of the page."""
+def person_names(raw: str) -> list[str]:
+    """The people an RSS ``<author>`` / ``<dc:creator>`` string names.
+
+    RFC 822 forms are read with the standard library: ``mail (Name)`` and
+    ``Name <mail>`` (feedparser's own parse truncates addresses whose top-level
+    domain has more than four letters: ``editor@wire.example (Ana Costa)``
+    became ``ple (Ana Costa``). A plain list is split at ``;``, ``,`` and
+    " and ". What is left only if it is a name: an address alone, a fragment
+    with unbalanced brackets, or fewer than two letters is dropped.
+    """
+    text = " ".join(CONTROL_CHARS.sub(" ", html.unescape(raw or "")).split())
+    if not text:
+        return []
+    if "@" in text:
+        pairs = email.utils.getaddresses([text])
+        candidates = [name for name, _address in pairs]
+    else:
+        candidates = re.split(r"\s*;\s*|\s*,\s*|\s+and\s+", text)
+    return [name for name in map(_person_name, candidates) if name]
+
+
+def _person_name(candidate: str) -> str | None:
+    name = " ".join(candidate.split()).strip(" '\"")
+    if not name or "@" in name or "://" in name or len(name) > 80:
+        return None
+    for opening, closing in ("()", "[]", "<>", "{}"):
+        if name.count(opening) != name.count(closing):
+            return None
+    if sum(c.isalpha() for c in name) < 2 or not name[0].isalpha():
+        return None
+    return name
+
+
+def raw_authors(data: bytes) -> list[list[str]] | None:
+    """The author strings of every item/entry of a feed, in document order,
+    as written (before feedparser's own parse of them); None if the feed is
+    not well-formed enough to read. Entities are not resolved and nothing is
+    fetched: the feed is hostile."""
+    parser = lxml.etree.XMLParser(
+        resolve_entities=False, no_network=True, recover=True, load_dtd=False
+    )
+    try:
+        root = lxml.etree.fromstring(data, parser)
+    except (lxml.etree.XMLSyntaxError, ValueError):
+        return None
+    if root is None:
+        return None
+    found: list[list[str]] = []
+    for element in root.iter("{*}item", "{*}entry"):
+        strings = []
+        for child in element:
+            if not isinstance(child.tag, str):
+                continue
+            local = lxml.etree.QName(child).localname
+            if local in ("author", "creator"):
+                names = [
+                    lxml.etree.QName(part).localname
+                    for part in child
+                    if isinstance(part.tag, str)
+                ]
+                if "name" in names:  # Atom: <author><name>…</name></author>
+                    strings += [
+                        part.text or ""
+                        for part in child
+                        if isinstance(part.tag, str)
+                        and lxml.etree.QName(part).localname == "name"
+                    ]
+                else:
+                    strings.append(child.text or "")
+        found.append(strings)
+    return found
+
+
+def article_from_entry(
+    entry: Any, source: Source, raw: list[str] | None = None
+) -> Article:
+    """An entry as an article: the feed's own text, never a fetch of the page.
+
+    ``raw`` are the entry's author strings as written in the feed; without
+    them, feedparser's names are cleaned the same way.
+    """
     content = entry.get("content") or []
     body = content[0].get("value", "") if content else ""
     summary = entry.get("summary", "")
+    date, local_time = published([entry.get("published") or entry.get("updated")])
     when = entry.get("published_parsed") or entry.get("updated_parsed")
-    date = dt.datetime(*when[:6], tzinfo=dt.UTC) if when else None
-    authors = [a.get("name", "") for a in entry.get("authors", []) if a.get("name")]
+    if date is None and when:
+        date = dt.date(*when[:3])  # feedparser's reading, day only
+    strings = raw if raw else [a.get("name", "") for a in entry.get("authors", [])]
+    authors: list[str] = []
+    for string in strings:
+        for name in person_names(string):
+            if name.casefold() not in {a.casefold() for a in authors}:
+                authors.append(name)
     keywords = [t.get("term", "") for t in entry.get("tags", []) if t.get("term")]
     return Article(
         title=_plain(entry.get("title", "")),
         url=entry.get("link", ""),
         site_name=source.name,
         date=date,
+        local_time=local_time,
         authors=authors,
         description=_plain(summary) if summary != body else "",
         keywords=keywords,
@@ -267,7 +405,10 @@ def ingest_source(
     if not parsed.get("version") and not parsed.entries:
         result.failed = f"{source.feed}: not an RSS or Atom feed"
         return result
-    for entry in parsed.entries:
+    raw = raw_authors(response.body)
+    if raw is not None and len(raw) != len(parsed.entries):
+        raw = None  # not the same entries: fall back to feedparser's names
+    for number, entry in enumerate(parsed.entries):
         link = entry.get("link", "")
         if not is_absolute_http_url(link) or not _plain(entry.get("title", "")):
             logger.warning("%s: skipped an entry without a link or title", source.name)
@@ -278,13 +419,14 @@ def ingest_source(
                 f"{clean_url(link)} (already {catalogue.shown(first)})"
             )
             continue
-        article = article_from_entry(entry, source)
+        article = article_from_entry(entry, source, raw[number] if raw else None)
         draft, _notes = draft_from_article(
             article,
             catalogue,
             now=now,
             topic=source.topic,
             extra_tags=source.tags,
+            timezone=source.timezone,
         )
         path = draft_path(catalogue.items_dir, draft)
         result.warnings += [
