@@ -35,16 +35,22 @@ import hashlib
 import importlib.metadata
 import io
 import logging
-import os
 import pickle
 import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from newsdigest.filemodes import (
+    PRIVATE_DIR,
+    PRIVATE_FILE,
+    make_dirs,
+    private_cache,
+    write_atomic,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -234,16 +240,11 @@ class ItemCache:
             self._current[key] = Entry(fresh_copy(result), deps)
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # Private: an entry another user could write is unpickled next run.
+            private_cache(self.folder.parent, self.folder.name)
+            make_dirs(path.parent, PRIVATE_DIR)
             data = pickle.dumps(Entry(result, deps), protocol=pickle.HIGHEST_PROTOCOL)
-            fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.replace(temporary, path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            write_atomic(path, data, PRIVATE_FILE, sync=False)
         except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
             logger.debug("Cannot write the cache file %s: %s", path, exc)
 
