@@ -178,6 +178,7 @@ class ItemCache:
         self.hits = 0
         self.misses = 0
         self.memory_hits = 0
+        self._private = False  # the folder checked (0700, ours) this run
         self.memory = _MEMORY["on"]
         # key -> entry, for the keys this run used and those the last run used.
         self._current: dict[str, Entry] = {}
@@ -187,6 +188,7 @@ class ItemCache:
         """Keep in memory only the entries the run that just ended used."""
         self._last, self._current = self._current, {}
         self.hits = self.misses = self.memory_hits = 0
+        self._private = False
 
     def _remembered(self, key: str, root: Path) -> Entry | None:
         if not self.memory:
@@ -241,7 +243,9 @@ class ItemCache:
         path = self._path(key)
         try:
             # Private: an entry another user could write is unpickled next run.
-            private_cache(self.folder.parent, self.folder.name)
+            if not self._private:
+                private_cache(self.folder.parent, self.folder.name)
+                self._private = True
             make_dirs(path.parent, PRIVATE_DIR)
             data = pickle.dumps(Entry(result, deps), protocol=pickle.HIGHEST_PROTOCOL)
             write_atomic(path, data, PRIVATE_FILE, sync=False)
