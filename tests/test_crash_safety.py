@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -206,13 +207,31 @@ def test_a_lock_released_in_order_is_not_reported_as_taken_over(site):
     assert "Took over" not in output_of(result)
 
 
-def test_a_deploy_killed_mid_way_is_finished_by_running_it_again(site, tmp_path):
+RSYNC_WORK = re.compile(r"(^|/)(\.~tmp~/|\.[^/]+\.[A-Za-z0-9]{6}$)")
+
+
+def served(www) -> dict[str, str]:
+    """The site's pages in ``www``: rsync's hidden work folders (``.~tmp~/``)
+    and the temporary file of the transfer it was killed in left out."""
+    return {name: h for name, h in tree(www).items() if not RSYNC_WORK.search(name)}
+
+
+def test_a_deploy_killed_mid_way_leaves_the_served_site_whole_and_reruns(
+    site, tmp_path
+):
     www = tmp_path / "www"
     with (site.root / "publishconf.py").open("a") as conf:
         conf.write(
             f'\nDIGEST_DEPLOY = {{"targets": {{"local": {{"kind": "rsync", '
             f'"destination": "{www}", "delete": True}}}}}}\n'
         )
+    deploy = [sys.executable, "-m", "newsdigest", "deploy", "local", "--project", "."]
+    env = {**os.environ, **PINNED_ENV}
+    assert build(site, "publishconf.py").returncode == 0
+    first = subprocess.run(deploy, cwd=site.root, env=env, capture_output=True)
+    assert first.returncode == 0, first.stderr
+    old = tree(www)
+    (site.content / "items" / "story-0.md").unlink()  # rsync deletes its page
     for n in range(300):  # enough files that rsync is seen half-way
         site.write(
             f"content/items/bulk-{n}.md",
@@ -220,8 +239,6 @@ def test_a_deploy_killed_mid_way_is_finished_by_running_it_again(site, tmp_path)
         )
     built = build(site, "publishconf.py")
     assert built.returncode == 0, output_of(built)
-    deploy = [sys.executable, "-m", "newsdigest", "deploy", "local", "--project", "."]
-    env = {**os.environ, **PINNED_ENV}
     process = subprocess.Popen(
         deploy,
         cwd=site.root,
@@ -230,17 +247,17 @@ def test_a_deploy_killed_mid_way_is_finished_by_running_it_again(site, tmp_path)
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    while not (www.is_dir() and any(www.rglob("*.html"))):
+    # Killed once rsync has sent its first new file (held back, or in place).
+    while not any(p.is_file() and "bulk-" in str(p) for p in www.rglob("*")):
         assert process.poll() is None, "the deploy ended before it could be killed"
-        time.sleep(0.005)
+        time.sleep(0.002)
     os.killpg(process.pid, signal.SIGKILL)  # the deploy and its rsync
     process.wait()
-    assert tree(www) != tree(site.output), "killed too late to test anything"
+    assert served(www) == old  # nothing new in place yet, nothing deleted
 
     again = subprocess.run(
         deploy, cwd=site.root, env=env, capture_output=True, text=True, check=False
     )
 
     assert again.returncode == 0, output_of(again)
-    assert tree(www) == tree(site.output)
-    assert not [p for p in www.rglob(".*") if p.is_file()]  # no rsync temp files
+    assert tree(www) == tree(site.output)  # no work folders left either

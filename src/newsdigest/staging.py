@@ -187,7 +187,14 @@ class BuildLock:
                     self.path,
                     left.decode("ascii").strip(),
                 )
-            os.fchmod(fd, PRIVATE_FILE)  # also one an older version left lax
+            try:
+                os.fchmod(fd, PRIVATE_FILE)  # also one an older version left lax
+            except PermissionError:
+                raise DigestError(
+                    f"The build lock {self.path} belongs to another user, who "
+                    "could hold it to stop every build. Nothing was built. Fix: "
+                    "remove it (newsdigest creates it)."
+                ) from None
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
         except BaseException:
