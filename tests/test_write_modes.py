@@ -141,3 +141,27 @@ def test_the_writers_give_their_mode_whatever_the_umask(tmp_path):
     with pytest.raises(FileExistsError):
         write_new_file(tmp_path / "draft.md", "other", 0o644)
     assert (tmp_path / "draft.md").read_text() == "text"
+
+
+def test_an_ingest_state_folder_that_is_a_link_is_refused_in_one_line(
+    make_project, http_server, tmp_path
+):
+    project = make_project()
+    http_server.page("/wire.xml", "wire.rss.xml", content_type="application/rss+xml")
+    project.write(
+        "content/sources.yml",
+        f"Example Wire:\n  feed: {http_server.url('/wire.xml')}\n  topic: world\n",
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (project.root / ".newsdigest").symlink_to(elsewhere)
+
+    result = run_lax(
+        [sys.executable, "-m", "newsdigest", "ingest", "--project", "."], project.root
+    )
+
+    out = output_of(result)
+    assert result.returncode == 1, out
+    assert "ingest stopped: " in out and ".newsdigest" in out
+    assert "Traceback" not in out
+    assert list(elsewhere.iterdir()) == []
