@@ -165,3 +165,24 @@ def test_an_ingest_state_folder_that_is_a_link_is_refused_in_one_line(
     assert "ingest stopped: " in out and ".newsdigest" in out
     assert "Traceback" not in out
     assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize("folder", ["newsdigest-items", "newsdigest-output"])
+def test_a_cache_folder_that_is_a_link_is_never_read_or_written(
+    make_project, tmp_path, folder
+):
+    """Cache entries are unpickled: a cache folder planted as a link (to a
+    folder someone else fills) is ignored, and the build goes on without it."""
+    project = make_project()
+    project.write("content/items/one.md", item(source_url="https://e.com/1"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (project.root / "cache").mkdir(mode=0o700)
+    (project.root / "cache" / folder).symlink_to(elsewhere)
+
+    for _ in range(2):
+        result = project.build()
+        assert result.returncode == 0, output_of(result)
+
+    assert list(elsewhere.iterdir()) == []
+    assert "One sentence in our words." in project.page("index.html")

@@ -103,6 +103,7 @@ def load_index(cache: Path, build: str | None, site_key: str) -> OutputIndex | N
         return None
     path = index_path(cache, build)
     try:
+        private_cache(cache, FOLDER)  # never read one another user could write
         with path.open("rb") as file:
             version, index = _Unpickler(file).load()
     except FileNotFoundError:

@@ -202,6 +202,14 @@ class ItemCache:
         self._current[key] = entry
         return entry
 
+    def _check_private(self) -> None:
+        """Entries are unpickled: only a folder of ours that no other user can
+        write is read or written (``PermissionError`` otherwise). Checked once
+        a run."""
+        if not self._private:
+            private_cache(self.folder.parent, self.folder.name)
+            self._private = True
+
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pickle"
 
@@ -214,6 +222,7 @@ class ItemCache:
             return fresh_copy(remembered.result)
         path = self._path(key)
         try:
+            self._check_private()
             data = path.read_bytes()
         except OSError:
             self.misses += 1
@@ -242,10 +251,7 @@ class ItemCache:
             self._current[key] = Entry(fresh_copy(result), deps)
         path = self._path(key)
         try:
-            # Private: an entry another user could write is unpickled next run.
-            if not self._private:
-                private_cache(self.folder.parent, self.folder.name)
-                self._private = True
+            self._check_private()
             make_dirs(path.parent, PRIVATE_DIR)
             data = pickle.dumps(Entry(result, deps), protocol=pickle.HIGHEST_PROTOCOL)
             write_atomic(path, data, PRIVATE_FILE, sync=False)
