@@ -412,14 +412,23 @@ def ingest(
         report = Report(problems)
         click.echo(report.format_text(), err=True)
         sys.exit(1)
-    results = run_ingest(
-        catalogue,
-        sources,
-        now=_now(),
-        dry_run=dry_run,
-        timeout=timeout,
-        allow_private_network=allow_private_network,
-    )
+    try:
+        results = run_ingest(
+            catalogue,
+            sources,
+            now=_now(),
+            dry_run=dry_run,
+            timeout=timeout,
+            allow_private_network=allow_private_network,
+        )
+    except OSError as error:  # a full disk, a folder not ours (.newsdigest/)
+        from newsdigest.publishing.staging import os_problem
+
+        raise click.ClickException(
+            f"ingest stopped: {os_problem(error)}. Drafts written so far are kept; "
+            "an entry already drafted is skipped next time. Fix the folder (free "
+            "space, or remove a .newsdigest/ you do not own) and ingest again."
+        ) from None
     for result in results:
         _say(result.line())
         for shown in result.new:

@@ -30,6 +30,7 @@ import jinja2
 import yaml
 
 from newsdigest import theme_path
+from newsdigest.filemodes import PUBLIC_DIR, PUBLIC_FILE, fix_tree
 from newsdigest.model.schema import LANG
 from newsdigest.model.topics import SLUG
 from newsdigest.settings import AUTHORITY
@@ -252,7 +253,9 @@ def write_site(dest: Path, files: dict[str, str]) -> None:
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-        staging.chmod(0o755)
+        # The project's code (pelicanconf.py) must never be writable by others,
+        # whatever the umask: 0755 folders, 0644 files.
+        fix_tree(staging, PUBLIC_DIR, PUBLIC_FILE)
         if dest.exists():
             dest.rmdir()  # empty, checked above
         staging.rename(dest)

@@ -28,6 +28,8 @@ from typing import Any
 
 import yaml
 
+from newsdigest.filemodes import PUBLIC_DIR, PUBLIC_FILE, make_dirs, write_new_file
+
 logger = logging.getLogger(__name__)
 
 SLUG_MAX = 60
@@ -203,7 +205,7 @@ def write_new(path: Path, text: str) -> Path:
     name exists, so a file a curator wrote meanwhile is never overwritten, and a
     crash leaves either nothing or the whole draft.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(path.parent, PUBLIC_DIR)
     if path.exists():
         raise DraftExists(f"{path} already exists; it was left as it is.")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".draft-", suffix=".tmp")
@@ -211,6 +213,7 @@ def write_new(path: Path, text: str) -> Path:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
+            os.fchmod(handle.fileno(), PUBLIC_FILE)  # a source file: 0644
             os.fsync(handle.fileno())
         try:
             os.link(tmp, path)
@@ -218,8 +221,7 @@ def write_new(path: Path, text: str) -> Path:
             raise DraftExists(f"{path} already exists; it was left as it is.") from None
         except OSError:
             # Filesystems without hard links: exclusive create, then copy.
-            with open(path, "x", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
+            write_new_file(path, text, PUBLIC_FILE)
     finally:
         Path(tmp).unlink(missing_ok=True)
     logger.debug("wrote draft %s", path)

@@ -25,9 +25,7 @@ import html
 import io
 import json
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +41,7 @@ from newsdigest.curate.extract import published
 from newsdigest.curate.fetch import FetchError, fetch
 from newsdigest.curate.netguard import private_network, public_only
 from newsdigest.editions.periods import zone
+from newsdigest.filemodes import PRIVATE_DIR, PRIVATE_FILE, ensure_dir, write_atomic
 from newsdigest.model.frontmatter import FrontMatterError, parse_yaml, read_source
 from newsdigest.problems import Problem
 from newsdigest.urls import CONTROL_CHARS, clean_url, is_absolute_http_url
@@ -220,11 +219,8 @@ def read_state(root: Path) -> dict[str, dict[str, str]]:
 def write_state(root: Path, state: dict[str, dict[str, str]]) -> None:
     """Replace the state file atomically, so an interrupted run leaves the old one."""
     path = root / STATE_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state-", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(state, handle, indent=2, sort_keys=True)
-    os.replace(tmp, path)
+    ensure_dir(path.parent, PRIVATE_DIR)
+    write_atomic(path, json.dumps(state, indent=2, sort_keys=True), PRIVATE_FILE)
 
 
 def _plain(text: str) -> str:

@@ -219,12 +219,17 @@ def build_command(
 
     rsync reads a private copy of the verified files (see ``verified_copy``), so
     there are none; ``--no-links`` and friends say so to rsync as well.
+    ``--delay-updates`` and ``--delete-delay`` keep the served site whole.
     ``--`` ends the options, so no path is ever read as one.
     """
     command = ["rsync", "-a", "--no-links", "--no-devices", "--no-specials"]
-    command += ["--itemize-changes", "--8-bit-output", *options["options"]]
+    # Every changed file is put in place at the end, and old files deleted only
+    # after that, so a deploy killed (or failing) mid-way leaves the served site
+    # as it was instead of half old, half new; running it again finishes it.
+    command += ["--itemize-changes", "--8-bit-output", "--delay-updates"]
+    command += options["options"]
     if options["delete"]:
-        command.append("--delete")
+        command.append("--delete-delay")
     if dry_run:
         command.append("--dry-run")
     return [*command, "--", f"{site_dir}/", options["destination"]]

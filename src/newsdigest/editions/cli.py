@@ -22,6 +22,7 @@ from newsdigest.editions.newsletter import read_message, send_message
 from newsdigest.editions.notes import next_note_text, read_notes
 from newsdigest.editions.periods import id_example, parse_period_id, period_of, zone
 from newsdigest.feeds.formats import FORMATS
+from newsdigest.filemodes import PUBLIC_DIR, PUBLIC_FILE, make_dirs, write_new_file
 from newsdigest.model.frontmatter import FrontMatterError, read_source, split
 from newsdigest.model.schema import LABELS, truncate_slug, validate_item
 from newsdigest.model.spellings import title_slug
@@ -126,9 +127,8 @@ def write_next_note(
         (i for i in items if since is None or i.date >= since),
         key=lambda i: (i.date, i.slug),
     )
-    folder.mkdir(parents=True, exist_ok=True)
-    with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
-        handle.write(next_note_text(number, target, fresh, tz))
+    make_dirs(folder, PUBLIC_DIR)
+    write_new_file(path, next_note_text(number, target, fresh, tz), PUBLIC_FILE)
     after = f" since No. {previous.number}" if previous else ""
     return path, (
         f"wrote {shown}: No. {number}, {target.words()}, "

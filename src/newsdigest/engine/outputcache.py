@@ -19,10 +19,18 @@ import logging
 import os
 import pickle
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from newsdigest.filemodes import (
+    PRIVATE_FILE,
+    PUBLIC_DIR,
+    PUBLIC_FILE,
+    make_dirs,
+    private_cache,
+    write_atomic,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +103,7 @@ def load_index(cache: Path, build: str | None, site_key: str) -> OutputIndex | N
         return None
     path = index_path(cache, build)
     try:
+        private_cache(cache, FOLDER)  # never read one another user could write
         with path.open("rb") as file:
             version, index = _Unpickler(file).load()
     except FileNotFoundError:
@@ -119,16 +128,9 @@ def load_index(cache: Path, build: str | None, site_key: str) -> OutputIndex | N
 def save_index(cache: Path, index: OutputIndex, keep: set[str]) -> None:
     """Write ``index`` (temp file + rename) and drop indexes of builds not in
     ``keep`` (the live one and this one)."""
-    folder = cache / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".index-", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            pickle.dump((VERSION, index), file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, index_path(cache, index.build))
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+    folder = private_cache(cache, FOLDER)
+    data = pickle.dumps((VERSION, index), protocol=pickle.HIGHEST_PROTOCOL)
+    write_atomic(index_path(cache, index.build), data, PRIVATE_FILE, sync=False)
     for old in folder.glob("*.pickle"):
         if old.stem not in keep | {index.build}:
             old.unlink(missing_ok=True)
@@ -141,7 +143,7 @@ def link_from(previous: Path, staged: Path) -> bool:
         try:
             os.link(previous, staged, follow_symlinks=False)
         except FileNotFoundError:  # its folder is not made yet
-            staged.parent.mkdir(parents=True, exist_ok=True)
+            make_dirs(staged.parent, PUBLIC_DIR)
             os.link(previous, staged, follow_symlinks=False)
         except FileExistsError:  # replaced: never written through
             staged.unlink()
@@ -154,13 +156,7 @@ def link_from(previous: Path, staged: Path) -> bool:
 
 def replace_file(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` as a new file (temp + rename), so that a hard
-    link the path had to the live build is replaced, not written through."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+    link the path had to the live build is replaced, not written through.
+    Published output: 0644 in 0755 folders."""
+    make_dirs(path.parent, PUBLIC_DIR)
+    write_atomic(path, data, PUBLIC_FILE, sync=False)

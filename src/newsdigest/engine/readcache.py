@@ -35,16 +35,22 @@ import hashlib
 import importlib.metadata
 import io
 import logging
-import os
 import pickle
 import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from newsdigest.filemodes import (
+    PRIVATE_DIR,
+    PRIVATE_FILE,
+    make_dirs,
+    private_cache,
+    write_atomic,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -172,6 +178,7 @@ class ItemCache:
         self.hits = 0
         self.misses = 0
         self.memory_hits = 0
+        self._private = False  # the folder checked (0700, ours) this run
         self.memory = _MEMORY["on"]
         # key -> entry, for the keys this run used and those the last run used.
         self._current: dict[str, Entry] = {}
@@ -181,6 +188,7 @@ class ItemCache:
         """Keep in memory only the entries the run that just ended used."""
         self._last, self._current = self._current, {}
         self.hits = self.misses = self.memory_hits = 0
+        self._private = False
 
     def _remembered(self, key: str, root: Path) -> Entry | None:
         if not self.memory:
@@ -194,6 +202,14 @@ class ItemCache:
         self._current[key] = entry
         return entry
 
+    def _check_private(self) -> None:
+        """Entries are unpickled: only a folder of ours that no other user can
+        write is read or written (``PermissionError`` otherwise). Checked once
+        a run."""
+        if not self._private:
+            private_cache(self.folder.parent, self.folder.name)
+            self._private = True
+
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pickle"
 
@@ -206,6 +222,7 @@ class ItemCache:
             return fresh_copy(remembered.result)
         path = self._path(key)
         try:
+            self._check_private()
             data = path.read_bytes()
         except OSError:
             self.misses += 1
@@ -234,16 +251,10 @@ class ItemCache:
             self._current[key] = Entry(fresh_copy(result), deps)
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            self._check_private()
+            make_dirs(path.parent, PRIVATE_DIR)
             data = pickle.dumps(Entry(result, deps), protocol=pickle.HIGHEST_PROTOCOL)
-            fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.replace(temporary, path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            write_atomic(path, data, PRIVATE_FILE, sync=False)
         except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
             logger.debug("Cannot write the cache file %s: %s", path, exc)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,3 +174,45 @@ def read_record(record_file: Path) -> dict[str, str] | None:
     if not isinstance(addresses, dict):
         return None
     return {str(k): str(v) for k, v in addresses.items()}
+
+
+# --- Names that only a case-sensitive, non-normalising file system tells apart ---
+
+
+def path_key(path: str) -> str:
+    """The form in which two paths are the same file on some system.
+
+    macOS (APFS, HFS+) and Windows ignore letter case, and macOS and many sync
+    tools ignore Unicode normalisation (``café`` NFC and NFD); a CDN or web
+    host in front of a bucket may fold both too. Unicode's canonical caseless
+    match, NFD(casefold(NFD(x))), is the widest of these rules (``Straße`` is
+    ``STRASSE``), so two paths with one key must never both be written."""
+    return unicodedata.normalize(
+        "NFD", unicodedata.normalize("NFD", posixpath.normpath(path)).casefold()
+    )
+
+
+def folded_collisions(
+    paths: Iterable[tuple[str, Any]],
+) -> list[list[tuple[str, Any]]]:
+    """Groups of (path, owner) whose paths differ but share one ``path_key``.
+
+    Paths that are exactly equal are another problem (two files writing one
+    path) and are not reported here unless spelled differently too."""
+    groups: dict[str, list[tuple[str, Any]]] = {}
+    for path, owner in paths:
+        groups.setdefault(path_key(path), []).append((path, owner))
+    return [
+        sorted(group, key=lambda entry: entry[0])
+        for _, group in sorted(groups.items())
+        if len({path for path, _ in group}) > 1
+    ]
+
+
+def spelled(path: str, group: Iterable[str]) -> str:
+    """``path`` as a curator can tell it from the others of its ``group``: two
+    names that differ only by Unicode form print alike, so say which is which."""
+    if all(unicodedata.is_normalized("NFC", p) for p in group):
+        return path
+    form = "NFC" if unicodedata.is_normalized("NFC", path) else "NFD, decomposed"
+    return f"{path} (Unicode {form})"

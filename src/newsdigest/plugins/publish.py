@@ -310,15 +310,17 @@ def finish_build(pelican: Any) -> None:
                 raise DigestError(
                     f"Refusing to publish: {problem}" + lost_pages(output, staged)
                 )
+        step = "precompress the site (.gz/.br files)"
         try:
             if config["precompress"]:
                 from newsdigest.publishing.compress import precompress
 
                 precompress(staged, config["precompress"], previous)
+            step = "set the modes of the built files"
             normalise_modes(staged)
         except OSError as error:
             raise DigestError(
-                f"Could not finish the build: {os_problem(error)}.{_untouched()}"
+                f"Could not {step}: {os_problem(error)}.{_untouched()}"
             ) from None
         record = {
             "siteurl": pelican.settings.get("SITEURL", ""),

@@ -29,6 +29,7 @@ from pelican.readers import BaseReader
 from newsdigest.engine.readcache import FOLDER, ItemCache, dependencies, entry_key
 from newsdigest.engine.runstate import STATE, start_run
 from newsdigest.labels import label_name
+from newsdigest.model.addresses import folded_collisions, path_key, spelled
 from newsdigest.model.body import (
     body_character_problems,
     body_image_problems,
@@ -415,11 +416,16 @@ def _clashes(
     for key, group in sorted(groups.items()):
         if len(group) < 2 or not key:
             continue
-        files = sorted(content_path(settings, c.source_path) for c in group)
-        for shown in files:
-            others = ", ".join(f for f in files if f != shown)
+        files = sorted(
+            ((content_path(settings, c.source_path), c) for c in group),
+            key=lambda entry: entry[0],
+        )
+        for shown, content in files:
+            others = ", ".join(f for f, _ in files if f != shown)
+            lines = getattr(content, LINES_KEY, None) or {}
+            line = lines.get(field) or (lines.get("title") if field == "slug" else None)
             problems.append(
-                Problem(shown, None, field, message.format(key=key, others=others), fix)
+                Problem(shown, line, field, message.format(key=key, others=others), fix)
             )
     return problems
 
@@ -463,6 +469,75 @@ def duplicate_problems(contents: list[Any], settings: dict[str, Any]) -> list[Pr
             "Keep one item per original: merge the two files.",
         )
     )
+    return problems
+
+
+FOLDED = (
+    "differ only in letter case or Unicode form (NFC/NFD), so on macOS, Windows "
+    "and web hosts that fold names they are one file and one overwrites the other"
+)
+
+
+def folded_output_problems(
+    contents: list[Any], statics: list[Any], settings: dict[str, Any]
+) -> list[Problem]:
+    """Items, pages and static files whose output paths differ only by case or
+    Unicode normalisation (``images/Paris.jpg``, ``images/paris.jpg``)."""
+    owners = [(c.save_as, c) for c in contents if c.save_as]
+    owners += [(s.save_as, s) for s in statics if getattr(s, "save_as", None)]
+    problems = []
+    for group in folded_collisions(owners):
+        if len({path_key(o.source_path) for _, o in group}) == 1:
+            continue  # the source names collide: folded_name_problems says so
+        for save_as, owner in group:
+            paths = [path for path, _ in group]
+            others = "; ".join(
+                f"{content_path(settings, o.source_path)} writes to "
+                f"{spelled(path, paths)}"
+                for path, o in group
+                if o is not owner
+            )
+            is_static = any(owner is s for s in statics)
+            lines = getattr(owner, LINES_KEY, None) or {}
+            field = None if is_static else "slug"
+            line = None if is_static else lines.get("slug") or lines.get("title")
+            problems.append(
+                Problem(
+                    content_path(settings, owner.source_path),
+                    line,
+                    field,
+                    f"writes to {spelled(save_as, paths)}; {others}: the paths "
+                    f"{FOLDED}.",
+                    "Rename one of the files."
+                    if is_static
+                    else "Give one of them a different 'slug' (or title).",
+                )
+            )
+    return problems
+
+
+def folded_name_problems(root: Path, shown_root: str) -> list[Problem]:
+    """Files or folders under content/ whose names differ only by case or
+    Unicode normalisation: a checkout on macOS or Windows keeps one of them."""
+    problems = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        folder = Path(shown_root) / Path(dirpath).relative_to(root)
+        names = [(name, name) for name in dirnames + filenames]
+        for group in folded_collisions(names):
+            spellings = [n for n, _ in group]
+            for name in spellings:
+                others = ", ".join(
+                    spelled(str(folder / n), spellings) for n in spellings if n != name
+                )
+                this = spelled(name, spellings)
+                problems.append(
+                    Problem(
+                        str(folder / name),
+                        message=f"{this} and {others}: the names {FOLDED}.",
+                        fix="Rename or merge one of them.",
+                    )
+                )
+        dirnames[:] = [d for d in dirnames if not (Path(dirpath) / d).is_symlink()]
     return problems
 
 
@@ -751,7 +826,10 @@ def stop_on_problems(generators: list[Any]) -> None:
     base = content_base(settings)
     report.extend(symlink_problems(base, base.name))
     report.extend(file_name_problems(base, base.name))
+    report.extend(folded_name_problems(base, base.name))
     report.extend(static_problems(generators, settings))
+    statics = [s for g in generators for s in getattr(g, "staticfiles", None) or []]
+    report.extend(folded_output_problems(contents, statics, settings))
     report.extend(foreign_files(settings))
     _, topic_problems = STATE.topics(settings)
     report.extend(topic_problems)

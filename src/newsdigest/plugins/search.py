@@ -26,6 +26,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -38,6 +39,15 @@ from pelican.generators import Generator
 
 from newsdigest.engine.readcache import PREFIX
 from newsdigest.engine.runstate import STATE, start_run
+from newsdigest.filemodes import (
+    PRIVATE_DIR,
+    PRIVATE_FILE,
+    PUBLIC_DIR,
+    PUBLIC_FILE,
+    fix_tree,
+    make_dirs,
+    private_cache,
+)
 from newsdigest.problems import DigestError, Report
 from newsdigest.publishing.staging import os_problem
 from newsdigest.settings import (
@@ -158,13 +168,17 @@ def build_index(
     key = index_key(pages, options)
     kept = cache_root / key
     reused = is_complete(kept / BUNDLE) and not force
-    if not reused:
-        cache_root.mkdir(parents=True, exist_ok=True)
+    private_cache(cache_root.parent, cache_root.name)
+    if reused:  # kept by an older version, maybe with the umask's modes
+        fix_tree(kept, PRIVATE_DIR, PRIVATE_FILE)
+    else:
         work = Path(tempfile.mkdtemp(prefix="tmp-", dir=cache_root))
         try:
             for attempt in range(1, INDEX_ATTEMPTS + 1):
                 asyncio.run(_write_index(pages, options, work / BUNDLE))
                 if is_complete(work / BUNDLE):
+                    # Pagefind writes with the umask: the kept index is private.
+                    fix_tree(work, PRIVATE_DIR, PRIVATE_FILE)
                     break
                 logger.warning("Pagefind left an incomplete index (try %d)", attempt)
                 shutil.rmtree(work / BUNDLE, ignore_errors=True)
@@ -189,15 +203,18 @@ def build_index(
 
 def copy_bundle(source: Path, target: Path) -> None:
     """Copy file by file: ``shutil.copytree`` folds errors into one
-    ``shutil.Error`` and loses the errno a full disk should be reported by."""
+    ``shutil.Error`` and loses the errno a full disk should be reported by.
+    The copies are published output: 0644 in 0755 folders."""
     shutil.rmtree(target, ignore_errors=True)
+    make_dirs(target, PUBLIC_DIR)
     for path in sorted(source.rglob("*")):
         destination = target / path.relative_to(source)
         if path.is_dir():
-            destination.mkdir(parents=True, exist_ok=True)
+            make_dirs(destination, PUBLIC_DIR)
         else:
-            destination.parent.mkdir(parents=True, exist_ok=True)
+            make_dirs(destination.parent, PUBLIC_DIR)
             shutil.copyfile(path, destination)
+            os.chmod(destination, PUBLIC_FILE)
 
 
 def index_options(settings: dict[str, Any]) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsdigest.filemodes import PRIVATE_FILE, write_atomic
 from newsdigest.problems import DigestError
 from newsdigest.settings import PUBLISH_DEFAULTS
 
@@ -216,13 +217,13 @@ def write_manifest(
     if key:
         body["hmac"] = _signature(body, key)
     path = manifest_path(site_dir)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        partial.write_text(json.dumps(body, indent=1, sort_keys=True) + "\n")
-        os.replace(partial, path)
+        # Private, and atomic and durable: a kill never leaves half a manifest.
+        write_atomic(
+            path, json.dumps(body, indent=1, sort_keys=True) + "\n", PRIVATE_FILE
+        )
         _remove_orphans(path.parent)
     except OSError as error:
-        partial.unlink(missing_ok=True)
         raise DigestError(
             f"Could not write the deploy manifest {path}: {error.strerror}. "
             "Free some space or fix the folder's permissions, then publish again."

@@ -35,6 +35,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from newsdigest.filemodes import (
+    PRIVATE_FILE,
+    PUBLIC_DIR,
+    PUBLIC_FILE,
+    fix_tree,
+    make_dirs,
+    write_atomic,
+)
 from newsdigest.problems import DigestError
 from newsdigest.publishing.manifest import manifest_path
 from newsdigest.settings import FORCE_ENV
@@ -43,8 +51,8 @@ logger = logging.getLogger(__name__)
 
 MARKER_KEY = "newsdigest"
 BUILD_NAME = re.compile(r"^(staging|site)-[A-Za-z0-9_.-]+$")
-DIR_MODE = 0o755
-FILE_MODE = 0o644
+DIR_MODE = PUBLIC_DIR
+FILE_MODE = PUBLIC_FILE
 # What a project folder holds and a built site never does: such a folder is not
 # an old build output, whatever OUTPUT_PATH says.
 PROJECT_FILES = (
@@ -147,7 +155,9 @@ class BuildLock:
 
     The kernel drops the lock when the process dies (even by SIGKILL), so a
     crashed build never blocks the next one. The file holds the holder's pid,
-    only to say who is waiting for whom."""
+    only to say who is waiting for whom, and that a build taking the lock over
+    from one that died did so. It is private (0600): no other user can hold
+    it to stop the builds."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -163,12 +173,28 @@ class BuildLock:
         fd = self._open()
         try:
             self._wait(fd, timeout, poll)
-            if os.pread(fd, 64, 0).strip(b"0123456789\n"):
+            left = os.pread(fd, 64, 0)
+            if left.strip(b"0123456789\n"):
                 raise DigestError(
                     f"{self.path} is not a newsdigest lock file (it holds other "
                     "data). Nothing was built. Fix: move it away; newsdigest "
                     "creates it."
                 )
+            if left.strip():
+                logger.warning(
+                    "Took over the build lock %s from pid %s, which ended without "
+                    "releasing it (killed or crashed); its leftovers are removed.",
+                    self.path,
+                    left.decode("ascii").strip(),
+                )
+            try:
+                os.fchmod(fd, PRIVATE_FILE)  # also one an older version left lax
+            except PermissionError:
+                raise DigestError(
+                    f"The build lock {self.path} belongs to another user, who "
+                    "could hold it to stop every build. Nothing was built. Fix: "
+                    "remove it (newsdigest creates it)."
+                ) from None
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
         except BaseException:
@@ -181,6 +207,7 @@ class BuildLock:
             return
         fd, self.fd = self.fd, None
         try:
+            os.ftruncate(fd, 0)  # released in order: no holder to report
             fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
@@ -188,8 +215,8 @@ class BuildLock:
     def _open(self) -> int:
         flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, flags, FILE_MODE)
+            make_dirs(self.path.parent, PUBLIC_DIR)
+            fd = os.open(self.path, flags, PRIVATE_FILE)
         except OSError as error:
             raise DigestError(
                 f"Cannot open the build lock {self.path}: "
@@ -256,16 +283,10 @@ def build_lock(output: Path, timeout: float) -> Iterator[BuildLock]:
 
 
 def write_record(site: Path, record: dict[str, Any]) -> None:
-    """Write the marker record beside ``site`` atomically (temp file + rename)."""
-    path = record_path(site)
+    """Write the marker record beside ``site``: private (0600), and atomic and
+    durable (temp file + fsync + rename), so a kill never leaves half of it."""
     data = json.dumps({MARKER_KEY: 1, **record}, indent=2, sort_keys=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temp.write_text(data + "\n")
-        os.chmod(temp, FILE_MODE)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
+    write_atomic(record_path(site), data + "\n", PRIVATE_FILE)
 
 
 def is_ours(folder: Path) -> bool:
@@ -339,7 +360,12 @@ def live_build(staging: Path) -> Path | None:
 
 
 def new_staging(output: Path) -> Path:
-    """A fresh, marked staging folder (mode 0755) beside the output."""
+    """A fresh, marked staging folder beside the output.
+
+    It stays 0700 (``mkdtemp``) while the build writes into it: whatever modes
+    Pelican's writer gives the files under a lax umask, no other user can
+    reach them, so nothing can be planted between the checks and the swap.
+    ``normalise_modes`` opens it up (0755/0644) just before the swap."""
     builds = builds_dir(output)
     if builds.is_symlink() or (builds.exists() and not builds.is_dir()):
         raise DigestError(
@@ -347,13 +373,12 @@ def new_staging(output: Path) -> Path:
             "Fix: move it away; newsdigest keeps its builds there."
         )
     try:
-        builds.mkdir(parents=True, exist_ok=True)
+        make_dirs(builds, DIR_MODE)
         os.chmod(builds, DIR_MODE)  # a web server may serve the output link
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         staging = Path(tempfile.mkdtemp(prefix=f"staging-{stamp}-", dir=builds))
         try:
             write_record(staging, {"pid": os.getpid()})
-            os.chmod(staging, DIR_MODE)
         except OSError:
             staging.rmdir()  # still empty: nothing else can be lost
             raise
@@ -383,22 +408,35 @@ def remove_stale_staging(output: Path) -> list[Path]:
                 removed.append(folder)
         except OSError as error:
             logger.warning("Could not remove %s: %s", folder, os_problem(error))
+    for record in sorted(builds.glob("*.json")):
+        if _orphan_record(record):  # a build killed between record and rename
+            record.unlink(missing_ok=True)
+            removed.append(record)
+    for temp in sorted(builds.glob(".*.tmp")):  # a record killed mid-write
+        if temp.is_file() and not temp.is_symlink():
+            temp.unlink(missing_ok=True)
+            removed.append(temp)
     return removed
+
+
+def _orphan_record(path: Path) -> bool:
+    """Our marker record (not a manifest) whose build folder does not exist."""
+    name = path.name.removesuffix(".json")
+    if name.endswith(".manifest") or not BUILD_NAME.match(name):
+        return False
+    if os.path.lexists(path.with_name(name)) or path.is_symlink():
+        return False
+    try:
+        return MARKER_KEY in json.loads(path.read_text())
+    except (OSError, ValueError, TypeError):
+        return False
 
 
 def normalise_modes(site: Path) -> None:
     """Folders 0755, files 0644 whatever the umask: ``rsync -a`` copies modes,
-    and a 0700 web root answers 403 to a web server running as another user."""
-    os.chmod(site, DIR_MODE)
-    for root, dirs, files in os.walk(site):
-        for name in dirs:
-            path = os.path.join(root, name)
-            if not os.path.islink(path):
-                os.chmod(path, DIR_MODE)
-        for name in files:
-            path = os.path.join(root, name)
-            if not os.path.islink(path):
-                os.chmod(path, FILE_MODE)
+    and a 0700 web root answers 403 to a web server running as another user;
+    a 0666 page under ``umask 000`` could be rewritten by any local user."""
+    fix_tree(site, DIR_MODE, FILE_MODE)
 
 
 # --- The swap ---------------------------------------------------------------------
