@@ -73,7 +73,8 @@ def test_a_build_publish_search_and_ingest_under_umask_000_leave_nothing_writabl
     )
     project.write(
         "content/sources.yml",
-        f"Example Wire:\n  feed: {http_server.url('/wire.xml')}\n  topic: world\n",
+        f"Example Wire:\n  feed: {http_server.url('/wire.xml')}\n  topic: world\n"
+        "  allow_private_network: true\n",
     )
     for command in (["ingest"], ["new", "A new draft", "--topic", "world"]):
         result = run_lax(
@@ -150,7 +151,8 @@ def test_an_ingest_state_folder_that_is_a_link_is_refused_in_one_line(
     http_server.page("/wire.xml", "wire.rss.xml", content_type="application/rss+xml")
     project.write(
         "content/sources.yml",
-        f"Example Wire:\n  feed: {http_server.url('/wire.xml')}\n  topic: world\n",
+        f"Example Wire:\n  feed: {http_server.url('/wire.xml')}\n  topic: world\n"
+        "  allow_private_network: true\n",
     )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
