@@ -186,21 +186,38 @@ def test_redirect_pages_have_an_absolute_canonical_link_in_production(project):
 @pytest.mark.parametrize(
     ("alias", "message"),
     [
-        ("/tags/", "/tags/ is already the address of an index page of the site"),
+        ("/tags/", "/tags/ is already the address of a page of the site (/tags/index"),
         ("/2022/01/other/", "already the address of content/items/other.md"),
         ("/about/", "already the address of content/pages/about.md"),
-        ("/topics/world/", "already the address of the page of World"),
+        ("/topics/world/", "/topics/world/ is already the address of a page of the"),
         ("/2022/01/live/", "is the item's own address"),
+        ("/2022/01/live/index.html", "is the item's own address"),
         ("/feeds/all.atom.xml", "which the site uses for its own files"),
         ("/theme/css/", "which the site uses for its own files"),
         ("/page/2/", "which the site uses for its own files"),
         ("/tags/x/page/3/", "which the site uses for its own files"),
-        ("/archive/2022/01/", "already the address of an archive page of the site"),
-        ("/404.html", "already the address of the site's 404 page"),
+        ("/archive/2022/01/", "/archive/2022/01/ is already the address of a page"),
+        ("/404.html", "/404.html is already the address of a page of the site"),
         ("/../../outside/", "plain path"),
+        # Pages and files the old hand-kept list did not know (red team):
+        ("/editions/", "/editions/ is already the address of a page of the site"),
+        ("/editions", "/editions is already the address of a page of the site"),
+        ("/editions/index.html", "already the address of a page of the site"),
+        ("/EDITIONS/", "already the address of a page of the site (/editions/"),
+        ("/robots.txt", "would need a folder /robots.txt/, but /robots.txt is a"),
+        ("/Sitemap.xml/", "would need a folder /sitemap.xml/, but /sitemap.xml"),
+        ("/feeds.opml", "would need a folder /feeds.opml/"),
+        ("/search/", "/search/ is already the address of a page of the site"),
+        ("/pagefind/pagefind-ui.js", "/pagefind/pagefind-ui.js/, but"),
+        (
+            "/editions/2022-W02/email.eml",
+            "email.eml/, but /editions/2022-W02/email.eml",
+        ),
     ],
 )
 def test_aliases_never_overwrite_a_page(project, alias, message):
+    """Whatever writes a file, the alias is checked against it: the taken
+    addresses are the files the build wrote, not a list kept by hand."""
     project.write(
         "content/items/other.md",
         item(title="Other", slug="other", source_url="https://example.com/other"),
@@ -217,8 +234,46 @@ def test_aliases_never_overwrite_a_page(project, alias, message):
     assert result.returncode != 0
     assert message in out and "content/items/live.md" in out
     assert "line 9 [aliases" in out  # where the aliases are
-    assert "Traceback" not in out
+    assert "Traceback" not in out and "Error:" not in out
+    assert "EISDIR" not in out and "FileOverwriteFailed" not in out
     assert not project.output.exists()
+
+
+def test_every_alias_collision_is_reported_at_once_and_the_site_stays(project):
+    assert project.build().returncode == 0
+    before = os.readlink(project.output)
+    project.write(
+        "content/items/live.md",
+        item(
+            title="Live story",
+            slug="live",
+            date="2022-01-10",
+            aliases=["/robots.txt", "/editions/", "/fine/"],
+        ),
+    )
+    project.write(
+        "content/items/other.md",
+        item(
+            title="Other",
+            slug="other",
+            source_url="https://example.com/other",
+            aliases=["/fine", "/news-sitemap.xml"],
+        ),
+    )
+    result = project.build()
+    out = output_of(result)
+    assert result.returncode != 0
+    assert "4 alias(es) would overwrite files of the site" in out
+    for text in (
+        "/robots.txt/, but /robots.txt",
+        "/editions/ is already the address",
+        "/fine is already an alias of content/items/live.md",
+        "/news-sitemap.xml/, but /news-sitemap.xml",
+    ):
+        assert text in out
+    assert "content/items/other.md" in out
+    assert os.readlink(project.output) == before, "nothing was published"
+    assert not (project.output / "fine").exists()
 
 
 def test_a_removed_item_is_named_in_a_warning(project):

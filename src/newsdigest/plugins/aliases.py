@@ -32,9 +32,9 @@ from newsdigest.addresses import (
     read_record,
     vanished_problems,
 )
-from newsdigest.build_state import STATE, start_run
+from newsdigest.build_state import STATE, run_late, start_run
 from newsdigest.frontmatter import FrontMatterError, read_source, split
-from newsdigest.problems import DigestError, Problem, content_path
+from newsdigest.problems import DigestError, Problem, Report, content_path
 
 logger = logging.getLogger(__name__)
 PAGINATED = re.compile(r"(^|/)page/\d+(/|/index\.html)?$")
@@ -63,31 +63,20 @@ def previous_addresses(settings: dict[str, Any]) -> dict[str, str] | None:
     return read_record(site.with_name(site.name + ".json"))
 
 
-def taken_paths(context: dict[str, Any], settings: dict[str, Any]) -> dict[str, str]:
-    """Output paths of the site's real pages, each with what writes it."""
-    taken: dict[str, str] = {}
-    for key in ("articles", "hidden_articles", "drafts", "pages", "hidden_pages"):
-        for content in context.get(key, []):
-            taken[os.path.normpath(content.save_as)] = content_path(
-                settings, content.source_path
-            )
-    for key in ("tags", "categories", "sources"):
-        for wrapper, _items in context.get(key, []):
-            taken[os.path.normpath(wrapper.save_as)] = f"the page of {wrapper.name}"
-    for key in ("YEAR_ARCHIVE_SAVE_AS", "MONTH_ARCHIVE_SAVE_AS", "DAY_ARCHIVE_SAVE_AS"):
-        pattern = settings.get(key)
-        for article in context.get("articles", []) if pattern else []:
-            taken[os.path.normpath(pattern.format(date=article.date))] = (
-                "an archive page of the site"
-            )
-    for name in settings.get("DIRECT_TEMPLATES", []):
-        path = settings.get(f"{name.upper()}_SAVE_AS", f"{name}.html")
-        if path:
-            taken[os.path.normpath(path)] = f"the site's {name} page"
-    for key in ("TAGS_SAVE_AS", "CATEGORIES_SAVE_AS", "SOURCES_SAVE_AS"):
-        if settings.get(key):
-            taken[os.path.normpath(settings[key])] = "an index page of the site"
-    return taken
+def written_files(writer: Any) -> dict[str, str]:
+    """Every file of this build and what wrote it: the writer's record (pages,
+    feeds, sitemaps, robots.txt... also those still waiting to be rendered),
+    and the files others copied into the output (static files, the theme's
+    assets, the search index). Read when the aliases are written, last."""
+    root = Path(writer.output_path)
+    written = dict(getattr(writer, "written", None) or {})
+    for name in getattr(writer, "_written_files", ()):  # any Pelican writer
+        written.setdefault(Path(name).relative_to(root.absolute()).as_posix(), "")
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            path = Path(folder, name).relative_to(root).as_posix()
+            written.setdefault(path, "a file copied into the site")
+    return {path: owner or "a page of the site" for path, owner in written.items()}
 
 
 def reserved_prefix_problems(
@@ -146,6 +135,8 @@ def with_lines(problems: list[Problem], sources: dict[str, Any]) -> list[Problem
 class AliasesGenerator(Generator):
     """Writes a redirect page for every alias of every published item."""
 
+    run_late = 3  # after every other writer: see newsdigest.build_state.run_late
+
     def generate_context(self) -> None:
         settings = self.settings
         published = [
@@ -158,7 +149,6 @@ class AliasesGenerator(Generator):
         problems = [
             *changed_address_problems(items, previous),
             *reserved_prefix_problems(items, settings),
-            *alias_collision_problems(items, taken_paths(self.context, settings)),
         ]
         sources = {content_path(settings, i.source_path): i for i in published}
         STATE.report.extend(with_lines(problems, sources))
@@ -166,22 +156,30 @@ class AliasesGenerator(Generator):
         by_id = {
             item.item_id: item for item in published if getattr(item, "item_id", None)
         }
+        self.items = items
         self.redirects = [
             (alias, by_id[entry.item_id]) for entry in items for alias in entry.aliases
         ]
+        self.sources = sources
 
     def generate_output(self, writer: Any) -> None:
+        """Write the redirects, last (``run_late``): each is checked against
+        every file the build wrote, so none overwrites a page, a feed, a static
+        file or robots.txt, or needs a folder where one of them is a file."""
+        if not self.redirects:
+            return
+        problems = alias_collision_problems(self.items, written_files(writer))
+        if problems:
+            report = Report(with_lines(problems, self.sources))
+            raise DigestError(
+                f"{len(problems)} alias(es) would overwrite files of the site; "
+                f"nothing was published:\n{report.format_text()}",
+                report,
+            )
         write = partial(writer.write_file, relative_urls=self.settings["RELATIVE_URLS"])
         template = self.get_template("redirect")
         for alias, item in self.redirects:
             save_as = alias_save_as(alias)
-            target = Path(self.output_path, save_as)
-            if target.exists() or any(p.is_file() for p in target.parents):
-                raise DigestError(
-                    f"{content_path(self.settings, item.source_path)}: the alias "
-                    f"/{alias_url(alias)} would overwrite a page of the site. "
-                    "Nothing was published. Fix: remove the alias."
-                )
             write(
                 save_as,
                 template,
@@ -200,3 +198,4 @@ def get_generators(_pelican: Any) -> type[Generator]:
 def register() -> None:
     signals.get_generators.connect(start_run)
     signals.get_generators.connect(get_generators)
+    signals.all_generators_finalized.connect(run_late)

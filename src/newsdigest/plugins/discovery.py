@@ -29,7 +29,7 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
-from newsdigest.build_state import STATE, start_run
+from newsdigest.build_state import STATE, run_late, start_run
 from newsdigest.builddate import configured_build_date
 from newsdigest.feedplan import feed_specs, feeds_config
 from newsdigest.problems import Report
@@ -458,6 +458,8 @@ class DiscoveryGenerator(Generator):
     """Writes the sitemaps, robots.txt and the OPML file once every page
     generator listed before it has written its pages."""
 
+    run_late = 1  # see newsdigest.build_state.run_late
+
     def generate_context(self) -> None:
         self.config = config_of(self.settings)
 
@@ -495,18 +497,6 @@ class DiscoveryGenerator(Generator):
             self._write(writer, OPML_PATH, opml_xml(groups, title, build_date))
 
 
-def run_last(generators: list[Any]) -> None:
-    """``all_generators_finalized``: write the sitemaps after every page.
-
-    Receivers of ``get_generators`` run in no fixed order, so the position
-    Pelican gave this generator says nothing; the list it is about to run is
-    the one passed here."""
-    mine = [g for g in generators if isinstance(g, DiscoveryGenerator)]
-    for generator in mine:
-        generators.remove(generator)
-    generators.extend(mine)
-
-
 def get_generators(_pelican: Any) -> type[Generator]:
     return DiscoveryGenerator
 
@@ -517,4 +507,4 @@ def register() -> None:
     signals.get_generators.connect(get_generators)
     signals.article_generator_finalized.connect(add_related)
     signals.content_written.connect(remember_written)
-    signals.all_generators_finalized.connect(run_last)
+    signals.all_generators_finalized.connect(run_late)

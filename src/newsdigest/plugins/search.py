@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 from pelican import signals
 from pelican.generators import Generator
 
-from newsdigest.build_state import STATE, start_run
+from newsdigest.build_state import STATE, run_late, start_run
 from newsdigest.problems import DigestError, Report
 from newsdigest.readcache import PREFIX
 from newsdigest.settings import (
@@ -212,6 +212,8 @@ def index_options(settings: dict[str, Any]) -> dict[str, Any]:
 class SearchGenerator(Generator):
     """Indexes the pages written by every other generator (it runs last)."""
 
+    run_late = 2  # see newsdigest.build_state.run_late
+
     def generate_context(self) -> None:
         self.config = search_config(self.settings)
 
@@ -257,14 +259,6 @@ def configure(pelican: Any) -> None:
         settings.setdefault("SEARCH_SAVE_AS", "search/index.html")
 
 
-def run_last(generators: list[Any]) -> None:
-    """``all_generators_finalized``: move the indexer after every writer."""
-    mine = [g for g in generators if isinstance(g, SearchGenerator)]
-    for generator in mine:
-        generators.remove(generator)
-    generators.extend(mine)
-
-
 def get_generators(_pelican: Any) -> type[Generator]:
     return SearchGenerator
 
@@ -273,4 +267,4 @@ def register() -> None:
     signals.get_generators.connect(start_run)
     signals.initialized.connect(configure)
     signals.get_generators.connect(get_generators)
-    signals.all_generators_finalized.connect(run_last)
+    signals.all_generators_finalized.connect(run_late)

@@ -286,6 +286,9 @@ class CheckingWriter(Writer):
         self._deferred: tuple[Any, dict[str, Any]] | None = None
         self._site_context: Any = None
         self._late: bool | None = None  # render late? decided at the first page
+        #: Every file this build wrote (site-relative) and what it shows: the
+        #: one record of taken addresses (``newsdigest.plugins.aliases``).
+        self.written: dict[str, str] = {}
         _WRITERS[:] = [self]  # the run's writer, for ``finalized``
         if self.checker is not None:
             record_build(output_path, self.checker, before_finish=self.flush)
@@ -395,6 +398,7 @@ class CheckingWriter(Writer):
         if not inside or getattr(file, "name", None) != filename:
             return file  # e.g. os.devnull for a file Pelican skips
         path = filename[len(self._root) :].replace(os.sep, "/")
+        self.written[path] = self._source or "a page of the site"
         key = pending[1] if pending and pending[0] == path else None
         if pending and key and pending[2]:
             file.close()
@@ -525,6 +529,7 @@ class CheckingWriter(Writer):
         target = os.path.join(self._root, *path.split("/"))
         if not os.path.realpath(target).startswith(os.path.realpath(self._root)):
             raise ValueError(f"{path!r} is outside the output folder")
+        self.written[path] = "a file of the site"
         index = self._start_index()
         key = (
             self._fp.key("file", path, index.site_key, list(parts), budget=budget)
