@@ -276,6 +276,20 @@ def test_every_alias_collision_is_reported_at_once_and_the_site_stays(project):
     assert not (project.output / "fine").exists()
 
 
+def test_an_unstaged_build_may_rewrite_its_own_redirects(project):
+    """Without staging the output keeps the last build's files: an alias's
+    redirect from the previous build is not a page that is in the way."""
+    project.write(
+        "content/items/live.md",
+        item(title="Live story", slug="live", date="2022-01-10", aliases=["old/"]),
+    )
+    unstaged = {"staging": False, "max_page_loss": 1.0}
+    for _ in range(2):
+        result = project.build(DIGEST_PUBLISH=unstaged)
+        assert result.returncode == 0, output_of(result)
+    assert "noindex" in project.page("old/index.html")
+
+
 def test_a_removed_item_is_named_in_a_warning(project):
     assert project.build().returncode == 0
     (project.content / "items/live.md").unlink()

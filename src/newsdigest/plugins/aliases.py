@@ -63,18 +63,34 @@ def previous_addresses(settings: dict[str, Any]) -> dict[str, str] | None:
     return read_record(site.with_name(site.name + ".json"))
 
 
-def written_files(writer: Any) -> dict[str, str]:
+def output_files(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``root``, site-relative, with what changes when a file
+    is written or replaced (inode, ctime: a copy that keeps the mtime still
+    changes these)."""
+    files = {}
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            path = Path(folder, name)
+            try:
+                stat = path.lstat()
+            except OSError:
+                continue
+            files[path.relative_to(root).as_posix()] = (stat.st_ino, stat.st_ctime_ns)
+    return files
+
+
+def written_files(writer: Any, before: dict[str, tuple[int, int]]) -> dict[str, str]:
     """Every file of this build and what wrote it: the writer's record (pages,
     feeds, sitemaps, robots.txt... also those still waiting to be rendered),
     and the files others copied into the output (static files, the theme's
-    assets, the search index). Read when the aliases are written, last."""
+    assets, the search index). Files ``before`` the build wrote anything that
+    are still as they were (an unstaged build's leftovers) are not its own."""
     root = Path(writer.output_path)
     written = dict(getattr(writer, "written", None) or {})
     for name in getattr(writer, "_written_files", ()):  # any Pelican writer
         written.setdefault(Path(name).relative_to(root.absolute()).as_posix(), "")
-    for folder, _dirs, names in os.walk(root):
-        for name in names:
-            path = Path(folder, name).relative_to(root).as_posix()
+    for path, state in output_files(root).items():
+        if before.get(path) != state:
             written.setdefault(path, "a file copied into the site")
     return {path: owner or "a page of the site" for path, owner in written.items()}
 
@@ -161,6 +177,8 @@ class AliasesGenerator(Generator):
             (alias, by_id[entry.item_id]) for entry in items for alias in entry.aliases
         ]
         self.sources = sources
+        # Nothing is written yet: what is there now is not this build's.
+        self.before = output_files(Path(self.output_path)) if self.redirects else {}
 
     def generate_output(self, writer: Any) -> None:
         """Write the redirects, last (``run_late``): each is checked against
@@ -168,7 +186,9 @@ class AliasesGenerator(Generator):
         file or robots.txt, or needs a folder where one of them is a file."""
         if not self.redirects:
             return
-        problems = alias_collision_problems(self.items, written_files(writer))
+        problems = alias_collision_problems(
+            self.items, written_files(writer, self.before)
+        )
         if problems:
             report = Report(with_lines(problems, self.sources))
             raise DigestError(
