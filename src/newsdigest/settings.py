@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from newsdigest.dates import parse_build_date
+from newsdigest.frontmatter import UNSAFE_CHARS
 from newsdigest.labels import DEFAULT_LABELS, label_problems
 from newsdigest.problems import DigestError, Problem, Report
 
@@ -318,3 +321,223 @@ def publish_config(settings: dict[str, Any]) -> Config:
     """``DIGEST_PUBLISH``, checked once per run (with or without the publish
     plugin: the build date and the checks are read by others too)."""
     return feature_config(settings, "DIGEST_PUBLISH", publish_settings)
+
+
+# --- Pelican's own settings: what reaches a header, a file name, a URL or markup --
+
+#: One-line text that pages, feeds and email headers show.
+TEXT_SETTINGS = ("SITENAME", "SITESUBTITLE", "AUTHOR", "DEFAULT_CATEGORY")
+#: Absolute http(s) URLs, or "" (a development build's SITEURL).
+URL_SETTINGS = ("SITEURL", "FEED_DOMAIN")
+#: Lists of (name, URL) pairs a theme may render as links.
+LINK_SETTINGS = ("LINKS", "SOCIAL", "MENUITEMS")
+#: Paths inside the site Pelican writes to (``*_SAVE_AS``) or links (``*_URL``).
+PATH_SETTING = re.compile(r"(_SAVE_AS|_URL|^FEED(_ALL)?_(ATOM|RSS)|_FEED_(ATOM|RSS))$")
+MAX_SETTING_TEXT = 1_000  # characters of one text value
+MAX_SETTING_URL = 2_000
+# Bidirectional embeddings, overrides and isolates: they reorder what a reader
+# sees (a sender, a link text) without changing what it is.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+#: Never in a value that reaches one line of a page, a feed or a header: line
+#: breaks and tabs (header and robots.txt line injection), the characters XML
+#: cannot carry, invisible controls and bidi overrides.
+SETTING_UNSAFE = re.compile(f"[\t\n\r{_BIDI}]|{UNSAFE_CHARS.pattern}")
+LANG_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+_PATH_UNSAFE = re.compile(r"[\s\"'<>\\`]")
+
+
+def text_problem(value: Any, limit: int = MAX_SETTING_TEXT) -> str | None:
+    """What is wrong with ``value`` as one line of text, if anything."""
+    if not isinstance(value, str):
+        return f"must be text, not {type(value).__name__}."
+    match = SETTING_UNSAFE.search(value)
+    if match:
+        char = match.group()
+        kind = "a line break or tab" if char in "\t\n\r" else "an invisible character"
+        return f"contains {kind} (U+{ord(char):04X})."
+    if len(value) > limit:
+        return f"is {len(value):,} characters long (at most {limit:,})."
+    return None
+
+
+def url_problem(value: Any, *, relative: bool = False) -> str | None:
+    """What is wrong with ``value`` as a URL of the site (or, with
+    ``relative``, a link that may also be a path inside it or ``mailto:``)."""
+    from newsdigest.urls import is_absolute_http_url, is_mailto, is_safe_url
+
+    problem = text_problem(value, MAX_SETTING_URL)
+    if problem:
+        return problem
+    if relative:
+        if is_safe_url(value) or is_mailto(value):
+            return None
+        return "is not an http(s) or mailto: link, nor a path of the site."
+    if value == "":
+        return None
+    if not is_absolute_http_url(value) or _PATH_UNSAFE.search(value):
+        return "is not an absolute http(s) URL."
+    if "?" in value or "#" in value:
+        return "has a query or fragment; it is the base of every address."
+    return None
+
+
+def path_problem(value: Any) -> str | None:
+    """What is wrong with ``value`` as a path inside the site (a ``{slug}``
+    pattern, or "" to write nothing)."""
+    from newsdigest.urls import scheme_of
+
+    if value is None or value == "":
+        return None
+    problem = text_problem(value)
+    if problem:
+        return problem
+    if _PATH_UNSAFE.search(value):
+        return "contains spaces, quotes, '<', '>' or backslashes."
+    if scheme_of(value) is not None or value.startswith("/"):
+        return "is not a path inside the site (it starts with '/' or a scheme)."
+    if any(part in (".", "..") for part in value.split("/")):
+        return "has a '.' or '..' part: it could leave the output folder."
+    return None
+
+
+def settings_file() -> str:
+    """The settings file of this ``pelican`` run as messages name it."""
+    from newsdigest.manifest import settings_file_from_argv
+
+    found = settings_file_from_argv(sys.argv, Path.cwd())
+    if found is None:
+        return "settings"
+    path = Path(found)
+    return (
+        str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else found
+    )
+
+
+def setting_line(shown: str, name: str) -> int | None:
+    """The line that last assigns ``name`` in the settings file, if found."""
+    try:
+        lines = Path(shown).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    assigns = re.compile(rf"^{re.escape(name)}\s*(:[^=]*)?=")
+    found = [number for number, line in enumerate(lines, 1) if assigns.match(line)]
+    return found[-1] if found else None
+
+
+def _nested_text_problems(name: str, value: Any, field: str) -> list[tuple[str, str]]:
+    """(field, problem) for every string inside a ``DIGEST_*`` value."""
+    if isinstance(value, str):
+        problem = text_problem(value, MAX_SETTING_URL)
+        return [(field, problem)] if problem else []
+    found = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _nested_text_problems(name, item, f'{field}["{key}"]')
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found += _nested_text_problems(name, item, f"{field}[{index}]")
+    return found
+
+
+def site_settings_problems(settings: dict[str, Any]) -> list[Problem]:
+    """Every Pelican and ``DIGEST_*`` setting that reaches an email header, a
+    file name, a URL or markup, checked once before anything is read: each
+    problem names the setting, its line in the settings file and the fix.
+
+    Escaping protects markup; these checks protect the places escaping does not
+    reach: header lines, robots.txt lines, file names, URL schemes."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    shown = settings_file()
+    found: list[tuple[str, str, str]] = []  # (field, problem, fix)
+    for name in TEXT_SETTINGS:
+        if settings.get(name) is not None:
+            problem = text_problem(settings[name])
+            if problem:
+                found.append((name, problem, "Write it as one line of plain text."))
+    for name in URL_SETTINGS:
+        if settings.get(name) is not None:
+            problem = url_problem(settings[name])
+            if problem:
+                found.append(
+                    (
+                        name,
+                        problem,
+                        f"Write e.g. {name} = 'https://digest.example.org'.",
+                    )
+                )
+    for name in LINK_SETTINGS:
+        value = settings.get(name) or ()
+        if not isinstance(value, list | tuple):
+            found.append(
+                (name, "must be a list of (name, URL) pairs.", "See Pelican's docs.")
+            )
+            continue
+        for index, pair in enumerate(value):
+            field = f"{name}[{index}]"
+            if not isinstance(pair, list | tuple) or len(pair) != 2:
+                found.append(
+                    (
+                        field,
+                        "must be a (name, URL) pair.",
+                        "Write ('Name', 'https://...').",
+                    )
+                )
+                continue
+            for problem in (text_problem(pair[0]), url_problem(pair[1], relative=True)):
+                if problem:
+                    found.append(
+                        (
+                            field,
+                            problem,
+                            "Use a plain name and an http(s) or mailto: link.",
+                        )
+                    )
+    lang = settings.get("DEFAULT_LANG")
+    if not isinstance(lang, str) or not LANG_TAG.match(lang):
+        found.append(
+            (
+                "DEFAULT_LANG",
+                f"{str(lang)[:40]!r} is not a language tag.",
+                "Use e.g. 'en' or 'pt-BR'.",
+            )
+        )
+    timezone = settings.get("TIMEZONE")
+    try:
+        if not isinstance(timezone, str) or text_problem(timezone):
+            raise ValueError(timezone)
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        found.append(
+            (
+                "TIMEZONE",
+                f"{str(timezone)[:60]!r} is not a known time zone.",
+                "Use an IANA name such as 'UTC', 'Europe/Lisbon' or "
+                "'America/New_York'.",
+            )
+        )
+    for name in sorted(settings):
+        if PATH_SETTING.search(name) and name not in URL_SETTINGS:
+            problem = path_problem(settings[name])
+            if problem:
+                found.append(
+                    (
+                        name,
+                        problem,
+                        "Write a path inside the site, e.g. 'topics/{slug}/'.",
+                    )
+                )
+        elif name.startswith("DIGEST_") and not name.startswith("_"):
+            for field, problem in _nested_text_problems(name, settings[name], name):
+                found.append((field, problem, "Write it as one line of plain text."))
+    return [
+        Problem(
+            shown,
+            setting_line(shown, field.split("[")[0]),
+            field,
+            problem,
+            fix,
+            check="settings",
+        )
+        for field, problem, fix in found
+    ]
