@@ -23,6 +23,9 @@ HOSTILE_TEXT = [
     ("A\u2028B", "invisible character (U+2028)"),
     ("evil\u202egpj.exe", "invisible character (U+202E)"),
     ("A\u2066B", "invisible character (U+2066)"),
+    ("S</title><script>alert(1)</script>", "contains markup ('</"),
+    ("S<!--", "contains markup ('<!"),
+    ("S<img src=x onerror=alert(1)>", "contains markup ('<i"),
     ("x" * 5000, "5,000 characters long"),
     (5, "must be text, not int"),
     (["A"], "must be text, not list"),
@@ -97,6 +100,7 @@ def test_each_hostile_setting_is_refused_by_name(name, value, words):
         ("footer", "Built\r\nBcc: x@example.org"),
         ("site_description", "A\u202eB"),
         ("id_authority", "a\x00b"),
+        ("footer", "<script>alert(1)</script>"),
     ],
 )
 def test_strings_inside_digest_dicts_are_refused_by_key(key, value):
@@ -113,7 +117,7 @@ def test_nested_digest_values_are_named_down_to_the_item():
 @pytest.mark.parametrize(
     ("name", "value"),
     [
-        ("SITENAME", 'Tom & Jerry\'s "<Digest>"'),  # text: escaped where written
+        ("SITENAME", 'Tom & Jerry\'s "Digest" a < b ]]> -->'),  # escaped where written
         ("SITENAME", "Noticias de Sao Paulo \u00e9 \u05e9\u05dc\u05d5\u05dd"),
         ("SITEURL", ""),
         ("SITEURL", "https://digest.example.org/news"),

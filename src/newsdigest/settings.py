@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdigest.dates import parse_build_date
-from newsdigest.frontmatter import UNSAFE_CHARS
+from newsdigest.frontmatter import LINE_UNSAFE_CHARS, MARKUP
 from newsdigest.labels import DEFAULT_LABELS, label_problems
 from newsdigest.problems import DigestError, Problem, Report
 
@@ -335,26 +335,37 @@ LINK_SETTINGS = ("LINKS", "SOCIAL", "MENUITEMS")
 PATH_SETTING = re.compile(r"(_SAVE_AS|_URL|^FEED(_ALL)?_(ATOM|RSS)|_FEED_(ATOM|RSS))$")
 MAX_SETTING_TEXT = 1_000  # characters of one text value
 MAX_SETTING_URL = 2_000
-# Bidirectional embeddings, overrides and isolates: they reorder what a reader
-# sees (a sender, a link text) without changing what it is.
-_BIDI = "\u202a-\u202e\u2066-\u2069"
-#: Never in a value that reaches one line of a page, a feed or a header: line
-#: breaks and tabs (header and robots.txt line injection), the characters XML
-#: cannot carry, invisible controls and bidi overrides.
-SETTING_UNSAFE = re.compile(f"[\t\n\r{_BIDI}]|{UNSAFE_CHARS.pattern}")
+#: Plain-text values of the DIGEST_* dicts that pages and feeds show as text.
+PLAIN_TEXT_KEYS = frozenset(
+    {
+        ("DIGEST_CONTENT", "site_description"),
+        ("DIGEST_CONTENT", "footer"),
+        ("DIGEST_DISCOVERY", "publication_name"),
+        ("DIGEST_DISCOVERY", "default_image_alt"),
+    }
+)
+PLAIN_FIX = (
+    "Write it as one line of plain text ('<' only before a space, e.g. 'a < b')."
+)
 LANG_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _PATH_UNSAFE = re.compile(r"[\s\"'<>\\`]")
 
 
-def text_problem(value: Any, limit: int = MAX_SETTING_TEXT) -> str | None:
-    """What is wrong with ``value`` as one line of text, if anything."""
+def text_problem(
+    value: Any, limit: int = MAX_SETTING_TEXT, *, plain: bool = False
+) -> str | None:
+    """What is wrong with ``value`` as one line of text, if anything; with
+    ``plain``, markup is wrong too (the shared rule of topics and settings)."""
     if not isinstance(value, str):
         return f"must be text, not {type(value).__name__}."
-    match = SETTING_UNSAFE.search(value)
+    match = LINE_UNSAFE_CHARS.search(value)
     if match:
         char = match.group()
         kind = "a line break or tab" if char in "\t\n\r" else "an invisible character"
         return f"contains {kind} (U+{ord(char):04X})."
+    if plain and MARKUP.search(value):
+        tag = MARKUP.search(value).group()  # type: ignore[union-attr]
+        return f"contains markup ('{tag}...'), which feeds and pages show as text."
     if len(value) > limit:
         return f"is {len(value):,} characters long (at most {limit:,})."
     return None
@@ -427,7 +438,8 @@ def setting_line(shown: str, name: str) -> int | None:
 def _nested_text_problems(name: str, value: Any, field: str) -> list[tuple[str, str]]:
     """(field, problem) for every string inside a ``DIGEST_*`` value."""
     if isinstance(value, str):
-        problem = text_problem(value, MAX_SETTING_URL)
+        plain = (name, field[len(name) + 2 : -2]) in PLAIN_TEXT_KEYS
+        problem = text_problem(value, MAX_SETTING_URL, plain=plain)
         return [(field, problem)] if problem else []
     found = []
     if isinstance(value, dict):
@@ -452,9 +464,9 @@ def site_settings_problems(settings: dict[str, Any]) -> list[Problem]:
     found: list[tuple[str, str, str]] = []  # (field, problem, fix)
     for name in TEXT_SETTINGS:
         if settings.get(name) is not None:
-            problem = text_problem(settings[name])
+            problem = text_problem(settings[name], plain=True)
             if problem:
-                found.append((name, problem, "Write it as one line of plain text."))
+                found.append((name, problem, PLAIN_FIX))
     for name in URL_SETTINGS:
         if settings.get(name) is not None:
             problem = url_problem(settings[name])
@@ -484,7 +496,8 @@ def site_settings_problems(settings: dict[str, Any]) -> list[Problem]:
                     )
                 )
                 continue
-            for problem in (text_problem(pair[0]), url_problem(pair[1], relative=True)):
+            name_problem = text_problem(pair[0], plain=True)
+            for problem in (name_problem, url_problem(pair[1], relative=True)):
                 if problem:
                     found.append(
                         (
@@ -529,7 +542,7 @@ def site_settings_problems(settings: dict[str, Any]) -> list[Problem]:
                 )
         elif name.startswith("DIGEST_") and not name.startswith("_"):
             for field, problem in _nested_text_problems(name, settings[name], name):
-                found.append((field, problem, "Write it as one line of plain text."))
+                found.append((field, problem, PLAIN_FIX))
     return [
         Problem(
             shown,

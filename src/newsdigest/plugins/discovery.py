@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 import jinja2
@@ -396,9 +397,17 @@ def news_sitemap_xml(
     return _xml(root)
 
 
+#: What a URL may hold unencoded (RFC 3986 reserved and unreserved, and '%').
+URL_CHARS = ":/?#[]@!$&'()*+,;=%~"
+
+
 def robots_txt(base: str, sitemaps: list[str]) -> str:
+    """robots.txt is one directive per line: every URL is percent-encoded, so
+    no value (a base URL from the settings) can start a line of its own."""
     lines = ["User-agent: *", "Disallow: /drafts/", ""]
-    lines += [f"Sitemap: {absolute(base, name)}" for name in sitemaps]
+    lines += [
+        f"Sitemap: {quote(absolute(base, name), safe=URL_CHARS)}" for name in sitemaps
+    ]
     return "\n".join(lines) + "\n"
 
 
