@@ -202,3 +202,85 @@ def test_hostile_topics_are_refused_naming_file_line_and_field(
     assert f"line 1 [{field}]: " in out and words in out
     assert "Traceback" not in out
     assert not project.output.exists()
+
+
+def unsafe_outputs(project) -> list[str]:
+    """What is wrong in any machine-read output: XML that a strict parser
+    refuses or with injected elements, RSS descriptions that run something,
+    JSON that does not parse, robots.txt lines of its own, extra email headers."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
+    found = []
+    for name, path in files(project, ".xml", ".opml"):
+        try:
+            tree = etree.fromstring(path.read_bytes(), parser)
+        except etree.XMLSyntaxError as error:
+            found.append(f"{name}: {error}")
+            continue
+        names = {etree.QName(e).localname for e in tree.iter(etree.Element)}
+        found += [f"{name}: <{n}>" for n in names & {"script", "evil"}]
+        for description in tree.iter("description") if ".rss." in name else ():
+            found += html_dangers(parse_html(description.text or ""), name)
+    for name, path in files(project, ".json"):
+        try:
+            json.loads(path.read_text(encoding="utf-8"))
+        except ValueError as error:
+            found.append(f"{name}: {error}")
+    robots = project.output / "robots.txt"
+    lines = robots.read_text().split("\n") if robots.is_file() else []
+    found += [f"robots.txt: {line!r}" for line in lines if not ROBOTS_LINE.match(line)]
+    for name, path in files(project, ".eml"):
+        message = email.message_from_bytes(
+            path.read_bytes(), policy=email.policy.strict
+        )
+        found += [
+            f"{name}: {key}" for key in message if key.lower() not in EMAIL_HEADERS
+        ]
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("where", "overrides", "topics", "field"),
+    [
+        ("pelicanconf.py", {"SITENAME": "A\x0bB"}, None, "SITENAME"),
+        ("pelicanconf.py", {"SITENAME": "A\nBcc: x@example.org"}, None, "SITENAME"),
+        (
+            "pelicanconf.py",
+            {"SITENAME": "A<script>alert(1)</script>"},
+            None,
+            "SITENAME",
+        ),
+        (
+            "pelicanconf.py",
+            {"DIGEST_FEEDS": {"base_url": "http://127.0.0.1:8000/\nSitemap: http://e"}},
+            None,
+            'DIGEST_FEEDS["base_url"]',
+        ),
+        (
+            "content/topics.yml",
+            {},
+            'world:\n  name: "W\\vX"\n  description: D.\n  order: 1\n',
+            "world.name",
+        ),
+        (
+            "content/topics.yml",
+            {},
+            'world:\n  name: "W</title><evil/>"\n  description: D.\n  order: 1\n',
+            "world.name",
+        ),
+    ],
+)
+def test_a_hostile_value_is_refused_by_name_or_written_safely(
+    make_project, where, overrides, topics, field
+):
+    project = make_project()
+    if topics:
+        project.write("content/topics.yml", topics)
+    project.write("content/items/a.md", item(slug="a", date="2022-01-31"))
+    result = project.build(**overrides)
+    out = output_of(result)
+    assert "Traceback" not in out
+    if result.returncode == 0:
+        assert unsafe_outputs(project) == []
+    else:
+        assert f"  {where}\n" in out and f"[{field}]: " in out, out

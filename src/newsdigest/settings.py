@@ -149,12 +149,11 @@ def merge(
     given = settings.get(name) or {}
     if not isinstance(given, dict):
         report.add(
-            Problem(
-                "settings",
-                field=name,
-                message=f"must be a dict, not {type(given).__name__}.",
-                fix=f"Write {name} = {{...}} in your settings file.",
-                check="settings",
+            setting_problem(
+                name,
+                "",
+                f"must be a dict, not {type(given).__name__}.",
+                f"Write {name} = {{...}} in your settings file.",
             )
         )
         return dict(defaults)
@@ -162,24 +161,22 @@ def merge(
     for key, value in given.items():
         if key not in defaults:
             report.add(
-                Problem(
-                    "settings",
-                    field=f'{name}["{key}"]',
-                    message="is not a known setting.",
-                    fix="Known keys: " + ", ".join(sorted(defaults)) + ".",
-                    check="settings",
+                setting_problem(
+                    name,
+                    key,
+                    "is not a known setting.",
+                    "Known keys: " + ", ".join(sorted(defaults)) + ".",
                 )
             )
             continue
         default = defaults[key]
         if value is None and default is not None:
             report.add(
-                Problem(
-                    "settings",
-                    field=f'{name}["{key}"]',
-                    message="cannot be None.",
-                    fix=f"Remove the key to use the default, {default!r}.",
-                    check="settings",
+                setting_problem(
+                    name,
+                    key,
+                    "cannot be None.",
+                    f"Remove the key to use the default, {default!r}.",
                 )
             )
             continue
@@ -189,13 +186,12 @@ def merge(
                 default, bool
             ):
                 report.add(
-                    Problem(
-                        "settings",
-                        field=f'{name}["{key}"]',
-                        message=f"must be {type(default).__name__}, "
+                    setting_problem(
+                        name,
+                        key,
+                        f"must be {type(default).__name__}, "
                         f"not {type(value).__name__}.",
-                        fix=f"Default: {default!r}.",
-                        check="settings",
+                        f"Default: {default!r}.",
                     )
                 )
                 continue
@@ -204,8 +200,12 @@ def merge(
 
 
 def setting_problem(name: str, key: str, message: str, fix: str) -> Problem:
+    """A problem with setting ``name`` (``name["key"]``), named by the
+    settings file and the line that assigns it, as every settings check names it."""
+    shown = settings_file()
     return Problem(
-        "settings",
+        shown,
+        setting_line(shown, name),
         field=f'{name}["{key}"]' if key else name,
         message=message,
         fix=fix,
