@@ -66,11 +66,11 @@ def feed_settings(settings: dict[str, Any]) -> dict[str, Any]:
             setting_problem(
                 "DIGEST_FEEDS",
                 "base_url",
-                "feeds need an absolute http(s) base URL, but "
+                "feeds need an absolute base URL, but "
                 + (
                     f"it is {base!r}."
                     if config["base_url"]
-                    else f"SITEURL (or FEED_DOMAIN) is {base!r}."
+                    else f"SITEURL is {base!r}."
                 ),
                 "Set SITEURL = 'https://...' (publishconf.py), or "
                 "DIGEST_FEEDS['base_url'] for development builds.",
