@@ -37,6 +37,8 @@ from newsdigest.frontmatter import FrontMatterError, read_source, split
 from newsdigest.problems import DigestError, Problem, Report, content_path
 
 logger = logging.getLogger(__name__)
+#: Written after every check, beside each text file (DIGEST_PUBLISH["precompress"]).
+COMPRESSED = re.compile(r"\.(gz|br)(/|$)", re.IGNORECASE)
 PAGINATED = re.compile(r"(^|/)page/\d+(/|/index\.html)?$")
 
 
@@ -99,8 +101,9 @@ def reserved_prefix_problems(
     items: list[Addressed], settings: dict[str, Any]
 ) -> list[Problem]:
     """Aliases inside folders the site fills with files of its own (static
-    files, the theme's assets, feeds, pagination): a redirect page there would
-    collide with a file written later in the build."""
+    files, the theme's assets, feeds, pagination) or named like the compressed
+    copies written after the checks: a redirect page there would collide with
+    a file of a later build, or of this one after the aliases were written."""
     prefixes = {
         *(p.strip("/") for p in settings.get("STATIC_PATHS", [])),
         settings.get("THEME_STATIC_DIR", "theme").strip("/"),
@@ -110,6 +113,19 @@ def reserved_prefix_problems(
     problems = []
     for item in items:
         for alias in item.aliases:
+            if COMPRESSED.search(alias_url(alias).rstrip("/")):
+                problems.append(
+                    Problem(
+                        item.source,
+                        item.line,
+                        "aliases",
+                        f"/{alias_url(alias)} ends in .gz or .br, where the build "
+                        "writes compressed copies of its files (precompress).",
+                        "Remove the alias; only former addresses of the item belong "
+                        "in 'aliases'.",
+                    )
+                )
+                continue
             first = alias_url(alias).split("/", 1)[0]
             if PAGINATED.search(alias_url(alias)):
                 first = "page"  # any listing's later pages: .../page/2/
