@@ -29,6 +29,12 @@ world:
   description: {json.dumps(TOPIC_TEXT)}
   order: 1
 """
+# No email_from: the edition is sent as SITENAME <editions@host>.
+EDITIONS = {
+    "period": "weekly",
+    "feed_formats": ["atom", "rss", "json"],
+    "unsubscribe_url": "mailto:editions@example.org?subject=unsubscribe",
+}
 FEED_KEYS = {
     "version",
     "title",
@@ -58,38 +64,10 @@ EMAIL_HEADERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory):
-    from tests.helpers import copy_project
-
-    project = copy_project(tmp_path_factory.mktemp("hostile"), False)
-    project.write("content/topics.yml", TOPICS)
-    for n in range(2):
-        project.write(
-            f"content/items/s{n}.md",
-            item(
-                title=f"Story {n}",
-                slug=f"s{n}",
-                date="2022-01-31T10:00:00+00:00",  # in the news sitemap
-                tags=["Tom & Jerry ]]>"],
-                source_url=f"https://example.com/{n}",
-            ),
-        )
-    result = project.build(
-        SITENAME=SITENAME,
-        DIGEST_CONTENT={
-            "id_authority": "digest.example.org,2026",
-            "site_description": SITENAME,
-        },
-        # No email_from: the edition is sent as SITENAME <editions@host>.
-        DIGEST_EDITIONS={
-            "period": "weekly",
-            "feed_formats": ["atom", "rss", "json"],
-            "unsubscribe_url": "mailto:editions@example.org?subject=unsubscribe",
-        },
-    )
-    assert result.returncode == 0, output_of(result)
-    return project
+def files(project, *suffixes: str):
+    for path in sorted(project.output.resolve().rglob("*")):
+        if path.is_file() and path.name.endswith(suffixes):
+            yield path.relative_to(project.output.resolve()).as_posix(), path
 
 
 def texts(tree: etree._Element) -> list[str]:
@@ -98,72 +76,6 @@ def texts(tree: etree._Element) -> list[str]:
     for element in tree.iter():
         found += [element.text or "", element.tail or "", *element.attrib.values()]
     return found
-
-
-def files(project, *suffixes: str):
-    for path in sorted(project.output.resolve().rglob("*")):
-        if path.is_file() and path.name.endswith(suffixes):
-            yield path.relative_to(project.output.resolve()).as_posix(), path
-
-
-@pytest.mark.slow
-def test_xml_outputs_parse_strictly_and_carry_the_text_verbatim(hostile_site):
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
-    seen = set()
-    for name, path in files(hostile_site, ".xml", ".opml"):
-        tree = etree.fromstring(path.read_bytes(), parser)  # raises on bad XML
-        names = {etree.QName(e).localname for e in tree.iter(etree.Element)}
-        assert not names & {"script", "evil", "title2", "x"}, name
-        for text in texts(tree):
-            if name.endswith(".rss.xml"):  # descriptions are escaped HTML there
-                text = html.unescape(text)
-            if "Jerry" in text and "Tom & Jerry ]]>" not in text:
-                assert SITENAME in text or text in SITENAME, (name, text)
-                seen.add(name)
-            if "W & " in text:
-                assert TOPIC_NAME in text, (name, text)
-        if name.endswith(".rss.xml"):
-            for description in tree.iter("description"):
-                tree_of = parse_html(description.text or "")
-                assert html_dangers(tree_of, name) == []
-                injected = {e.tag for e in tree_of.iter() if isinstance(e.tag, str)}
-                assert not injected & {"title", "script", "evil", "x"}, name
-    assert {"feeds/all.atom.xml", "feeds/all.rss.xml", "feeds.opml"} <= seen
-    assert "news-sitemap.xml" in seen or "sitemap.xml" in seen
-
-
-@pytest.mark.slow
-def test_json_feeds_have_only_their_own_keys(hostile_site):
-    feeds = list(files(hostile_site, ".json"))
-    assert feeds, "the editions feed is written as JSON Feed"
-    for name, path in feeds:
-        if name.startswith("pagefind/"):
-            continue
-        document = json.loads(path.read_text(encoding="utf-8"))
-        assert set(document) <= FEED_KEYS, name
-        assert SITENAME in document["title"], name
-        for entry in document["items"]:
-            assert "k" not in entry
-
-
-@pytest.mark.slow
-def test_robots_txt_has_only_its_own_lines(hostile_site):
-    lines = hostile_site.page("robots.txt").split("\n")
-    assert all(ROBOTS_LINE.match(line) for line in lines), lines
-    assert "evil" not in hostile_site.page("robots.txt")
-
-
-@pytest.mark.slow
-def test_edition_emails_have_only_their_own_headers(hostile_site):
-    emails = list(files(hostile_site, ".eml"))
-    assert emails
-    for name, path in emails:
-        message = email.message_from_bytes(
-            path.read_bytes(), policy=email.policy.strict
-        )
-        assert {key.lower() for key in message} <= EMAIL_HEADERS, name
-        assert str(message["Subject"]).startswith(SITENAME), name
-        assert message["From"].addresses[0].display_name == SITENAME, name
 
 
 @pytest.mark.slow
@@ -218,13 +130,21 @@ def unsafe_outputs(project) -> list[str]:
             continue
         names = {etree.QName(e).localname for e in tree.iter(etree.Element)}
         found += [f"{name}: <{n}>" for n in names & {"script", "evil"}]
+        for text in texts(tree):
+            if ".rss." in name:  # descriptions are escaped HTML there
+                text = html.unescape(text)
+            if "Jerry" in text and SITENAME not in text:
+                found.append(f"{name}: the site's name became {text!r}")
         for description in tree.iter("description") if ".rss." in name else ():
             found += html_dangers(parse_html(description.text or ""), name)
     for name, path in files(project, ".json"):
         try:
-            json.loads(path.read_text(encoding="utf-8"))
+            document = json.loads(path.read_text(encoding="utf-8"))
         except ValueError as error:
             found.append(f"{name}: {error}")
+            continue
+        if name.startswith("feeds/"):
+            found += [f"{name}: key {key!r}" for key in set(document) - FEED_KEYS]
     robots = project.output / "robots.txt"
     lines = robots.read_text().split("\n") if robots.is_file() else []
     found += [f"robots.txt: {line!r}" for line in lines if not ROBOTS_LINE.match(line)]
@@ -242,6 +162,8 @@ def unsafe_outputs(project) -> list[str]:
 @pytest.mark.parametrize(
     ("where", "overrides", "topics", "field"),
     [
+        # Accepted: written through serializers, the same text everywhere.
+        ("", {"SITENAME": SITENAME, "DIGEST_EDITIONS": EDITIONS}, TOPICS, None),
         ("pelicanconf.py", {"SITENAME": "A\x0bB"}, None, "SITENAME"),
         ("pelicanconf.py", {"SITENAME": "A\nBcc: x@example.org"}, None, "SITENAME"),
         (
@@ -280,7 +202,8 @@ def test_a_hostile_value_is_refused_by_name_or_written_safely(
     result = project.build(**overrides)
     out = output_of(result)
     assert "Traceback" not in out
-    if result.returncode == 0:
+    if result.returncode == 0 or field is None:
+        assert result.returncode == 0, out
         assert unsafe_outputs(project) == []
     else:
         assert f"  {where}\n" in out and f"[{field}]: " in out, out
