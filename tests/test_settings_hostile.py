@@ -9,7 +9,7 @@ import os
 import pytest
 
 from newsdigest.settings import site_settings_problems
-from tests.helpers import item, output_of
+from tests.helpers import item, output_of, run_module
 
 GOOD = {"SITENAME": "Digest", "DEFAULT_LANG": "en", "TIMEZONE": "UTC"}
 
@@ -169,3 +169,23 @@ def test_a_hostile_setting_stops_the_build_naming_file_line_and_setting(
     for raw in ("Traceback", "ValueError", "TypeError", "Header values"):
         assert raw not in out
     assert os.readlink(project.output) == before
+
+
+@pytest.mark.parametrize(
+    "command", [["edition", "next"], ["send-edition", "2022-W01", "--to", "a@b.org"]]
+)
+def test_commands_that_read_the_settings_refuse_them_by_name(make_project, command):
+    """``newsdigest send-edition`` and the other commands read the settings
+    without a build: the same check runs there, before anything is sent."""
+    project = make_project()
+    settings = project.root / "pelicanconf.py"
+    text = settings.read_text()
+    settings.write_text(text + 'SITENAME = "A\\r\\nBcc: x@example.org"\n')
+    result = run_module(
+        "newsdigest", *command, "-s", "pelicanconf.py", "--project", str(project.root)
+    )
+    out = output_of(result)
+    assert result.returncode == 1
+    assert "The settings are invalid" in out
+    assert f"line {len(text.splitlines()) + 1} [SITENAME]: contains a line break" in out
+    assert "Traceback" not in out and "Header values" not in out

@@ -28,6 +28,7 @@ from newsdigest.build import build_in_process
 from newsdigest.deploy import DeployResult, deploy
 from newsdigest.problems import DigestError, Problem, Report
 from newsdigest.scaffold import init, theme
+from newsdigest.settings import raise_if_errors, site_settings_problems
 
 
 @contextlib.contextmanager
@@ -184,12 +185,18 @@ def load_settings(project: Path, settings_file: str) -> dict[str, Any]:
         )
     try:
         with contextlib.chdir(project):
-            return read_settings(str(path.resolve()))
+            settings = read_settings(str(path.resolve()))
     except Exception as error:  # the user's Python: any error, said in one line
         raise DigestError(
             f"Cannot read the settings file {path}: {type(error).__name__}: {error}. "
             f"Fix it (try `python {path.name}`), then deploy again."
         ) from None
+    # The same check as a build's, before any command sends or uploads anything.
+    raise_if_errors(
+        Report(site_settings_problems(settings, shown=str(path))),
+        "The settings are invalid",
+    )
+    return settings
 
 
 def deploy_published(

@@ -14,6 +14,7 @@ cache, deterministic order) are enforced here too, so a plain
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import sys
@@ -229,7 +230,12 @@ def content_settings(settings: dict[str, Any]) -> tuple[dict[str, Any], Report]:
             )
         )
     if isinstance(merged["labels"], dict):
-        report.extend(label_problems(merged["labels"]))
+        shown = settings_file()
+        line = setting_line(shown, "DIGEST_CONTENT")
+        report.extend(
+            dataclasses.replace(problem, path=shown, line=line)
+            for problem in label_problems(merged["labels"])
+        )
     return merged, report
 
 
@@ -451,16 +457,19 @@ def _nested_text_problems(name: str, value: Any, field: str) -> list[tuple[str, 
     return found
 
 
-def site_settings_problems(settings: dict[str, Any]) -> list[Problem]:
+def site_settings_problems(
+    settings: dict[str, Any], shown: str | None = None
+) -> list[Problem]:
     """Every Pelican and ``DIGEST_*`` setting that reaches an email header, a
     file name, a URL or markup, checked once before anything is read: each
     problem names the setting, its line in the settings file and the fix.
 
     Escaping protects markup; these checks protect the places escaping does not
-    reach: header lines, robots.txt lines, file names, URL schemes."""
+    reach: header lines, robots.txt lines, file names, URL schemes. ``shown``
+    is the settings file (default: the one this ``pelican`` run reads)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    shown = settings_file()
+    shown = shown or settings_file()
     found: list[tuple[str, str, str]] = []  # (field, problem, fix)
     for name in TEXT_SETTINGS:
         if settings.get(name) is not None:
