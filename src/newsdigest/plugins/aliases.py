@@ -90,7 +90,9 @@ def written_files(writer: Any, before: dict[str, tuple[int, int]]) -> dict[str, 
     root = Path(writer.output_path)
     written = dict(getattr(writer, "written", None) or {})
     for name in getattr(writer, "_written_files", ()):  # any Pelican writer
-        written.setdefault(Path(name).relative_to(root.absolute()).as_posix(), "")
+        relative = os.path.relpath(name, root.absolute())
+        if not relative.startswith(".."):
+            written.setdefault(Path(relative).as_posix(), "")
     for path, state in output_files(root).items():
         if before.get(path) != state:
             written.setdefault(path, "a file copied into the site")
