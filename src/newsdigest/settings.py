@@ -538,8 +538,23 @@ def site_settings_problems(
                 "'America/New_York'.",
             )
         )
+    for index, pattern in enumerate(settings.get("PAGINATION_PATTERNS") or ()):
+        parts = pattern[1:] if isinstance(pattern, list | tuple) else [pattern]
+        for part in parts:
+            problem = path_problem(part)
+            if problem:
+                found.append(
+                    (
+                        f"PAGINATION_PATTERNS[{index}]",
+                        problem,
+                        "Write e.g. (2, '{base_name}/page/{number}/', "
+                        "'{base_name}/page/{number}/index.html').",
+                    )
+                )
     for name in sorted(settings):
-        if PATH_SETTING.search(name) and name not in URL_SETTINGS:
+        if (
+            PATH_SETTING.search(name) or name == "THEME_STATIC_DIR"
+        ) and name not in URL_SETTINGS:
             problem = path_problem(settings[name])
             if problem:
                 found.append(
