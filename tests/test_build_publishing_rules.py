@@ -239,6 +239,7 @@ def test_aliases_never_overwrite_a_page(project, alias, message):
     assert not project.output.exists()
 
 
+@pytest.mark.slow
 def test_every_alias_collision_is_reported_at_once_and_the_site_stays(project):
     assert project.build().returncode == 0
     before = os.readlink(project.output)
@@ -276,6 +277,7 @@ def test_every_alias_collision_is_reported_at_once_and_the_site_stays(project):
     assert not (project.output / "fine").exists()
 
 
+@pytest.mark.slow
 def test_an_unstaged_build_may_rewrite_its_own_redirects(project):
     """Without staging the output keeps the last build's files: an alias's
     redirect from the previous build is not a page that is in the way."""
