@@ -186,28 +186,31 @@ def test_redirect_pages_have_an_absolute_canonical_link_in_production(project):
 @pytest.mark.parametrize(
     ("alias", "message"),
     [
-        ("/tags/", "/tags/ is already the address of a page of the site (/tags/index"),
+        ("/tags/", "/tags/ is already the address of the tags page (/tags/index"),
         ("/2022/01/other/", "already the address of content/items/other.md"),
         ("/about/", "already the address of content/pages/about.md"),
-        ("/topics/world/", "/topics/world/ is already the address of a page of the"),
+        (
+            "/topics/world/",
+            "/topics/world/ is already the address of the page of World",
+        ),
         ("/2022/01/live/", "is the item's own address"),
         ("/2022/01/live/index.html", "is the item's own address"),
         ("/feeds/all.atom.xml", "which the site uses for its own files"),
         ("/theme/css/", "which the site uses for its own files"),
         ("/page/2/", "which the site uses for its own files"),
         ("/tags/x/page/3/", "which the site uses for its own files"),
-        ("/archive/2022/01/", "/archive/2022/01/ is already the address of a page"),
-        ("/404.html", "/404.html is already the address of a page of the site"),
+        ("/archive/2022/01/", "/archive/2022/01/ is already the address of the period"),
+        ("/404.html", "/404.html is already the address of the 404 page"),
         ("/../../outside/", "plain path"),
         # Pages and files the old hand-kept list did not know (red team):
-        ("/editions/", "/editions/ is already the address of a page of the site"),
-        ("/editions", "/editions is already the address of a page of the site"),
-        ("/editions/index.html", "already the address of a page of the site"),
-        ("/EDITIONS/", "already the address of a page of the site (/editions/"),
+        ("/editions/", "/editions/ is already the address of the editions page"),
+        ("/editions", "/editions is already the address of the editions page"),
+        ("/editions/index.html", "already the address of the editions page"),
+        ("/EDITIONS/", "already the address of the editions page (/editions/"),
         ("/robots.txt", "would need a folder /robots.txt/, but /robots.txt is a"),
         ("/Sitemap.xml/", "would need a folder /sitemap.xml/, but /sitemap.xml"),
         ("/feeds.opml", "would need a folder /feeds.opml/"),
-        ("/search/", "/search/ is already the address of a page of the site"),
+        ("/search/", "/search/ is already the address of the search page"),
         ("/pagefind/pagefind-ui.js", "/pagefind/pagefind-ui.js/, but"),
         (
             "/editions/2022-W02/email.eml",
@@ -275,6 +278,19 @@ def test_every_alias_collision_is_reported_at_once_and_the_site_stays(project):
     assert "content/items/other.md" in out
     assert os.readlink(project.output) == before, "nothing was published"
     assert not (project.output / "fine").exists()
+
+
+def test_two_pages_at_one_address_are_named_not_overwritten(project):
+    """Pelican's own error named only the file; the writer names both pages."""
+    result = project.build(CATEGORY_SAVE_AS="archive/index.html")
+    out = output_of(result)
+    assert result.returncode != 0
+    assert (
+        "Two pages of the site have the address /archive/index.html: the archives "
+        "page and the page of World." in out
+    )
+    assert "FileOverwriteFailedError" not in out and "Traceback" not in out
+    assert not project.output.exists()
 
 
 @pytest.mark.slow
