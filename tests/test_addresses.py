@@ -98,16 +98,50 @@ def test_vanished_items_are_named_by_address():
 
 
 def test_alias_collisions_are_refused():
-    taken = {"tags/index.html": "the site's tags page"}
+    written = {"tags/index.html": "a page of the site"}
     items = [
         Addressed("a", "2022/01/a/", "a.md", aliases=("/tags/", "/2022/01/a/")),
         Addressed("b", "2022/01/b/", "b.md", aliases=("/old/",)),
         Addressed("c", "2022/01/c/", "c.md", aliases=("old",)),
     ]
-    problems = alias_collision_problems(items, taken)
-    assert [(p.path, p.message.split(" ")[0]) for p in problems] == [
-        ("a.md", "/tags/"),
-        ("a.md", "is"),
-        ("c.md", "/old"),
+    problems = alias_collision_problems(items, written)
+    assert [(p.path, p.message) for p in problems] == [
+        (
+            "a.md",
+            "/tags/ is already the address of a page of the site (/tags/index.html).",
+        ),
+        ("a.md", "/2022/01/a/ is the item's own address."),
+        ("c.md", "/old is already an alias of b.md."),
     ]
-    assert "b.md" in problems[2].message
+
+
+@pytest.mark.parametrize(
+    ("alias", "written", "message"),
+    [
+        # The same file however the alias spells it.
+        ("/editions", "editions/index.html", "is already the address of x"),
+        ("/editions/", "editions/index.html", "is already the address of x"),
+        ("/editions/index.html", "editions/index.html", "is already the address"),
+        ("/Editions/", "editions/index.html", "is already the address of x"),
+        ("/caf\u00e9/", "cafe\u0301/index.html", "is already the address of x"),
+        ("/a/b/", "a//./b/index.html", "is already the address of x"),
+        ("/a/b/", "a/%62/index.html", "is already the address of x"),
+        # A folder where the site has a file, a file where it has a folder.
+        ("/robots.txt", "robots.txt", "would need a folder /robots.txt/"),
+        ("/ROBOTS.TXT/", "robots.txt", "would need a folder /robots.txt/"),
+        ("/feeds/all.atom.xml/x/", "feeds/all.atom.xml", "would need a folder"),
+        ("/a.html", "a.html/index.html", "would be a file where the site has a folder"),
+    ],
+)
+def test_alias_collisions_see_through_equivalent_paths(alias, written, message):
+    item = Addressed("a", "2022/01/a/", "a.md", aliases=(alias,))
+    (problem,) = alias_collision_problems([item], {written: "x"})
+    assert message in problem.message
+    assert (problem.path, problem.field) == ("a.md", "aliases")
+    assert "Remove the alias" in problem.fix
+
+
+def test_aliases_beside_the_sites_files_are_free():
+    item = Addressed("a", "2022/01/a/", "a.md", aliases=("/robots/", "/editions-old/"))
+    written = {"robots.txt": "x", "editions/index.html": "x", "editions.xml": "x"}
+    assert alias_collision_problems([item], written) == []

@@ -186,21 +186,41 @@ def test_redirect_pages_have_an_absolute_canonical_link_in_production(project):
 @pytest.mark.parametrize(
     ("alias", "message"),
     [
-        ("/tags/", "/tags/ is already the address of an index page of the site"),
+        ("/tags/", "/tags/ is already the address of the tags page (/tags/index"),
         ("/2022/01/other/", "already the address of content/items/other.md"),
         ("/about/", "already the address of content/pages/about.md"),
-        ("/topics/world/", "already the address of the page of World"),
+        (
+            "/topics/world/",
+            "/topics/world/ is already the address of the page of World",
+        ),
         ("/2022/01/live/", "is the item's own address"),
+        ("/2022/01/live/index.html", "is the item's own address"),
         ("/feeds/all.atom.xml", "which the site uses for its own files"),
         ("/theme/css/", "which the site uses for its own files"),
         ("/page/2/", "which the site uses for its own files"),
         ("/tags/x/page/3/", "which the site uses for its own files"),
-        ("/archive/2022/01/", "already the address of an archive page of the site"),
-        ("/404.html", "already the address of the site's 404 page"),
+        ("/archive/2022/01/", "/archive/2022/01/ is already the address of the period"),
+        ("/404.html", "/404.html is already the address of the 404 page"),
         ("/../../outside/", "plain path"),
+        # Pages and files the old hand-kept list did not know (red team):
+        ("/editions/", "/editions/ is already the address of the editions page"),
+        ("/editions", "/editions is already the address of the editions page"),
+        ("/editions/index.html", "already the address of the editions page"),
+        ("/EDITIONS/", "already the address of the editions page (/editions/"),
+        ("/robots.txt", "would need a folder /robots.txt/, but /robots.txt is a"),
+        ("/Sitemap.xml/", "would need a folder /sitemap.xml/, but /sitemap.xml"),
+        ("/feeds.opml", "would need a folder /feeds.opml/"),
+        ("/search/", "/search/ is already the address of the search page"),
+        ("/pagefind/pagefind-ui.js", "/pagefind/pagefind-ui.js/, but"),
+        (
+            "/editions/2022-W02/email.eml",
+            "email.eml/, but /editions/2022-W02/email.eml",
+        ),
     ],
 )
 def test_aliases_never_overwrite_a_page(project, alias, message):
+    """Whatever writes a file, the alias is checked against it: the taken
+    addresses are the files the build wrote, not a list kept by hand."""
     project.write(
         "content/items/other.md",
         item(title="Other", slug="other", source_url="https://example.com/other"),
@@ -217,8 +237,75 @@ def test_aliases_never_overwrite_a_page(project, alias, message):
     assert result.returncode != 0
     assert message in out and "content/items/live.md" in out
     assert "line 9 [aliases" in out  # where the aliases are
-    assert "Traceback" not in out
+    assert "Traceback" not in out and "Error:" not in out
+    assert "EISDIR" not in out and "FileOverwriteFailed" not in out
     assert not project.output.exists()
+
+
+@pytest.mark.slow
+def test_every_alias_collision_is_reported_at_once_and_the_site_stays(project):
+    assert project.build().returncode == 0
+    before = os.readlink(project.output)
+    project.write(
+        "content/items/live.md",
+        item(
+            title="Live story",
+            slug="live",
+            date="2022-01-10",
+            aliases=["/robots.txt", "/editions/", "/fine/"],
+        ),
+    )
+    project.write(
+        "content/items/other.md",
+        item(
+            title="Other",
+            slug="other",
+            source_url="https://example.com/other",
+            aliases=["/fine", "/news-sitemap.xml"],
+        ),
+    )
+    result = project.build()
+    out = output_of(result)
+    assert result.returncode != 0
+    assert "4 alias(es) would overwrite files of the site" in out
+    for text in (
+        "/robots.txt/, but /robots.txt",
+        "/editions/ is already the address",
+        "/fine is already an alias of content/items/live.md",
+        "/news-sitemap.xml/, but /news-sitemap.xml",
+    ):
+        assert text in out
+    assert "content/items/other.md" in out
+    assert os.readlink(project.output) == before, "nothing was published"
+    assert not (project.output / "fine").exists()
+
+
+def test_two_pages_at_one_address_are_named_not_overwritten(project):
+    """Pelican's own error named only the file; the writer names both pages."""
+    result = project.build(CATEGORY_SAVE_AS="archive/index.html")
+    out = output_of(result)
+    assert result.returncode != 0
+    assert (
+        "Two pages of the site have the address /archive/index.html: the archives "
+        "page and the page of World." in out
+    )
+    assert "FileOverwriteFailedError" not in out and "Traceback" not in out
+    assert not project.output.exists()
+
+
+@pytest.mark.slow
+def test_an_unstaged_build_may_rewrite_its_own_redirects(project):
+    """Without staging the output keeps the last build's files: an alias's
+    redirect from the previous build is not a page that is in the way."""
+    project.write(
+        "content/items/live.md",
+        item(title="Live story", slug="live", date="2022-01-10", aliases=["old/"]),
+    )
+    unstaged = {"staging": False, "max_page_loss": 1.0}
+    for _ in range(2):
+        result = project.build(DIGEST_PUBLISH=unstaged)
+        assert result.returncode == 0, output_of(result)
+    assert "noindex" in project.page("old/index.html")
 
 
 def test_a_removed_item_is_named_in_a_warning(project):

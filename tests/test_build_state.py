@@ -84,3 +84,27 @@ def test_one_pelican_object_many_runs(make_project, monkeypatch, publish):
     assert STATE.report.errors == []
     assert STATE.counts["items"] == 2
     assert "Beta" in project.page("topics/energy/index.html")
+
+
+def test_late_generators_run_in_one_order_whoever_sorts_first():
+    """Sitemaps, then the search index, then alias redirects (checked against
+    every file written before them), after Pelican's generators; each plugin
+    connects ``run_late``, and sorting again changes nothing."""
+    from types import SimpleNamespace
+
+    from newsdigest.engine.runstate import run_late
+
+    articles, static = SimpleNamespace(name="articles"), SimpleNamespace(name="static")
+    aliases = SimpleNamespace(name="aliases", run_late=3)
+    sitemaps = SimpleNamespace(name="sitemaps", run_late=1)
+    search = SimpleNamespace(name="search", run_late=2)
+    generators = [aliases, articles, search, static, sitemaps]
+    for _ in range(3):
+        run_late(generators)
+        assert [g.name for g in generators] == [
+            "articles",
+            "static",
+            "sitemaps",
+            "search",
+            "aliases",
+        ]

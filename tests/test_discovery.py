@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -89,6 +90,22 @@ def test_robots_points_at_both_sitemaps():
     text = robots_txt(BASE, ["sitemap.xml", "news-sitemap.xml"])
     assert f"Sitemap: {BASE}sitemap.xml" in text.splitlines()
     assert f"Sitemap: {BASE}news-sitemap.xml" in text.splitlines()
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        "https://a.example/\nSitemap: http://evil.example/s.xml\n",
+        "https://a.example/\r\nDisallow: /\r",
+        "https://a.example/ Allow: /x\u2028Sitemap: http://evil.example/",
+    ],
+)
+def test_robots_lines_cannot_be_injected_through_the_base_url(base):
+    lines = robots_txt(base, ["sitemap.xml"]).splitlines()
+    assert lines[:3] == ["User-agent: *", "Disallow: /drafts/", ""]
+    (sitemap,) = lines[3:]
+    assert sitemap.startswith("Sitemap: https://a.example/")
+    assert not re.search(r"\s", sitemap.removeprefix("Sitemap: "))
 
 
 @pytest.mark.parametrize(

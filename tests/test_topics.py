@@ -166,3 +166,51 @@ def test_topic_text_must_be_short_and_visible(tmp_path, line, field):
     topics, problems = load_topics(path, "content/topics.yml")
     assert [p.field for p in problems] == [field]
     assert topics == {}
+
+
+@pytest.mark.parametrize(
+    ("key", "yaml_value", "words"),
+    [
+        ("name", '"W</title><script>alert(1)</script>"', "contains markup ('</"),
+        ("name", '"W<!-- x"', "contains markup ('<!"),
+        ("name", '"W<?xml x?>"', "contains markup ('<?"),
+        ("description", '"a <evil/> b"', "contains markup ('<e"),
+        (
+            "description",
+            "|\n    Stories.\n    Sitemap: http://evil.example/s.xml",
+            "line break",
+        ),
+        ("description", '"Stories.\\r\\nBcc: x@example.org"', "line break"),
+        ("name", '"W\\tX"', "line break or tab"),
+        ("name", '"evil\\u202Egpj.exe"', "invisible character (U+202E)"),
+        ("name", '"W\\u2028X"', "invisible character (U+2028)"),
+        ("name", '"W\\x01X"', "invisible character (U+0001)"),
+    ],
+)
+def test_topic_text_that_could_inject_into_feeds_is_refused(
+    tmp_path, key, yaml_value, words
+):
+    values = {"name": "World", "description": "Stories.", key: yaml_value}
+    topics, problems = load(
+        tmp_path,
+        "world:\n"
+        f"  name: {values['name']}\n"
+        f"  description: {values['description']}\n"
+        "  order: 1\n",
+    )
+    (problem,) = problems
+    assert (problem.path, problem.line, problem.field) == (SHOWN, 1, f"world.{key}")
+    assert words in problem.message
+    assert topics == {}
+
+
+def test_topic_text_with_quotes_and_ampersands_is_plain_text(tmp_path):
+    topics, problems = load(
+        tmp_path,
+        "world:\n"
+        "  name: 'Tom & \"Jerry\" ]]> a < b -->'\n"
+        "  description: '{\"k\": 1} Sitemap: x'\n"
+        "  order: 1\n",
+    )
+    assert problems == []
+    assert topics["world"].name == 'Tom & "Jerry" ]]> a < b -->'

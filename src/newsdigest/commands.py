@@ -14,7 +14,8 @@ from typing import Any
 
 import click
 
-from newsdigest.problems import DigestError
+from newsdigest.problems import DigestError, Report
+from newsdigest.settings import raise_if_errors, site_settings_problems
 
 
 def project_option(help: str) -> Any:
@@ -51,9 +52,15 @@ def load_settings(project: Path, settings_file: str) -> dict[str, Any]:
         )
     try:
         with contextlib.chdir(project):
-            return read_settings(str(path.resolve()))
+            settings = read_settings(str(path.resolve()))
     except Exception as error:  # the user's Python: any error, said in one line
         raise DigestError(
             f"Cannot read the settings file {path}: {type(error).__name__}: {error}. "
             f"Fix it (try `python {path.name}`), then run the command again."
         ) from None
+    # The same check as a build's, before any command sends or uploads anything.
+    raise_if_errors(
+        Report(site_settings_problems(settings, shown=str(path))),
+        "The settings are invalid",
+    )
+    return settings

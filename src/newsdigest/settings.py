@@ -14,13 +14,17 @@ cache, deterministic order) are enforced here too, so a plain
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from newsdigest.dates import parse_build_date
 from newsdigest.labels import DEFAULT_LABELS, label_problems
+from newsdigest.model.frontmatter import LINE_UNSAFE_CHARS, MARKUP
 from newsdigest.problems import DigestError, Problem, Report
 
 CONTENT_DEFAULTS: dict[str, Any] = {
@@ -146,12 +150,11 @@ def merge(
     given = settings.get(name) or {}
     if not isinstance(given, dict):
         report.add(
-            Problem(
-                "settings",
-                field=name,
-                message=f"must be a dict, not {type(given).__name__}.",
-                fix=f"Write {name} = {{...}} in your settings file.",
-                check="settings",
+            setting_problem(
+                name,
+                "",
+                f"must be a dict, not {type(given).__name__}.",
+                f"Write {name} = {{...}} in your settings file.",
             )
         )
         return dict(defaults)
@@ -159,24 +162,22 @@ def merge(
     for key, value in given.items():
         if key not in defaults:
             report.add(
-                Problem(
-                    "settings",
-                    field=f'{name}["{key}"]',
-                    message="is not a known setting.",
-                    fix="Known keys: " + ", ".join(sorted(defaults)) + ".",
-                    check="settings",
+                setting_problem(
+                    name,
+                    key,
+                    "is not a known setting.",
+                    "Known keys: " + ", ".join(sorted(defaults)) + ".",
                 )
             )
             continue
         default = defaults[key]
         if value is None and default is not None:
             report.add(
-                Problem(
-                    "settings",
-                    field=f'{name}["{key}"]',
-                    message="cannot be None.",
-                    fix=f"Remove the key to use the default, {default!r}.",
-                    check="settings",
+                setting_problem(
+                    name,
+                    key,
+                    "cannot be None.",
+                    f"Remove the key to use the default, {default!r}.",
                 )
             )
             continue
@@ -186,13 +187,12 @@ def merge(
                 default, bool
             ):
                 report.add(
-                    Problem(
-                        "settings",
-                        field=f'{name}["{key}"]',
-                        message=f"must be {type(default).__name__}, "
+                    setting_problem(
+                        name,
+                        key,
+                        f"must be {type(default).__name__}, "
                         f"not {type(value).__name__}.",
-                        fix=f"Default: {default!r}.",
-                        check="settings",
+                        f"Default: {default!r}.",
                     )
                 )
                 continue
@@ -201,8 +201,12 @@ def merge(
 
 
 def setting_problem(name: str, key: str, message: str, fix: str) -> Problem:
+    """A problem with setting ``name`` (``name["key"]``), named by the
+    settings file and the line that assigns it, as every settings check names it."""
+    shown = settings_file()
     return Problem(
-        "settings",
+        shown,
+        setting_line(shown, name),
         field=f'{name}["{key}"]' if key else name,
         message=message,
         fix=fix,
@@ -226,7 +230,12 @@ def content_settings(settings: dict[str, Any]) -> tuple[dict[str, Any], Report]:
             )
         )
     if isinstance(merged["labels"], dict):
-        report.extend(label_problems(merged["labels"]))
+        shown = settings_file()
+        line = setting_line(shown, "DIGEST_CONTENT")
+        report.extend(
+            dataclasses.replace(problem, path=shown, line=line)
+            for problem in label_problems(merged["labels"])
+        )
     return merged, report
 
 
@@ -318,3 +327,254 @@ def publish_config(settings: dict[str, Any]) -> Config:
     """``DIGEST_PUBLISH``, checked once per run (with or without the publish
     plugin: the build date and the checks are read by others too)."""
     return feature_config(settings, "DIGEST_PUBLISH", publish_settings)
+
+
+# --- Pelican's own settings: what reaches a header, a file name, a URL or markup --
+
+#: One-line text that pages, feeds and email headers show.
+TEXT_SETTINGS = ("SITENAME", "SITESUBTITLE", "AUTHOR", "DEFAULT_CATEGORY")
+#: Absolute http(s) URLs, or "" (a development build's SITEURL).
+URL_SETTINGS = ("SITEURL", "FEED_DOMAIN")
+#: Lists of (name, URL) pairs a theme may render as links.
+LINK_SETTINGS = ("LINKS", "SOCIAL", "MENUITEMS")
+#: Paths inside the site Pelican writes to (``*_SAVE_AS``) or links (``*_URL``).
+PATH_SETTING = re.compile(r"(_SAVE_AS|_URL|^FEED(_ALL)?_(ATOM|RSS)|_FEED_(ATOM|RSS))$")
+MAX_SETTING_TEXT = 1_000  # characters of one text value
+MAX_SETTING_URL = 2_000
+#: Plain-text values of the DIGEST_* dicts that pages and feeds show as text.
+PLAIN_TEXT_KEYS = frozenset(
+    {
+        ("DIGEST_CONTENT", "site_description"),
+        ("DIGEST_CONTENT", "footer"),
+        ("DIGEST_DISCOVERY", "publication_name"),
+        ("DIGEST_DISCOVERY", "default_image_alt"),
+    }
+)
+PLAIN_FIX = (
+    "Write it as one line of plain text ('<' only before a space, e.g. 'a < b')."
+)
+LANG_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+_PATH_UNSAFE = re.compile(r"[\s\"'<>\\`]")
+
+
+def text_problem(
+    value: Any, limit: int = MAX_SETTING_TEXT, *, plain: bool = False
+) -> str | None:
+    """What is wrong with ``value`` as one line of text, if anything; with
+    ``plain``, markup is wrong too (the shared rule of topics and settings)."""
+    if not isinstance(value, str):
+        return f"must be text, not {type(value).__name__}."
+    match = LINE_UNSAFE_CHARS.search(value)
+    if match:
+        char = match.group()
+        kind = "a line break or tab" if char in "\t\n\r" else "an invisible character"
+        return f"contains {kind} (U+{ord(char):04X})."
+    if plain and MARKUP.search(value):
+        tag = MARKUP.search(value).group()  # type: ignore[union-attr]
+        return f"contains markup ('{tag}...'), which feeds and pages show as text."
+    if len(value) > limit:
+        return f"is {len(value):,} characters long (at most {limit:,})."
+    return None
+
+
+def url_problem(value: Any, *, relative: bool = False) -> str | None:
+    """What is wrong with ``value`` as a URL of the site (or, with
+    ``relative``, a link that may also be a path inside it or ``mailto:``)."""
+    from newsdigest.urls import is_absolute_http_url, is_mailto, is_safe_url
+
+    problem = text_problem(value, MAX_SETTING_URL)
+    if problem:
+        return problem
+    if relative:
+        if is_safe_url(value) or is_mailto(value):
+            return None
+        return "is not an http(s) or mailto: link, nor a path of the site."
+    if value == "":
+        return None
+    if not is_absolute_http_url(value) or _PATH_UNSAFE.search(value):
+        return "is not an absolute http(s) URL."
+    if "?" in value or "#" in value:
+        return "has a query or fragment; it is the base of every address."
+    return None
+
+
+def path_problem(value: Any) -> str | None:
+    """What is wrong with ``value`` as a path inside the site (a ``{slug}``
+    pattern, or "" to write nothing)."""
+    from newsdigest.urls import scheme_of
+
+    if value is None or value == "":
+        return None
+    problem = text_problem(value)
+    if problem:
+        return problem
+    if _PATH_UNSAFE.search(value):
+        return "contains spaces, quotes, '<', '>' or backslashes."
+    if scheme_of(value) is not None or value.startswith("/"):
+        return "is not a path inside the site (it starts with '/' or a scheme)."
+    if any(part in (".", "..") for part in value.split("/")):
+        return "has a '.' or '..' part: it could leave the output folder."
+    return None
+
+
+def settings_file() -> str:
+    """The settings file of this ``pelican`` run as messages name it."""
+    from newsdigest.publishing.manifest import settings_file_from_argv
+
+    found = settings_file_from_argv(sys.argv, Path.cwd())
+    if found is None:
+        return "settings"
+    path = Path(found)
+    return (
+        str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else found
+    )
+
+
+def setting_line(shown: str, name: str) -> int | None:
+    """The line that last assigns ``name`` in the settings file, if found."""
+    try:
+        lines = Path(shown).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    assigns = re.compile(rf"^{re.escape(name)}\s*(:[^=]*)?=")
+    found = [number for number, line in enumerate(lines, 1) if assigns.match(line)]
+    return found[-1] if found else None
+
+
+def _nested_text_problems(name: str, value: Any, field: str) -> list[tuple[str, str]]:
+    """(field, problem) for every string inside a ``DIGEST_*`` value."""
+    if isinstance(value, str):
+        plain = (name, field[len(name) + 2 : -2]) in PLAIN_TEXT_KEYS
+        problem = text_problem(value, MAX_SETTING_URL, plain=plain)
+        return [(field, problem)] if problem else []
+    found = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _nested_text_problems(name, item, f'{field}["{key}"]')
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found += _nested_text_problems(name, item, f"{field}[{index}]")
+    return found
+
+
+def site_settings_problems(
+    settings: dict[str, Any], shown: str | None = None
+) -> list[Problem]:
+    """Every Pelican and ``DIGEST_*`` setting that reaches an email header, a
+    file name, a URL or markup, checked once before anything is read: each
+    problem names the setting, its line in the settings file and the fix.
+
+    Escaping protects markup; these checks protect the places escaping does not
+    reach: header lines, robots.txt lines, file names, URL schemes. ``shown``
+    is the settings file (default: the one this ``pelican`` run reads)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    shown = shown or settings_file()
+    found: list[tuple[str, str, str]] = []  # (field, problem, fix)
+    for name in TEXT_SETTINGS:
+        if settings.get(name) is not None:
+            problem = text_problem(settings[name], plain=True)
+            if problem:
+                found.append((name, problem, PLAIN_FIX))
+    for name in URL_SETTINGS:
+        if settings.get(name) is not None:
+            problem = url_problem(settings[name])
+            if problem:
+                found.append(
+                    (
+                        name,
+                        problem,
+                        f"Write e.g. {name} = 'https://digest.example.org'.",
+                    )
+                )
+    for name in LINK_SETTINGS:
+        value = settings.get(name) or ()
+        if not isinstance(value, list | tuple):
+            found.append(
+                (name, "must be a list of (name, URL) pairs.", "See Pelican's docs.")
+            )
+            continue
+        for index, pair in enumerate(value):
+            field = f"{name}[{index}]"
+            if not isinstance(pair, list | tuple) or len(pair) != 2:
+                found.append(
+                    (
+                        field,
+                        "must be a (name, URL) pair.",
+                        "Write ('Name', 'https://...').",
+                    )
+                )
+                continue
+            name_problem = text_problem(pair[0], plain=True)
+            for problem in (name_problem, url_problem(pair[1], relative=True)):
+                if problem:
+                    found.append(
+                        (
+                            field,
+                            problem,
+                            "Use a plain name and an http(s) or mailto: link.",
+                        )
+                    )
+    lang = settings.get("DEFAULT_LANG")
+    if not isinstance(lang, str) or not LANG_TAG.match(lang):
+        found.append(
+            (
+                "DEFAULT_LANG",
+                f"{str(lang)[:40]!r} is not a language tag.",
+                "Use e.g. 'en' or 'pt-BR'.",
+            )
+        )
+    timezone = settings.get("TIMEZONE")
+    try:
+        if not isinstance(timezone, str) or text_problem(timezone):
+            raise ValueError(timezone)
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        found.append(
+            (
+                "TIMEZONE",
+                f"{str(timezone)[:60]!r} is not a known time zone.",
+                "Use an IANA name such as 'UTC', 'Europe/Lisbon' or "
+                "'America/New_York'.",
+            )
+        )
+    for index, pattern in enumerate(settings.get("PAGINATION_PATTERNS") or ()):
+        parts = pattern[1:] if isinstance(pattern, list | tuple) else [pattern]
+        for part in parts:
+            problem = path_problem(part)
+            if problem:
+                found.append(
+                    (
+                        f"PAGINATION_PATTERNS[{index}]",
+                        problem,
+                        "Write e.g. (2, '{base_name}/page/{number}/', "
+                        "'{base_name}/page/{number}/index.html').",
+                    )
+                )
+    for name in sorted(settings):
+        if (
+            PATH_SETTING.search(name) or name == "THEME_STATIC_DIR"
+        ) and name not in URL_SETTINGS:
+            problem = path_problem(settings[name])
+            if problem:
+                found.append(
+                    (
+                        name,
+                        problem,
+                        "Write a path inside the site, e.g. 'topics/{slug}/'.",
+                    )
+                )
+        elif name.startswith("DIGEST_") and not name.startswith("_"):
+            for field, problem in _nested_text_problems(name, settings[name], name):
+                found.append((field, problem, PLAIN_FIX))
+    return [
+        Problem(
+            shown,
+            setting_line(shown, field.split("[")[0]),
+            field,
+            problem,
+            fix,
+            check="settings",
+        )
+        for field, problem, fix in found
+    ]

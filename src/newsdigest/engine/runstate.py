@@ -71,3 +71,15 @@ def start_run(_sender: Any = None) -> None:
     Connect it in every plugin's ``register()`` that uses ``STATE``:
     ``signals.get_generators.connect(start_run)``."""
     STATE.reset()
+
+
+def run_late(generators: list[Any]) -> None:
+    """``all_generators_finalized``: put the generators that read what others
+    wrote at the end of Pelican's list, in the order of their ``run_late``
+    rank (sitemaps 1, search index 2, alias redirects 3: written last, so
+    they are checked against every file of the build).
+
+    Receivers of one signal run in no fixed order, and each plugin connects
+    this same function: a stable sort by rank gives one order whichever runs,
+    and however often. Pelican's StaticGenerator (no rank) stays before them."""
+    generators.sort(key=lambda generator: getattr(generator, "run_late", 0))

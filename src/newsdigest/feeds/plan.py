@@ -66,7 +66,12 @@ def feed_settings(settings: dict[str, Any]) -> dict[str, Any]:
             setting_problem(
                 "DIGEST_FEEDS",
                 "base_url",
-                f"feeds need an absolute base URL, but SITEURL is {base!r}.",
+                "feeds need an absolute base URL, but "
+                + (
+                    f"it is {base!r}."
+                    if config["base_url"]
+                    else f"SITEURL is {base!r}."
+                ),
                 "Set SITEURL = 'https://...' (publishconf.py), or "
                 "DIGEST_FEEDS['base_url'] for development builds.",
             )

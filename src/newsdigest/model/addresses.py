@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from newsdigest.problems import WARNING, Problem
 from newsdigest.urls import CONTROL_CHARS, scheme_of
@@ -137,27 +138,67 @@ def vanished_problems(
     ]
 
 
-def alias_collision_problems(
-    items: Iterable[Addressed], taken: Mapping[str, str]
-) -> list[Problem]:
-    """Aliases that would overwrite a real page, another alias, or their own page.
+def output_key(path: str) -> str:
+    """One spelling per output file, as the hosts that serve it see it.
 
-    ``taken`` maps output paths of real pages (``2022/01/x/index.html``) to what
-    writes them."""
+    ``a//b/./c``, ``A/B``, a decomposed ``é`` and a leading ``/`` name the
+    same file on a case-insensitive file system (macOS, Windows, S3 behind
+    some CDNs) or after a server normalises the path, so two writes that only
+    differ that way collide."""
+    path = unicodedata.normalize("NFC", unquote(path)).replace("\\", "/")
+    return posixpath.normpath("/" + path).lstrip("/").casefold()
+
+
+def alias_collision_problems(
+    items: Iterable[Addressed], written: Mapping[str, str]
+) -> list[Problem]:
+    """Aliases that would overwrite a file of the build, another alias, or
+    their own page, or need a folder where the build wrote a file (or a file
+    where it made a folder): every one, in one list.
+
+    ``written`` maps every file this build writes (site-relative, as the
+    writer recorded it, plus the files copied into the output) to what wrote
+    it, e.g. ``{"robots.txt": "the site's robots.txt"}``."""
+    files: dict[str, tuple[str, str]] = {}
+    folders: dict[str, tuple[str, str]] = {}
+    for path, owner in written.items():
+        key = output_key(path)
+        files[key] = (path, owner)
+        parts = key.split("/")
+        for depth in range(1, len(parts)):
+            folders.setdefault("/".join(parts[:depth]), (path, owner))
     problems = []
     claimed: dict[str, str] = {}
     for item in items:
+        own = output_key(alias_save_as(item.url))
         for alias in item.aliases:
-            save_as = alias_save_as(alias)
-            owner = taken.get(save_as) or claimed.get(save_as)
-            if save_as == alias_save_as(item.url):
-                message = "is the item's own address."
+            key = output_key(alias_save_as(alias))
+            parts = key.split("/")
+            above = ("/".join(parts[:d]) for d in range(1, len(parts)))
+            blocking = next((files[f] for f in above if f in files), None)
+            shown = f"/{alias_url(alias)}"
+            fix = "Remove the alias, or give the other page a different address."
+            if key == own:
+                message = f"{shown} is the item's own address."
                 fix = "Remove it: an item needs no redirect to itself."
-            elif owner:
-                message = f"/{alias_url(alias)} is already the address of {owner}."
-                fix = "Remove the alias, or give the other page a different address."
+            elif key in claimed:
+                message = f"{shown} is already an alias of {claimed[key]}."
+            elif key in files:
+                path, owner = files[key]
+                message = f"{shown} is already the address of {owner} (/{path})."
+            elif blocking is not None:
+                path, owner = blocking
+                message = (
+                    f"{shown} would need a folder /{path}/, but /{path} is {owner}."
+                )
+            elif key in folders:
+                path, owner = folders[key]
+                message = (
+                    f"{shown} would be a file where the site has a folder "
+                    f"(holding /{path}, {owner})."
+                )
             else:
-                claimed[save_as] = item.source
+                claimed[key] = item.source
                 continue
             problems.append(Problem(item.source, item.line, "aliases", message, fix))
     return problems

@@ -35,6 +35,15 @@ _UNSAFE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef" + "".j
 )
 BODY_UNSAFE_CHARS = re.compile(f"[{_UNSAFE}]")
 UNSAFE_CHARS = re.compile(f"[{_UNSAFE}\u2028\u2029]")
+# Bidirectional embeddings, overrides and isolates reorder what a reader sees
+# (a sender, a link text) without changing what it is.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+#: Never in one line of text that reaches a header, a robots.txt or feed line
+#: (settings, topic names): also line breaks, tabs and bidi controls.
+LINE_UNSAFE_CHARS = re.compile(f"[\t\n\r{_BIDI}{_UNSAFE}\u2028\u2029]")
+#: Text that reads as a tag, a comment or a declaration to an HTML parser: an
+#: RSS description or a feed reader's title would show (or run) it.
+MARKUP = re.compile(r"<[a-zA-Z/!?]")
 
 
 @dataclass

@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from newsdigest.model.frontmatter import (
-    UNSAFE_CHARS,
     FrontMatterError,
     parse_yaml,
     read_source,
 )
 from newsdigest.problems import Problem, content_path
-from newsdigest.settings import content_config
+from newsdigest.settings import content_config, text_problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_BYTES = 150  # one part of an address (file systems allow 255)
@@ -118,14 +117,17 @@ def load_topics(
         for key, text in (("name", name), ("description", description)):
             if not isinstance(text, str):
                 continue
-            match = UNSAFE_CHARS.search(text)
-            if match or len(text.encode("utf-8")) > MAX_TOPIC_TEXT:
+            # Names and descriptions reach feed titles, RSS descriptions (HTML
+            # to feed readers), OPML, email subjects: one line, no markup.
+            wrong = text_problem(text.strip(), MAX_TOPIC_TEXT, plain=True)
+            if wrong is None and len(text.encode("utf-8")) > MAX_TOPIC_TEXT:
+                wrong = f"is longer than {MAX_TOPIC_TEXT:,} bytes."
+            if wrong:
                 problem(
-                    f"contains the invisible character U+{ord(match.group()):04X}."
-                    if match
-                    else f"is longer than {MAX_TOPIC_TEXT:,} bytes.",
-                    "Retype it as one short line of visible text.",
+                    wrong,
+                    "Retype it as one short line of visible, plain text.",
                     f"{slug}.{key}",
+                    line=lines.get(f"{slug}.{key}", line),
                 )
                 name = None
         if isinstance(name, str) and isinstance(description, str):

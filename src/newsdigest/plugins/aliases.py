@@ -21,7 +21,7 @@ from typing import Any
 from pelican import signals
 from pelican.generators import Generator
 
-from newsdigest.engine.runstate import STATE, start_run
+from newsdigest.engine.runstate import STATE, run_late, start_run
 from newsdigest.model.addresses import (
     PUBLISHED_OUTPUT,
     Addressed,
@@ -34,9 +34,11 @@ from newsdigest.model.addresses import (
     vanished_problems,
 )
 from newsdigest.model.frontmatter import FrontMatterError, read_source, split
-from newsdigest.problems import DigestError, Problem, content_path
+from newsdigest.problems import DigestError, Problem, Report, content_path
 
 logger = logging.getLogger(__name__)
+#: Written after every check, beside each text file (DIGEST_PUBLISH["precompress"]).
+COMPRESSED = re.compile(r"\.(gz|br)(/|$)", re.IGNORECASE)
 PAGINATED = re.compile(r"(^|/)page/\d+(/|/index\.html)?$")
 
 
@@ -63,39 +65,47 @@ def previous_addresses(settings: dict[str, Any]) -> dict[str, str] | None:
     return read_record(site.with_name(site.name + ".json"))
 
 
-def taken_paths(context: dict[str, Any], settings: dict[str, Any]) -> dict[str, str]:
-    """Output paths of the site's real pages, each with what writes it."""
-    taken: dict[str, str] = {}
-    for key in ("articles", "hidden_articles", "drafts", "pages", "hidden_pages"):
-        for content in context.get(key, []):
-            taken[os.path.normpath(content.save_as)] = content_path(
-                settings, content.source_path
-            )
-    for key in ("tags", "categories", "sources"):
-        for wrapper, _items in context.get(key, []):
-            taken[os.path.normpath(wrapper.save_as)] = f"the page of {wrapper.name}"
-    for key in ("YEAR_ARCHIVE_SAVE_AS", "MONTH_ARCHIVE_SAVE_AS", "DAY_ARCHIVE_SAVE_AS"):
-        pattern = settings.get(key)
-        for article in context.get("articles", []) if pattern else []:
-            taken[os.path.normpath(pattern.format(date=article.date))] = (
-                "an archive page of the site"
-            )
-    for name in settings.get("DIRECT_TEMPLATES", []):
-        path = settings.get(f"{name.upper()}_SAVE_AS", f"{name}.html")
-        if path:
-            taken[os.path.normpath(path)] = f"the site's {name} page"
-    for key in ("TAGS_SAVE_AS", "CATEGORIES_SAVE_AS", "SOURCES_SAVE_AS"):
-        if settings.get(key):
-            taken[os.path.normpath(settings[key])] = "an index page of the site"
-    return taken
+def output_files(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``root``, site-relative, with what changes when a file
+    is written or replaced (inode, ctime: a copy that keeps the mtime still
+    changes these)."""
+    files = {}
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            path = Path(folder, name)
+            try:
+                stat = path.lstat()
+            except OSError:
+                continue
+            files[path.relative_to(root).as_posix()] = (stat.st_ino, stat.st_ctime_ns)
+    return files
+
+
+def written_files(writer: Any, before: dict[str, tuple[int, int]]) -> dict[str, str]:
+    """Every file of this build and what wrote it: the writer's record (pages,
+    feeds, sitemaps, robots.txt... also those still waiting to be rendered),
+    and the files others copied into the output (static files, the theme's
+    assets, the search index). Files ``before`` the build wrote anything that
+    are still as they were (an unstaged build's leftovers) are not its own."""
+    root = Path(writer.output_path)
+    written = dict(getattr(writer, "written", None) or {})
+    for name in getattr(writer, "_written_files", ()):  # any Pelican writer
+        relative = os.path.relpath(name, root.absolute())
+        if not relative.startswith(".."):
+            written.setdefault(Path(relative).as_posix(), "")
+    for path, state in output_files(root).items():
+        if before.get(path) != state:
+            written.setdefault(path, "a file copied into the site")
+    return {path: owner or "a page of the site" for path, owner in written.items()}
 
 
 def reserved_prefix_problems(
     items: list[Addressed], settings: dict[str, Any]
 ) -> list[Problem]:
     """Aliases inside folders the site fills with files of its own (static
-    files, the theme's assets, feeds, pagination): a redirect page there would
-    collide with a file written later in the build."""
+    files, the theme's assets, feeds, pagination) or named like the compressed
+    copies written after the checks: a redirect page there would collide with
+    a file of a later build, or of this one after the aliases were written."""
     prefixes = {
         *(p.strip("/") for p in settings.get("STATIC_PATHS", [])),
         settings.get("THEME_STATIC_DIR", "theme").strip("/"),
@@ -105,6 +115,19 @@ def reserved_prefix_problems(
     problems = []
     for item in items:
         for alias in item.aliases:
+            if COMPRESSED.search(alias_url(alias).rstrip("/")):
+                problems.append(
+                    Problem(
+                        item.source,
+                        item.line,
+                        "aliases",
+                        f"/{alias_url(alias)} ends in .gz or .br, where the build "
+                        "writes compressed copies of its files (precompress).",
+                        "Remove the alias; only former addresses of the item belong "
+                        "in 'aliases'.",
+                    )
+                )
+                continue
             first = alias_url(alias).split("/", 1)[0]
             if PAGINATED.search(alias_url(alias)):
                 first = "page"  # any listing's later pages: .../page/2/
@@ -146,6 +169,8 @@ def with_lines(problems: list[Problem], sources: dict[str, Any]) -> list[Problem
 class AliasesGenerator(Generator):
     """Writes a redirect page for every alias of every published item."""
 
+    run_late = 3  # after every other writer: see newsdigest.engine.runstate.run_late
+
     def generate_context(self) -> None:
         settings = self.settings
         published = [
@@ -158,7 +183,6 @@ class AliasesGenerator(Generator):
         problems = [
             *changed_address_problems(items, previous),
             *reserved_prefix_problems(items, settings),
-            *alias_collision_problems(items, taken_paths(self.context, settings)),
         ]
         sources = {content_path(settings, i.source_path): i for i in published}
         STATE.report.extend(with_lines(problems, sources))
@@ -166,22 +190,34 @@ class AliasesGenerator(Generator):
         by_id = {
             item.item_id: item for item in published if getattr(item, "item_id", None)
         }
+        self.items = items
         self.redirects = [
             (alias, by_id[entry.item_id]) for entry in items for alias in entry.aliases
         ]
+        self.sources = sources
+        # Nothing is written yet: what is there now is not this build's.
+        self.before = output_files(Path(self.output_path)) if self.redirects else {}
 
     def generate_output(self, writer: Any) -> None:
+        """Write the redirects, last (``run_late``): each is checked against
+        every file the build wrote, so none overwrites a page, a feed, a static
+        file or robots.txt, or needs a folder where one of them is a file."""
+        if not self.redirects:
+            return
+        problems = alias_collision_problems(
+            self.items, written_files(writer, self.before)
+        )
+        if problems:
+            report = Report(with_lines(problems, self.sources))
+            raise DigestError(
+                f"{len(problems)} alias(es) would overwrite files of the site; "
+                f"nothing was published:\n{report.format_text()}",
+                report,
+            )
         write = partial(writer.write_file, relative_urls=self.settings["RELATIVE_URLS"])
         template = self.get_template("redirect")
         for alias, item in self.redirects:
             save_as = alias_save_as(alias)
-            target = Path(self.output_path, save_as)
-            if target.exists() or any(p.is_file() for p in target.parents):
-                raise DigestError(
-                    f"{content_path(self.settings, item.source_path)}: the alias "
-                    f"/{alias_url(alias)} would overwrite a page of the site. "
-                    "Nothing was published. Fix: remove the alias."
-                )
             write(
                 save_as,
                 template,
@@ -200,3 +236,4 @@ def get_generators(_pelican: Any) -> type[Generator]:
 def register() -> None:
     signals.get_generators.connect(start_run)
     signals.get_generators.connect(get_generators)
+    signals.all_generators_finalized.connect(run_late)

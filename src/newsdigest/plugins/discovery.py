@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 import jinja2
@@ -39,7 +40,7 @@ from newsdigest.discovery.structured import (
     jsonld_script,
     social_meta,
 )
-from newsdigest.engine.runstate import STATE, start_run
+from newsdigest.engine.runstate import STATE, run_late, start_run
 from newsdigest.feeds.plan import feed_specs, feeds_config
 from newsdigest.problems import Report
 from newsdigest.publishing.builddate import configured_build_date
@@ -396,9 +397,17 @@ def news_sitemap_xml(
     return _xml(root)
 
 
+#: What a URL may hold unencoded (RFC 3986 reserved and unreserved, and '%').
+URL_CHARS = ":/?#[]@!$&'()*+,;=%~"
+
+
 def robots_txt(base: str, sitemaps: list[str]) -> str:
+    """robots.txt is one directive per line: every URL is percent-encoded, so
+    no value (a base URL from the settings) can start a line of its own."""
     lines = ["User-agent: *", "Disallow: /drafts/", ""]
-    lines += [f"Sitemap: {absolute(base, name)}" for name in sitemaps]
+    lines += [
+        f"Sitemap: {quote(absolute(base, name), safe=URL_CHARS)}" for name in sitemaps
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -458,6 +467,8 @@ class DiscoveryGenerator(Generator):
     """Writes the sitemaps, robots.txt and the OPML file once every page
     generator listed before it has written its pages."""
 
+    run_late = 1  # see newsdigest.engine.runstate.run_late
+
     def generate_context(self) -> None:
         self.config = config_of(self.settings)
 
@@ -495,18 +506,6 @@ class DiscoveryGenerator(Generator):
             self._write(writer, OPML_PATH, opml_xml(groups, title, build_date))
 
 
-def run_last(generators: list[Any]) -> None:
-    """``all_generators_finalized``: write the sitemaps after every page.
-
-    Receivers of ``get_generators`` run in no fixed order, so the position
-    Pelican gave this generator says nothing; the list it is about to run is
-    the one passed here."""
-    mine = [g for g in generators if isinstance(g, DiscoveryGenerator)]
-    for generator in mine:
-        generators.remove(generator)
-    generators.extend(mine)
-
-
 def get_generators(_pelican: Any) -> type[Generator]:
     return DiscoveryGenerator
 
@@ -517,4 +516,4 @@ def register() -> None:
     signals.get_generators.connect(get_generators)
     signals.article_generator_finalized.connect(add_related)
     signals.content_written.connect(remember_written)
-    signals.all_generators_finalized.connect(run_last)
+    signals.all_generators_finalized.connect(run_late)

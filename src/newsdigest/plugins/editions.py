@@ -14,6 +14,7 @@ import io
 import logging
 from collections.abc import Callable
 from functools import partial
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -257,7 +258,10 @@ class EditionsGenerator(Generator):
             feed = feed_class(
                 title=spec.title,
                 link=urljoin(base, spec.page_url),
-                description=spec.description,
+                # RSS descriptions are HTML to feed readers; Atom's is text.
+                description=escape(spec.description)
+                if fmt == "rss"
+                else spec.description,
                 language=self.settings.get("DEFAULT_LANG", "en"),
                 feed_url=urljoin(base, spec.path(fmt)),
                 feed_guid=f"tag:{authority}:feed:{spec.key}",

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pelican import signals
 from pelican.contents import Category, Tag
@@ -66,7 +65,11 @@ from newsdigest.model.staticfiles import (
 from newsdigest.model.topics import Topic
 from newsdigest.placeholders import placeholder_problems
 from newsdigest.problems import Problem, Report, content_path
-from newsdigest.settings import content_config, raise_if_errors, setting_problem
+from newsdigest.settings import (
+    content_config,
+    raise_if_errors,
+    site_settings_problems,
+)
 from newsdigest.urls import normalise_url
 
 logger = logging.getLogger(__name__)
@@ -736,32 +739,14 @@ def next_run(_pelican: Any) -> None:
         cache.next_run()
 
 
-def pelican_setting_problems(settings: dict[str, Any]) -> list[Problem]:
-    """Pelican settings the reader relies on, checked before any file is read."""
-    timezone = settings.get("TIMEZONE")
-    try:
-        ZoneInfo(str(timezone))
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return [
-            setting_problem(
-                "TIMEZONE",
-                "",
-                f"{timezone!r} is not a known time zone.",
-                "Use an IANA name such as 'UTC', 'Europe/Lisbon' or "
-                "'America/New_York'.",
-            )
-        ]
-    return []
-
-
 def add_reader(readers: Any) -> None:
     """Markdown items only: Pelican's HTML and reST readers would publish raw
     markup unvalidated, so they are switched off (static files keep theirs).
 
-    Pelican's own settings are checked here, before any file is read and after
+    The settings are checked here, once, before any file is read and after
     every plugin's ``initialized`` (so the refusal is printed as a report)."""
-    report = Report(pelican_setting_problems(readers.settings))
-    raise_if_errors(report, "Pelican settings are invalid")
+    report = Report(site_settings_problems(readers.settings))
+    raise_if_errors(report, "The settings are invalid; nothing was built")
     readers.reader_classes = {
         ext: cls for ext, cls in readers.reader_classes.items() if ext == "static"
     } | dict.fromkeys(DigestReader.file_extensions, DigestReader)

@@ -38,7 +38,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from newsdigest.engine.readcache import PREFIX
-from newsdigest.engine.runstate import STATE, start_run
+from newsdigest.engine.runstate import STATE, run_late, start_run
 from newsdigest.filemodes import (
     PRIVATE_DIR,
     PRIVATE_FILE,
@@ -229,6 +229,8 @@ def index_options(settings: dict[str, Any]) -> dict[str, Any]:
 class SearchGenerator(Generator):
     """Indexes the pages written by every other generator (it runs last)."""
 
+    run_late = 2  # see newsdigest.engine.runstate.run_late
+
     def generate_context(self) -> None:
         self.config = search_config(self.settings)
 
@@ -274,14 +276,6 @@ def configure(pelican: Any) -> None:
         settings.setdefault("SEARCH_SAVE_AS", "search/index.html")
 
 
-def run_last(generators: list[Any]) -> None:
-    """``all_generators_finalized``: move the indexer after every writer."""
-    mine = [g for g in generators if isinstance(g, SearchGenerator)]
-    for generator in mine:
-        generators.remove(generator)
-    generators.extend(mine)
-
-
 def get_generators(_pelican: Any) -> type[Generator]:
     return SearchGenerator
 
@@ -290,4 +284,4 @@ def register() -> None:
     signals.get_generators.connect(start_run)
     signals.initialized.connect(configure)
     signals.get_generators.connect(get_generators)
-    signals.all_generators_finalized.connect(run_last)
+    signals.all_generators_finalized.connect(run_late)

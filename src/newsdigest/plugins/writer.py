@@ -66,7 +66,7 @@ from newsdigest.engine.outputcache import (
 from newsdigest.engine.parallel import run_all
 from newsdigest.engine.readcache import code_version
 from newsdigest.engine.templatedeps import TemplateReads, page_reads
-from newsdigest.problems import content_path
+from newsdigest.problems import DigestError, content_path
 from newsdigest.publishing.staging import live_build, published_name
 from newsdigest.settings import publish_config
 from newsdigest.sitecheck import CHECKS, SiteChecker, record_build
@@ -277,6 +277,7 @@ class CheckingWriter(Writer):
         self._checks = checks
         self._root = os.path.join(os.path.abspath(output_path), "")
         self._source: str | None = None
+        self._what: str | None = None  # what the page being written shows
         staged = Path(self._root)
         self._live = live_build(staged) if incremental(self.settings) else None
         self._build = published_name(staged) if incremental(self.settings) else ""
@@ -293,6 +294,9 @@ class CheckingWriter(Writer):
         self._deferred: tuple[Any, dict[str, Any]] | None = None
         self._site_context: Any = None
         self._late: bool | None = None  # render late? decided at the first page
+        #: Every file this build wrote (site-relative) and what it shows: the
+        #: one record of taken addresses (``newsdigest.plugins.aliases``).
+        self.written: dict[str, str] = {}
         _WRITERS[:] = [self]  # the run's writer, for ``finalized``
         if self.checker is not None:
             record_build(output_path, self.checker, before_finish=self.flush)
@@ -382,6 +386,7 @@ class CheckingWriter(Writer):
         """Pelican's ``write_file``, remembering which content file is shown."""
         content = kwargs.get("article") or kwargs.get("page")
         self._source = shown_source(self.settings, content)
+        self._what = self._source or page_kind(template, kwargs)
         self._site_context = context
         jinja = hasattr(template, "environment")
         if self._build and (getattr(template, "name", None) if jinja else True):
@@ -389,11 +394,13 @@ class CheckingWriter(Writer):
         try:
             return super().write_file(name, template, context, *args, **kwargs)
         finally:
-            self._source = None
+            self._source = self._what = None
             self._pending = None
             self._deferred = None
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        if filename in self._written_files and not override:
+            self._refuse_second_write(filename)
         if filename not in self._overridden_files:  # else Pelican skips it
             _unshare(filename)  # never write through a link into the live build
         file = super()._open_w(filename, encoding, override)
@@ -402,6 +409,7 @@ class CheckingWriter(Writer):
         if not inside or getattr(file, "name", None) != filename:
             return file  # e.g. os.devnull for a file Pelican skips
         path = filename[len(self._root) :].replace(os.sep, "/")
+        self.written[path] = self._what or "a page of the site"
         key = pending[1] if pending and pending[0] == path else None
         if pending and key and pending[2]:
             file.close()
@@ -439,6 +447,18 @@ class CheckingWriter(Writer):
                 self._index.entries[path] = Entry(key, self._record(path))  # type: ignore[union-attr]
 
         return _CheckedFile(file, check)
+
+    def _refuse_second_write(self, filename: str) -> None:
+        """Two pages at one address: say which (Pelican's own error names
+        only the file), instead of letting one silently replace the other."""
+        path = os.path.relpath(filename, self._root).replace(os.sep, "/")
+        first = self.written.get(path, "a page of the site")
+        second = self._what or "a page of the site"
+        raise DigestError(
+            f"Two pages of the site have the address /{path}: {first} and "
+            f"{second}. Nothing was published. Fix: give one of them another "
+            "address (its slug, or the *_SAVE_AS setting that places it)."
+        )
 
     def _check(self, path: str, data: str | bytes, source: str | None = None) -> None:
         self.rendered += 1
@@ -532,6 +552,7 @@ class CheckingWriter(Writer):
         target = os.path.join(self._root, *path.split("/"))
         if not os.path.realpath(target).startswith(os.path.realpath(self._root)):
             raise ValueError(f"{path!r} is outside the output folder")
+        self.written[path] = "a file of the site"
         index = self._start_index()
         key = (
             self._fp.key("file", path, index.site_key, list(parts), budget=budget)
@@ -599,6 +620,16 @@ def incremental(settings: dict[str, Any]) -> bool:
 
 def cache_path(settings: dict[str, Any]) -> Path:
     return Path(settings.get("CACHE_PATH") or "cache").resolve()
+
+
+def page_kind(template: Any, kwargs: dict[str, Any]) -> str:
+    """What a page without a content file is, for messages: "the page of
+    World" (a topic, tag or source), else its template's ("the archives page")."""
+    for value in kwargs.values():
+        if isinstance(value, URLWrapper):
+            return f"the page of {value.name}"
+    name = str(getattr(template, "name", None) or "").removesuffix(".html")
+    return f"the {name} page" if name else "a page of the site"
 
 
 def shown_source(settings: dict[str, Any], content: Any) -> str | None:
