@@ -95,3 +95,126 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+# --- The fast loop stays fast -------------------------------------------------------
+# `pytest -m "not slow"` is the inner loop. A test that builds a site, starts a
+# server (anything that listens on a socket), runs Pelican, a browser or Hugo is
+# slow, and must say so: unmarked, it fails with the reason, so the inner loop
+# cannot silently grow. Browser tests are slow by definition.
+
+_RUNNING: list[pytest.Item] = []
+#: Words in a subprocess's command line that make it whole-site work.
+_SLOW_PROGRAMS = {"pelican", "invoke", "chromium", "hugo", "unshare", "rsync"}
+_SLOW_NEWSDIGEST = {"check", "deploy", "send-edition"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for test in items:
+        if test.get_closest_marker("browser"):
+            test.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    _RUNNING.append(item)
+    try:
+        return (yield)
+    finally:
+        _RUNNING.pop()
+
+
+def _needs_slow_mark(what: str) -> None:
+    """Note that the running test does slow work; it fails when it ends (failing
+    here could be inside a server's thread, where the test would wait forever)."""
+    test = _RUNNING[-1] if _RUNNING else None
+    if test is not None and not test.get_closest_marker("slow"):
+        test.stash.setdefault(_SLOW_WORK, []).append(what)
+    for fixture in _SETTING_UP:
+        _FIXTURE_WORK.setdefault(id(fixture), set()).add(what)
+
+
+_SLOW_WORK = pytest.StashKey[list[str]]()
+#: What each fixture did while it was set up (by fixture definition): a test
+#: that uses a site built once per module or session depends on that build too.
+_FIXTURE_WORK: dict[int, set[str]] = {}
+_SETTING_UP: list[object] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[object], request: object):
+    _SETTING_UP.append(fixturedef)
+    try:
+        return (yield)
+    finally:
+        _SETTING_UP.pop()
+
+
+def _slow_work_of(item: pytest.Item) -> set[str]:
+    done = set(item.stash.get(_SLOW_WORK, []))
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in info.name2fixturedefs.values() if info else ():
+        for fixture in defs:
+            done |= _FIXTURE_WORK.get(id(fixture), set())
+    return done
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    report = yield
+    if report.when != "teardown" or not report.passed:
+        return report
+    done = _slow_work_of(item) if not item.get_closest_marker("slow") else set()
+    if done:
+        report.outcome = "failed"
+        report.longrepr = (
+            f"{item.nodeid} {', '.join(sorted(set(done)))}: mark it "
+            '@pytest.mark.slow (the inner loop, `pytest -m "not slow"`, runs only '
+            "tests that do none of this)"
+        )
+    return report
+
+
+def _slow_command(args: object) -> str | None:
+    words = [args] if isinstance(args, (str, bytes)) else list(args)  # type: ignore[call-overload]
+    names = [Path(str(w)).name for w in words]
+    for index, name in enumerate(names):
+        if name in _SLOW_PROGRAMS:
+            return name
+        if (
+            name == "newsdigest"
+            and set(names[index + 1 : index + 2]) & _SLOW_NEWSDIGEST
+        ):
+            return f"newsdigest {names[index + 1]}"
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import socket
+    import subprocess
+
+    listen, popen_init = socket.socket.listen, subprocess.Popen.__init__
+
+    def guarded_listen(self, *args, **kwargs):
+        _needs_slow_mark("starts a server")
+        return listen(self, *args, **kwargs)
+
+    def guarded_popen(self, args, *rest, **kwargs):
+        program = _slow_command(args)
+        if program:
+            _needs_slow_mark(f"runs {program}")
+        return popen_init(self, args, *rest, **kwargs)
+
+    socket.socket.listen = guarded_listen  # type: ignore[method-assign]
+    subprocess.Popen.__init__ = guarded_popen  # type: ignore[method-assign]
+    try:
+        from pelican import Pelican
+    except ImportError:
+        return
+    run = Pelican.run
+
+    def guarded_run(self):
+        _needs_slow_mark("builds a site")
+        return run(self)
+
+    Pelican.run = guarded_run  # type: ignore[method-assign]

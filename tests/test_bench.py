@@ -231,6 +231,7 @@ def test_cold_warm_and_incremental_builds_give_identical_sites(tmp_path):
     assert with_added == build(fresh)
 
 
+@pytest.mark.slow
 def test_invoke_bench_is_listed_with_its_options():
     shown = subprocess.run(
         [sys.executable, "-m", "invoke", "--help", "bench"],

@@ -358,11 +358,13 @@ def test_scanner_catches_unsanitised_payloads(snippet: str) -> None:
     assert not html_dangers(parse_html(f"<p>{escaped}</p>"), "escaped")
 
 
+@pytest.mark.slow
 def test_hostile_site_builds_every_item(hostile_site: HostileSite) -> None:
     for slug in hostile_site.slugs:
         assert (hostile_site.site / "2022" / "01" / slug / "index.html").is_file(), slug
 
 
+@pytest.mark.slow
 def test_no_executable_content_in_any_built_file(hostile_site: HostileSite) -> None:
     problems: list[str] = []
     counts = {"html": 0, "xml": 0, "json": 0}
@@ -392,6 +394,7 @@ def _text(element: ET.Element | None) -> str:
     return "" if element is None else "".join(element.itertext())
 
 
+@pytest.mark.slow
 def test_titles_and_fields_are_escaped_text_in_pages(hostile_site: HostileSite) -> None:
     for index, payload in enumerate(FIELD_PAYLOADS):
         page = hostile_site.project.page(f"2022/01/hostile-{index}/index.html")
@@ -405,6 +408,7 @@ def test_titles_and_fields_are_escaped_text_in_pages(hostile_site: HostileSite) 
             assert _norm(shown) in visible, shown
 
 
+@pytest.mark.slow
 def test_feed_titles_are_escaped_once(hostile_site: HostileSite) -> None:
     atom = ET.parse(hostile_site.site / "feeds" / "all.atom.xml").getroot()
     ns = "{http://www.w3.org/2005/Atom}"
@@ -422,6 +426,7 @@ def test_feed_titles_are_escaped_once(hostile_site: HostileSite) -> None:
             assert len(part) == 0 or localname(part.tag) in {"author", "category"}, part
 
 
+@pytest.mark.slow
 def test_link_prefixes_in_plain_fields_publish_nothing(
     hostile_site: HostileSite,
 ) -> None:
@@ -432,6 +437,7 @@ def test_link_prefixes_in_plain_fields_publish_nothing(
     assert not any(p.suffix == ".py" for p in built_files(hostile_site.site))
 
 
+@pytest.mark.slow
 def test_template_syntax_in_content_is_not_evaluated(hostile_site: HostileSite) -> None:
     for path in built_files(hostile_site.site):
         if path.suffix in {".html", ".xml", ".json"}:
@@ -442,6 +448,7 @@ def test_template_syntax_in_content_is_not_evaluated(hostile_site: HostileSite) 
     assert "{{ 7*7 }}" in _text(body.find(".//body"))
 
 
+@pytest.mark.slow
 def test_hostile_bodies_keep_their_safe_parts(hostile_site: HostileSite) -> None:
     page = parse_html(hostile_site.project.page("2022/01/html-body/index.html"))
     hrefs = [a.get("href") for a in page.iter("a")]
@@ -454,6 +461,7 @@ def test_hostile_bodies_keep_their_safe_parts(hostile_site: HostileSite) -> None
     assert "alert(1)" not in "".join((s.text or "") for s in page.iter("script"))
 
 
+@pytest.mark.slow
 def test_tags_with_markup_are_neutralised(tmp_path: Path) -> None:
     """Tag names reach tag pages, feed titles and feed descriptions."""
     project = copy_project(tmp_path / "tags", False)
@@ -1132,6 +1140,7 @@ def runs_alone(broken: Case) -> bool:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "broken", [c for c in CASES if runs_alone(c)], ids=lambda c: c.id
 )
@@ -1152,6 +1161,7 @@ def test_broken_content_is_refused_and_output_kept(
     assert elapsed < 60, f"refusing took {elapsed:.1f} s"
 
 
+@pytest.mark.slow
 def test_every_broken_item_is_reported_in_one_run(
     good_project: Path, tmp_path: Path
 ) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from tests.helpers import item
 
 
+@pytest.mark.slow
 def test_non_markdown_files_among_items_stop_the_build(make_project):
     project = make_project()
     project.write("content/items/ok.md", item())
@@ -23,6 +26,7 @@ def test_non_markdown_files_among_items_stop_the_build(make_project):
     assert not project.output.exists()
 
 
+@pytest.mark.slow
 def test_json_ld_cannot_be_closed_by_a_title(make_project):
     project = make_project()
     title = 'Breaking </script><script>alert("x")</script> & more'
@@ -37,6 +41,7 @@ def test_json_ld_cannot_be_closed_by_a_title(make_project):
     assert "<script>alert" not in html
 
 
+@pytest.mark.slow
 def test_warnings_are_listed_in_the_build_summary(make_project):
     project = make_project()
     long = "One sentence. Another sentence. A third sentence is too many."
@@ -49,6 +54,7 @@ def test_warnings_are_listed_in_the_build_summary(make_project):
     )
 
 
+@pytest.mark.slow
 def test_item_image_reaches_page_and_feed(make_project):
     project = make_project()
     project.write("content/images/map.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>')

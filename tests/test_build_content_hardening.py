@@ -86,6 +86,7 @@ DISCLOSING_LINKS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("checks", [OVERRIDES, CHECKS_OFF], ids=["checks", "no-checks"])
 def test_links_cannot_publish_files_outside_content(
     secret_project: Project, tmp_path: Path, checks: dict
@@ -173,6 +174,7 @@ def test_sanitised_body_stays_safe_after_pelicans_rewriting(
         assert not re.search(r"[%&\\:]", link), link
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "payload",
     [
@@ -201,6 +203,7 @@ def test_smuggled_javascript_is_refused_at_the_item_with_checks_off(
     assert not project.output.exists()
 
 
+@pytest.mark.slow
 def test_allowed_site_links_build_and_resolve_with_checks_off(make_project) -> None:
     project = make_project(sample=True)
     project.write(
@@ -226,6 +229,7 @@ def test_allowed_site_links_build_and_resolve_with_checks_off(make_project) -> N
 # --- 3. Static files -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sample_images_pass_and_a_scripted_svg_is_refused(make_project) -> None:
     project = make_project(sample=True)
     project.write(
@@ -247,6 +251,7 @@ def test_sample_images_pass_and_a_scripted_svg_is_refused(make_project) -> None:
 # --- 12, 14, 15: addresses, blame, tracebacks ----------------------------------------
 
 
+@pytest.mark.slow
 def test_a_long_multibyte_title_gets_a_short_address(make_project) -> None:
     project = make_project()
     title = "Überraschende Ergebnisse der Übergangsregierung " * 6  # ~300 bytes
@@ -259,6 +264,7 @@ def test_a_long_multibyte_title_gets_a_short_address(make_project) -> None:
     assert not folder.name.endswith("-")
 
 
+@pytest.mark.slow
 def test_body_image_path_is_blamed_on_the_item(make_project) -> None:
     project = make_project()
     project.write(
@@ -277,10 +283,11 @@ def test_body_image_path_is_blamed_on_the_item(make_project) -> None:
     assert "{static}/images/" in problem.fix
 
 
-def test_readme_body_image_example_builds(make_project) -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    example = re.search(r"!\[[^\]]+\]\(\{static\}[^)\s]+\)", readme)
-    assert example, "the README shows how to put an image in a body"
+@pytest.mark.slow
+def test_the_documented_body_image_example_builds(make_project) -> None:
+    guide = (REPO / "docs" / "writing.md").read_text(encoding="utf-8")
+    example = re.search(r"!\[[^\]]+\]\(\{static\}[^)\s]+\)", guide)
+    assert example, "docs/writing.md shows how to put an image in a body"
     project = make_project(sample=True)
     project.write(
         "content/items/readme.md",
@@ -296,6 +303,7 @@ def test_readme_body_image_example_builds(make_project) -> None:
     assert "<img" in project.page("2022/01/readme/index.html")
 
 
+@pytest.mark.slow
 def test_symlink_loop_is_one_problem(make_project) -> None:
     project = make_project()
     project.write("content/items/a.md", item())
@@ -309,6 +317,7 @@ def test_symlink_loop_is_one_problem(make_project) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_unknown_timezone_is_one_clear_problem(make_project) -> None:
     project = make_project()
     project.write("content/items/a.md", item())
@@ -319,6 +328,7 @@ def test_unknown_timezone_is_one_clear_problem(make_project) -> None:
     assert "[TIMEZONE]: 'Mars/Olympus_Mons' is not a known time zone." in out
 
 
+@pytest.mark.slow
 def test_project_reached_through_a_symlinked_path_builds(make_project, tmp_path):
     project = make_project()
     project.write("content/items/a.md", item(slug="a"))
@@ -341,6 +351,7 @@ def test_project_reached_through_a_symlinked_path_builds(make_project, tmp_path)
     assert (project.output / "2022" / "01" / "a" / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_file_names_cannot_forge_report_lines(make_project) -> None:
     """A newline in a file name would print a line of its own in the report;
     bytes that are not UTF-8 cannot be shown or served. One problem each."""

@@ -73,6 +73,7 @@ def built(tmp_path_factory):
     return project
 
 
+@pytest.mark.slow
 def test_item_page_has_cards_jsonld_and_its_topic_feed(built):
     html = built.page("2022/01/evil/index.html")
     article, crumbs = jsonld_of(html)
@@ -88,6 +89,7 @@ def test_item_page_has_cards_jsonld_and_its_topic_feed(built):
     assert "data-pagefind-body" in html
 
 
+@pytest.mark.slow
 def test_item_page_lists_related_and_the_next_in_its_topic(built):
     html = built.page("2022/01/older/index.html")
     related = html[html.index("Related stories") :]
@@ -98,6 +100,7 @@ def test_item_page_lists_related_and_the_next_in_its_topic(built):
     )
 
 
+@pytest.mark.slow
 def test_listing_pages_are_collection_pages(built):
     (data,) = jsonld_of(built.page("topics/world/index.html"))
     assert data["@type"] == "CollectionPage"
@@ -105,6 +108,7 @@ def test_listing_pages_are_collection_pages(built):
     assert names == ["Talks </script><script>alert(1)</script> end", "Older story"]
 
 
+@pytest.mark.slow
 def test_sitemaps_list_public_pages_and_recent_items(built):
     root = ET.fromstring((built.output / "sitemap.xml").read_bytes())
     locs = {u.findtext(f"{SM}loc"): u.findtext(f"{SM}lastmod") for u in root}
@@ -119,6 +123,7 @@ def test_sitemaps_list_public_pages_and_recent_items(built):
     assert f"Sitemap: {base}news-sitemap.xml" in robots
 
 
+@pytest.mark.slow
 def test_opml_lists_every_topic_and_tag_feed_and_the_topics_index_links_it(built):
     root = ET.fromstring((built.output / "feeds.opml").read_bytes())
     feeds = {o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")}
@@ -131,6 +136,7 @@ def test_opml_lists_every_topic_and_tag_feed_and_the_topics_index_links_it(built
     assert 'href="../feeds.opml"' in built.page("topics/index.html")
 
 
+@pytest.mark.slow
 def test_search_index_is_built_then_reused_until_an_item_changes(built):
     cache = built.root / "cache" / "newsdigest-search"
     (first,) = cache.iterdir()
@@ -158,6 +164,7 @@ def test_search_index_is_built_then_reused_until_an_item_changes(built):
     assert (built.output / "pagefind" / "pagefind-ui.js").is_file()
 
 
+@pytest.mark.slow
 def test_search_can_be_turned_off(make_project):
     project = make_project()
     project.write("content/items/a.md", item())

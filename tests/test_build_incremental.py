@@ -9,6 +9,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from newsdigest.engine.run import run_pelican
 from tests.helpers import PINNED_ENV, Project, item, tree
 
@@ -50,6 +52,7 @@ def shared(old: Path, new: Path) -> float:
     return len(same) / len(pages)
 
 
+@pytest.mark.slow
 def test_incremental_builds_equal_cold_builds(
     make_project: Callable[..., Project], tmp_path: Path
 ) -> None:
@@ -108,6 +111,7 @@ def register():
 """
 
 
+@pytest.mark.slow
 def test_pages_rendered_in_workers_equal_pages_rendered_in_turn(
     make_project: Callable[..., Project], tmp_path: Path
 ) -> None:
@@ -125,6 +129,7 @@ def test_pages_rendered_in_workers_equal_pages_rendered_in_turn(
     )
 
 
+@pytest.mark.slow
 def test_a_published_file_changed_in_place_is_written_again(
     make_project: Callable[..., Project],
 ) -> None:

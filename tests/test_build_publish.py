@@ -13,6 +13,7 @@ from newsdigest.engine.run import pelican_command
 from tests.helpers import PINNED_ENV, item, tree
 
 
+@pytest.mark.slow
 def test_failed_build_leaves_published_site_untouched(published):
     before_target = os.readlink(published.output)
     before = tree(published.output)
@@ -26,6 +27,7 @@ def test_failed_build_leaves_published_site_untouched(published):
     assert tree(published.output) == before
 
 
+@pytest.mark.slow
 def test_successful_build_swaps_and_keeps_a_previous_build(published):
     first = published.output.resolve()
     published.write(
@@ -37,6 +39,7 @@ def test_successful_build_swaps_and_keeps_a_previous_build(published):
     assert "New" in published.page("index.html")
 
 
+@pytest.mark.slow
 def test_page_loss_guard_refuses_unless_forced(published):
     guarded = {"DIGEST_PUBLISH": {"max_page_loss": 0.2, "checks": []}}
     before = tree(published.output)
@@ -51,6 +54,7 @@ def test_page_loss_guard_refuses_unless_forced(published):
     assert "Story 3" not in published.page("index.html")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kill_after", [0.3, 0.7, 1.1])
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_interrupted_build_leaves_published_site_complete(published, kill_after, sig):
@@ -74,6 +78,7 @@ def test_interrupted_build_leaves_published_site_complete(published, kill_after,
     assert "index.html" in after
 
 
+@pytest.mark.slow
 def test_builds_are_byte_identical_across_seeds_locales_and_timezones(make_project):
     trees = []
     for seed, tz, lang in (("1", "UTC", "C.UTF-8"), ("4242", "Asia/Kolkata", "C")):
@@ -91,6 +96,7 @@ def test_builds_are_byte_identical_across_seeds_locales_and_timezones(make_proje
     assert any(name.endswith(".gz") for name in trees[0])
 
 
+@pytest.mark.slow
 def test_failed_site_check_leaves_published_site_untouched(published):
     before = tree(published.output)
     published.write(

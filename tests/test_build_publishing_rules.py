@@ -58,6 +58,7 @@ def project(make_project):
     return project
 
 
+@pytest.mark.slow
 def test_development_builds_preview_drafts_and_waiting_items(project):
     result = project.build()
     out = output_of(result)
@@ -76,6 +77,7 @@ def test_development_builds_preview_drafts_and_waiting_items(project):
     assert not (project.output / "2022/03").exists()
 
 
+@pytest.mark.slow
 def test_production_builds_never_contain_drafts_or_waiting_items(project):
     result = project.build("publishconf.py")
     out = output_of(result)
@@ -94,6 +96,7 @@ def test_production_builds_never_contain_drafts_or_waiting_items(project):
     assert "newsdigest: 1 items" in out
 
 
+@pytest.mark.slow
 def test_a_build_on_the_items_date_publishes_it(project):
     on_the_day = {"DIGEST_PUBLISH": {"build_date": "2022-03-01T09:00:00+00:00"}}
     result = project.build("publishconf.py", **on_the_day)
@@ -102,12 +105,14 @@ def test_a_build_on_the_items_date_publishes_it(project):
     assert "Later story" in project.page("2022/03/later/index.html")
 
 
+@pytest.mark.slow
 def test_drafts_can_be_left_out_of_development_builds_too(project):
     result = project.build(DIGEST_SCHEDULE={"drafts": "omit"})
     assert result.returncode == 0, output_of(result)
     assert not (project.output / "drafts").exists()
 
 
+@pytest.mark.slow
 def test_schedule_settings_are_checked(project):
     result = project.build(DIGEST_SCHEDULE={"drafts": "sometimes"})
     out = output_of(result)
@@ -116,6 +121,7 @@ def test_schedule_settings_are_checked(project):
     assert "Traceback" not in out
 
 
+@pytest.mark.slow
 def test_a_changed_address_stops_the_build_until_the_old_one_is_kept(project):
     assert project.build().returncode == 0
     before = os.readlink(project.output)
@@ -154,6 +160,7 @@ def test_a_changed_address_stops_the_build_until_the_old_one_is_kept(project):
     assert project.build().returncode == 0
 
 
+@pytest.mark.slow
 def test_newsdigest_check_compares_addresses_with_the_published_site(project):
     assert project.build().returncode == 0
     project.write(
@@ -170,6 +177,7 @@ def test_newsdigest_check_compares_addresses_with_the_published_site(project):
     assert "/2022/01/live/ to /2022/01/live-renamed/" in result.stdout
 
 
+@pytest.mark.slow
 def test_redirect_pages_have_an_absolute_canonical_link_in_production(project):
     project.write(
         "content/items/live.md",
@@ -183,6 +191,7 @@ def test_redirect_pages_have_an_absolute_canonical_link_in_production(project):
     assert f'content="0; url={target}"' in redirect
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("alias", "message"),
     [
@@ -308,6 +317,7 @@ def test_an_unstaged_build_may_rewrite_its_own_redirects(project):
     assert "noindex" in project.page("old/index.html")
 
 
+@pytest.mark.slow
 def test_a_removed_item_is_named_in_a_warning(project):
     assert project.build().returncode == 0
     (project.content / "items/live.md").unlink()
@@ -318,6 +328,7 @@ def test_a_removed_item_is_named_in_a_warning(project):
     )
 
 
+@pytest.mark.slow
 def test_the_page_loss_guard_names_the_pages_that_would_disappear(make_project):
     project = make_project()
     for n in range(4):
@@ -340,6 +351,7 @@ def test_the_page_loss_guard_names_the_pages_that_would_disappear(make_project):
     assert "/2022/01/story-0/" not in out
 
 
+@pytest.mark.slow
 def test_labels_come_from_the_settings_with_their_descriptions(make_project):
     project = make_project()
     project.write(
@@ -365,6 +377,7 @@ def test_labels_come_from_the_settings_with_their_descriptions(make_project):
     assert "'fact-check' is not a label" in output_of(default)
 
 
+@pytest.mark.slow
 def test_bad_labels_setting_stops_the_build_naming_the_key(make_project):
     project = make_project()
     result = project.build(
@@ -378,6 +391,7 @@ def test_bad_labels_setting_stops_the_build_naming_the_key(make_project):
     assert 'DIGEST_CONTENT["labels"]["news"]' in out and "Traceback" not in out
 
 
+@pytest.mark.slow
 def test_item_pages_show_no_invented_time(make_project):
     project = make_project()
     project.write(

@@ -45,6 +45,7 @@ def seed_page(site) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("relative", EVERY_PAGE_KIND)
 def test_every_page_kind_is_built(sample_site, relative):
     assert (sample_site.output / relative).is_file()
@@ -139,6 +140,7 @@ def test_item_page_is_small(sample_site):
     assert page.stat().st_size + css < 25_000
 
 
+@pytest.mark.slow
 def test_build_ends_with_a_summary(make_project):
     project = make_project(sample=True)
     result = project.build()

@@ -15,6 +15,7 @@ def check(project, *args: str) -> subprocess.CompletedProcess[str]:
     return run_module("newsdigest", "check", "--project", str(project.root), *args)
 
 
+@pytest.mark.slow
 def test_sample_project_passes(make_project):
     project = make_project(sample=True)
     result = check(project)
@@ -23,6 +24,7 @@ def test_sample_project_passes(make_project):
     assert not project.output.exists(), "check publishes nothing"
 
 
+@pytest.mark.slow
 def test_problems_come_back_as_json_grouped_with_fixes(make_project):
     project = make_project()
     project.write("content/items/ok.md", item())
@@ -43,6 +45,7 @@ def test_problems_come_back_as_json_grouped_with_fixes(make_project):
     assert report["summary"]["errors"] == len(report["errors"])
 
 
+@pytest.mark.slow
 def test_text_report_names_file_line_and_fix(make_project):
     project = make_project()
     project.write("content/items/bad.md", item(label="rumour"))
@@ -52,6 +55,7 @@ def test_text_report_names_file_line_and_fix(make_project):
     assert "[label]" in result.stdout and "fix:" in result.stdout
 
 
+@pytest.mark.slow
 def test_check_of_a_built_site_folder(make_project, tmp_path):
     project = make_project()
     site = tmp_path / "site"
@@ -62,6 +66,7 @@ def test_check_of_a_built_site_folder(make_project, tmp_path):
     assert "missing/" in result.stdout
 
 
+@pytest.mark.slow
 def test_every_command_has_help():
     result = subprocess.run(
         [sys.executable, "-m", "newsdigest", "check", "--help"],

@@ -188,6 +188,7 @@ def test_new_refuses_bad_input_in_one_line(project, args, message):
 # --- add -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_add_url_opengraph_page(project, http_server):
     url = http_server.page("/climate/wetlands", "opengraph.html")
     path = written(project, run(project, "add", LOCAL, url))
@@ -220,6 +221,7 @@ def test_add_url_opengraph_page(project, http_server):
     assert published_problems(project, path) == []
 
 
+@pytest.mark.slow
 def test_add_twice_says_where_the_first_is(project, http_server):
     url = http_server.page("/climate/wetlands", "opengraph.html")
     first = written(project, run(project, "add", LOCAL, url))
@@ -230,6 +232,7 @@ def test_add_twice_says_where_the_first_is(project, http_server):
     )
 
 
+@pytest.mark.slow
 def test_similar_title_is_a_warning(project, http_server):
     page = (
         (FIXTURES / "plain.html")
@@ -382,6 +385,7 @@ def _bad_inputs(server, tmp_path):
     }
 
 
+@pytest.mark.slow
 def test_add_bad_input_one_line_and_exit_1(project, http_server, tmp_path):
     for name, (args, reason) in _bad_inputs(http_server, tmp_path).items():
         result = run(project, "add", *args, LOCAL)
@@ -426,6 +430,7 @@ Gone Feed:
 """
 
 
+@pytest.mark.slow
 def test_ingest_writes_new_entries_and_reports_per_source(project, http_server):
     project.write("content/sources.yml", sources(http_server))
     result = run(project, "ingest")
@@ -485,6 +490,7 @@ def test_ingest_writes_new_entries_and_reports_per_source(project, http_server):
     assert len(drafts(project)) == 5
 
 
+@pytest.mark.slow
 def test_ingest_skips_entries_already_drafted_when_the_feed_changes(
     project, http_server
 ):
@@ -496,6 +502,7 @@ def test_ingest_skips_entries_already_drafted_when_the_feed_changes(
     assert len(drafts(project)) == 5
 
 
+@pytest.mark.slow
 def test_ingest_dry_run_writes_nothing(project, http_server):
     project.write("content/sources.yml", sources(http_server))
     result = run(project, "ingest", "--dry-run")
@@ -672,6 +679,7 @@ def test_drafts_published_build_and_pass_the_site_checks(project, http_server):
     assert not list(project.output.glob("*-fr.html"))
 
 
+@pytest.mark.slow
 def test_ingest_survives_a_damaged_state_file_and_resolves_relative_links(
     project, http_server
 ):
@@ -691,6 +699,7 @@ def test_ingest_survives_a_damaged_state_file_and_resolves_relative_links(
     assert front(path)["source_url"] == http_server.url("/2022/01/data-centres")
 
 
+@pytest.mark.slow
 def test_ingest_warns_about_similar_titles(project, http_server):
     feed = (
         (FIXTURES / "science.atom.xml")
@@ -787,6 +796,7 @@ def test_ingest_empty_sources_file(project):
     assert result.exit_code == 1 and "lists no sources" in result.stderr
 
 
+@pytest.mark.slow
 def test_invoke_tasks_are_thin_fronts_over_the_commands(project):
     def invoke(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -837,6 +847,7 @@ def test_invoke_tasks_pass_the_private_network_opt_in_through(project, http_serv
     assert "Science: 1 new, 0 skipped" in ingested.stdout, ingested.stderr
 
 
+@pytest.mark.slow
 def test_url_option_overrides_the_canonical_address(project, http_server):
     url = http_server.page("/climate/wetlands", "opengraph.html")
     path = written(
@@ -846,6 +857,7 @@ def test_url_option_overrides_the_canonical_address(project, http_server):
     assert front(path)["source_url"] == "https://mirror.example/w"
 
 
+@pytest.mark.slow
 def test_unwritable_items_folder_is_one_line(make_project, http_server):
     project = make_project()
     (project.content / "items").rmdir()

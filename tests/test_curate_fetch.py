@@ -29,6 +29,7 @@ from tests.helpers import RouteServer, serve_routes
 PAGE = b"<html><head><title>A page</title></head><body><p>Hello.</p></body></html>"
 
 
+@pytest.mark.slow
 def test_page_is_fetched_with_a_proper_user_agent(http_server):
     url = http_server.add("/a", body=PAGE)
     fetched = fetch(url, accept=HTML_TYPES, policy=private_network)
@@ -39,6 +40,7 @@ def test_page_is_fetched_with_a_proper_user_agent(http_server):
     assert USER_AGENT.startswith("newsdigest/")
 
 
+@pytest.mark.slow
 def test_redirects_are_followed_to_the_final_url(http_server):
     http_server.add("/final", body=PAGE)
     http_server.add("/moved", status=301, headers={"Location": "/final"})
@@ -47,6 +49,7 @@ def test_redirects_are_followed_to_the_final_url(http_server):
     assert fetched.url == http_server.url("/final") and fetched.body == PAGE
 
 
+@pytest.mark.slow
 def test_redirect_loops_stop_at_the_cap(http_server):
     http_server.add("/loop", status=302, headers={"Location": "/loop"})
     with pytest.raises(FetchError, match="more than 2 redirects"):
@@ -54,6 +57,7 @@ def test_redirect_loops_stop_at_the_cap(http_server):
     assert len(http_server.headers_for("/loop")) == 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "location", ["file:///etc/passwd", "ftp://example.com/x", "javascript:alert(1)"]
 )
@@ -63,6 +67,7 @@ def test_redirect_to_another_scheme_is_refused(http_server, location):
         fetch(url, policy=private_network)
 
 
+@pytest.mark.slow
 def test_http_error_names_url_and_status(http_server):
     url = http_server.url("/missing")
     with pytest.raises(FetchError) as error:
@@ -70,6 +75,7 @@ def test_http_error_names_url_and_status(http_server):
     assert str(error.value) == f"{url}: HTTP 404 Not Found"
 
 
+@pytest.mark.slow
 def test_non_html_is_refused_before_reading(http_server):
     url = http_server.add(
         "/doc.pdf", body=b"%PDF-1.7" * 10, content_type="application/pdf"
@@ -78,18 +84,21 @@ def test_non_html_is_refused_before_reading(http_server):
         fetch(url, accept=HTML_TYPES, policy=private_network)
 
 
+@pytest.mark.slow
 def test_huge_page_refused_by_content_length(http_server):
     url = http_server.add("/huge", body=b"x" * 5000)
     with pytest.raises(FetchError, match="is 5,000 bytes; the limit is 1,000"):
         fetch(url, max_bytes=1000, policy=private_network)
 
 
+@pytest.mark.slow
 def test_huge_page_refused_while_reading_without_content_length(http_server):
     url = http_server.add("/huge", body=b"x" * 5000, send_length=False)
     with pytest.raises(FetchError, match="larger than the limit of 1,000 bytes"):
         fetch(url, max_bytes=1000, policy=private_network)
 
 
+@pytest.mark.slow
 def test_slow_server_times_out(http_server):
     url = http_server.add("/slow", body=PAGE, drip=0.05)  # ~4 s for the whole page
     with pytest.raises(FetchError, match=r"timed out after 0\.5 s"):
@@ -111,6 +120,7 @@ def test_only_http_urls_are_fetched():
         fetch("file:///etc/passwd")
 
 
+@pytest.mark.slow
 def test_conditional_request_gets_304(http_server):
     url = http_server.add(
         "/feed",

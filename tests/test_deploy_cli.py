@@ -49,6 +49,7 @@ def assert_refused(done: subprocess.CompletedProcess[str], *fragments: str) -> N
         assert fragment in output, output
 
 
+@pytest.mark.slow
 def test_publish_records_a_manifest_beside_the_build(published):
     site = published.output.resolve()
 
@@ -62,6 +63,7 @@ def test_publish_records_a_manifest_beside_the_build(published):
     assert set(manifest["files"]) == on_disk
 
 
+@pytest.mark.slow
 def test_a_checked_build_deploys_with_either_command(published):
     dry = newsdigest_deploy(published, "local", "--dry-run")
     assert dry.returncode == 0, dry.stderr
@@ -75,6 +77,7 @@ def test_a_checked_build_deploys_with_either_command(published):
     assert not list(published.www.glob("*.manifest.json"))
 
 
+@pytest.mark.slow
 def test_an_edited_and_an_added_file_are_refused_by_both_commands(published):
     (published.output / "index.html").write_text("<p>defaced</p>")
     (published.output / "extra.html").write_text("<p>added</p>")
@@ -88,6 +91,7 @@ def test_an_edited_and_an_added_file_are_refused_by_both_commands(published):
     assert not published.www.exists()
 
 
+@pytest.mark.slow
 def test_a_staging_false_build_written_through_the_live_build_is_refused(
     published,
 ):
@@ -108,6 +112,7 @@ def test_a_staging_false_build_written_through_the_live_build_is_refused(
     assert_refused(newsdigest_deploy(published, "local"), "added (1): two.html")
 
 
+@pytest.mark.slow
 def test_a_production_build_with_one_check_is_not_deployable(published):
     rebuilt = published.build("publishconf.py", DIGEST_PUBLISH={"checks": ["links"]})
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
@@ -119,6 +124,7 @@ def test_a_production_build_with_one_check_is_not_deployable(published):
     )
 
 
+@pytest.mark.slow
 def test_a_development_build_is_not_deployable(published):
     rebuilt = published.build("pelicanconf.py")
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
@@ -128,6 +134,7 @@ def test_a_development_build_is_not_deployable(published):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("deploy_with", [newsdigest_deploy, invoke_deploy])
 def test_an_unknown_target_is_a_message(published, deploy_with):
     assert_refused(
@@ -137,12 +144,14 @@ def test_an_unknown_target_is_a_message(published, deploy_with):
     )
 
 
+@pytest.mark.slow
 def test_no_published_build_is_a_message(make_project):
     project = make_project()
 
     assert_refused(newsdigest_deploy(project, "pages"), "invoke publish")
 
 
+@pytest.mark.slow
 def test_a_broken_settings_file_is_a_message(published):
     with (published.root / "publishconf.py").open("a") as conf:
         conf.write("\nDIGEST_DEPLOY = {\n")
@@ -152,6 +161,7 @@ def test_a_broken_settings_file_is_a_message(published):
     )
 
 
+@pytest.mark.slow
 def test_deploy_command_has_help():
     done = subprocess.run(
         [sys.executable, "-m", "newsdigest", "deploy", "--help"],

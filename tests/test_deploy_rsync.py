@@ -20,6 +20,7 @@ def settings_for(destination: str | Path, **target) -> dict:
     return {"DIGEST_DEPLOY": {"targets": {"server": rsync}}}
 
 
+@pytest.mark.slow
 def test_first_deploy_copies_every_file(tmp_path):
     site = make_site(tmp_path / "output")
     www = tmp_path / "www"
@@ -31,6 +32,7 @@ def test_first_deploy_copies_every_file(tmp_path):
     assert result.counts == {"uploaded": 8, "updated": 0, "deleted": 0, "unchanged": 0}
 
 
+@pytest.mark.slow
 def test_an_unchanged_site_sends_nothing_with_rsyncs_quick_check(tmp_path):
     """rsync reads a private copy of the build: it keeps the files' times."""
     site = make_site(tmp_path / "output")
@@ -42,6 +44,7 @@ def test_an_unchanged_site_sends_nothing_with_rsyncs_quick_check(tmp_path):
     assert result.counts == {"uploaded": 0, "updated": 0, "deleted": 0, "unchanged": 8}
 
 
+@pytest.mark.slow
 def test_second_deploy_sends_only_the_changed_file(tmp_path):
     site = make_site(tmp_path / "output")
     www = tmp_path / "www"
@@ -57,6 +60,7 @@ def test_second_deploy_sends_only_the_changed_file(tmp_path):
     assert (www / "robots.txt").read_text().endswith("/drafts/\n")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("delete", "kept"), [(False, True), (True, False)])
 def test_removed_file_is_deleted_only_with_delete(tmp_path, delete, kept):
     site = make_site(tmp_path / "output")
@@ -71,6 +75,7 @@ def test_removed_file_is_deleted_only_with_delete(tmp_path, delete, kept):
     assert result.deleted == ([] if kept else ["archives.html"])
 
 
+@pytest.mark.slow
 def test_dry_run_changes_nothing_but_reports_the_plan(tmp_path):
     site = make_site(tmp_path / "output")
     www = tmp_path / "www"
@@ -86,6 +91,7 @@ def test_dry_run_changes_nothing_but_reports_the_plan(tmp_path):
     assert result.summary().startswith("[dry run]")
 
 
+@pytest.mark.slow
 def test_names_with_spaces_and_unicode_are_deployed_and_counted(tmp_path):
     names = {"sp ace/é ü.html": "<p>x</p>", "índice.html": "<p>y</p>", "a b.css": "b"}
     site = make_site(tmp_path / "output", {**SITE, **names})
@@ -270,6 +276,7 @@ def test_split_remote_follows_rsync_rules(destination, remote):
     assert split_remote(destination) == remote
 
 
+@pytest.mark.slow
 def test_rsync_failure_says_what_the_exit_code_means(tmp_path):
     site = make_site(tmp_path / "output")
     missing_parent = tmp_path / "no" / "such" / "www"
@@ -282,6 +289,7 @@ def test_rsync_failure_says_what_the_exit_code_means(tmp_path):
     assert "error in file I/O" in message and "mkdir" in message
 
 
+@pytest.mark.slow
 def test_remote_shell_failure_is_explained(tmp_path):
     site = make_site(tmp_path / "output")
     settings = settings_for("host.invalid:/srv/digest", options=["--rsh=false"])
@@ -290,6 +298,7 @@ def test_remote_shell_failure_is_explained(tmp_path):
         deploy(site, settings, "server")
 
 
+@pytest.mark.slow
 def test_missing_rsync_is_a_clear_error(tmp_path, monkeypatch):
     site = make_site(tmp_path / "output")
     (tmp_path / "empty-bin").mkdir()

@@ -63,6 +63,7 @@ def objects(client, bucket) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.slow
 def test_first_deploy_uploads_everything_with_headers(
     tmp_path, bucket, client, bucket_settings
 ):
@@ -104,6 +105,7 @@ def test_first_deploy_uploads_everything_with_headers(
     assert gzip.decompress(body) == SITE["index.html"].encode()
 
 
+@pytest.mark.slow
 def test_brotli_bodies_decompress_to_the_site_files(
     tmp_path, bucket, client, bucket_settings
 ):
@@ -120,6 +122,7 @@ def test_brotli_bodies_decompress_to_the_site_files(
     assert brotli.decompress(body) == SITE["feeds/all.rss.xml"].encode()
 
 
+@pytest.mark.slow
 def test_second_deploy_uploads_nothing(tmp_path, bucket_settings):
     site = make_site(tmp_path / "output")
     deploy(site, bucket_settings(precompressed="gzip"), "bucket")
@@ -129,6 +132,7 @@ def test_second_deploy_uploads_nothing(tmp_path, bucket_settings):
     assert result.counts == {"uploaded": 0, "updated": 0, "deleted": 0, "unchanged": 8}
 
 
+@pytest.mark.slow
 def test_changed_file_and_changed_header_are_uploaded_alone(tmp_path, bucket_settings):
     site = make_site(tmp_path / "output")
     deploy(site, bucket_settings(), "bucket")
@@ -146,6 +150,7 @@ def test_changed_file_and_changed_header_are_uploaded_alone(tmp_path, bucket_set
     assert result.uploaded == []
 
 
+@pytest.mark.slow
 def test_removed_file_is_deleted_only_with_delete(
     tmp_path, bucket, client, bucket_settings
 ):
@@ -163,6 +168,7 @@ def test_removed_file_is_deleted_only_with_delete(
     assert "archives.html" not in objects(client, bucket)
 
 
+@pytest.mark.slow
 def test_dry_run_touches_nothing(tmp_path, bucket, client, bucket_settings):
     site = make_site(tmp_path / "output")
     client.put_object(Bucket=bucket, Key="old.html", Body=b"stale")
@@ -174,6 +180,7 @@ def test_dry_run_touches_nothing(tmp_path, bucket, client, bucket_settings):
     assert result.deleted == ["old.html"]
 
 
+@pytest.mark.slow
 def test_plain_upload_is_recognised_by_etag(tmp_path, bucket, client, bucket_settings):
     site = make_site(tmp_path / "output", {"index.html": SITE["index.html"]})
     client.put_object(
@@ -232,6 +239,7 @@ def record_calls(monkeypatch) -> list[tuple[str, str]]:
     return calls
 
 
+@pytest.mark.slow
 def test_uploads_go_in_dependency_order_and_home_last(
     tmp_path, bucket, client, bucket_settings, monkeypatch
 ):
@@ -250,6 +258,7 @@ def test_uploads_go_in_dependency_order_and_home_last(
     )
 
 
+@pytest.mark.slow
 def test_interrupted_deploy_deletes_nothing_and_resumes(
     tmp_path, bucket, client, bucket_settings, monkeypatch
 ):
@@ -304,6 +313,7 @@ def test_cache_classes_and_content_types():
     assert s3.content_type("blob") == "application/octet-stream"
 
 
+@pytest.mark.slow
 def test_names_with_spaces_and_unicode_become_the_same_keys(
     tmp_path, bucket, client, bucket_settings
 ):
@@ -316,6 +326,7 @@ def test_names_with_spaces_and_unicode_become_the_same_keys(
     assert {f"digest/{name}" for name in names} <= keys
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("prefix", ["../other", "a/../../b", "./x", "a//b", "a\\b"])
 def test_prefixes_that_climb_or_hide_segments_are_refused(
     tmp_path, bucket, client, bucket_settings, prefix
@@ -333,6 +344,7 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_endpoint_down_is_a_clear_message(tmp_path, client, bucket_settings):
     site = make_site(tmp_path / "output")
     down = f"http://127.0.0.1:{closed_port()}"
@@ -346,6 +358,7 @@ def test_endpoint_down_is_a_clear_message(tmp_path, client, bucket_settings):
     assert "Nothing was uploaded" in message
 
 
+@pytest.mark.slow
 def test_missing_bucket_is_a_clear_message(tmp_path, client, bucket_settings):
     site = make_site(tmp_path / "output")
 
@@ -353,6 +366,7 @@ def test_missing_bucket_is_a_clear_message(tmp_path, client, bucket_settings):
         deploy(site, bucket_settings(bucket="no-such-digest-bucket"), "bucket")
 
 
+@pytest.mark.slow
 def test_access_denied_is_a_clear_message(
     tmp_path, bucket, client, bucket_settings, monkeypatch
 ):

@@ -152,6 +152,7 @@ def test_a_remembered_item_whose_image_changed_is_read_again(tmp_path: Path, mem
 # --- A rebuild in memory is the command line's build ---------------------------
 
 
+@pytest.mark.slow
 def test_a_rebuild_in_memory_is_what_the_command_line_builds(
     make_project, monkeypatch, capfd
 ):

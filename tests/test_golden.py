@@ -168,6 +168,7 @@ def update_requested(config: pytest.Config) -> bool:
     )
 
 
+@pytest.mark.slow
 def test_the_sample_site_is_byte_identical_to_its_golden_copy(
     built: Path, request: pytest.FixtureRequest
 ) -> None:
@@ -189,6 +190,7 @@ def test_the_sample_site_is_byte_identical_to_its_golden_copy(
     )
 
 
+@pytest.mark.slow
 def test_precompressed_files_are_the_files_beside_them(built: Path) -> None:
     names = {p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file()}
     derived = sorted(n for n in names if is_derived(n, names) and not varies_per_run(n))

@@ -184,6 +184,7 @@ def test_a_signed_manifest_needs_the_key(tmp_path, monkeypatch):
     assert "signature cannot be checked" in refused(site, tmp_path / "www")
 
 
+@pytest.mark.slow
 def test_a_signed_untouched_build_deploys(tmp_path, monkeypatch):
     monkeypatch.setenv(KEY_ENV, "ci-secret")
     site = make_site(tmp_path / "output")
@@ -240,6 +241,7 @@ def test_a_manifest_listing_a_path_outside_the_build_is_refused(tmp_path):
     assert "removed (1): ../outside.txt" in refused(site, tmp_path / "www")
 
 
+@pytest.mark.slow
 def test_the_output_symlink_is_deployed_as_the_build_it_points_at(tmp_path):
     make_site(tmp_path / ".output.builds" / "site-1")
     (tmp_path / "output").symlink_to(".output.builds/site-1")

@@ -6,6 +6,8 @@ import os
 import pickle
 from pathlib import Path
 
+import pytest
+
 from newsdigest.engine.readcache import (
     FOLDER,
     Entry,
@@ -128,6 +130,7 @@ def test_a_fresh_converter_renders_as_the_reused_one():
 # --- Builds ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cold_warm_and_uncached_builds_are_byte_identical(make_project):
     project = make_project(sample=True)
     settings = project.root / "pelicanconf.py"
@@ -150,6 +153,7 @@ def test_cold_warm_and_uncached_builds_are_byte_identical(make_project):
     assert entries(project) == stored
 
 
+@pytest.mark.slow
 def test_a_warm_build_reads_from_the_cache(make_project):
     project = make_project()
     project.write("content/items/a.md", item(title="The first title"))
@@ -164,6 +168,7 @@ def test_a_warm_build_reads_from_the_cache(make_project):
     assert "Cached summary" in project.page("2022/01/the-first-title/index.html")
 
 
+@pytest.mark.slow
 def test_an_edited_item_is_read_again(make_project):
     project = make_project()
     project.write("content/items/a.md", item(title="The first title"))
@@ -173,6 +178,7 @@ def test_an_edited_item_is_read_again(make_project):
     assert "<p>New.</p>" in project.page("2022/01/the-first-title/index.html")
 
 
+@pytest.mark.slow
 def test_problems_come_back_from_the_cache(make_project):
     project = make_project()
     project.write("content/items/a.md", item(topic="nowhere"))
@@ -189,6 +195,7 @@ def test_problems_come_back_from_the_cache(make_project):
     assert problems(first) == problems(second)
 
 
+@pytest.mark.slow
 def test_a_removed_image_is_found_by_a_warm_build(make_project):
     project = make_project()
     project.write("content/images/a.png", PNG)
@@ -208,6 +215,7 @@ def test_a_removed_image_is_found_by_a_warm_build(make_project):
     assert "does not exist" in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_a_linked_item_added_later_is_found_by_a_warm_build(make_project):
     project = make_project()
     project.write(
@@ -220,6 +228,7 @@ def test_a_linked_item_added_later_is_found_by_a_warm_build(make_project):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_a_changed_setting_is_not_served_from_the_cache(make_project):
     project = make_project()
     project.write("content/items/a.md", item(date="2022-01-05T10:00:00"))
@@ -276,6 +285,7 @@ def test_dates_with_zones_come_back(tmp_path: Path):
     assert cache.load("ab" * 32, tmp_path) == values
 
 
+@pytest.mark.slow
 def test_a_damaged_entry_of_another_shape_is_read_again(make_project):
     project = make_project()
     project.write("content/items/a.md", item(title="The first title"))

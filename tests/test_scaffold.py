@@ -306,6 +306,7 @@ def test_the_theme_has_nothing_of_the_sample():
             assert "example.org" not in text, path
 
 
+@pytest.mark.slow
 def test_footer_text_comes_from_settings(make_project):
     project = make_project()
     result = project.build(DIGEST_CONTENT={"id_authority": "x.example.org,2026"})
@@ -448,6 +449,7 @@ def test_init_from_the_installed_package_builds_publishes_and_checks(tmp_path):
     assert run("-m", "invoke", "publish", cwd=site.root).returncode == 0
 
 
+@pytest.mark.slow
 def test_a_copied_theme_is_used_once_set(make_project, monkeypatch):
     project = make_project()
     monkeypatch.chdir(project.root)

@@ -33,6 +33,7 @@ def invoke(project, *args: str) -> subprocess.CompletedProcess[str]:
     return run_module("invoke", *args, cwd=project.root if project else REPO)
 
 
+@pytest.mark.slow
 def test_every_task_is_listed_with_its_help():
     listing = invoke(None, "--list").stdout
     for name in TASKS:
@@ -42,6 +43,7 @@ def test_every_task_is_listed_with_its_help():
         assert len(line.split(maxsplit=1)) == 2, f"{name} has no help text: {listing}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", TASKS)
 def test_every_task_documents_its_options(name):
     result = invoke(None, "--help", name)
@@ -52,6 +54,7 @@ def test_every_task_documents_its_options(name):
     )
 
 
+@pytest.mark.slow
 def test_build_clean_rebuild(make_project):
     project = make_project(sample=True)
     assert invoke(project, "build").returncode == 0
@@ -66,6 +69,7 @@ def test_build_clean_rebuild(make_project):
     assert (project.output / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_deploy_needs_a_checked_production_build(make_project, tmp_path):
     project = make_project(sample=True)
     www = tmp_path / "www"

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from jinja2 import Template
 from pelican.settings import DEFAULT_CONFIG
 
@@ -63,6 +64,7 @@ def test_writer_checks_nothing_when_checks_are_off(tmp_path: Path) -> None:
     assert (tmp_path / "output" / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_build_names_the_item_behind_a_broken_page(make_project) -> None:
     project = make_project()
     project.write(
@@ -76,6 +78,7 @@ def test_build_names_the_item_behind_a_broken_page(make_project) -> None:
     assert "no-such-page" in out and "Traceback" not in out
 
 
+@pytest.mark.slow
 def test_checking_changes_nothing_in_the_output(make_project) -> None:
     checked = make_project(sample=True)
     unchecked = make_project(sample=True)
