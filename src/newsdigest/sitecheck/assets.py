@@ -89,6 +89,16 @@ def asset_problem(site: Site, path: str, ref: Ref, target: Target) -> Problem | 
     """The assets check for one reference of the file ``path``."""
     if ref.role == CSS and url_scheme(ref.url) == "data":
         return None  # inline fonts and icons in CSS are fine
+    if ref.field == "script[src]" and target.kind is Kind.EXTERNAL:
+        return Problem(
+            path=path,
+            line=ref.line,
+            field=ref.field,
+            message=f"loads the script {ref.url!r} from another site",
+            fix="Load only the theme's own scripts, from this site.",
+            severity=ERROR,
+            check=CHECK,
+        )
     if target.kind is not Kind.INTERNAL or target.path == path:
         return None  # external, unsafe (links check) or ``url(#svg-filter)``
     if site.lookup(target.path) is not None:
