@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsdigest import theme_path
+from newsdigest.edition_model import EMAIL_PAGE
 from newsdigest.problems import ERROR, Problem
 from newsdigest.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from newsdigest.sitecheck.page import ACTIVE_TAGS, BODY, HEAD, Element, Page
@@ -43,6 +44,8 @@ _EVENT_HANDLER = re.compile(r"^on[a-z]+$")
 JSON_LD = "application/ld+json"
 #: Schemes that run code or smuggle a document in: never in a page.
 ACTIVE_SCHEMES = frozenset({"javascript", "data", "vbscript"})
+#: Attributes reported wherever they are, not again as foreign to a body.
+_REPORTED_ATTRIBUTES = frozenset({"style", "srcdoc"})
 NO_SCRIPT_FIX = (
     "Remove it; the digest runs no JavaScript beyond the theme's own scripts."
 )
@@ -212,7 +215,8 @@ class _PageChecker:
         """Markup that runs, loads or submits something, or retargets the
         page, anywhere on it: only what the theme itself writes may stay."""
         tag = element.tag
-        if "style" in element.attrs:
+        inlined = posixpath.basename(self.page.path) == EMAIL_PAGE
+        if "style" in element.attrs and (element.region == BODY or not inlined):
             self.add(
                 element.line,
                 f"{tag}[style]",
@@ -286,6 +290,8 @@ class _PageChecker:
         element or attribute the sanitiser drops means the HTML came from
         somewhere else (a tampered cache, a plugin)."""
         tag = element.tag
+        if tag in ACTIVE_TAGS or tag == "script":
+            return  # reported as such
         if tag not in ALLOWED_TAGS:
             self.add(
                 element.line,
@@ -297,6 +303,8 @@ class _PageChecker:
             return
         allowed = ALLOWED_ATTRIBUTES.get(tag, set())
         for name in element.attrs:
+            if name in _REPORTED_ATTRIBUTES or _EVENT_HANDLER.match(name):
+                continue  # reported as such
             if name not in allowed and not (tag == "a" and name == "rel"):
                 self.add(
                     element.line,
