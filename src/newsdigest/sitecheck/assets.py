@@ -17,6 +17,7 @@ from newsdigest.sitecheck.page import Element
 from newsdigest.sitecheck.site import (
     ASSET,
     CSS,
+    SCRIPT,
     Kind,
     Ref,
     Site,
@@ -72,7 +73,7 @@ def asset_refs(element: Element) -> Iterator[Ref]:
     if element.tag not in _MAY_LOAD and "style" not in element.attrs:
         return
     for field, url in element_assets(element):
-        yield Ref(element.line, field, url, ASSET)
+        yield Ref(element.line, field, url, SCRIPT if field == "script[src]" else ASSET)
     css = element.text if element.tag == "style" else ""
     css += element.attrs.get("style", "")
     if "url(" in css.lower() or "@import" in css.lower():
@@ -89,7 +90,7 @@ def asset_problem(site: Site, path: str, ref: Ref, target: Target) -> Problem | 
     """The assets check for one reference of the file ``path``."""
     if ref.role == CSS and url_scheme(ref.url) == "data":
         return None  # inline fonts and icons in CSS are fine
-    if ref.field == "script[src]" and target.kind is Kind.EXTERNAL:
+    if ref.role == SCRIPT and target.kind is Kind.EXTERNAL:
         return Problem(
             path=path,
             line=ref.line,
