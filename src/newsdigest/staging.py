@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdigest.manifest import manifest_path
+from newsdigest.outputcache import FOLDER as OUTPUT_INDEXES
 from newsdigest.problems import DigestError
 from newsdigest.settings import FORCE_ENV
 
@@ -532,6 +533,9 @@ def clean_output(output: Path, content: Path, project: Path) -> list[Path]:
                     continue  # a record, removed with its folder
                 if is_companion(entry):
                     continue  # removed with its folder
+                if entry.name == OUTPUT_INDEXES and not entry.is_symlink():
+                    shutil.rmtree(entry)  # the builds' output indexes
+                    continue
                 if not remove_build(entry):
                     kept.append(entry)
             if not kept or all(k == output for k in kept):

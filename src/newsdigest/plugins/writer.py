@@ -299,7 +299,7 @@ class CheckingWriter(Writer):
             key = site_key(self.settings, self._checks, self._fp)
             self._index = OutputIndex(self._build, key)
             live = self._live.name if self._live else None
-            self._previous = load_index(cache_path(self.settings), live, key)
+            self._previous = load_index(Path(self._root).parent, live, key)
             if self._previous is None and live:
                 logger.info("No usable output index of %s: every file is written", live)
         return self._index
@@ -550,7 +550,7 @@ class CheckingWriter(Writer):
         for path, entry in self._index.entries.items():
             entry.state = file_state(root / path)
         try:
-            save_index(cache_path(self.settings), self._index, keep)
+            save_index(Path(self._root).parent, self._index, keep)
         except OSError as error:
             logger.warning("Could not keep the output index: %s", error)
         logger.info(
@@ -588,10 +588,6 @@ def enabled_checks(settings: dict[str, Any]) -> list[str]:
 def incremental(settings: dict[str, Any]) -> bool:
     """Files are reused only by staged builds (from the live build)."""
     return bool(publish_config(settings)["staging"])
-
-
-def cache_path(settings: dict[str, Any]) -> Path:
-    return Path(settings.get("CACHE_PATH") or "cache").resolve()
 
 
 def shown_source(settings: dict[str, Any], content: Any) -> str | None:
