@@ -3,8 +3,8 @@
 A staged build writes into a new folder beside the published one. Each file the
 writer renders gets a key (``newsdigest.fingerprint``); the keys, with what the
 site checks learned from each file, are kept beside the builds
-(``.output.builds/newsdigest-output/``) under the name of the build they
-describe.
+(``.output.outputs/newsdigest-output/``, ``newsdigest.staging.indexes_dir``)
+under the name of the build they describe.
 
 Why beside the builds and not in ``CACHE_PATH``: a cache folder may come from
 elsewhere (a CI cache restore anyone's pull request can write), and an index
@@ -37,8 +37,8 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-#: Folder in the builds folder (``newsdigest.staging.builds_dir``), removed
-#: with the builds by ``clean_output``.
+#: Folder in ``newsdigest.staging.indexes_dir``, removed with the builds by
+#: ``clean_output``.
 FOLDER = "newsdigest-output"
 #: Bump when what an index holds changes: older indexes are then ignored.
 VERSION = 2

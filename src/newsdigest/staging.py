@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 from newsdigest.manifest import manifest_path
-from newsdigest.outputcache import FOLDER as OUTPUT_INDEXES
 from newsdigest.problems import DigestError
 from newsdigest.settings import FORCE_ENV
 
@@ -64,6 +63,19 @@ PROJECT_FILES = (
 
 def builds_dir(output: Path) -> Path:
     return output.parent / f".{output.name}.builds"
+
+
+def indexes_dir(output: Path) -> Path:
+    """Where the output indexes of the builds are kept (``newsdigest.outputcache``):
+    beside the builds, never in CACHE_PATH, which may come from elsewhere."""
+    return output.parent / f".{output.name}.outputs"
+
+
+def output_of_staging(staging: Path) -> Path:
+    """The output path a staging folder (``.output.builds/staging-...``) is for."""
+    return staging.parent.with_name(
+        staging.parent.name.removeprefix(".").removesuffix(".builds")
+    )
 
 
 def lock_path(output: Path) -> Path:
@@ -526,6 +538,9 @@ def clean_output(output: Path, content: Path, project: Path) -> list[Path]:
                 kept.append(output)
             else:
                 shutil.rmtree(output)
+        indexes = indexes_dir(output)
+        if indexes.is_dir() and not indexes.is_symlink():
+            shutil.rmtree(indexes)
         builds = builds_dir(output)
         if builds.is_dir() and not builds.is_symlink():
             for entry in sorted(builds.iterdir()):
@@ -533,9 +548,6 @@ def clean_output(output: Path, content: Path, project: Path) -> list[Path]:
                     continue  # a record, removed with its folder
                 if is_companion(entry):
                     continue  # removed with its folder
-                if entry.name == OUTPUT_INDEXES and not entry.is_symlink():
-                    shutil.rmtree(entry)  # the builds' output indexes
-                    continue
                 if not remove_build(entry):
                     kept.append(entry)
             if not kept or all(k == output for k in kept):

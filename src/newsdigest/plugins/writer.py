@@ -61,7 +61,12 @@ from newsdigest.problems import content_path
 from newsdigest.readcache import code_version
 from newsdigest.settings import publish_config
 from newsdigest.sitecheck import CHECKS, SiteChecker, record_build
-from newsdigest.staging import live_build, published_name
+from newsdigest.staging import (
+    indexes_dir,
+    live_build,
+    output_of_staging,
+    published_name,
+)
 from newsdigest.templatedeps import TemplateReads, page_reads
 
 logger = logging.getLogger(__name__)
@@ -273,6 +278,7 @@ class CheckingWriter(Writer):
         staged = Path(self._root)
         self._live = live_build(staged) if incremental(self.settings) else None
         self._build = published_name(staged) if incremental(self.settings) else ""
+        self._indexes = indexes_dir(output_of_staging(staged))
         self._fp = Fingerprinter(HANDLERS)
         self._reads: dict[int, TemplateReads] = {}
         self._index: OutputIndex | None = None
@@ -299,7 +305,7 @@ class CheckingWriter(Writer):
             key = site_key(self.settings, self._checks, self._fp)
             self._index = OutputIndex(self._build, key)
             live = self._live.name if self._live else None
-            self._previous = load_index(Path(self._root).parent, live, key)
+            self._previous = load_index(self._indexes, live, key)
             if self._previous is None and live:
                 logger.info("No usable output index of %s: every file is written", live)
         return self._index
@@ -550,7 +556,7 @@ class CheckingWriter(Writer):
         for path, entry in self._index.entries.items():
             entry.state = file_state(root / path)
         try:
-            save_index(Path(self._root).parent, self._index, keep)
+            save_index(self._indexes, self._index, keep)
         except OSError as error:
             logger.warning("Could not keep the output index: %s", error)
         logger.info(
