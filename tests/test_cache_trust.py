@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from newsdigest.problems import WARNING, Problem
 from newsdigest.readcache import FOLDER
 from tests.helpers import (
     TRACEBACK,
@@ -50,7 +51,14 @@ def _values(**changes: Any) -> Callable[[tuple], tuple]:
     return tamper
 
 
+def _skipped(result: tuple) -> tuple:
+    """Skipped for a warning only: the item would silently vanish."""
+    warning = Problem("content/items/a.md", 2, "title", "PWNED", "", WARNING)
+    return ("skip", [warning])
+
+
 ATTACKS: dict[str, Callable[[tuple], tuple]] = {
+    "skipped without an error": _skipped,
     "script src": _body('<script src="https://evil.example/x.js"></script>'),
     "iframe": _body('<iframe src="https://evil.example/frame"></iframe>'),
     "onerror": _body(

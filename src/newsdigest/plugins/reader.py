@@ -366,8 +366,11 @@ class DigestReader(BaseReader):
         the Markdown and YAML the cache saves (see docs/_incoming/cache-trust.md)."""
         if not _is_result(result):
             return False
-        if result[0] == "skip":
-            return all(_plain_problem(p) for p in result[1])
+        if result[0] == "skip":  # a read skips a file only for an error in it
+            problems = result[1]
+            return all(map(_plain_problem, problems)) and any(
+                p.is_error for p in problems
+            )
         _, body, values, problems, lines = result
         if not (
             all(_plain_problem(p) and not p.is_error for p in problems)
