@@ -753,3 +753,15 @@ def test_a_script_from_another_site_is_refused_by_the_assets_check(
     problem = only_problem(check_site(write_tree(tmp_path, files), site_url=SITE_URL))
     assert (problem.check, problem.field) == ("assets", "script[src]")
     assert "from another site" in problem.message
+
+
+def test_a_stylesheet_from_another_site_is_refused_by_the_assets_check(
+    tmp_path: Path,
+) -> None:
+    files = clean_files()
+    files["about.html"] = html_page(
+        '<h1>About</h1>\n<a name="team">Team</a>',
+        head='<link rel="stylesheet" href="https://evil.example/x.css">\n',
+    )
+    problem = only_problem(check_site(write_tree(tmp_path, files), site_url=SITE_URL))
+    assert (problem.check, problem.field) == ("assets", "link[href]")

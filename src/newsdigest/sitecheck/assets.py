@@ -73,7 +73,8 @@ def asset_refs(element: Element) -> Iterator[Ref]:
     if element.tag not in _MAY_LOAD and "style" not in element.attrs:
         return
     for field, url in element_assets(element):
-        yield Ref(element.line, field, url, SCRIPT if field == "script[src]" else ASSET)
+        code = field == "script[src]" or "stylesheet" in element.tokens("rel")
+        yield Ref(element.line, field, url, SCRIPT if code else ASSET)
     css = element.text if element.tag == "style" else ""
     css += element.attrs.get("style", "")
     if "url(" in css.lower() or "@import" in css.lower():
@@ -95,8 +96,8 @@ def asset_problem(site: Site, path: str, ref: Ref, target: Target) -> Problem | 
             path=path,
             line=ref.line,
             field=ref.field,
-            message=f"loads the script {ref.url!r} from another site",
-            fix="Load only the theme's own scripts, from this site.",
+            message=f"loads the script or stylesheet {ref.url!r} from another site",
+            fix="Load only the theme's own scripts and stylesheets, from this site.",
             severity=ERROR,
             check=CHECK,
         )

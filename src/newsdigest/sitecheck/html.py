@@ -44,6 +44,9 @@ _EVENT_HANDLER = re.compile(r"^on[a-z]+$")
 JSON_LD = "application/ld+json"
 #: Schemes that run code or smuggle a document in: never in a page.
 ACTIVE_SCHEMES = frozenset({"javascript", "data", "vbscript"})
+#: Elements the theme writes in <head> only: elsewhere they came from content.
+#: (A <style> in the body is the assets check's: its url()s must resolve.)
+_HEAD_ONLY = frozenset({"link"})
 #: Attributes reported wherever they are, not again as foreign to a body.
 _REPORTED_ATTRIBUTES = frozenset({"style", "srcdoc"})
 NO_SCRIPT_FIX = (
@@ -242,6 +245,13 @@ class _PageChecker:
                 )
             else:
                 self.refresh(element)
+        if tag in _HEAD_ONLY and element.region != HEAD:
+            self.add(
+                element.line,
+                tag,
+                f"<{tag}> outside <head>",
+                "Remove it; linked resources come from the theme's head only.",
+            )
         if tag in ACTIVE_TAGS and not (
             self.theme_form(element) or self.local_use(element)
         ):
@@ -290,7 +300,7 @@ class _PageChecker:
         element or attribute the sanitiser drops means the HTML came from
         somewhere else (a tampered cache, a plugin)."""
         tag = element.tag
-        if tag in ACTIVE_TAGS or tag == "script":
+        if tag in ACTIVE_TAGS or tag in _HEAD_ONLY or tag == "script":
             return  # reported as such
         if tag not in ALLOWED_TAGS:
             self.add(

@@ -47,6 +47,13 @@ ACTIVE_TAGS = (
     "base",
     "use",
     "foreignobject",
+    # SVG animation can set an href to javascript: after the page loaded.
+    "animate",
+    "animatemotion",
+    "animatetransform",
+    "set",
+    "handler",
+    "listener",
 )
 _FOREIGN = ("svg", "math")
 _RAW_TEXT = frozenset({"title", "script", "style"})
