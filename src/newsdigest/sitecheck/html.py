@@ -8,6 +8,14 @@ parsing standard and reports every repair it makes. The other rules are the
 site's promises: one title, one main and one h1 per page, alt text on images,
 a UTF-8 charset and a viewport, and no scripts (the digest needs none, and an
 inline script or handler in curated content is the likeliest attack).
+
+Markup that runs, loads, frames or submits something is refused wherever it is,
+unless the theme writes it: its own scripts (read from its templates), JSON-LD,
+its search form, the alias pages' refresh. Curated HTML (the theme's ``prose``
+wrappers) may hold only what ``newsdigest.sanitize`` writes, whatever the theme
+uses elsewhere: markup there that the sanitiser drops came from somewhere else
+(a planted cache entry, a plugin), and this check is the layer that does not
+depend on where.
 """
 
 from __future__ import annotations

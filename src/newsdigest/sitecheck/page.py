@@ -6,7 +6,10 @@ written (or from disk for ``newsdigest check --site``), by libxml2, which is
 fast and keeps line numbers. Only the elements a rule looks at are kept: those
 carrying an id, a URL, an inline style, an event handler or ``target``, and the
 few the page-structure rules count (``html``, ``title``, ``meta``, ``main``,
-``h1``, ``img``, ``script``, ``style``, ``link``).
+``h1``, ``img``, ``script``, ``style``, ``link``), every element that loads,
+frames or submits something (``ACTIVE_TAGS``), and, inside the theme's
+wrappers of curated HTML (class ``prose``), every element the sanitiser would
+not have written. Each element knows its region (``<head>``, a body, neither).
 
 libxml2 reports the markup repairs that matter most in templates (stray and
 mismatched end tags); the full HTML5 parser (html5lib) is slower and runs only
