@@ -17,10 +17,10 @@ from newsdigest.publishing.manifest import (
     manifest_path,
     read_manifest,
     scan_site,
-    settings_file_from_argv,
     verified_copy,
     verify_site,
 )
+from newsdigest.settings import settings_file_from_argv
 from tests.helpers import SITE, make_site, read_tree, republish
 
 TARGETS = {

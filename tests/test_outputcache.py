@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from newsdigest.engine.outputcache import (
     FOLDER,
@@ -18,6 +21,7 @@ from newsdigest.engine.outputcache import (
     replace_file,
     save_index,
 )
+from tests.helpers import Project, item, output_of
 
 
 def test_the_index_of_the_live_build_with_the_same_site_key_is_loaded(
@@ -66,3 +70,42 @@ def test_replacing_a_linked_file_leaves_the_other_link_alone(tmp_path: Path) -> 
     assert live.read_text() == "published"
     assert staged.read_bytes() == b"new"
     assert not link_from(tmp_path / "gone.html", tmp_path / "x.html")
+
+
+@pytest.mark.slow
+def test_an_index_planted_in_the_cache_cannot_keep_an_old_page(
+    make_project: Callable[..., Project],
+) -> None:
+    """CACHE_PATH may be restored from a CI cache: an index planted there that
+    gives a changed page its new key would publish the live build's old page."""
+    project = make_project()
+    page = "2022/01/a-story/index.html"
+    project.write("content/items/a.md", item(body="First version.\n"))
+    assert project.build().returncode == 0
+    first = project.output.resolve()
+    project.write("content/items/a.md", item(body="Second version.\n"))
+    assert project.build().returncode == 0
+    second = project.output.resolve()
+
+    def index_of(build: Path) -> OutputIndex:
+        (path,) = project.root.rglob(f"{FOLDER}/{build.name}.pickle")
+        _version, index = pickle.loads(path.read_bytes())
+        return index
+
+    # The first build is live again; the planted index of it says its old
+    # page has the key the second version renders to.
+    planted = index_of(first)
+    planted.entries[page].key = index_of(second).entries[page].key
+    project.output.unlink()
+    project.output.symlink_to(os.path.relpath(first, project.root))
+    index_path(project.root / "cache", first.name).parent.mkdir(
+        parents=True, exist_ok=True
+    )
+    index_path(project.root / "cache", first.name).write_bytes(
+        pickle.dumps((VERSION, planted))
+    )
+
+    result = project.build()
+
+    assert result.returncode == 0, output_of(result)
+    assert "Second version." in project.page(page)

@@ -615,3 +615,153 @@ def test_command_line_chooses_the_markup_parser(
     (error,) = json.loads(capsys.readouterr().out)["errors"]
     assert (error["path"], error["field"]) == ("extra.html", "parse")
     assert message in error["message"]
+
+
+# --- Active markup: only the theme's own, never inside curated HTML -----------
+
+from newsdigest.sitecheck.html import page_problems, theme_scripts  # noqa: E402
+from newsdigest.sitecheck.page import scan_page  # noqa: E402
+
+THEME_MARKUP = f"""<form class="site-search" role="search" action="{SITE_URL}/search/"
+ method="get"><input type="search" name="q"></form>
+<script src="{SITE_URL}/pagefind/pagefind-ui.js" defer></script>
+<script src="../theme/js/search.js" defer></script>
+<script type="application/ld+json">{{"@type": "NewsArticle"}}</script>
+<svg><use href="#icon"></use></svg>
+"""
+ACTIVE_MARKUP = [
+    # (what, markup, field of the one problem)
+    ("script src", '<script src="https://evil.example/x.js"></script>', "script"),
+    (
+        "theme script, module",
+        f'<script type="module" src="{SITE_URL}/theme/js/search.js"></script>',
+        "script",
+    ),
+    ("inline script", "<script>alert(1)</script>", "script"),
+    ("empty script", "<script></script>", "script"),
+    ("iframe", '<iframe src="https://evil.example/"></iframe>', "iframe"),
+    ("frame", '<frame src="https://evil.example/">', "frame"),
+    ("object", '<object data="https://evil.example/x.swf"></object>', "object"),
+    ("embed", '<embed src="https://evil.example/x.swf">', "embed"),
+    ("post form", '<form action="https://evil.example/" method="post"></form>', "form"),
+    ("base", '<base href="https://evil.example/">', "base"),
+    (
+        "meta refresh in body",
+        '<meta http-equiv="refresh" content="0; url=/x">',
+        "meta[http-equiv]",
+    ),
+    (
+        "event handler",
+        '<img src="/images/logo.png" alt="" onerror="alert(1)">',
+        "img[onerror]",
+    ),
+    ("style", '<p style="position:fixed;inset:0">Log in</p>', "p[style]"),
+    (
+        "srcdoc",
+        '<div srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></div>',
+        "div[srcdoc]",
+    ),
+    (
+        "svg use of another document",
+        '<svg><use href="https://evil.example/s.svg#x"></use></svg>',
+        "use",
+    ),
+    (
+        "svg foreignObject",
+        "<svg><foreignObject><p>x</p></foreignObject></svg>",
+        "foreignobject",
+    ),
+]
+
+
+def problems_of(
+    main: str, *, path: str = "2022/01/a/index.html", head: str = ""
+) -> list:
+    page = scan_page(path, html_page("<h1>A</h1>\n" + main, head=head))
+    return page_problems(page)
+
+
+def test_the_theme_scripts_come_from_its_templates() -> None:
+    assert theme_scripts() == {"pagefind/pagefind-ui.js", "theme/js/search.js"}
+
+
+def test_the_theme_own_active_markup_passes() -> None:
+    refresh = f'<meta http-equiv="refresh" content="0; url={SITE_URL}/a/">'
+    assert problems_of(THEME_MARKUP, head=refresh) == []
+
+
+@pytest.mark.parametrize(
+    ("markup", "field"),
+    [case[1:] for case in ACTIVE_MARKUP],
+    ids=[case[0] for case in ACTIVE_MARKUP],
+)
+def test_active_markup_is_refused_anywhere(markup: str, field: str) -> None:
+    (problem,) = problems_of(markup)
+    assert (problem.check, problem.field, problem.line) == ("html", field, 12)
+
+
+@pytest.mark.parametrize(
+    ("markup", "field"),
+    [
+        (f'<script src="{SITE_URL}/theme/js/search.js" defer></script>', "script"),
+        ('<script type="application/ld+json">{}</script>', "script"),
+        ('<form role="search" method="get" action="/search/"></form>', "form"),
+        ('<svg><use href="#icon"></use></svg>', "use"),
+        ('<div class="card">x</div>', "body:div"),
+        (
+            '<a href="/a/" class="button" target="_blank" rel="noopener">x</a>',
+            "body:a[class]",
+        ),
+        ('<img src="/images/logo.png" alt="" loading="lazy">', "body:img[loading]"),
+    ],
+    ids=[
+        "theme script",
+        "json-ld",
+        "search form",
+        "local use",
+        "div",
+        "class",
+        "img attribute",
+    ],
+)
+def test_inside_a_body_only_what_the_sanitiser_writes_passes(
+    markup: str, field: str
+) -> None:
+    """Markup that passes elsewhere on a page is refused in curated HTML."""
+    assert problems_of(markup) == []
+    body = f'<div class="item__body prose">\n<p>Text.</p>\n{markup}\n</div>'
+    problems = problems_of(body)
+    assert field in {p.field for p in problems}
+    assert {p.line for p in problems} == {14}
+
+
+def test_an_email_page_keeps_its_inlined_styles_only_outside_the_body() -> None:
+    styled = '<p style="margin:0">Hi</p>'
+    assert problems_of(styled, path="editions/2022-W01/email.html") == []
+    body = f'<div class="prose">{styled}</div>'
+    (problem,) = problems_of(body, path="editions/2022-W01/email.html")
+    assert problem.field == "p[style]"
+
+
+def test_a_script_from_another_site_is_refused_by_the_assets_check(
+    tmp_path: Path,
+) -> None:
+    files = clean_files()
+    files["index.html"] = html_page(
+        '<h1>A</h1>\n<script src="https://evil.example/theme/js/search.js"></script>'
+    )
+    problem = only_problem(check_site(write_tree(tmp_path, files), site_url=SITE_URL))
+    assert (problem.check, problem.field) == ("assets", "script[src]")
+    assert "from another site" in problem.message
+
+
+def test_a_stylesheet_from_another_site_is_refused_by_the_assets_check(
+    tmp_path: Path,
+) -> None:
+    files = clean_files()
+    files["about.html"] = html_page(
+        '<h1>About</h1>\n<a name="team">Team</a>',
+        head='<link rel="stylesheet" href="https://evil.example/x.css">\n',
+    )
+    problem = only_problem(check_site(write_tree(tmp_path, files), site_url=SITE_URL))
+    assert (problem.check, problem.field) == ("assets", "link[href]")

@@ -14,11 +14,12 @@ cache, deterministic order) are enforced here too, so a plain
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -419,8 +420,6 @@ def path_problem(value: Any) -> str | None:
 
 def settings_file() -> str:
     """The settings file of this ``pelican`` run as messages name it."""
-    from newsdigest.publishing.manifest import settings_file_from_argv
-
     found = settings_file_from_argv(sys.argv, Path.cwd())
     if found is None:
         return "settings"
@@ -578,3 +577,25 @@ def site_settings_problems(
         )
         for field, problem, fix in found
     ]
+
+
+def settings_file_from_argv(argv: Sequence[str], cwd: Path) -> str | None:
+    """The settings file a ``pelican`` command line builds with, as an absolute path.
+
+    Pelican does not keep the path in its settings, so the publish plugin reads
+    it from the command line (``-s FILE``, ``--settings FILE``; none means
+    ``pelicanconf.py`` when it exists). None when this is not a pelican run.
+    """
+    program = Path(argv[0]).as_posix() if argv else ""
+    if (
+        not program.endswith(("/pelican", "pelican/__main__.py"))
+        and program != "pelican"
+    ):
+        return None  # an in-process build (tests, benchmarks): -s means other things
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("-s", "--settings")
+    known, _ = parser.parse_known_args(list(argv[1:]))
+    if known.settings:
+        return str((cwd / known.settings).resolve())
+    default = cwd / "pelicanconf.py"
+    return str(default.resolve()) if default.is_file() else None

@@ -2,12 +2,23 @@
 
 A staged build writes into a new folder beside the published one. Each file the
 writer renders gets a key (``newsdigest.engine.fingerprint``); the keys, with what the
-site checks learned from each file, are kept in ``CACHE_PATH`` under the name of
-the build they describe. The next build loads the index of the build that is
-live now: a file whose key is unchanged is hard-linked from the live build
-(same bytes, no rendering, no check, no write) and its check record is taken
-over. An index of any other build (one that failed its checks, a deleted one)
-is ignored, so a link always points at the published bytes it was keyed on.
+site checks learned from each file, are kept beside the builds
+(``.output.outputs/newsdigest-output/``, ``newsdigest.publishing.staging.indexes_dir``)
+under the name of the build they describe.
+
+Why beside the builds and not in ``CACHE_PATH``: a cache folder may come from
+elsewhere (a CI cache restore anyone's pull request can write), and an index
+says which file may be reused without being rendered or checked. A planted
+index naming a page's new key would publish the live build's old bytes (and
+its check record) for it. The builds folder holds the site this index is
+about, so whoever can write there can already change what is published; an
+index can therefore never be worth more than the site it describes.
+
+The next build loads the index of the build that is live now: a file whose
+key is unchanged is hard-linked from the live build (same bytes, no rendering,
+no check, no write) and its check record is taken over. An index of any other
+build (one that failed its checks, a deleted one) is ignored, so a link always
+points at the published bytes it was keyed on.
 
 Files are only ever replaced, never rewritten in place (``replace_file``), so a
 file shared by two builds cannot change under the published site.
@@ -34,15 +45,15 @@ from newsdigest.filemodes import (
 
 logger = logging.getLogger(__name__)
 
-#: Folder under Pelican's CACHE_PATH (removed with the other newsdigest caches).
+#: Folder in ``newsdigest.publishing.staging.indexes_dir``, removed with the builds by
+#: ``clean_output``.
 FOLDER = "newsdigest-output"
 #: Bump when what an index holds changes: older indexes are then ignored.
 VERSION = 2
 
 
-# The only classes an index may contain (plain containers aside): a cache
-# folder may come from elsewhere (a CI cache), and a planted pickle naming any
-# other callable is refused before anything is called.
+# The only classes an index may contain (plain containers aside): a pickle
+# naming any other callable is refused before anything is called.
 _ALLOWED = frozenset(
     {
         ("newsdigest.engine.outputcache", "Entry"),

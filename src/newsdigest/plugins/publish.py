@@ -29,7 +29,7 @@ from pelican import signals
 
 from newsdigest.engine.runstate import STATE, start_run
 from newsdigest.problems import DigestError, Report
-from newsdigest.publishing.manifest import settings_file_from_argv, write_manifest
+from newsdigest.publishing.manifest import write_manifest
 from newsdigest.publishing.staging import (
     BuildLock,
     count_pages,
@@ -52,6 +52,7 @@ from newsdigest.settings import (
     publish_config,
     raise_if_errors,
     setting_problem,
+    settings_file_from_argv,
 )
 
 logger = logging.getLogger(__name__)

@@ -37,17 +37,19 @@ from newsdigest.model.body import (
 )
 from newsdigest.model.frontmatter import (
     UNSAFE_CHARS,
+    Document,
     FrontMatterError,
     read_source,
     split,
 )
 from newsdigest.model.ordering import order_key
-from newsdigest.model.sanitize import SiteLink
+from newsdigest.model.sanitize import SiteLink, sanitise_html
 from newsdigest.model.scheduling import is_production
 from newsdigest.model.schema import (
     BODY_UNSAFE_CHARS,
     MAX_SLUG_BYTES,
     WINDOWS_RESERVED,
+    Checked,
     slug_bytes,
     tag_key,
     truncate_slug,
@@ -64,7 +66,7 @@ from newsdigest.model.staticfiles import (
 )
 from newsdigest.model.topics import Topic
 from newsdigest.placeholders import placeholder_problems
-from newsdigest.problems import Problem, Report, content_path
+from newsdigest.problems import ERROR, WARNING, Problem, Report, content_path
 from newsdigest.settings import (
     content_config,
     raise_if_errors,
@@ -140,6 +142,58 @@ def _is_result(result: Any) -> bool:
     return isinstance(problems, list) and all(isinstance(p, Problem) for p in problems)
 
 
+_PROBLEM_FIELDS = {
+    "path": (str,),
+    "line": (int, type(None)),
+    "field": (str, type(None)),
+    "message": (str,),
+    "fix": (str,),
+    "severity": (str,),
+    "check": (str,),
+    "source": (str, type(None)),
+}
+
+
+def _plain_problem(problem: Problem) -> bool:
+    """A cached Problem holds plain values of its fields' types, nothing else."""
+    fields = vars(problem)
+    return (
+        type(problem) is Problem
+        and fields.keys() == _PROBLEM_FIELDS.keys()
+        and all(type(fields[k]) in kinds for k, kinds in _PROBLEM_FIELDS.items())
+        and problem.severity in (ERROR, WARNING)
+    )
+
+
+def _front_matter(values: dict[str, Any]) -> dict[str, Any] | None:
+    """Checked values as the front matter that checks into them again: the
+    topic by its slug, the image without what the check adds, no item id
+    (derived from source_url). None if they are not of the checked shapes."""
+    meta = dict(values)
+    meta.pop("item_id", None)
+    if "topic" in meta:
+        if type(meta["topic"]) is not Topic:
+            return None
+        meta["topic"] = meta["topic"].slug
+    if "image" in meta:
+        image = meta["image"]
+        if type(image) is not dict:
+            return None
+        meta["image"] = {k: image[k] for k in ("src", "alt", "credit") if k in image}
+    return meta
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of the same types all the way down (``1 == True == 1.0``)."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is dict:
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if type(a) in (list, tuple):
+        return len(a) == len(b) and all(map(_same, a, b))
+    return bool(a == b)
+
+
 def _skip(problems: list[Problem]) -> tuple[str, dict[str, Any]]:
     return "", {"status": "skip", PROBLEMS_KEY: problems}
 
@@ -182,7 +236,8 @@ class DigestReader(BaseReader):
         base = content_base(self.settings)
         key = entry_key(data, self._key_parts(source_path, shown, relative))
         result = cache.load(key, base)
-        if not _is_result(result):  # absent, or damaged into another shape
+        # Absent, damaged into another shape, or not what a read would give.
+        if not self._trusted(result, source_path, shown, relative):
             result, used = self._read_checked(source_path, shown, relative)
             if used is not None:
                 cache.store(key, result, dependencies(base, used))
@@ -208,35 +263,12 @@ class DigestReader(BaseReader):
         its checks looked at (None: not to be cached, e.g. a render that ran
         out of time on a busy machine)."""
         used: list[str] = []
-
-        def asset_problem(src: str) -> str | None:
-            used.append(src)
-            return link_problem(
-                content_base(self.settings),
-                "",
-                "static",
-                "/" + src,
-                static_paths=list(self.settings["STATIC_PATHS"]),
-                content_paths=[],
-            )
-
         try:
             doc = split(read_source(Path(source_path), shown), shown)
         except FrontMatterError as exc:
             return ("skip", exc.problems), used
-        timezone = self.settings["TIMEZONE"]
-        if is_page(self.settings, source_path):
-            checked = validate_page(doc, timezone=timezone)
-        else:
-            topics, _ = STATE.topics(self.settings)
-            checked = validate_item(
-                doc,
-                topics,
-                timezone=timezone,
-                authority=content_config(self.settings)["id_authority"],
-                labels=content_config(self.settings)["labels"],
-                asset_problem=asset_problem,
-            )
+        checked = self._validate(doc, source_path, used)
+        if not is_page(self.settings, source_path):
             checked.problems.extend(
                 placeholder_problems(doc, production=is_production(self.settings))
             )
@@ -264,34 +296,112 @@ class DigestReader(BaseReader):
             target = link_target(posixpath.dirname(relative), link.target)
             if link.kept and target is not None:
                 used.append(target)
-        checked.problems.extend(
-            site_link_problems(
-                doc,
-                links,
-                content_base=content_base(self.settings),
-                item_dir=posixpath.dirname(relative),
+        checked.problems.extend(self._body_problems(doc, body, links, relative))
+        checked.problems.extend(self._address_problems(doc, checked.values))
+        if not checked.ok:
+            return ("skip", checked.problems), used
+        return ("ok", body, checked.values, checked.problems, doc.lines), used
+
+    def _validate(
+        self, doc: Document, source_path: str, used: list[str] | None = None
+    ) -> Checked:
+        """The front matter checked as a page's or an item's; ``used`` collects
+        the content paths the image check looked at."""
+        timezone = self.settings["TIMEZONE"]
+        if is_page(self.settings, source_path):
+            return validate_page(doc, timezone=timezone)
+
+        def asset_problem(src: str) -> str | None:
+            if used is not None:
+                used.append(src)
+            return link_problem(
+                content_base(self.settings),
+                "",
+                "static",
+                "/" + src,
                 static_paths=list(self.settings["STATIC_PATHS"]),
-                content_paths=[
-                    *self.settings["ARTICLE_PATHS"],
-                    *self.settings["PAGE_PATHS"],
-                ],
+                content_paths=[],
             )
+
+        topics, _ = STATE.topics(self.settings)
+        return validate_item(
+            doc,
+            topics,
+            timezone=timezone,
+            authority=content_config(self.settings)["id_authority"],
+            labels=content_config(self.settings)["labels"],
+            asset_problem=asset_problem,
         )
-        checked.problems.extend(body_image_problems(doc, body))
+
+    def _body_problems(
+        self, doc: Document, body: str, links: list[SiteLink], relative: str
+    ) -> list[Problem]:
+        """What is wrong with a rendered, sanitised body: its site links, bare
+        image paths, images without alt text."""
+        problems = site_link_problems(
+            doc,
+            links,
+            content_base=content_base(self.settings),
+            item_dir=posixpath.dirname(relative),
+            static_paths=list(self.settings["STATIC_PATHS"]),
+            content_paths=[
+                *self.settings["ARTICLE_PATHS"],
+                *self.settings["PAGE_PATHS"],
+            ],
+        )
+        problems.extend(body_image_problems(doc, body))
         if _IMG_WITHOUT_ALT.search(body):
-            checked.problems.append(
+            problems.append(
                 Problem(
-                    shown,
+                    doc.path,
                     doc.body_line,
                     "body",
                     "has an image without alt text.",
                     "Write images as ![what the image shows]({static}/images/<file>).",
                 )
             )
+        return problems
+
+    def _trusted(
+        self, result: Any, source_path: str, shown: str, relative: str
+    ) -> bool:
+        """Whether a cached result is one a read of this file could give.
+
+        CACHE_PATH may come from anywhere (a CI cache restore, a shared folder),
+        and the unpickler only limits which classes an entry is built from: a
+        planted entry of plain strings can still carry any markup or metadata.
+        So a cached body must be a fixed point of the sanitiser (re-sanitising
+        it changes nothing), its site links must pass the read's checks, and
+        its metadata must be what validating it again gives, value for value
+        and type for type. This costs a sanitiser pass per item, a fraction of
+        the Markdown and YAML the cache saves (see docs/_incoming/cache-trust.md)."""
+        if not _is_result(result):
+            return False
+        if result[0] == "skip":  # a read skips a file only for an error in it
+            problems = result[1]
+            return all(map(_plain_problem, problems)) and any(
+                p.is_error for p in problems
+            )
+        _, body, values, problems, lines = result
+        if not (
+            all(_plain_problem(p) and not p.is_error for p in problems)
+            and all(type(k) is str and type(v) is int for k, v in lines.items())
+        ):
+            return False
+        links: list[SiteLink] = []
+        clean = sanitise_html(
+            body, links=links, link_regex=self.settings["INTRASITE_LINK_REGEX"]
+        )
+        if BODY_UNSAFE_CHARS.sub("", clean) != body:
+            return False
+        meta = _front_matter(values)
+        if meta is None:
+            return False
+        doc = Document(shown, meta, dict(lines))
+        checked = self._validate(doc, source_path)
+        checked.problems.extend(self._body_problems(doc, body, links, relative))
         checked.problems.extend(self._address_problems(doc, checked.values))
-        if not checked.ok:
-            return ("skip", checked.problems), used
-        return ("ok", body, checked.values, checked.problems, doc.lines), used
+        return checked.ok and _same(checked.values, values)
 
     def _rebuild(self, result: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
         """Pelican's objects (Tag, Category) are made here, from the current

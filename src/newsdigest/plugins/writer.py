@@ -67,7 +67,12 @@ from newsdigest.engine.parallel import run_all
 from newsdigest.engine.readcache import code_version
 from newsdigest.engine.templatedeps import TemplateReads, page_reads
 from newsdigest.problems import DigestError, content_path
-from newsdigest.publishing.staging import live_build, published_name
+from newsdigest.publishing.staging import (
+    indexes_dir,
+    live_build,
+    output_of_staging,
+    published_name,
+)
 from newsdigest.settings import publish_config
 from newsdigest.sitecheck import CHECKS, SiteChecker, record_build
 
@@ -281,6 +286,7 @@ class CheckingWriter(Writer):
         staged = Path(self._root)
         self._live = live_build(staged) if incremental(self.settings) else None
         self._build = published_name(staged) if incremental(self.settings) else ""
+        self._indexes = indexes_dir(output_of_staging(staged))
         self._fp = Fingerprinter(HANDLERS)
         self._reads: dict[int, TemplateReads] = {}
         self._index: OutputIndex | None = None
@@ -310,7 +316,7 @@ class CheckingWriter(Writer):
             key = site_key(self.settings, self._checks, self._fp)
             self._index = OutputIndex(self._build, key)
             live = self._live.name if self._live else None
-            self._previous = load_index(cache_path(self.settings), live, key)
+            self._previous = load_index(self._indexes, live, key)
             if self._previous is None and live:
                 logger.info("No usable output index of %s: every file is written", live)
         return self._index
@@ -578,7 +584,7 @@ class CheckingWriter(Writer):
         for path, entry in self._index.entries.items():
             entry.state = file_state(root / path)
         try:
-            save_index(cache_path(self.settings), self._index, keep)
+            save_index(self._indexes, self._index, keep)
         except OSError as error:
             logger.warning("Could not keep the output index: %s", error)
         logger.info(
@@ -616,10 +622,6 @@ def enabled_checks(settings: dict[str, Any]) -> list[str]:
 def incremental(settings: dict[str, Any]) -> bool:
     """Files are reused only by staged builds (from the live build)."""
     return bool(publish_config(settings)["staging"])
-
-
-def cache_path(settings: dict[str, Any]) -> Path:
-    return Path(settings.get("CACHE_PATH") or "cache").resolve()
 
 
 def page_kind(template: Any, kwargs: dict[str, Any]) -> str:

@@ -22,7 +22,6 @@ No Pelican import: the publish plugin writes manifests, the deploy tools read th
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import hashlib
 import hmac
@@ -236,28 +235,6 @@ def _remove_orphans(folder: Path) -> None:
     for path in folder.glob(f"*{SUFFIX}"):
         if not path.with_name(path.name.removesuffix(SUFFIX)).is_dir():
             path.unlink(missing_ok=True)
-
-
-def settings_file_from_argv(argv: Sequence[str], cwd: Path) -> str | None:
-    """The settings file a ``pelican`` command line builds with, as an absolute path.
-
-    Pelican does not keep the path in its settings, so the publish plugin reads
-    it from the command line (``-s FILE``, ``--settings FILE``; none means
-    ``pelicanconf.py`` when it exists). None when this is not a pelican run.
-    """
-    program = Path(argv[0]).as_posix() if argv else ""
-    if (
-        not program.endswith(("/pelican", "pelican/__main__.py"))
-        and program != "pelican"
-    ):
-        return None  # an in-process build (tests, benchmarks): -s means other things
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("-s", "--settings")
-    known, _ = parser.parse_known_args(list(argv[1:]))
-    if known.settings:
-        return str((cwd / known.settings).resolve())
-    default = cwd / "pelicanconf.py"
-    return str(default.resolve()) if default.is_file() else None
 
 
 # --- Reading and verifying --------------------------------------------------------

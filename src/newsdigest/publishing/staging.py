@@ -73,6 +73,20 @@ def builds_dir(output: Path) -> Path:
     return output.parent / f".{output.name}.builds"
 
 
+def indexes_dir(output: Path) -> Path:
+    """Where the output indexes of the builds are kept
+    (``newsdigest.engine.outputcache``): beside the builds, never in CACHE_PATH,
+    which may come from elsewhere."""
+    return output.parent / f".{output.name}.outputs"
+
+
+def output_of_staging(staging: Path) -> Path:
+    """The output path a staging folder (``.output.builds/staging-...``) is for."""
+    return staging.parent.with_name(
+        staging.parent.name.removeprefix(".").removesuffix(".builds")
+    )
+
+
 def lock_path(output: Path) -> Path:
     return output.parent / f".{output.name}.lock"
 
@@ -563,6 +577,9 @@ def clean_output(output: Path, content: Path, project: Path) -> list[Path]:
                 kept.append(output)
             else:
                 shutil.rmtree(output)
+        indexes = indexes_dir(output)
+        if indexes.is_dir() and not indexes.is_symlink():
+            shutil.rmtree(indexes)
         builds = builds_dir(output)
         if builds.is_dir() and not builds.is_symlink():
             for entry in sorted(builds.iterdir()):

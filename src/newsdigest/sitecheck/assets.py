@@ -17,6 +17,7 @@ from newsdigest.sitecheck.page import Element
 from newsdigest.sitecheck.site import (
     ASSET,
     CSS,
+    SCRIPT,
     Kind,
     Ref,
     Site,
@@ -72,7 +73,8 @@ def asset_refs(element: Element) -> Iterator[Ref]:
     if element.tag not in _MAY_LOAD and "style" not in element.attrs:
         return
     for field, url in element_assets(element):
-        yield Ref(element.line, field, url, ASSET)
+        code = field == "script[src]" or "stylesheet" in element.tokens("rel")
+        yield Ref(element.line, field, url, SCRIPT if code else ASSET)
     css = element.text if element.tag == "style" else ""
     css += element.attrs.get("style", "")
     if "url(" in css.lower() or "@import" in css.lower():
@@ -89,6 +91,16 @@ def asset_problem(site: Site, path: str, ref: Ref, target: Target) -> Problem | 
     """The assets check for one reference of the file ``path``."""
     if ref.role == CSS and url_scheme(ref.url) == "data":
         return None  # inline fonts and icons in CSS are fine
+    if ref.role == SCRIPT and target.kind is Kind.EXTERNAL:
+        return Problem(
+            path=path,
+            line=ref.line,
+            field=ref.field,
+            message=f"loads the script or stylesheet {ref.url!r} from another site",
+            fix="Load only the theme's own scripts and stylesheets, from this site.",
+            severity=ERROR,
+            check=CHECK,
+        )
     if target.kind is not Kind.INTERNAL or target.path == path:
         return None  # external, unsafe (links check) or ``url(#svg-filter)``
     if site.lookup(target.path) is not None:

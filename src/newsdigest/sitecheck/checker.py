@@ -47,6 +47,7 @@ from newsdigest.sitecheck.site import (
     CSS,
     FEED_LINK,
     LINK,
+    SCRIPT,
     UNSAFE,
     Ref,
     Site,
@@ -319,7 +320,7 @@ class SiteChecker:
             found.append(link_problem(site, path, ref, target))
         if role == LINK and "anchors" in checks:
             found.append(anchor_problem(site, path, ref, target, self._ids_of))
-        if role in (ASSET, CSS) and "assets" in checks:
+        if role in (ASSET, CSS, SCRIPT) and "assets" in checks:
             found.append(asset_problem(site, path, ref, target))
         return tuple(p for p in found if p is not None)
 

@@ -8,16 +8,32 @@ parsing standard and reports every repair it makes. The other rules are the
 site's promises: one title, one main and one h1 per page, alt text on images,
 a UTF-8 charset and a viewport, and no scripts (the digest needs none, and an
 inline script or handler in curated content is the likeliest attack).
+
+Markup that runs, loads, frames or submits something is refused wherever it is,
+unless the theme writes it: its own scripts (read from its templates), JSON-LD,
+its search form, the alias pages' refresh. Curated HTML (the theme's ``prose``
+wrappers) may hold only what ``newsdigest.model.sanitize`` writes, whatever the theme
+uses elsewhere: markup there that the sanitiser drops came from somewhere else
+(a planted cache entry, a plugin), and this check is the layer that does not
+depend on where.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import posixpath
 import re
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
 
+from newsdigest import theme_path
+from newsdigest.editions.model import EMAIL_PAGE
+from newsdigest.model.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from newsdigest.problems import ERROR, Problem
-from newsdigest.sitecheck.page import Element, Page
+from newsdigest.sitecheck.page import ACTIVE_TAGS, BODY, HEAD, Element, Page
+from newsdigest.urls import scheme_of
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +50,47 @@ _DOCTYPE_ERRORS = frozenset(
 )
 _EVENT_HANDLER = re.compile(r"^on[a-z]+$")
 JSON_LD = "application/ld+json"
+#: Schemes that run code or smuggle a document in: never in a page.
+ACTIVE_SCHEMES = frozenset({"javascript", "data", "vbscript"})
+#: Elements the theme writes in <head> only: elsewhere they came from content.
+#: (A <style> in the body is the assets check's: its url()s must resolve.)
+_HEAD_ONLY = frozenset({"link"})
+#: Attributes reported wherever they are, not again as foreign to a body.
+_REPORTED_ATTRIBUTES = frozenset({"style", "srcdoc"})
+NO_SCRIPT_FIX = (
+    "Remove it; the digest runs no JavaScript beyond the theme's own scripts."
+)
+# The theme's script tags, as its templates write them.
+_TEMPLATE_SCRIPT = re.compile(
+    r"""<script\b[^>]*\bsrc="\{\{\s*site_url\(SITEURL,\s*'([^']+)'\)\s*\}\}"""
+)
+
+
+@cache
+def theme_scripts() -> frozenset[str]:
+    """The site paths of the scripts the digest theme loads, read from its
+    templates: the one list of them, so a page may load these and no other."""
+    templates = Path(theme_path()) / "templates"
+    return frozenset(
+        match.group(1)
+        for template in sorted(templates.rglob("*.html"))
+        for match in _TEMPLATE_SCRIPT.finditer(template.read_text(encoding="utf-8"))
+    )
+
+
+def is_theme_script(src: str) -> bool:
+    """Whether ``src`` (as written, SITEURL absolute or relative) names one of
+    the theme's scripts. Where it points (inside the site, not another host)
+    is the assets check's part, which knows SITEURL."""
+    if scheme_of(src) not in (None, "http", "https"):
+        return False
+    try:
+        path = posixpath.normpath(urlsplit(src.strip()).path)
+    except ValueError:
+        return False
+    return any(
+        path == script or path.endswith("/" + script) for script in theme_scripts()
+    )
 
 
 class _PageChecker:
@@ -144,6 +201,9 @@ class _PageChecker:
                     f"event handler attribute {name}= on <{element.tag}>",
                     "Remove it; the digest runs no JavaScript.",
                 )
+        self.active(element)
+        if element.region == BODY:
+            self.curated(element)
         if element.tag == "img" and "alt" not in element.attrs:
             self.add(
                 element.line,
@@ -162,9 +222,133 @@ class _PageChecker:
         if element.tag == "script":
             self.script(element)
 
+    def active(self, element: Element) -> None:
+        """Markup that runs, loads or submits something, or retargets the
+        page, anywhere on it: only what the theme itself writes may stay."""
+        tag = element.tag
+        inlined = posixpath.basename(self.page.path) == EMAIL_PAGE
+        if "style" in element.attrs and (element.region == BODY or not inlined):
+            self.add(
+                element.line,
+                f"{tag}[style]",
+                f"<{tag}> has a style attribute",
+                "Style with the theme's stylesheet, not in the page.",
+            )
+        if "srcdoc" in element.attrs:
+            self.add(
+                element.line,
+                f"{tag}[srcdoc]",
+                f"<{tag}> embeds a document (srcdoc=)",
+                "Remove it.",
+            )
+        if tag == "meta" and "http-equiv" in element.attrs:
+            refresh = (element.get("http-equiv") or "").strip().lower() == "refresh"
+            if not (refresh and element.region == HEAD):
+                self.add(
+                    element.line,
+                    "meta[http-equiv]",
+                    f"<meta http-equiv={element.get('http-equiv')!r}> outside the "
+                    "head of a redirect page",
+                    "Remove it; only the redirect pages of aliases refresh.",
+                )
+            else:
+                self.refresh(element)
+        if tag in _HEAD_ONLY and element.region != HEAD:
+            self.add(
+                element.line,
+                tag,
+                f"<{tag}> outside <head>",
+                "Remove it; linked resources come from the theme's head only.",
+            )
+        if tag in ACTIVE_TAGS and not (
+            self.theme_form(element) or self.local_use(element)
+        ):
+            self.add(
+                element.line,
+                tag,
+                f"<{tag}> element",
+                "Remove it; a digest page embeds, frames and submits nothing "
+                "beyond the theme's search form.",
+            )
+
+    def theme_form(self, element: Element) -> bool:
+        """The theme's search form: a GET form in the page's header, never
+        inside curated HTML."""
+        return (
+            element.tag == "form"
+            and element.region != BODY
+            and element.get("role") == "search"
+            and (element.get("method") or "get").lower() == "get"
+        )
+
+    def local_use(self, element: Element) -> bool:
+        """An SVG ``<use>`` of a symbol in the same page (an icon sprite);
+        one naming another document can bring in script or markup."""
+        refs = [element.get(name) for name in ("href", "xlink:href")]
+        return (
+            element.tag == "use"
+            and element.region != BODY
+            and all(ref is None or ref.strip().startswith("#") for ref in refs)
+        )
+
+    def refresh(self, element: Element) -> None:
+        content = element.get("content") or ""
+        _, _, target = content.partition("=")
+        if scheme_of(target.strip().strip("'\"")) in ACTIVE_SCHEMES:
+            self.add(
+                element.line,
+                "meta[http-equiv]",
+                "<meta http-equiv=refresh> sends readers to a "
+                f"{scheme_of(target.strip())}: address",
+                "Redirect to the item's own address.",
+            )
+
+    def curated(self, element: Element) -> None:
+        """Inside a body region everything is the sanitiser's output, so an
+        element or attribute the sanitiser drops means the HTML came from
+        somewhere else (a tampered cache, a plugin)."""
+        tag = element.tag
+        if tag in ACTIVE_TAGS or tag in _HEAD_ONLY or tag == "script":
+            return  # reported as such
+        if tag not in ALLOWED_TAGS:
+            self.add(
+                element.line,
+                f"body:{tag}",
+                f"<{tag}> inside the body, which the sanitiser never writes",
+                "Rebuild without the read cache (invoke clean) and remove what "
+                "put it there; curated text allows only plain editorial markup.",
+            )
+            return
+        allowed = ALLOWED_ATTRIBUTES.get(tag, set())
+        for name in element.attrs:
+            if name in _REPORTED_ATTRIBUTES or _EVENT_HANDLER.match(name):
+                continue  # reported as such
+            if name not in allowed and not (tag == "a" and name == "rel"):
+                self.add(
+                    element.line,
+                    f"body:{tag}[{name}]",
+                    f"<{tag} {name}=…> inside the body, which the sanitiser "
+                    "never writes",
+                    "Rebuild without the read cache (invoke clean) and remove "
+                    "what put it there.",
+                )
+
     def script(self, element: Element) -> None:
         code = element.text.strip()
         kind = (element.get("type") or "").strip().lower()
+        src = element.get("src")
+        if element.region == BODY or (
+            src is not None and (code or kind or not is_theme_script(src))
+        ):
+            self.add(
+                element.line,
+                "script",
+                f"<script src={src!r}>" if src is not None else "<script>",
+                NO_SCRIPT_FIX,
+            )
+            return
+        if src is not None:
+            return
         if kind == JSON_LD:
             if "</" in code:
                 self.add(
@@ -182,11 +366,11 @@ class _PageChecker:
                     f"JSON-LD is not valid JSON: {error}",
                     "Serialize structured data with json.dumps.",
                 )
-        elif code:
+        else:
             self.add(
                 element.line,
                 "script",
-                "inline <script> code",
+                "inline <script> code" if code else "empty <script> element",
                 "Remove it; the digest runs no JavaScript.",
             )
 

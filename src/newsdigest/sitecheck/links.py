@@ -33,7 +33,17 @@ ASSET_RELS = frozenset(
     {"stylesheet", "icon", "preload", "modulepreload", "manifest", "apple-touch-icon"}
 )
 #: Attributes holding one URL, on any element.
-URL_ATTRS = ("href", "src", "poster", "action", "formaction", "cite", "xlink:href")
+URL_ATTRS = (
+    "href",
+    "src",
+    "poster",
+    "action",
+    "formaction",
+    "cite",
+    "xlink:href",
+    "data",
+    "background",
+)
 
 _FIXES = {
     Kind.DANGEROUS: "Remove the URL; the digest must not run or embed code via URLs.",

@@ -6,7 +6,10 @@ written (or from disk for ``newsdigest check --site``), by libxml2, which is
 fast and keeps line numbers. Only the elements a rule looks at are kept: those
 carrying an id, a URL, an inline style, an event handler or ``target``, and the
 few the page-structure rules count (``html``, ``title``, ``meta``, ``main``,
-``h1``, ``img``, ``script``, ``style``, ``link``).
+``h1``, ``img``, ``script``, ``style``, ``link``), every element that loads,
+frames or submits something (``ACTIVE_TAGS``), and, inside the theme's
+wrappers of curated HTML (class ``prose``), every element the sanitiser would
+not have written. Each element knows its region (``<head>``, a body, neither).
 
 libxml2 reports the markup repairs that matter most in templates (stray and
 mismatched end tags); the full HTML5 parser (html5lib) is slower and runs only
@@ -21,6 +24,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from newsdigest.model.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+
 log = logging.getLogger(__name__)
 
 if etree.LIBXML_VERSION < (2, 14):  # pragma: no cover - depends on the install
@@ -31,12 +36,34 @@ if etree.LIBXML_VERSION < (2, 14):  # pragma: no cover - depends on the install
     )
 
 HTML_SUFFIXES = (".html", ".htm")
+#: Elements that load or run something, or retarget the page: a rule looks at
+#: each one wherever it is (libxml2 spells names in lower case).
+ACTIVE_TAGS = (
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "portal",
+    "form",
+    "base",
+    "use",
+    "foreignobject",
+    # SVG animation can set an href to javascript: after the page loaded.
+    "animate",
+    "animatemotion",
+    "animatetransform",
+    "set",
+    "handler",
+    "listener",
+)
 _FOREIGN = ("svg", "math")
 _RAW_TEXT = frozenset({"title", "script", "style"})
 #: Elements a rule looks at even without interesting attributes.
 _COUNTED = frozenset(
     {"html", "title", "meta", "main", "h1", "img", "script", "style", "link"}
-)
+) | frozenset(ACTIVE_TAGS)
 #: Attributes that make any element interesting to some rule.
 _NOTED_ATTRS = frozenset(
     {
@@ -51,8 +78,16 @@ _NOTED_ATTRS = frozenset(
         "xlink:href",
         "style",
         "target",
+        "srcdoc",
+        "data",
+        "background",
     }
 )
+#: The class of the theme's wrapper around curated HTML (an item's, a page's
+#: body, an edition's introduction): the only markup the theme inserts unescaped.
+BODY_REGION_CLASS = "prose"
+#: ``Element.region`` of an element inside ``<head>`` / inside a body region.
+HEAD, BODY = "head", "body"
 #: Before the first element: a BOM, spaces and comments, then maybe a doctype.
 _DOCTYPE = re.compile(r"\ufeff?(?:\s|<!--.*?-->)*<!(doctype[^>]*)>", re.I | re.S)
 _HTML_TAG = re.compile(r"<html[\s>/]", re.I)
@@ -71,6 +106,8 @@ class Element:
     line: int
     foreign: bool = False
     text: str = ""
+    #: HEAD, BODY (inside the theme's curated-HTML wrapper) or ""
+    region: str = ""
 
     def get(self, name: str, default: str | None = None) -> str | None:
         return self.attrs.get(name, default)
@@ -126,6 +163,29 @@ def _is_noted(tag: str, names: list[str]) -> bool:
         if name in _NOTED_ATTRS or name.startswith("on"):
             return True
     return tag == "a" and "name" in names
+
+
+def _sanitiser_would_drop(tag: str, names: list[str]) -> bool:
+    """Whether ``newsdigest.model.sanitize`` lets no such element through: every
+    element of a body region is the sanitiser's output, so anything else there
+    came from elsewhere (a tampered cache, a plugin)."""
+    if tag not in ALLOWED_TAGS:
+        return True
+    allowed = ALLOWED_ATTRIBUTES.get(tag, set())
+    return any(
+        name not in allowed and not (tag == "a" and name == "rel") for name in names
+    )
+
+
+def _regions(root: etree._Element) -> dict[etree._Element, str]:
+    """Each element inside ``<head>`` or a body region, with its region."""
+    regions: dict[etree._Element, str] = {}
+    for head in root.iter("head"):
+        regions.update(dict.fromkeys(head.iterdescendants(etree.Element), HEAD))
+    for node in root.iter(etree.Element):
+        if BODY_REGION_CLASS in (node.get("class") or "").split():
+            regions.update(dict.fromkeys(node.iterdescendants(etree.Element), BODY))
+    return regions
 
 
 def _foreign(node: etree._Element) -> bool:
@@ -190,9 +250,13 @@ def _collect(page: Page, root: etree._Element, *, has_html_tag: bool) -> None:
     elements = page.elements
     ids = page.ids
     in_foreign = root.find(".//svg") is not None or root.find(".//math") is not None
+    regions = _regions(root)
     for node in root.iter(etree.Element):
         tag = node.tag
-        if tag not in _COUNTED:
+        region = regions.get(node, "")
+        if tag not in _COUNTED and not (
+            region == BODY and _sanitiser_would_drop(tag, node.keys())
+        ):
             names = node.keys()
             if not names or not _is_noted(tag, names):
                 continue
@@ -200,7 +264,7 @@ def _collect(page: Page, root: etree._Element, *, has_html_tag: bool) -> None:
             continue  # implied by the parser, not written in the page
         attrs = dict(node.items())
         line = node.sourceline or 0
-        element = Element(tag, attrs, line, in_foreign and _foreign(node))
+        element = Element(tag, attrs, line, in_foreign and _foreign(node), "", region)
         if tag in _RAW_TEXT:
             element.text = node.text or ""
         elements.append(element)

@@ -262,6 +262,7 @@ LINK = "link"  # a hyperlink: its page exists, and so does its #fragment
 ASSET = "asset"  # a loaded resource: its file exists
 CSS = "css"  # a CSS url() or @import: its file exists (data: URLs are fine)
 FEED_LINK = "feed-link"  # a feed's link: safe, and its page exists
+SCRIPT = "script"  # a script or stylesheet: an asset, and this site's own
 
 
 @dataclass(frozen=True, slots=True)
