@@ -374,7 +374,7 @@ class DigestReader(BaseReader):
         it changes nothing), its site links must pass the read's checks, and
         its metadata must be what validating it again gives, value for value
         and type for type. This costs a sanitiser pass per item, a fraction of
-        the Markdown and YAML the cache saves (see docs/_incoming/cache-trust.md)."""
+        the Markdown and YAML the cache saves (see docs/security.md)."""
         if not _is_result(result):
             return False
         if result[0] == "skip":  # a read skips a file only for an error in it
