@@ -56,7 +56,7 @@ def test_edition_page_shows_note_highlights_groups_and_neighbours(sample_site) -
 
 def test_index_lists_editions_newest_first_with_counts(sample_site) -> None:
     page = sample_site.page("editions/index.html")
-    numbers = [int(n) for n in re.findall(r"No\. (\d+) ·", page)]
+    numbers = [int(n) for n in re.findall(r"<span>No\. (\d+)</span>", page)]
     assert numbers == [9, 8, 7, 6, 5, 4, 3, 2, 1]
     assert "2 stories on Climate, Technology" in page
     assert "1 story on Economy" in page
@@ -71,8 +71,8 @@ def test_home_shows_the_latest_edition_and_items_link_theirs(sample_site) -> Non
         "index.html"
     )
     assert (
-        '<dt>Edition</dt><dd><a href="../../../editions/2022-W04/">No. 9: '
-        "Local carbon budgets and what passkeys change</a>" in item_page
+        '<li>In <a href="../../../editions/2022-W04/">No. 9: '
+        "Local carbon budgets and what passkeys change</a></li>" in item_page
     )
     # the topic page (extends the home template) does not show it
     assert 'id="latest-edition"' not in sample_site.page("topics/health/index.html")

@@ -167,7 +167,13 @@ def test_the_fixture_takes_the_branches_it_claims(
     # lang: fr keeps the usual address (not Pelican's every-field-fr.html)
     (full_page,) = dev.glob("**/every-field/index.html")
     full = full_page.read_text()
-    for expected in ('lang="fr"', "Corrections", "<figcaption>", "Authors", "updated"):
+    for expected in (
+        'lang="fr"',
+        "Corrections",
+        "<figcaption>",
+        "By Ana Writer, Ben Writer",
+        "updated",
+    ):
         assert expected in full
     hidden = (dev / "2022/01/hidden/index.html").read_text()
     assert 'href="../../../topics/science/"' not in hidden  # topic without a page

@@ -370,7 +370,7 @@ def test_labels_come_from_the_settings_with_their_descriptions(make_project):
     assert re.search(
         r'<span class="label label--fact-check"[^>]*>Fact check</span>', page
     )
-    assert "<dd>Fact check: Claims, verified.</dd>" in page
+    assert "<strong>Fact check:</strong> Claims, verified.</p>" in page
     assert ">Fact check</span>" in project.page("index.html")
     default = project.build()
     assert default.returncode != 0

@@ -69,7 +69,27 @@ def test_seed_item_page_links_its_original(sample_site):
     assert links, "no link to the original"
     text = " ".join("".join(a.itertext()) for a in links)
     assert "Read the original at" in text and "teleSUR English" in text
+    assert len(links) == 1  # once, not again at the foot of the page
     assert all("noopener" in a.get("rel", "") for a in links)
+
+
+def test_search_indexes_the_items_summary_and_body_only(sample_site):
+    """Pagefind indexes what is inside data-pagefind-body: the summary and the
+    body, not the label, the byline or the link to the original."""
+    doc = html5lib.parse(
+        seed_page(sample_site).read_text(), namespaceHTMLElements=False
+    )
+    indexed = [e for e in doc.iter() if e.get("data-pagefind-body") is not None]
+    assert [e.get("class") for e in indexed] == ["lede", "item__body prose"]
+    text = " ".join("".join(e.itertext()) for e in indexed)
+    assert "push for security guarantees" in text
+    for chrome in ("Read the original", "min read", "Added", "Geopolitics", "News"):
+        assert chrome not in text, chrome
+    (title,) = [e for e in doc.iter("h1")]
+    assert title.get("data-pagefind-meta") == "title"
+    # the filters stay on the page, outside the indexed text
+    filters = {e.get("data-pagefind-filter", "").split("[")[0] for e in doc.iter()}
+    assert {"topic", "source", "label", "tag"} <= filters
 
 
 def test_seed_item_page_shows_the_item(sample_site):

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
+import math
+from collections.abc import Iterable
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from pelican import signals
 
 from newsdigest.dates import is_day_only, iso, offset_label
-from newsdigest.editions.periods import MONTHS
+from newsdigest.editions.periods import DAYS, MONTHS
 from newsdigest.engine.runstate import STATE, start_run
 from newsdigest.feeds.plan import feed_links
-from newsdigest.labels import label_description, label_name
+from newsdigest.labels import DEFAULT_LABEL, label_description, label_name
 from newsdigest.settings import content_config
 
 
@@ -38,6 +42,38 @@ def humandate(value: dt.datetime | dt.date, with_time: bool = False) -> str:
     if with_time and not is_day_only(value):
         text += f", {value:%H:%M} {offset_label(value)}".rstrip()
     return text
+
+
+def dayname(value: dt.datetime | dt.date) -> str:
+    """``Thursday 27 January 2022``: the heading of a day of stories, in English."""
+    return f"{DAYS[value.weekday()]} {humandate(value)}"
+
+
+def by_day(stories: Iterable[Any]) -> list[tuple[dt.date, list[Any]]]:
+    """Stories (newest first) in runs of the same day, for the day headings of a
+    listing. The day is the one of each item's own date, in the site's time
+    zone as the reader parsed it, so an item is filed under the day it shows."""
+    runs = itertools.groupby(stories, key=lambda story: _day(story.date))
+    return [(day, list(group)) for day, group in runs]
+
+
+def _day(value: dt.datetime | dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+#: Words a minute for reading-time hints (a common estimate for adults reading
+#: news on screen).
+READING_SPEED = 230
+
+
+def reading_minutes(html: str) -> int:
+    """Minutes to read an item's body (HTML), rounded up, at least one.
+
+    ``Markup.striptags`` (markupsafe) drops tags, comments and attributes and
+    unescapes entities, so only the words a reader sees are counted; a space
+    before each tag keeps ``<li>one</li><li>two</li>`` two words."""
+    words = len(Markup((html or "").replace("<", " <")).striptags().split())
+    return max(1, math.ceil(words / READING_SPEED))
 
 
 def month_name(number: int) -> str:
@@ -106,6 +142,8 @@ def configure(pelican: Any) -> None:
         "isodate": isodate,
         "humandate": humandate,
         "month_name": month_name,
+        "dayname": dayname,
+        "by_day": by_day,
         # partial, not lambda: settings must pickle (Pelican's caches, workers).
         "label_name": functools.partial(label_name, labels=labels),
         "label_description": functools.partial(label_description, labels=labels),
@@ -117,6 +155,8 @@ def configure(pelican: Any) -> None:
         "site_url": site_url,
         # DIGEST_CONTENT merged over its defaults: footer, site_description, labels.
         "digest_content": content,
+        # Items of this label show none: a label is shown when it tells something.
+        "default_label": DEFAULT_LABEL,
     }
 
 
@@ -142,17 +182,29 @@ def add_live_slugs(generators: list[Any]) -> None:
     tags, topics, sources = (
         context[f"live_{name}_slugs"] for name in ("tags", "categories", "sources")
     )
+    for article in all_items(generators):
+        outlet = getattr(article, "outlet", None)
+        article.linked = {
+            "tags": [t.slug for t in getattr(article, "tags", []) if t.slug in tags],
+            "topic": getattr(article.category, "slug", None) in topics,
+            "source": outlet is not None and outlet.slug in sources,
+        }
+
+
+def add_reading_times(generators: list[Any]) -> None:
+    """Each item's reading-time hint (``article.reading_minutes``), once per
+    build: an attribute of the item, so the pages that show it are keyed by it
+    with the item (newsdigest.engine.fingerprint), and no template counts words."""
+    for article in all_items(generators):
+        # Pelican's body before its link rewriting: the same words as the page's.
+        article.reading_minutes = reading_minutes(getattr(article, "_content", ""))
+
+
+def all_items(generators: list[Any]) -> Iterable[Any]:
+    """Every item of every generator: published, hidden, drafts, translations."""
     for generator in generators:
         for kind in CONTENT_LISTS:
-            for article in getattr(generator, kind, None) or []:
-                outlet = getattr(article, "outlet", None)
-                article.linked = {
-                    "tags": [
-                        t.slug for t in getattr(article, "tags", []) if t.slug in tags
-                    ],
-                    "topic": getattr(article.category, "slug", None) in topics,
-                    "source": outlet is not None and outlet.slug in sources,
-                }
+            yield from getattr(generator, kind, None) or []
 
 
 #: Where Pelican's article generator keeps the items it renders.
@@ -171,3 +223,4 @@ def register() -> None:
     signals.initialized.connect(configure)
     signals.article_generator_finalized.connect(add_topics)
     signals.all_generators_finalized.connect(add_live_slugs)
+    signals.all_generators_finalized.connect(add_reading_times)
