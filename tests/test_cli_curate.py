@@ -758,6 +758,7 @@ def test_feed_author_strings_are_read_as_rfc_822(raw, names):
     assert person_names(raw) == names
 
 
+@pytest.mark.slow
 def test_ingest_authors_and_the_declared_timezone(project, http_server):
     url = http_server.add(
         "/a.xml", body=AUTHORS_FEED.encode(), content_type="application/xml"

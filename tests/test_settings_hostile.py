@@ -179,6 +179,7 @@ def test_a_hostile_setting_stops_the_build_naming_file_line_and_setting(
     assert os.readlink(project.output) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command", [["edition", "next"], ["send-edition", "2022-W01", "--to", "a@b.org"]]
 )

@@ -23,7 +23,7 @@ from tests.helpers import PINNED_ENV, item, output_of
 pytestmark = pytest.mark.slow
 
 # Private state: no other user may read or write it.
-PRIVATE = ("cache", ".newsdigest", ".output.lock")
+PRIVATE = ("cache", ".newsdigest", ".output.lock", ".output.outputs")
 
 
 def lax_umask() -> None:
@@ -105,7 +105,7 @@ def test_a_build_publish_search_and_ingest_under_umask_000_leave_nothing_writabl
         f"{live}.manifest.json",
         ".output.lock",
         "cache/newsdigest-items",
-        "cache/newsdigest-output",
+        ".output.outputs/newsdigest-output",
         "cache/newsdigest-search",
         ".newsdigest/ingest-state.json",
     ):
