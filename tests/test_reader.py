@@ -1,4 +1,4 @@
-"""Unit tests for the reader's whole-site checks (newsdigest.plugins.reader)."""
+"""Unit tests for the whole-site checks (newsdigest.model.site), on plain data."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from newsdigest.model.ordering import order_key
+from newsdigest.model.site import duplicate_problems, symlink_problems
 from newsdigest.model.spellings import canonical_spellings
-from newsdigest.plugins.reader import duplicate_problems, symlink_problems
 from newsdigest.problems import content_path as display_path
 
 SLUG_SUBS = [
