@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -169,6 +170,12 @@ class SourceFile:
     relative: str | None
     #: under one of PAGE_PATHS: a page, checked as one, not an item
     page: bool
+
+    @property
+    def folder(self) -> str:
+        """The content-relative folder its ``{static}`` and ``{filename}``
+        links resolve from ("" at the top, or outside content/)."""
+        return posixpath.dirname(self.relative or "")
 
     @classmethod
     def at(cls, settings: dict[str, Any], source_path: str) -> SourceFile:

@@ -8,7 +8,6 @@ so it is reported at the item (file:line), never at a built page.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import signal
 import threading
@@ -187,7 +186,7 @@ def body_problems(
         doc,
         links,
         content_base=source.base,
-        item_dir=posixpath.dirname(source.relative or ""),
+        item_dir=source.folder,
         static_paths=list(settings["STATIC_PATHS"]),
         content_paths=[
             *settings["ARTICLE_PATHS"],

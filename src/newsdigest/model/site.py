@@ -336,6 +336,7 @@ def static_problems(statics: list[Any], settings: dict[str, Any]) -> list[Proble
             relative is not None and symlink_in_path(base, relative)
         ):
             continue  # reported once by file_name_problems or symlink_problems
+        reason: str | None
         if relative is None or not inside:
             reason = "is outside content/ and cannot be published"
         else:

@@ -12,7 +12,6 @@ generator has read its content, the build stops with all problems at once.
 from __future__ import annotations
 
 import logging
-import posixpath
 from pathlib import Path
 from typing import Any
 
@@ -265,7 +264,7 @@ class DigestReader(BaseReader):
             return ("skip", checked.problems), None
         body = BODY_UNSAFE_CHARS.sub("", body)
         for link in links:
-            target = link_target(posixpath.dirname(source.relative), link.target)
+            target = link_target(source.folder, link.target)
             if link.kept and target is not None:
                 used.append(target)
         checked.problems.extend(body_problems(doc, body, links, source, self.settings))
