@@ -289,6 +289,7 @@ def test_every_alias_collision_is_reported_at_once_and_the_site_stays(project):
     assert not (project.output / "fine").exists()
 
 
+@pytest.mark.slow
 def test_two_pages_at_one_address_are_named_not_overwritten(project):
     """Pelican's own error named only the file; the writer names both pages."""
     result = project.build(CATEGORY_SAVE_AS="archive/index.html")
