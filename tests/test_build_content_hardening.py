@@ -124,7 +124,7 @@ def test_pelican_copies_only_images_from_static_folders(tmp_path: Path) -> None:
     """The last line of defence: whatever Pelican is about to copy is checked."""
     from types import SimpleNamespace
 
-    from newsdigest.plugins.reader import static_problems
+    from newsdigest.model.site import static_problems
 
     content = tmp_path / "content"
     (content / "images").mkdir(parents=True)
@@ -133,14 +133,12 @@ def test_pelican_copies_only_images_from_static_folders(tmp_path: Path) -> None:
     )
     (tmp_path / "secret.txt").write_text(SECRET)
     settings = {"PATH": str(content), "STATIC_PATHS": ["images"]}
-    generator = SimpleNamespace(
-        staticfiles=[
-            SimpleNamespace(source_path=str(content / "images" / "ok.svg")),
-            SimpleNamespace(source_path=str(content / ".." / "secret.txt")),
-            SimpleNamespace(source_path="/etc/hostname"),
-        ]
-    )
-    problems = static_problems([generator], settings)
+    statics = [
+        SimpleNamespace(source_path=str(content / "images" / "ok.svg")),
+        SimpleNamespace(source_path=str(content / ".." / "secret.txt")),
+        SimpleNamespace(source_path="/etc/hostname"),
+    ]
+    problems = static_problems(statics, settings)
     assert [
         (os.path.normpath(p.path), "outside content/" in p.message) for p in problems
     ] == [(str(tmp_path / "secret.txt"), True), ("/etc/hostname", True)]

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 
 from newsdigest.model.addresses import folded_collisions, path_key
-from newsdigest.plugins.reader import (
+from newsdigest.model.site import (
     LINES_KEY,
     duplicate_problems,
     folded_name_problems,

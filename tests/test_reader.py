@@ -1,4 +1,4 @@
-"""Unit tests for the reader's whole-site checks (newsdigest.plugins.reader)."""
+"""Unit tests for the whole-site checks (newsdigest.model.site), on plain data."""
 
 from __future__ import annotations
 
@@ -8,9 +8,16 @@ from types import SimpleNamespace
 
 import pytest
 
+from newsdigest.model.frontmatter import Document
 from newsdigest.model.ordering import order_key
+from newsdigest.model.site import (
+    address_problems,
+    duplicate_problems,
+    site_problems,
+    symlink_problems,
+)
 from newsdigest.model.spellings import canonical_spellings
-from newsdigest.plugins.reader import duplicate_problems, symlink_problems
+from newsdigest.problems import SourceFile
 from newsdigest.problems import content_path as display_path
 
 SLUG_SUBS = [
@@ -258,3 +265,116 @@ def test_two_spellings_of_one_outlet_sharing_an_address_are_reported(content):
     assert problems[0].message == (
         "the outlet names 'A.P.', 'AP', 'ap' all make the address sources/ap/."
     )
+
+
+# --- SourceFile: one content file named once --------------------------------------
+
+
+def test_a_source_file_is_named_once_in_every_form(content, tmp_path):
+    """Through a link to the project the content folder has two spellings; the
+    file is relative to it either way, and shown as the settings spell it."""
+    (content / "pages").mkdir()
+    linked = tmp_path / "project-link"
+    linked.symlink_to(content.parent, target_is_directory=True)
+    settings = {"PATH": str(linked / "content"), "PAGE_PATHS": ["pages"]}
+
+    item = SourceFile.at(settings, str(content / "items" / "a.md"))
+    page = SourceFile.at(settings, str(linked / "content" / "pages" / "about.md"))
+    outside = SourceFile.at(settings, "/somewhere/else/b.md")
+
+    assert (item.shown, item.relative, item.folder, item.page) == (
+        "content/items/a.md",
+        "items/a.md",
+        "items",
+        False,
+    )
+    assert (page.shown, page.relative, page.folder, page.page) == (
+        "content/pages/about.md",
+        "pages/about.md",
+        "pages",
+        True,
+    )
+    assert (outside.shown, outside.relative, outside.folder, outside.page) == (
+        "/somewhere/else/b.md",
+        None,
+        "",
+        False,
+    )
+    assert item.base == linked / "content"
+    assert [display_path(settings, s.path) for s in (item, page, outside)] == [
+        item.shown,
+        page.shown,
+        outside.shown,
+    ]
+
+
+# --- address_problems: an item's addresses, on plain values -----------------------
+
+
+def test_names_that_make_no_usable_address_are_refused_with_their_line(content):
+    doc = Document(
+        "content/items/a.md",
+        {"title": "!!!", "tags": ["C++", "nul"], "source": "..."},
+        {"title": 2, "tags": 3, "source": 4},
+    )
+    values = {"title": "!!!", "tags": ["C++", "ok", "NUL"], "source": "..."}
+
+    problems = address_problems(doc, values, site_settings(content))
+
+    assert [(p.path, p.line, p.field, p.message) for p in problems] == [
+        (
+            "content/items/a.md",
+            2,
+            "title",
+            "has no letters or digits to make an address from.",
+        ),
+        (
+            "content/items/a.md",
+            3,
+            "tags[2]",
+            "makes the address 'nul', a name Windows cannot use.",
+        ),
+        (
+            "content/items/a.md",
+            4,
+            "source",
+            "has no letters or digits to make an address from.",
+        ),
+    ]
+
+
+def test_an_explicit_slug_spares_the_title_check(content):
+    doc = Document("content/items/a.md", {"title": "!!!", "slug": "x"}, {"title": 2})
+    assert address_problems(doc, {"title": "!!!"}, site_settings(content)) == []
+
+
+# --- site_problems: every whole-site rule, in one list ------------------------------
+
+
+def test_every_whole_site_rule_reports_in_one_call(content, tmp_path):
+    (content / "items" / "notes.txt").write_text("not markdown")
+    (content / "items" / "alias.md").symlink_to(content / "items" / "a.md")
+    (content / "images").mkdir()
+    (content / "images" / "x.exe").write_bytes(b"MZ")
+    settings = {
+        **site_settings(content),
+        "ARTICLE_PATHS": ["items"],
+        "PAGE_PATHS": [],
+        "STATIC_PATHS": ["images"],
+        "IGNORE_FILES": [],
+    }
+    contents = [
+        doc(content, "a.md", "x/index.html"),
+        doc(content, "b.md", "x/index.html"),
+    ]
+    statics = [SimpleNamespace(source_path=str(content / "images" / "x.exe"))]
+
+    problems = site_problems(contents, statics, settings)
+
+    assert sorted({p.path for p in problems}) == [
+        "content/images/x.exe",
+        "content/items/a.md",
+        "content/items/alias.md",
+        "content/items/b.md",
+        "content/items/notes.txt",
+    ]

@@ -193,7 +193,7 @@ def test_pruning_deletes_only_folders_newsdigest_made(tmp_path):
 
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
-@pytest.mark.parametrize("step", ["symlink", "replace", "write_record"])
+@pytest.mark.parametrize("step", ["symlink", "replace", "write_build_record"])
 def test_swap_failure_leaves_the_published_site(tmp_path, monkeypatch, code, step):
     output = tmp_path / "output"
     first = new_staging(output)
@@ -206,7 +206,7 @@ def test_swap_failure_leaves_the_published_site(tmp_path, monkeypatch, code, ste
     def fail(*_args, **_kwargs):
         raise OSError(code, os.strerror(code), str(tmp_path / "x"))
 
-    target = staging if step == "write_record" else os
+    target = staging if step == "write_build_record" else os
     monkeypatch.setattr(target, step, fail)
     with pytest.raises(DigestError) as raised:
         swap_into_place(stage, output, {})

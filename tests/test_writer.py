@@ -17,7 +17,7 @@ from jinja2 import Template
 from pelican.settings import DEFAULT_CONFIG
 
 from newsdigest.plugins.writer import CheckingWriter, get_writer
-from newsdigest.sitecheck import check_build, recorded_build
+from newsdigest.sitecheck import attached_checker, check_build
 from tests.helpers import PINNED_ENV, item, tree
 
 PAGE = """<!DOCTYPE html>
@@ -51,7 +51,7 @@ def test_writer_checks_the_string_it_writes(tmp_path: Path) -> None:
         ("story/index.html", 6, "links", "content/items/story.md")
     ]
     assert "leads to gone/" in report.problems[0].message
-    assert recorded_build(output) is None, "a recording is used once"
+    assert attached_checker(output) is None, "an attached checker is used once"
 
 
 def test_writer_checks_nothing_when_checks_are_off(tmp_path: Path) -> None:
@@ -60,7 +60,7 @@ def test_writer_checks_nothing_when_checks_are_off(tmp_path: Path) -> None:
     writer = CheckingWriter(str(tmp_path / "output"), settings=settings)
     writer.write_file("index.html", Template(PAGE), {"title": "Home", "link": "gone/"})
     assert writer.checker is None
-    assert recorded_build(tmp_path / "output") is None
+    assert attached_checker(tmp_path / "output") is None
     assert (tmp_path / "output" / "index.html").is_file()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -150,13 +151,60 @@ class DigestError(Exception):
         self.report = report or Report()
 
 
+@dataclass(frozen=True)
+class SourceFile:
+    """One content file, named once at the door in every form the build needs.
+
+    Pelican hands the reader a path; the checks want it relative to the content
+    folder (to resolve links and match PAGE_PATHS), reports want it as the
+    project shows it (``content/items/x.md``). Made once per file by ``at`` and
+    passed down, so no layer spells it again, and differently."""
+
+    #: the path as Pelican gave it
+    path: str
+    #: the content folder as the settings spell it (maybe through a link)
+    base: Path
+    #: as messages name it: ``content/items/x.md``, or ``path`` outside content/
+    shown: str
+    #: posix-style, relative to ``base``; None when the file is outside it
+    relative: str | None
+    #: under one of PAGE_PATHS: a page, checked as one, not an item
+    page: bool
+
+    @property
+    def folder(self) -> str:
+        """The content-relative folder its ``{static}`` and ``{filename}``
+        links resolve from ("" at the top, or outside content/)."""
+        return posixpath.dirname(self.relative or "")
+
+    @classmethod
+    def at(cls, settings: dict[str, Any], source_path: str) -> SourceFile:
+        base, relative, shown = _named(settings, source_path)
+        parts = Path(relative or "").parts
+        return cls(
+            path=source_path,
+            base=base,
+            shown=shown,
+            relative=relative,
+            page=any(
+                parts[: len(Path(p).parts)] == Path(p).parts
+                for p in settings.get("PAGE_PATHS", ())
+            ),
+        )
+
+
 def content_path(settings: dict[str, Any], source_path: str) -> str:
     """A content file as messages name it, relative to the project:
     ``content/items/x.md``, with the content folder named as the settings spell
     it (maybe through a symbolic link); the path itself when it is outside
     content/. The one helper for this: reports, the reader and the writer agree."""
+    return _named(settings, source_path)[2]
+
+
+def _named(settings: dict[str, Any], source_path: str) -> tuple[Path, str | None, str]:
+    """The content folder, ``source_path`` relative to it, and as shown."""
     base = Path(os.path.abspath(settings["PATH"]))
     relative = content_relative(base, source_path)
     if relative is None:
-        return str(source_path)
-    return str(Path(base.name) / relative)
+        return base, None, str(source_path)
+    return base, relative, str(Path(base.name) / relative)

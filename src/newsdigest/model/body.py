@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from newsdigest.model.frontmatter import BODY_UNSAFE_CHARS, Document
 from newsdigest.model.sanitize import (
@@ -24,9 +25,10 @@ from newsdigest.model.sanitize import (
 )
 from newsdigest.model.schema import unsafe_reference
 from newsdigest.model.staticfiles import link_problem
-from newsdigest.problems import Problem
+from newsdigest.problems import Problem, SourceFile
 from newsdigest.urls import is_absolute_http_url
 
+_IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)[^>]*>", re.IGNORECASE)
 _IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"', re.IGNORECASE)
 LINK_FIX = (
     "Link an image or file as {static}/images/<file> and another item or page as "
@@ -169,6 +171,41 @@ def site_link_problems(
 
 
 # --- Rendering within bounds -------------------------------------------------------
+
+
+def body_problems(
+    doc: Document,
+    body: str,
+    links: list[SiteLink],
+    source: SourceFile,
+    settings: dict[str, Any],
+) -> list[Problem]:
+    """What is wrong with a rendered, sanitised body: its site links, bare
+    image paths, images without alt text."""
+    problems = site_link_problems(
+        doc,
+        links,
+        content_base=source.base,
+        item_dir=source.folder,
+        static_paths=list(settings["STATIC_PATHS"]),
+        content_paths=[
+            *settings["ARTICLE_PATHS"],
+            *settings["PAGE_PATHS"],
+        ],
+    )
+    problems.extend(body_image_problems(doc, body))
+    if _IMG_WITHOUT_ALT.search(body):
+        problems.append(
+            Problem(
+                doc.path,
+                doc.body_line,
+                "body",
+                "has an image without alt text.",
+                "Write images as ![what the image shows]({static}/images/<file>).",
+            )
+        )
+    return problems
+
 
 RENDER_SECONDS = 10.0
 

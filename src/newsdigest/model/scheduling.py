@@ -1,4 +1,7 @@
-"""When an item is published: drafts and items dated in the future.
+"""When an item is published: drafts and items dated in the future (the rules).
+
+This is the library, on plain settings and items; ``newsdigest.plugins.schedule``
+is the Pelican plugin that only connects these rules to the build.
 
 Curators prepare items ahead (``status: draft``, or a ``date`` in the future). A
 production build must never publish them; a development build previews them
@@ -87,6 +90,16 @@ def waiting_line(item: Any, shown_path: str) -> str:
         f"waiting: {shown_path} ({item.title}) is dated {iso(item.date)}; "
         "a build on or after that date publishes it."
     )
+
+
+def preview_base(settings: dict[str, Any]) -> str:
+    """Where the development server shows the site (feeds use the same base)."""
+    siteurl = settings.get("SITEURL") or ""
+    if is_absolute_http_url(siteurl):
+        return siteurl
+    return (settings.get("DIGEST_FEEDS") or {}).get(
+        "base_url"
+    ) or "http://127.0.0.1:8000"
 
 
 def preview_line(item: Any, base: str) -> str:

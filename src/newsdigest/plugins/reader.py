@@ -12,12 +12,6 @@ generator has read its content, the build stops with all problems at once.
 from __future__ import annotations
 
 import logging
-import os
-import posixpath
-import re
-from collections import defaultdict
-from collections.abc import Callable
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +22,8 @@ from pelican.readers import BaseReader
 from newsdigest.engine.readcache import FOLDER, ItemCache, dependencies, entry_key
 from newsdigest.engine.runstate import STATE, start_run
 from newsdigest.labels import label_name
-from newsdigest.model.addresses import folded_collisions, path_key, spelled
-from newsdigest.model.body import (
-    body_character_problems,
-    body_image_problems,
-    render_body,
-    site_link_problems,
-)
+from newsdigest.model.body import body_character_problems, body_problems, render_body
 from newsdigest.model.frontmatter import (
-    UNSAFE_CHARS,
     Document,
     FrontMatterError,
     read_source,
@@ -47,38 +34,38 @@ from newsdigest.model.sanitize import SiteLink, sanitise_html
 from newsdigest.model.scheduling import is_production
 from newsdigest.model.schema import (
     BODY_UNSAFE_CHARS,
-    MAX_SLUG_BYTES,
-    WINDOWS_RESERVED,
     Checked,
-    slug_bytes,
     tag_key,
     truncate_slug,
     validate_item,
     validate_page,
 )
-from newsdigest.model.spellings import canonical_spellings, title_slug, url_slug
+from newsdigest.model.site import (
+    LINES_KEY,
+    MARKDOWN_EXTENSIONS,
+    NAME_UNSAFE,
+    address_problems,
+    content_root,
+    site_problems,
+)
+from newsdigest.model.spellings import canonical_spellings, title_slug
 from newsdigest.model.staticfiles import (
-    content_relative,
     link_problem,
     link_target,
-    static_file_problem,
     symlink_in_path,
 )
 from newsdigest.model.topics import Topic
 from newsdigest.placeholders import placeholder_problems
-from newsdigest.problems import ERROR, WARNING, Problem, Report, content_path
+from newsdigest.problems import ERROR, WARNING, Problem, Report, SourceFile
 from newsdigest.settings import (
     content_config,
     raise_if_errors,
     site_settings_problems,
 )
-from newsdigest.urls import normalise_url
 
 logger = logging.getLogger(__name__)
 
 PROBLEMS_KEY = "digest_problems"
-LINES_KEY = "digest_lines"  # front matter key -> line, for whole-site problems
-_IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)[^>]*>", re.IGNORECASE)
 # Pelican settings a read item depends on (with the content settings, the topics
 # and the item's path): part of its cache key.
 KEY_SETTINGS = (
@@ -95,22 +82,6 @@ KEY_SETTINGS = (
     "SLUGIFY_USE_UNICODE",
 )
 _CACHES: dict[str, ItemCache] = {}
-
-
-def content_root(settings: dict[str, Any]) -> Path:
-    return Path(settings["PATH"]).resolve()
-
-
-def content_base(settings: dict[str, Any]) -> Path:
-    """The content folder as Pelican spells it (maybe through a symbolic link)."""
-    return Path(os.path.abspath(settings["PATH"]))
-
-
-def is_page(settings: dict[str, Any], source_path: str) -> bool:
-    rel = Path(content_relative(content_base(settings), source_path) or "")
-    return any(
-        rel.parts[: len(Path(p).parts)] == Path(p).parts for p in settings["PAGE_PATHS"]
-    )
 
 
 def item_cache(settings: dict[str, Any]) -> ItemCache | None:
@@ -202,25 +173,26 @@ class DigestReader(BaseReader):
     """Reads ``.md`` files with YAML front matter into validated Pelican metadata."""
 
     enabled = True
-    file_extensions = ("md", "markdown")
+    file_extensions = MARKDOWN_EXTENSIONS
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        shown = content_path(self.settings, source_path)
+        source = SourceFile.at(self.settings, source_path)
         root = content_root(self.settings)
-        relative = content_relative(content_base(self.settings), source_path)
-        if _NAME_UNSAFE.search(source_path) or (
-            relative is not None
-            and symlink_in_path(content_base(self.settings), relative)
+        if NAME_UNSAFE.search(source_path) or (
+            source.relative is not None
+            and symlink_in_path(source.base, source.relative)
         ):
             # Reported once by file_name_problems or symlink_problems, not once
             # per file read through a link (a link to a parent folder is read
             # again and again), nor with a name that would forge report lines.
             return _skip([])
-        if relative is None or not Path(source_path).resolve().is_relative_to(root):
+        if source.relative is None or not (
+            Path(source_path).resolve().is_relative_to(root)
+        ):
             return _skip(
                 [
                     Problem(
-                        shown,
+                        source.shown,
                         message="is a link to a file outside content/.",
                         fix="Copy the file into content/ instead of linking to it.",
                     )
@@ -228,28 +200,27 @@ class DigestReader(BaseReader):
             )
         cache = item_cache(self.settings)
         if cache is None:
-            return self._rebuild(self._read_checked(source_path, shown, relative)[0])
+            return self._rebuild(self._read_checked(source)[0])
         try:
             data = Path(source_path).read_bytes()
         except OSError:  # reported by the uncached read, with its file name
-            return self._rebuild(self._read_checked(source_path, shown, relative)[0])
-        base = content_base(self.settings)
-        key = entry_key(data, self._key_parts(source_path, shown, relative))
-        result = cache.load(key, base)
+            return self._rebuild(self._read_checked(source)[0])
+        key = entry_key(data, self._key_parts(source))
+        result = cache.load(key, source.base)
         # Absent, damaged into another shape, or not what a read would give.
-        if not self._trusted(result, source_path, shown, relative):
-            result, used = self._read_checked(source_path, shown, relative)
+        if not self._trusted(result, source):
+            result, used = self._read_checked(source)
             if used is not None:
-                cache.store(key, result, dependencies(base, used))
+                cache.store(key, result, dependencies(source.base, used))
         return self._rebuild(result)
 
-    def _key_parts(self, source_path: str, shown: str, relative: str) -> list[Any]:
+    def _key_parts(self, source: SourceFile) -> list[Any]:
         """Everything besides the file's bytes that shapes what it reads as."""
         topics, _ = STATE.topics(self.settings)
         return [
-            relative,
-            shown,
-            is_page(self.settings, source_path),
+            source.relative,
+            source.shown,
+            source.page,
             sorted(topics.items()),
             content_config(self.settings),
             is_production(self.settings),  # placeholders: error or warning
@@ -257,18 +228,18 @@ class DigestReader(BaseReader):
         ]
 
     def _read_checked(
-        self, source_path: str, shown: str, relative: str
+        self, source: SourceFile
     ) -> tuple[tuple[Any, ...], list[str] | None]:
         """The plain outcome of reading a file, and the content-relative paths
         its checks looked at (None: not to be cached, e.g. a render that ran
         out of time on a busy machine)."""
         used: list[str] = []
         try:
-            doc = split(read_source(Path(source_path), shown), shown)
+            doc = split(read_source(Path(source.path), source.shown), source.shown)
         except FrontMatterError as exc:
             return ("skip", exc.problems), used
-        checked = self._validate(doc, source_path, used)
-        if not is_page(self.settings, source_path):
+        checked = self._validate(doc, source, used)
+        if not source.page:
             checked.problems.extend(
                 placeholder_problems(doc, production=is_production(self.settings))
             )
@@ -282,7 +253,7 @@ class DigestReader(BaseReader):
         if body is None:
             checked.problems.append(
                 Problem(
-                    shown,
+                    source.shown,
                     doc.body_line,
                     "body",
                     f"{unrenderable}.",
@@ -293,29 +264,29 @@ class DigestReader(BaseReader):
             return ("skip", checked.problems), None
         body = BODY_UNSAFE_CHARS.sub("", body)
         for link in links:
-            target = link_target(posixpath.dirname(relative), link.target)
+            target = link_target(source.folder, link.target)
             if link.kept and target is not None:
                 used.append(target)
-        checked.problems.extend(self._body_problems(doc, body, links, relative))
-        checked.problems.extend(self._address_problems(doc, checked.values))
+        checked.problems.extend(body_problems(doc, body, links, source, self.settings))
+        checked.problems.extend(address_problems(doc, checked.values, self.settings))
         if not checked.ok:
             return ("skip", checked.problems), used
         return ("ok", body, checked.values, checked.problems, doc.lines), used
 
     def _validate(
-        self, doc: Document, source_path: str, used: list[str] | None = None
+        self, doc: Document, source: SourceFile, used: list[str] | None = None
     ) -> Checked:
         """The front matter checked as a page's or an item's; ``used`` collects
         the content paths the image check looked at."""
         timezone = self.settings["TIMEZONE"]
-        if is_page(self.settings, source_path):
+        if source.page:
             return validate_page(doc, timezone=timezone)
 
         def asset_problem(src: str) -> str | None:
             if used is not None:
                 used.append(src)
             return link_problem(
-                content_base(self.settings),
+                source.base,
                 "",
                 "static",
                 "/" + src,
@@ -333,38 +304,7 @@ class DigestReader(BaseReader):
             asset_problem=asset_problem,
         )
 
-    def _body_problems(
-        self, doc: Document, body: str, links: list[SiteLink], relative: str
-    ) -> list[Problem]:
-        """What is wrong with a rendered, sanitised body: its site links, bare
-        image paths, images without alt text."""
-        problems = site_link_problems(
-            doc,
-            links,
-            content_base=content_base(self.settings),
-            item_dir=posixpath.dirname(relative),
-            static_paths=list(self.settings["STATIC_PATHS"]),
-            content_paths=[
-                *self.settings["ARTICLE_PATHS"],
-                *self.settings["PAGE_PATHS"],
-            ],
-        )
-        problems.extend(body_image_problems(doc, body))
-        if _IMG_WITHOUT_ALT.search(body):
-            problems.append(
-                Problem(
-                    doc.path,
-                    doc.body_line,
-                    "body",
-                    "has an image without alt text.",
-                    "Write images as ![what the image shows]({static}/images/<file>).",
-                )
-            )
-        return problems
-
-    def _trusted(
-        self, result: Any, source_path: str, shown: str, relative: str
-    ) -> bool:
+    def _trusted(self, result: Any, source: SourceFile) -> bool:
         """Whether a cached result is one a read of this file could give.
 
         CACHE_PATH may come from anywhere (a CI cache restore, a shared folder),
@@ -397,10 +337,10 @@ class DigestReader(BaseReader):
         meta = _front_matter(values)
         if meta is None:
             return False
-        doc = Document(shown, meta, dict(lines))
-        checked = self._validate(doc, source_path)
-        checked.problems.extend(self._body_problems(doc, body, links, relative))
-        checked.problems.extend(self._address_problems(doc, checked.values))
+        doc = Document(source.shown, meta, dict(lines))
+        checked = self._validate(doc, source)
+        checked.problems.extend(body_problems(doc, body, links, source, self.settings))
+        checked.problems.extend(address_problems(doc, checked.values, self.settings))
         return checked.ok and _same(checked.values, values)
 
     def _rebuild(self, result: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
@@ -414,62 +354,6 @@ class DigestReader(BaseReader):
             topics, _ = STATE.topics(self.settings)
             values = {**values, "topic": topics.get(topic.slug, topic)}
         return body, self._metadata(values, list(problems), lines)
-
-    def _address_problems(self, doc: Any, values: dict[str, Any]) -> list[Problem]:
-        """Names that slugify to nothing would write tags//index.html and the like,
-        overwriting the site's own pages (or crashing Pelican's writer); names
-        too long for a file name crash it too; Windows cannot check out some."""
-        problems = []
-
-        def refuse(key: str, field: str, fix: str, message: str = "") -> None:
-            problems.append(
-                Problem(
-                    doc.path,
-                    doc.lines.get(key),
-                    field,
-                    message or "has no letters or digits to make an address from.",
-                    fix,
-                )
-            )
-
-        def check(slug: str, key: str, field: str, fix: str) -> None:
-            if not slug:
-                refuse(key, field, fix)
-            elif slug_bytes(slug) > MAX_SLUG_BYTES:
-                refuse(
-                    key,
-                    field,
-                    "Use a shorter name.",
-                    f"makes an address of {slug_bytes(slug)} bytes; the limit is "
-                    f"{MAX_SLUG_BYTES}.",
-                )
-            elif slug in WINDOWS_RESERVED:
-                refuse(
-                    key,
-                    field,
-                    "Add a word to it.",
-                    f"makes the address '{slug}', a name Windows cannot use.",
-                )
-
-        if values.get("title") and "slug" not in doc.metadata:
-            slug = truncate_slug(title_slug(values["title"], self.settings))
-            check(slug, "title", "title", "Add 'slug: a-few-words' for the address.")
-        for index, tag in enumerate(values.get("tags") or []):
-            check(
-                url_slug(tag, "TAG", self.settings),
-                "tags",
-                f"tags[{index}]",
-                "Use a tag with letters or digits.",
-            )
-        source = values.get("source")
-        if source:
-            check(
-                url_slug(source, "SOURCE", self.settings),
-                "source",
-                "source",
-                "Write the outlet's name in letters or digits.",
-            )
-        return problems
 
     def _metadata(
         self, values: dict[str, Any], problems: list[Problem], lines: dict[str, int]
@@ -514,315 +398,6 @@ def topic_category(topic: Topic, settings: dict[str, Any]) -> Category:
     return category
 
 
-# --- Checks that need every item ---------------------------------------------
-
-
-def _clashes(
-    groups: dict[str, list[Any]],
-    settings: dict[str, Any],
-    field: str,
-    message: str,
-    fix: str,
-) -> list[Problem]:
-    """One problem per file in every group of two or more files that clash."""
-    problems = []
-    for key, group in sorted(groups.items()):
-        if len(group) < 2 or not key:
-            continue
-        files = sorted(
-            ((content_path(settings, c.source_path), c) for c in group),
-            key=lambda entry: entry[0],
-        )
-        for shown, content in files:
-            others = ", ".join(f for f, _ in files if f != shown)
-            lines = getattr(content, LINES_KEY, None) or {}
-            line = lines.get(field) or (lines.get("title") if field == "slug" else None)
-            problems.append(
-                Problem(shown, line, field, message.format(key=key, others=others), fix)
-            )
-    return problems
-
-
-def duplicate_problems(contents: list[Any], settings: dict[str, Any]) -> list[Problem]:
-    """Two files writing one output path, or two items about one original."""
-    by_path: dict[str, list[Any]] = defaultdict(list)
-    by_source: dict[str, list[Any]] = defaultdict(list)
-    for content in contents:
-        by_path[content.save_as].append(content)
-        if getattr(content, "source_url", None):
-            by_source[normalise_url(content.source_url)].append(content)
-    problems = _clashes(
-        by_path,
-        settings,
-        "slug",
-        "writes to {key}, as does {others}.",
-        "Give one of them a different 'slug'.",
-    )
-    reserved = reserved_paths(settings)
-    for save_as, group in sorted(by_path.items()):
-        if save_as and os.path.normpath(save_as) in reserved:
-            for shown in sorted(content_path(settings, c.source_path) for c in group):
-                problems.append(
-                    Problem(
-                        shown,
-                        None,
-                        "slug",
-                        f"writes to {save_as}, which the site uses for its own page.",
-                        "Give it a different 'slug'.",
-                    )
-                )
-    problems.extend(source_slug_problems(contents, settings))
-    problems.extend(tag_slug_problems(contents, settings))
-    problems.extend(
-        _clashes(
-            by_source,
-            settings,
-            "source_url",
-            "points to the same original as {others}.",
-            "Keep one item per original: merge the two files.",
-        )
-    )
-    return problems
-
-
-FOLDED = (
-    "differ only in letter case or Unicode form (NFC/NFD), so on macOS, Windows "
-    "and web hosts that fold names they are one file and one overwrites the other"
-)
-
-
-def folded_output_problems(
-    contents: list[Any], statics: list[Any], settings: dict[str, Any]
-) -> list[Problem]:
-    """Items, pages and static files whose output paths differ only by case or
-    Unicode normalisation (``images/Paris.jpg``, ``images/paris.jpg``)."""
-    owners = [(c.save_as, c) for c in contents if c.save_as]
-    owners += [(s.save_as, s) for s in statics if getattr(s, "save_as", None)]
-    problems = []
-    for group in folded_collisions(owners):
-        if len({path_key(o.source_path) for _, o in group}) == 1:
-            continue  # the source names collide: folded_name_problems says so
-        for save_as, owner in group:
-            paths = [path for path, _ in group]
-            others = "; ".join(
-                f"{content_path(settings, o.source_path)} writes to "
-                f"{spelled(path, paths)}"
-                for path, o in group
-                if o is not owner
-            )
-            is_static = any(owner is s for s in statics)
-            lines = getattr(owner, LINES_KEY, None) or {}
-            field = None if is_static else "slug"
-            line = None if is_static else lines.get("slug") or lines.get("title")
-            problems.append(
-                Problem(
-                    content_path(settings, owner.source_path),
-                    line,
-                    field,
-                    f"writes to {spelled(save_as, paths)}; {others}: the paths "
-                    f"{FOLDED}.",
-                    "Rename one of the files."
-                    if is_static
-                    else "Give one of them a different 'slug' (or title).",
-                )
-            )
-    return problems
-
-
-def folded_name_problems(root: Path, shown_root: str) -> list[Problem]:
-    """Files or folders under content/ whose names differ only by case or
-    Unicode normalisation: a checkout on macOS or Windows keeps one of them."""
-    problems = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        folder = Path(shown_root) / Path(dirpath).relative_to(root)
-        names = [(name, name) for name in dirnames + filenames]
-        for group in folded_collisions(names):
-            spellings = [n for n, _ in group]
-            for name in spellings:
-                others = ", ".join(
-                    spelled(str(folder / n), spellings) for n in spellings if n != name
-                )
-                this = spelled(name, spellings)
-                problems.append(
-                    Problem(
-                        str(folder / name),
-                        message=f"{this} and {others}: the names {FOLDED}.",
-                        fix="Rename or merge one of them.",
-                    )
-                )
-        dirnames[:] = [d for d in dirnames if not (Path(dirpath) / d).is_symlink()]
-    return problems
-
-
-def reserved_paths(settings: dict[str, Any]) -> set[str]:
-    """Output paths of the site's own pages (index, tags, topics, archive...)."""
-    paths = {
-        settings.get(f"{name.upper()}_SAVE_AS", f"{name}.html")
-        for name in settings.get("DIRECT_TEMPLATES", [])
-    }
-    paths |= {
-        settings.get(key)
-        for key in (
-            "TAGS_SAVE_AS",
-            "CATEGORIES_SAVE_AS",
-            "AUTHORS_SAVE_AS",
-            "SOURCES_SAVE_AS",
-            "EDITIONS_SAVE_AS",
-        )
-    }
-    return {os.path.normpath(p) for p in paths if p}
-
-
-def address_clash_problems(
-    contents: list[Any],
-    settings: dict[str, Any],
-    *,
-    kind: str,
-    field: str,
-    names_of: Callable[[Any], list[str]],
-    what: str,
-    fix: str,
-) -> list[Problem]:
-    """Different names that make one address ("A.P." and "AP", "C" and "C++",
-    "Café" and "Cafe") would silently share one page: refuse them all."""
-    names: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for content in contents:
-        for name in dict.fromkeys(names_of(content)):
-            names[url_slug(name, kind, settings)][name].append(content)
-    folder = settings.get(f"{kind}_URL", "{slug}/")
-    problems = []
-    for slug, spellings in sorted(names.items()):
-        if not slug or len({tag_key(name) for name in spellings}) < 2:
-            continue
-        quoted = ", ".join(f"'{name}'" for name in sorted(spellings))
-        address = folder.format(slug=slug)
-        clashing = {id(c): c for group in spellings.values() for c in group}
-        for content in clashing.values():
-            lines = getattr(content, LINES_KEY, None) or {}
-            problems.append(
-                Problem(
-                    content_path(settings, content.source_path),
-                    lines.get(field),
-                    field,
-                    f"the {what} {quoted} all make the address {address}.",
-                    fix,
-                )
-            )
-    return problems
-
-
-def source_slug_problems(
-    contents: list[Any], settings: dict[str, Any]
-) -> list[Problem]:
-    """Two spellings of an outlet ("A.P.", "AP") that share one sources/ page."""
-    return address_clash_problems(
-        contents,
-        {"SOURCE_URL": "sources/{slug}/", **settings},
-        kind="SOURCE",
-        field="source",
-        names_of=lambda c: [c.source] if getattr(c, "source", None) else [],
-        what="outlet names",
-        fix="Spell the outlet's name the same way in every item.",
-    )
-
-
-def tag_slug_problems(contents: list[Any], settings: dict[str, Any]) -> list[Problem]:
-    """Tags that share one tags/ page ("C", "C++", "C#")."""
-    return address_clash_problems(
-        contents,
-        settings,
-        kind="TAG",
-        field="tags",
-        names_of=lambda c: [t.name for t in getattr(c, "tags", None) or []],
-        what="tags",
-        fix="Write the tag so it keeps its own letters (e.g. 'C plus plus', "
-        "'C sharp'), or use one spelling everywhere.",
-    )
-
-
-def symlink_problems(root: Path, shown_root: str) -> list[Problem]:
-    """Every symbolic link under content/, once. Pelican follows links: one out
-    of content/ publishes what it points at, one to a parent folder is read over
-    and over (hundreds of duplicates). Links are not followed here."""
-    problems = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in sorted(dirnames + filenames):
-            path = Path(dirpath) / name
-            if not path.is_symlink():
-                continue
-            try:
-                outside = not path.resolve().is_relative_to(root.resolve())
-            except (OSError, RuntimeError):
-                outside = False  # a loop
-            problems.append(
-                Problem(
-                    str(Path(shown_root) / path.relative_to(root)),
-                    message="is a symbolic link to outside content/."
-                    if outside
-                    else "is a symbolic link; content/ may not contain links.",
-                    fix="Replace the link with a copy of the file, or remove it.",
-                )
-            )
-        dirnames[:] = [d for d in dirnames if not (Path(dirpath) / d).is_symlink()]
-    return problems
-
-
-_NAME_UNSAFE = re.compile(f"{UNSAFE_CHARS.pattern}|[\t\n\r]")
-
-
-def file_name_problems(root: Path, shown_root: str) -> list[Problem]:
-    """Names under content/ with control characters or bytes that are not UTF-8
-    (read as lone surrogates): they would reach reports, where a newline forges
-    a line, and URLs and file systems that cannot hold them."""
-    problems = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in sorted(dirnames + filenames):
-            if not _NAME_UNSAFE.search(name):
-                continue
-            shown = str(Path(shown_root) / (Path(dirpath) / name).relative_to(root))
-            problems.append(
-                Problem(
-                    _NAME_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", shown),
-                    message="has a name with control characters or bytes that are "
-                    "not UTF-8.",
-                    fix="Rename it with letters, digits, hyphens and dots.",
-                )
-            )
-        dirnames[:] = [d for d in dirnames if not (Path(dirpath) / d).is_symlink()]
-    return problems
-
-
-def static_problems(generators: list[Any], settings: dict[str, Any]) -> list[Problem]:
-    """Every file Pelican is about to copy: inside content/, not through a link,
-    and an image a digest needs (see ``newsdigest.model.staticfiles``)."""
-    base, root = content_base(settings), content_root(settings)
-    problems = []
-    for generator in generators:
-        for static in getattr(generator, "staticfiles", None) or []:
-            relative = content_relative(base, static.source_path)
-            inside = Path(static.source_path).resolve().is_relative_to(root)
-            if _NAME_UNSAFE.search(static.source_path) or (
-                relative is not None and symlink_in_path(base, relative)
-            ):
-                continue  # reported once by file_name_problems or symlink_problems
-            if relative is None or not inside:
-                reason = "is outside content/ and cannot be published"
-            else:
-                reason = static_file_problem(base / relative)
-            if reason:
-                problems.append(
-                    Problem(
-                        content_path(settings, static.source_path),
-                        message=f"{reason}.",
-                        fix="Keep only the images the digest shows in "
-                        + ", ".join(f"content/{p}/" for p in settings["STATIC_PATHS"])
-                        + "; export an SVG without scripts, links or embedded "
-                        "documents.",
-                    )
-                )
-    return problems
-
-
 # --- Signal receivers ----------------------------------------------------------
 
 
@@ -862,32 +437,6 @@ def add_reader(readers: Any) -> None:
     } | dict.fromkeys(DigestReader.file_extensions, DigestReader)
 
 
-def foreign_files(settings: dict[str, Any]) -> list[Problem]:
-    """Files among items and pages that no reader will read: say so, don't skip."""
-    root = content_root(settings)
-    static = [root / p for p in settings.get("STATIC_PATHS", [])]
-    problems = []
-    for folder in [*settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"]]:
-        for path in sorted((root / folder).rglob("*")):
-            if (
-                path.is_file()
-                and not path.name.startswith(".")
-                and not any(fnmatch(path.name, p) for p in settings["IGNORE_FILES"])
-                and path.suffix.lstrip(".") not in DigestReader.file_extensions
-                and not any(path.is_relative_to(s) for s in static)
-            ):
-                problems.append(
-                    Problem(
-                        content_path(settings, str(path)),
-                        message="is not a Markdown item (.md), so it would be "
-                        "silently left out.",
-                        fix="Write items and pages as .md files with YAML front "
-                        "matter; put images in content/images/.",
-                    )
-                )
-    return problems
-
-
 def collect_problems(_generator: Any, metadata: dict[str, Any]) -> None:
     STATE.report.extend(metadata.pop(PROBLEMS_KEY, []))
 
@@ -916,16 +465,9 @@ def stop_on_problems(generators: list[Any]) -> None:
             "draft_pages",
         ):
             contents.extend(getattr(generator, attr, []))
-    report: Report = STATE.report
-    report.extend(duplicate_problems(contents, settings))
-    base = content_base(settings)
-    report.extend(symlink_problems(base, base.name))
-    report.extend(file_name_problems(base, base.name))
-    report.extend(folded_name_problems(base, base.name))
-    report.extend(static_problems(generators, settings))
     statics = [s for g in generators for s in getattr(g, "staticfiles", None) or []]
-    report.extend(folded_output_problems(contents, statics, settings))
-    report.extend(foreign_files(settings))
+    report: Report = STATE.report
+    report.extend(site_problems(contents, statics, settings))
     _, topic_problems = STATE.topics(settings)
     report.extend(topic_problems)
     STATE.counts["items"] = sum(

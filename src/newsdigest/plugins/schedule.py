@@ -4,7 +4,8 @@ Development builds (an empty or relative ``SITEURL``) write drafts, and items
 whose date has not come yet, under ``drafts/`` -- not listed, not in feeds --
 and the build summary prints their preview addresses. Production builds write
 neither; the summary names the items that are waiting for their date. The rules
-themselves are in ``newsdigest.model.scheduling``.
+themselves are in the library, ``newsdigest.model.scheduling`` (plain data, no
+Pelican); this module is only its receivers and ``register()``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pelican import signals
 from newsdigest.engine.runstate import STATE, start_run
 from newsdigest.model.scheduling import (
     is_production,
+    preview_base,
     preview_line,
     schedule_config,
     split_waiting,
@@ -24,19 +26,8 @@ from newsdigest.model.scheduling import (
 )
 from newsdigest.problems import content_path
 from newsdigest.publishing.builddate import schedule_date
-from newsdigest.urls import is_absolute_http_url
 
 logger = logging.getLogger(__name__)
-
-
-def _preview_base(settings: dict[str, Any]) -> str:
-    """Where the development server shows the site (feeds use the same base)."""
-    siteurl = settings.get("SITEURL") or ""
-    if is_absolute_http_url(siteurl):
-        return siteurl
-    return (settings.get("DIGEST_FEEDS") or {}).get(
-        "base_url"
-    ) or "http://127.0.0.1:8000"
 
 
 def initialized(pelican: Any) -> None:
@@ -64,7 +55,7 @@ def hold_back(generator: Any) -> None:
         item.scheduled = True
     if preview:
         generator.drafts = [*generator.drafts, *waiting]
-        base = _preview_base(settings)
+        base = preview_base(settings)
         STATE.notes.extend(preview_line(d, base) for d in generator.drafts)
     else:
         if generator.drafts:

@@ -74,7 +74,7 @@ from newsdigest.publishing.staging import (
     published_name,
 )
 from newsdigest.settings import publish_config
-from newsdigest.sitecheck import CHECKS, SiteChecker, record_build
+from newsdigest.sitecheck import CHECKS, SiteChecker, attach_checker
 
 logger = logging.getLogger(__name__)
 
@@ -305,7 +305,7 @@ class CheckingWriter(Writer):
         self.written: dict[str, str] = {}
         _WRITERS[:] = [self]  # the run's writer, for ``finalized``
         if self.checker is not None:
-            record_build(output_path, self.checker, before_finish=self.flush)
+            attach_checker(output_path, self.checker, before_finish=self.flush)
 
     # -- keys -------------------------------------------------------------------
 

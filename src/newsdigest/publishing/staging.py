@@ -296,7 +296,7 @@ def build_lock(output: Path, timeout: float) -> Iterator[BuildLock]:
 # --- Our folders ------------------------------------------------------------------
 
 
-def write_record(site: Path, record: dict[str, Any]) -> None:
+def write_build_record(site: Path, record: dict[str, Any]) -> None:
     """Write the marker record beside ``site``: private (0600), and atomic and
     durable (temp file + fsync + rename), so a kill never leaves half of it."""
     data = json.dumps({MARKER_KEY: 1, **record}, indent=2, sort_keys=True)
@@ -392,7 +392,7 @@ def new_staging(output: Path) -> Path:
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         staging = Path(tempfile.mkdtemp(prefix=f"staging-{stamp}-", dir=builds))
         try:
-            write_record(staging, {"pid": os.getpid()})
+            write_build_record(staging, {"pid": os.getpid()})
         except OSError:
             staging.rmdir()  # still empty: nothing else can be lost
             raise
@@ -518,7 +518,7 @@ def swap_into_place(staging: Path, output: Path, record: dict[str, Any]) -> Path
     link = output.parent / f".{output.name}.swap-{os.getpid()}"
     try:
         # Marker first: killed at any point, every folder still has a record.
-        write_record(site, record)
+        write_build_record(site, record)
         staging.rename(site)
         record_path(staging).unlink(missing_ok=True)
         if link.is_symlink() or link.exists():

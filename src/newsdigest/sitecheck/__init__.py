@@ -14,10 +14,10 @@ from __future__ import annotations
 from newsdigest.sitecheck.checker import (
     CHECKS,
     SiteChecker,
+    attach_checker,
+    attached_checker,
     check_build,
     check_site,
-    record_build,
-    recorded_build,
 )
 from newsdigest.sitecheck.site import Site
 from newsdigest.sitecheck.sitemaps import check_sitemaps
@@ -26,9 +26,9 @@ __all__ = [
     "CHECKS",
     "Site",
     "SiteChecker",
+    "attach_checker",
+    "attached_checker",
     "check_build",
     "check_site",
     "check_sitemaps",
-    "record_build",
-    "recorded_build",
 ]

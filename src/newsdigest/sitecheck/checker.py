@@ -382,12 +382,12 @@ def html5_errors_in_workers(
     return dict(result for _, result in run_all(jobs, _html5_errors_of, workers))
 
 
-# --- A checker recording a build, found again when the build is finished ------
+# --- A checker attached to a build, found again when the build is finished -----
 
-_RECORDING: dict[str, tuple[SiteChecker, Callable[[], None] | None]] = {}
+_ATTACHED: dict[str, tuple[SiteChecker, Callable[[], None] | None]] = {}
 
 
-def record_build(
+def attach_checker(
     output_path: str | os.PathLike[str],
     checker: SiteChecker,
     before_finish: Callable[[], None] | None = None,
@@ -398,14 +398,14 @@ def record_build(
     that renders pages late writes them then). One build runs at a time in a
     process; a checker left by a build that failed before its end is dropped.
     """
-    _RECORDING.clear()
-    _RECORDING[os.path.realpath(output_path)] = (checker, before_finish)
+    _ATTACHED.clear()
+    _ATTACHED[os.path.realpath(output_path)] = (checker, before_finish)
 
 
-def recorded_build(output_path: str | os.PathLike[str]) -> SiteChecker | None:
-    """The checker that recorded the build in ``output_path`` (once), or None;
+def attached_checker(output_path: str | os.PathLike[str]) -> SiteChecker | None:
+    """The checker attached to the build in ``output_path`` (once), or None;
     what the build still had to write is written first."""
-    found = _RECORDING.pop(os.path.realpath(output_path), None)
+    found = _ATTACHED.pop(os.path.realpath(output_path), None)
     if found is None:
         return None
     checker, before_finish = found
@@ -420,9 +420,10 @@ def check_build(
     """The site checks of the build just written to ``output_path``.
 
     Pages the build's writer checked as it wrote them are not read again;
-    without a recording writer the whole folder is read (still without html5lib).
+    without a checker attached by the writer the whole folder is read (still
+    without html5lib).
     """
-    checker = recorded_build(output_path)
+    checker = attached_checker(output_path)
     if checker is None:
         checker = SiteChecker(checks)
     else:
