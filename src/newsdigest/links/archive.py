@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from newsdigest.curate.fetch import FetchError, HTTPStatusError, fetch
 from newsdigest.curate.netguard import AddressPolicy, private_network, public_only
@@ -194,10 +194,8 @@ class ArchiveService:
         self.limit.wait()
         fetched = self._get(self.config["save_url"] + original, headers)
         location = fetched.headers.get("content-location", "")
-        if location.startswith("/"):
-            location = f"https://{urlsplit(fetched.url).hostname}{location}"
         if location:
-            return snapshot(location, None, self.hosts)
+            return snapshot(urljoin(fetched.url, location), None, self.hosts)
         if WAYBACK_TIMESTAMP.search(fetched.url):
             return snapshot(fetched.url, None, self.hosts)
         # SPN2 answers a job, not a snapshot: the capture shows up in the

@@ -137,13 +137,22 @@ def read_links(path: Path, shown: str) -> tuple[dict[str, LinkRecord], list[Prob
     return records, problems
 
 
+class _Dumper(yaml.SafeDumper):
+    """Every value written out: PyYAML would make two equal dates an anchor
+    and an alias, which the reader (rightly) refuses."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def dump_links(records: dict[str, LinkRecord]) -> str:
     """The file's text: sorted, stable, one value per line."""
     body = {key: records[key].as_yaml() for key in sorted(records)}
     if not body:
         return HEADER
-    return HEADER + yaml.safe_dump(
+    return HEADER + yaml.dump(
         body,
+        Dumper=_Dumper,
         sort_keys=False,
         allow_unicode=False,
         default_flow_style=False,
