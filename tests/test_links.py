@@ -627,7 +627,8 @@ def test_a_broken_links_file_stops_the_build_naming_line_and_field(make_project)
     project.write("content/items/a.md", item())
     project.write(
         "content/links.yml",
-        "items/a.md:\n  url: https://example.com/story\n  status: dead\n  checked: 2022-01-01\n",
+        "items/a.md:\n  url: https://example.com/story\n  status: dead\n"
+        "  checked: 2022-01-01\n",
     )
     result = project.build()
     assert result.returncode != 0
