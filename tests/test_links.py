@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from newsdigest.cli import cli
-from newsdigest.links.archive import ArchiveService, retry_after
+from newsdigest.links.archive import ArchiveError, ArchiveService, retry_after
 from newsdigest.links.config import ARCHIVE_DEFAULTS
 from newsdigest.links.frontedit import EditError, set_front_matter
 from newsdigest.links.items import LinkedItem
@@ -253,8 +253,6 @@ def test_429_is_retried_after_retry_after_then_succeeds():
 
 @pytest.mark.slow
 def test_retries_are_bounded_and_the_failure_is_one_line():
-    from newsdigest.links.archive import ArchiveError
-
     with fake_archive() as fake:
         fake.script["https://example.com/a"] = [(500, {})] * 10
         archive = service(fake, retries=2)
@@ -634,3 +632,68 @@ def test_a_broken_links_file_stops_the_build_naming_line_and_field(make_project)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "links.yml" in output and "status" in output and "Traceback" not in output
+
+
+# --- Snapshots while importing -------------------------------------------------------
+
+JSONLD_PAGE = Path(__file__).parent / "fixtures" / "curate" / "jsonld.html"
+JSONLD_URL = "https://lequotidien.example/sante/plan-hopitaux"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("slow", [False, True])
+def test_add_records_an_existing_snapshot_or_leaves_it_for_later(
+    make_project, tmp_path, slow
+):
+    saved = tmp_path / "saved.html"
+    saved.write_bytes(JSONLD_PAGE.read_bytes())
+    with fake_archive() as fake:
+        project = make_project()
+        fake.snapshots[JSONLD_URL] = "20220102030405"
+        if slow:
+            fake.slow.add(JSONLD_URL)
+        write_settings(project.root, fake, on_import=True, import_timeout=0.5)
+        started = time.monotonic()
+        result = CliRunner().invoke(
+            cli, ["add", str(saved), "--topic", "world", "--project", str(project.root)]
+        )
+        took = time.monotonic() - started
+    assert result.exit_code == 0, result.output
+    path = project.root / result.stdout.strip().splitlines()[-1]
+    text = path.read_text()
+    assert fake.saves == []  # an import never asks for a capture
+    if slow:
+        assert "archive_url" not in text and took < 2
+        assert "`newsdigest archive` will ask for one" in result.output
+    else:
+        assert f'archive_url: "{fake.base}/web/20220102030405/{JSONLD_URL}"' in text
+        assert "archive_date: 2022-01-02" in text
+
+
+@pytest.mark.slow
+def test_no_snapshot_on_import_unless_asked(make_project, tmp_path):
+    saved = tmp_path / "saved.html"
+    saved.write_bytes(JSONLD_PAGE.read_bytes())
+    with fake_archive() as fake:
+        project = make_project()
+        fake.snapshots[JSONLD_URL] = "20220102030405"
+        write_settings(project.root, fake)  # on_import is off by default
+        run = ["add", str(saved), "--topic", "world", "--project", str(project.root)]
+        result = CliRunner().invoke(cli, run)
+    path = project.root / result.stdout.strip().splitlines()[-1]
+    assert result.exit_code == 0 and "archive_url" not in path.read_text()
+
+
+@pytest.mark.slow
+def test_credentials_never_follow_a_redirect_to_another_host(monkeypatch):
+    monkeypatch.setenv("NEWSDIGEST_ARCHIVE_ACCESS_KEY", "key")
+    monkeypatch.setenv("NEWSDIGEST_ARCHIVE_SECRET_KEY", "secret")
+    with serve_routes("127.0.0.2") as elsewhere, fake_archive() as fake:
+        elsewhere.add("/catch", body=b"")
+        fake.script["https://example.com/a"] = [
+            (302, {"Location": elsewhere.url("/catch")})
+        ]
+        with pytest.raises(ArchiveError):  # the answer held no snapshot
+            service(fake).capture("https://example.com/a")
+    assert fake.saves[0][2]["authorization"] == "LOW key:secret"
+    assert "authorization" not in elsewhere.headers_for("/catch")[0]

@@ -241,6 +241,33 @@ def _refuse(error: Exception) -> click.ClickException:
     return click.ClickException(printable(str(error)))
 
 
+ARCHIVE_ON_IMPORT = click.option(
+    "--archive/--no-archive",
+    default=None,
+    help="Look up a snapshot of each original as it is imported (a short "
+    'lookup, no capture); default: DIGEST_ARCHIVE["on_import"] in pelicanconf.py.',
+)
+
+
+def _snapshots_on_import(
+    project: Path, archive: bool | None, paths: list[Path]
+) -> None:
+    """Record existing snapshots in the drafts just written, if asked to."""
+    if archive is False or not paths:
+        return
+    from newsdigest.links.archive import snapshot_on_import
+
+    try:
+        config, _ = _link_settings(project, "pelicanconf.py")
+    except DigestError as error:
+        _say(f"note: no snapshots looked up: {error}", err=True)
+        return
+    if archive is None and not config["on_import"]:
+        return
+    for path in paths:
+        _say(f"note: {path.name}: {snapshot_on_import(config, path)}", err=True)
+
+
 def _tags(value: str | None) -> list[str]:
     return [t.strip() for t in (value or "").split(",") if t.strip()]
 
@@ -314,6 +341,7 @@ def new(
     help="Seconds to wait for a page.",
 )
 @ALLOW_PRIVATE_NETWORK
+@ARCHIVE_ON_IMPORT
 @PROJECT
 def add(
     target: str,
@@ -323,6 +351,7 @@ def add(
     tags: str | None,
     timeout: float,
     allow_private_network: bool,
+    archive: bool | None,
     project: Path,
 ) -> None:
     """Import one article as a draft and print its path.
@@ -358,6 +387,7 @@ def add(
         _say(f"warning: {warning}", err=True)
     for note in added.notes:
         _say(f"note: {note}", err=True)
+    _snapshots_on_import(project, archive, [added.path])
     _say(catalogue.shown(added.path))
 
 
@@ -380,12 +410,14 @@ def add(
     help="Seconds to wait for each feed.",
 )
 @ALLOW_PRIVATE_NETWORK
+@ARCHIVE_ON_IMPORT
 @PROJECT
 def ingest(
     dry_run: bool,
     sources_file: str,
     timeout: float,
     allow_private_network: bool,
+    archive: bool | None,
     project: Path,
 ) -> None:
     """Turn new entries of the source feeds in content/sources.yml into drafts.
@@ -429,6 +461,10 @@ def ingest(
             _say(f"  skipped {shown}")
         for warning in result.warnings:
             _say(f"  warning: similar title: {warning}")
+    if not dry_run:
+        _snapshots_on_import(
+            project, archive, [project / shown for r in results for shown in r.new]
+        )
     sys.exit(1 if any(r.failed for r in results) else 0)
 
 

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -31,6 +32,7 @@ from newsdigest.curate.netguard import AddressPolicy, private_network, public_on
 from newsdigest.links.config import credentials, per_minute
 from newsdigest.links.frontedit import EditError, set_front_matter
 from newsdigest.links.items import LinkedItem
+from newsdigest.model.frontmatter import FrontMatterError, read_source, split
 from newsdigest.problems import printable
 from newsdigest.urls import is_absolute_http_url
 
@@ -252,3 +254,30 @@ def archive_items(
             )
         else:
             yield Outcome(item.key, item.source_url, found, new)
+
+
+def snapshot_on_import(config: dict[str, Any], path: Path) -> str:
+    """Look up an existing snapshot of a draft's original, within
+    ``import_timeout`` and without retries or a capture, so an import is never
+    slowed by a busy archive; a note line saying what happened."""
+    service = ArchiveService(
+        {**config, "retries": 0}, timeout=float(config["import_timeout"])
+    )
+    try:
+        original = split(read_source(path, path.name), path.name).metadata.get(
+            "source_url"
+        )
+        if not isinstance(original, str):
+            return "no snapshot looked up: the draft has no source_url"
+        found = service.lookup(original)
+        if found is not None:
+            set_front_matter(
+                path, {"archive_url": found.url, "archive_date": found.date}
+            )
+    except (ArchiveError, EditError, FrontMatterError, OSError) as error:
+        return printable(
+            f"no snapshot looked up ({error}); `newsdigest archive` will ask for one"
+        )
+    if found is None:
+        return "no snapshot yet; `newsdigest archive` will ask for one"
+    return f"snapshot of {found.date.isoformat()} recorded as archive_url"
