@@ -24,6 +24,7 @@ from newsdigest.links.frontedit import EditError, set_front_matter
 from newsdigest.links.items import LinkedItem
 from newsdigest.links.linkcheck import Observation, check_links, judge
 from newsdigest.links.linksfile import LinkRecord, dump_links, read_links
+from newsdigest.model.frontmatter import split
 from tests.helpers import item, parse_html, serve_routes
 
 # --- In-place front matter edits --------------------------------------------------
@@ -617,6 +618,13 @@ def test_build_sends_readers_to_the_snapshot_of_a_gone_original(make_project):
     )
     feed = (project.output / "feeds" / "all.atom.xml").read_text()
     assert "no longer available" in feed and "archived copy" in feed
+    kept_snapshot = (
+        "https://web.archive.org/web/20220106000000/https://example.com/kept"
+    )
+    email = "".join(p.read_text() for p in project.output.rglob("email.txt"))
+    assert f"  Archived copy: {kept_snapshot}" in email
+    email_html = "".join(p.read_text() for p in project.output.rglob("email.html"))
+    assert f'<a href="{kept_snapshot}">Archived copy</a>' in email_html
 
 
 @pytest.mark.slow
@@ -697,3 +705,58 @@ def test_credentials_never_follow_a_redirect_to_another_host(monkeypatch):
             service(fake).capture("https://example.com/a")
     assert fake.saves[0][2]["authorization"] == "LOW key:secret"
     assert "authorization" not in elsewhere.headers_for("/catch")[0]
+
+
+# --- The front matter contract ------------------------------------------------------
+
+
+def test_archive_keys_are_checked_like_any_address_and_date():
+    from tests.helpers import checked
+
+    good = checked(archive_url=ARCHIVED["archive_url"], archive_date="2022-01-06")
+    assert good.ok, good.problems
+    assert good.values["archive_url"] == ARCHIVED["archive_url"]
+    assert good.values["archive_date"].date() == dt.date(2022, 1, 6)
+    bad = checked(archive_url="javascript:alert(1)", archive_date="soon")
+    assert {(p.field, p.line) for p in bad.problems} == {
+        ("archive_url", 8),
+        ("archive_date", 9),
+    }
+    orphan = checked(archive_date="2022-01-06")
+    assert [p.field for p in orphan.problems] == ["archive_date"]
+
+
+@pytest.mark.slow
+def test_a_changed_links_file_alone_renders_the_item_again(make_project, tmp_path):
+    """The build's incremental output keys an item page by what linkcheck found:
+    a links.yml edit (and nothing else) gives the page a cold build gives."""
+    import shutil
+
+    from tests.helpers import Project, tree
+
+    project = make_project(sample=True)
+    relative = "items/2022-01-05-city-heat-pump-grants.md"
+    path = project.content / relative
+    set_front_matter(path, ARCHIVED)
+    meta = split(path.read_text(), relative).metadata
+    source_url, slug = meta["source_url"], meta["slug"]
+    assert project.build().returncode == 0
+    project.write(
+        "content/links.yml",
+        f"{relative}:\n  url: {source_url}\n  status: gone\n"
+        "  checked: 2022-01-10\n  gone_since: 2022-01-04\n",
+    )
+    result = project.build()
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (project.output / "2022/01" / slug / "index.html").read_text()
+    assert f'class="original__link" href="{ARCHIVED["archive_url"]}"' in page
+    cold = Project(tmp_path / "cold")
+    shutil.copytree(
+        project.root,
+        cold.root,
+        ignore=shutil.ignore_patterns("output", ".output.*", "cache", "__pycache__"),
+    )
+    assert cold.build().returncode == 0
+    assert tree(project.output.resolve(), reproducible=True) == tree(
+        cold.output, reproducible=True
+    )
