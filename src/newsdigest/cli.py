@@ -525,16 +525,25 @@ def archive_command(
             failed += 1
     queue = queue[:limit] if limit else queue
     service = ArchiveService(config)
-    for number, outcome in enumerate(archive_items(service, queue, dry_run=dry_run), 1):
-        where = f"[{number}/{len(queue)}] "
-        if dry_run:
-            _say(f"{where}would ask for content/{outcome.key} ({outcome.url})")
-        elif outcome.error:
-            failed += 1
-            _say(f"{where}failed content/{outcome.key}: {outcome.error}", err=True)
-        else:
-            how = "archived" if outcome.new else "found snapshot for"
-            _say(f"{where}{how} content/{outcome.key}")
+    outcomes = archive_items(service, queue, dry_run=dry_run)
+    try:
+        for number, outcome in enumerate(outcomes, 1):
+            where = f"[{number}/{len(queue)}] "
+            if dry_run:
+                _say(f"{where}would ask for content/{outcome.key} ({outcome.url})")
+            elif outcome.error:
+                failed += 1
+                _say(f"{where}failed content/{outcome.key}: {outcome.error}", err=True)
+            else:
+                how = "archived" if outcome.new else "found snapshot for"
+                _say(f"{where}{how} content/{outcome.key}")
+    except KeyboardInterrupt:
+        _say(
+            "newsdigest archive: interrupted; every snapshot found so far is "
+            "written. Run it again to go on.",
+            err=True,
+        )
+        sys.exit(130)
     if not queue:
         _say("Every published item has a snapshot.")
     sys.exit(1 if failed else 0)
@@ -588,14 +597,18 @@ def linkcheck_command(
     def progress(done: int, total: int, item: LinkedItem, record: Any) -> None:
         _say(f"[{done}/{total}] {record.status} content/{item.key}", err=True)
 
-    records = check_links(
-        items,
-        previous,
-        config,
-        today=_now().date(),
-        allow_private_network=allow_private_network,
-        progress=progress,
-    )
+    try:
+        records = check_links(
+            items,
+            previous,
+            config,
+            today=_now().date(),
+            allow_private_network=allow_private_network,
+            progress=progress,
+        )
+    except KeyboardInterrupt:
+        _say("newsdigest linkcheck: interrupted; links.yml is unchanged.", err=True)
+        sys.exit(130)
     write_links(links_path, records)
     report.extend(link_problems(items, records, "content"))
     click.echo(report.format_json() if fmt == "json" else report.format_text())

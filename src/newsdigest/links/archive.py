@@ -191,7 +191,8 @@ class ArchiveService:
     def capture(self, original: str) -> Snapshot:
         """Ask for a new snapshot (rate-limited); the snapshot the service made."""
         headers = {"Accept": "application/json"}
-        if self.keys:
+        # Keys travel only over TLS (or to a self-hosted archive one opted in to).
+        if self.keys and (self.https or self.config["allow_private_network"]):
             headers["Authorization"] = f"LOW {self.keys[0]}:{self.keys[1]}"
         self.limit.wait()
         fetched = self._get(self.config["save_url"] + original, headers)
