@@ -760,3 +760,27 @@ def test_a_changed_links_file_alone_renders_the_item_again(make_project, tmp_pat
     assert tree(project.output.resolve(), reproducible=True) == tree(
         cold.output, reproducible=True
     )
+
+
+def test_a_links_file_larger_than_an_item_is_read(tmp_path):
+    records = {
+        f"items/{n:05d}.md": LinkRecord(
+            f"https://e.org/{n}", "ok", dt.date(2022, 1, 1) + dt.timedelta(n % 9)
+        )
+        for n in range(3000)
+    }
+    path = tmp_path / "links.yml"
+    path.write_text(dump_links(records))
+    assert path.stat().st_size > 200_000
+    assert read_links(path, "content/links.yml") == (records, [])
+
+
+def test_archive_never_edits_through_a_symbolic_link(make_project, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "a.md").write_text(item(source_url="https://example.com/a"))
+    project = make_project()
+    (project.content / "items" / "linked").symlink_to(outside)
+    from newsdigest.links.items import published_items
+
+    assert list(published_items(project.content)) == []

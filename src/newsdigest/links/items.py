@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsdigest.model.frontmatter import FrontMatterError, read_source, split
+from newsdigest.model.staticfiles import symlink_in_path
 from newsdigest.urls import is_absolute_http_url
 
 
@@ -38,9 +39,9 @@ def published_items(content: Path) -> Iterator[LinkedItem | Unreadable]:
     if not folder.is_dir():
         return
     for path in sorted(folder.rglob("*.md")):
-        if path.is_symlink() or not path.is_file():
-            continue
         key = path.relative_to(content).as_posix()
+        if symlink_in_path(content, key) or not path.is_file():
+            continue  # an edit through a link would change a file outside content/
         try:
             meta = split(read_source(path, key), key).metadata
         except FrontMatterError as error:

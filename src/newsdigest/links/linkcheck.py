@@ -39,6 +39,7 @@ from newsdigest.problems import WARNING, Problem, printable
 from newsdigest.urls import normalise_url
 
 GONE_STATUSES = frozenset({404, 410})
+MAX_URL = 2_000
 
 
 @dataclass(frozen=True)
@@ -51,18 +52,13 @@ class Observation:
 
 
 def observe(url: str, *, timeout: float, policy: AddressPolicy) -> Observation:
-    """HEAD ``url``, then GET if HEAD did not succeed; what that says."""
+    """HEAD ``url``, then GET if the server answered HEAD with an error (many
+    refuse HEAD); a timeout or a refused connection is not asked twice."""
     try:
         try:
-            fetched = fetch(
-                url, method="HEAD", timeout=timeout, policy=policy, read_body=False
-            )
-        except UnknownHost:
-            raise
-        except FetchError:
-            fetched = fetch(
-                url, method="GET", timeout=timeout, policy=policy, read_body=False
-            )
+            fetched = _status(url, "HEAD", timeout, policy)
+        except HTTPStatusError:
+            fetched = _status(url, "GET", timeout, policy)
     except UnknownHost:
         return Observation("gone", reason="the domain no longer resolves")
     except HTTPStatusError as error:
@@ -70,9 +66,15 @@ def observe(url: str, *, timeout: float, policy: AddressPolicy) -> Observation:
         return Observation(status, reason=_short(error.reason))
     except FetchError as error:
         return Observation("unreachable", reason=_short(error.reason))
-    if normalise_url(fetched.url) != normalise_url(url):
-        return Observation("moved", final_url=fetched.url)
-    return Observation("ok")
+    if normalise_url(fetched.url) == normalise_url(url):
+        return Observation("ok")
+    if len(fetched.url) > MAX_URL:
+        return Observation("unreachable", reason="redirects to an over-long address")
+    return Observation("moved", final_url=fetched.url)
+
+
+def _status(url: str, method: str, timeout: float, policy: AddressPolicy) -> Any:
+    return fetch(url, method=method, timeout=timeout, policy=policy, read_body=False)
 
 
 def _short(text: str) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from newsdigest.links.frontedit import write_atomic
-from newsdigest.model.frontmatter import FrontMatterError, parse_yaml, read_source
+from newsdigest.model.frontmatter import FrontMatterError, parse_yaml
 from newsdigest.problems import Problem
 from newsdigest.urls import is_absolute_http_url, normalise_url
 
@@ -37,6 +37,8 @@ HEADER = (
     "# The build reads it (and never the network); commit it with the content.\n"
 )
 MAX_REASON = 200
+#: About 200 bytes an entry: room for 50,000 items.
+MAX_FILE_BYTES = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -58,12 +60,39 @@ class LinkRecord:
         }
 
 
+def _read_text(path: Path, shown: str) -> str:
+    """The file as text; larger than an item may be (an entry per item)."""
+    fix = "Run `newsdigest linkcheck` to write the file again."
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise FrontMatterError(
+            [Problem(shown, message=f"cannot be read ({error.strerror}).", fix=fix)]
+        ) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise FrontMatterError(
+            [
+                Problem(
+                    shown,
+                    message=f"is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}.",
+                    fix=fix,
+                )
+            ]
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FrontMatterError(
+            [Problem(shown, message="is not valid UTF-8.", fix=fix)]
+        ) from None
+
+
 def read_links(path: Path, shown: str) -> tuple[dict[str, LinkRecord], list[Problem]]:
     """The records of ``path`` (absent: none), and every problem in it."""
     if not path.is_file():
         return {}, []
     try:
-        data, lines = parse_yaml(read_source(path, shown), shown)
+        data, lines = parse_yaml(_read_text(path, shown), shown)
     except FrontMatterError as error:
         return {}, error.problems
     records: dict[str, LinkRecord] = {}
