@@ -780,7 +780,8 @@ def test_archive_never_edits_through_a_symbolic_link(make_project, tmp_path):
     outside.mkdir()
     (outside / "a.md").write_text(item(source_url="https://example.com/a"))
     project = make_project()
-    (project.content / "items" / "linked").symlink_to(outside)
+    (project.content / "items").rmdir()
+    (project.content / "items").symlink_to(outside)  # the folder is a link
     from newsdigest.links.items import published_items
 
     assert list(published_items(project.content)) == []
