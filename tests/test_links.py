@@ -128,6 +128,7 @@ class FakeArchive:
         self.script: dict[str, list[tuple[int, dict[str, str]]]] = {}
         self.hostile: dict[str, object] = {}  # original -> "closest" answer
         self.slow: set[str] = set()
+        self.locations: dict[str, str] = {}  # original -> Content-Location
         self.saves: list[tuple[str, float, dict[str, str]]] = []
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
@@ -176,9 +177,8 @@ class FakeArchive:
                         return self.answer(status, b"busy", extra)
                     stamp = "20220107123000"
                     fake.snapshots[url] = stamp
-                    return self.answer(
-                        200, b"saved", {"Content-Location": f"/web/{stamp}/{url}"}
-                    )
+                    location = fake.locations.get(url, f"/web/{stamp}/{url}")
+                    return self.answer(200, b"saved", {"Content-Location": location})
                 self.answer(404)
 
         return Handler
@@ -300,6 +300,23 @@ def test_hostile_answers_are_refused_and_nothing_is_written(make_project, closes
     failures = [line for line in result.output.splitlines() if "failed" in line]
     assert failures and "content/items/a.md" in failures[0]
     assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "location",
+    [
+        "//evil.example/web/20220107123000/https://example.com/a",
+        "javascript:alert(1)//web/20220107123000/",
+        "/web/20220107123000/https://example.com/a'onmouseover='x",
+        "/web/latest/https://example.com/a",
+    ],
+)
+def test_a_hostile_capture_answer_is_refused(location):
+    with fake_archive() as fake:
+        fake.locations["https://example.com/a"] = location
+        with pytest.raises(ArchiveError):
+            service(fake).capture("https://example.com/a")
 
 
 @pytest.mark.slow
