@@ -802,3 +802,37 @@ def test_archive_never_edits_through_a_symbolic_link(make_project, tmp_path):
     from newsdigest.links.items import published_items
 
     assert list(published_items(project.content)) == []
+
+
+@pytest.mark.slow
+def test_ingest_archive_records_snapshots_of_the_new_drafts(make_project):
+    wire = Path(__file__).parent / "fixtures" / "curate" / "wire.rss.xml"
+    fisheries = "https://wire.example/2022/01/fisheries-monitoring"
+    with serve_routes() as feeds, fake_archive() as fake:
+        feeds.add(
+            "/wire.xml", body=wire.read_bytes(), content_type="application/rss+xml"
+        )
+        project = make_project()
+        project.write(
+            "content/sources.yml",
+            f"Example Wire:\n  feed: {feeds.url('/wire.xml')}\n  topic: world\n"
+            "  allow_private_network: true\n",
+        )
+        fake.snapshots[fisheries] = "20220114000000"
+        write_settings(project.root, fake)
+        result = CliRunner().invoke(
+            cli, ["ingest", "--archive", "--project", str(project.root)]
+        )
+    assert result.exit_code == 0, result.output
+    drafts = {
+        split(p.read_text(), p.name).metadata["source_url"]: p.read_text()
+        for p in (project.content / "items").glob("*.md")
+    }
+    assert len(drafts) == 3
+    assert (
+        f'archive_url: "{fake.base}/web/20220114000000/{fisheries}"'
+        in (drafts[fisheries])
+    )
+    assert sum("archive_url" in text for text in drafts.values()) == 1
+    assert result.output.count("`newsdigest archive` will ask for one") == 2
+    assert fake.saves == []
