@@ -836,3 +836,31 @@ def test_ingest_archive_records_snapshots_of_the_new_drafts(make_project):
     assert sum("archive_url" in text for text in drafts.values()) == 1
     assert result.output.count("`newsdigest archive` will ask for one") == 2
     assert fake.saves == []
+
+
+def test_a_record_of_an_earlier_source_url_is_not_applied(tmp_path):
+    from types import SimpleNamespace
+
+    from newsdigest.plugins.links import link_statuses
+
+    content = tmp_path / "content"
+    (content / "items").mkdir(parents=True)
+    (content / "links.yml").write_text(
+        "items/a.md:\n  url: https://example.com/old\n  status: gone\n"
+        "  checked: 2022-01-10\n  gone_since: 2022-01-01\n"
+        "items/b.md:\n  url: https://example.com/b\n  status: gone\n"
+        "  checked: 2022-01-10\n  gone_since: 2022-01-01\n"
+    )
+    a, b = (
+        SimpleNamespace(
+            source_path=str(content / "items" / f"{name}.md"),
+            source_url=f"https://example.com/{name}",
+            archive_url=None,
+        )
+        for name in "ab"
+    )
+    problems = link_statuses([a, b], {"PATH": str(content)})
+    assert (a.link_gone, b.link_gone) == (False, True)
+    assert [(p.path, p.field, p.severity) for p in problems] == [
+        ("content/items/b.md", "source_url", "warning")
+    ]

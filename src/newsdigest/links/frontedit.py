@@ -106,15 +106,12 @@ def set_front_matter(path: Path, values: dict[str, str | dt.date]) -> bool:
     if "\r" in text.replace("\r\n", ""):
         raise EditError("has a carriage return (\\r) outside a \\r\\n line ending")
     lines = _lines(text)
-    yaml_text, close = _yaml_of(lines)
+    yaml_text, _ = _yaml_of(lines)
     newline = "\r\n" if lines[0].endswith("\r\n") else "\n"
     before = _parse(yaml_text)
     if all(before.get(key) == value for key, value in values.items()):
         return False
-    try:
-        spans = _key_spans(yaml_text)
-    except yaml.YAMLError:
-        raise EditError("front matter is not valid YAML") from None
+    spans = _key_spans(yaml_text)  # read by _parse already: valid YAML
     written = {
         key: f"{key}: {yaml_scalar(value)}{newline}" for key, value in values.items()
     }

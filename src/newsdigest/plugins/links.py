@@ -40,11 +40,13 @@ def link_statuses(articles: list[Any], settings: dict[str, Any]) -> list[Problem
     for article in articles:
         key = content_relative(base, article.source_path)
         record = records.get(key or "")
-        gone = bool(
-            record and record.status == "gone" and record.describes(article.source_url)
-        )
-        article.link_gone = gone
-        if gone and not getattr(article, "archive_url", None):
+        article.link_gone = False
+        if record is None or record.status != "gone":
+            continue
+        if not record.describes(article.source_url):
+            continue  # checked before source_url was changed: not about this one
+        article.link_gone = True
+        if not getattr(article, "archive_url", None):
             problems.append(
                 Problem(
                     content_path(settings, article.source_path),
