@@ -86,6 +86,7 @@ def test_the_plugin_modules_are_the_ones_that_register():
         for name in (
             "reader",
             "schedule",
+            "links",
             "sources",
             "feeds",
             "editions",
@@ -139,6 +140,7 @@ FEATURES = [
     "DIGEST_SCHEDULE",
     "DIGEST_EDITIONS",
     "DIGEST_PUBLISH",
+    "DIGEST_ARCHIVE",
 ]
 
 

@@ -109,6 +109,7 @@ def test_after_start_up_every_config_is_kept_and_the_settings_pickle(
             "DIGEST_SCHEDULE",
             "DIGEST_EDITIONS",
             "DIGEST_PUBLISH",
+            "DIGEST_ARCHIVE",
         )
     }
     again = pickle.loads(pickle.dumps(settings))

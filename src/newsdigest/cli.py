@@ -18,6 +18,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -240,6 +241,33 @@ def _refuse(error: Exception) -> click.ClickException:
     return click.ClickException(printable(str(error)))
 
 
+ARCHIVE_ON_IMPORT = click.option(
+    "--archive/--no-archive",
+    default=None,
+    help="Look up a snapshot of each original as it is imported (a short "
+    'lookup, no capture); default: DIGEST_ARCHIVE["on_import"] in pelicanconf.py.',
+)
+
+
+def _snapshots_on_import(
+    project: Path, archive: bool | None, paths: list[Path]
+) -> None:
+    """Record existing snapshots in the drafts just written, if asked to."""
+    if archive is False or not paths:
+        return
+    from newsdigest.links.archive import snapshot_on_import
+
+    try:
+        config, _ = _link_settings(project, "pelicanconf.py")
+    except DigestError as error:
+        _say(f"note: no snapshots looked up: {error}", err=True)
+        return
+    if archive is None and not config["on_import"]:
+        return
+    for path in paths:
+        _say(f"note: {path.name}: {snapshot_on_import(config, path)}", err=True)
+
+
 def _tags(value: str | None) -> list[str]:
     return [t.strip() for t in (value or "").split(",") if t.strip()]
 
@@ -313,6 +341,7 @@ def new(
     help="Seconds to wait for a page.",
 )
 @ALLOW_PRIVATE_NETWORK
+@ARCHIVE_ON_IMPORT
 @PROJECT
 def add(
     target: str,
@@ -322,6 +351,7 @@ def add(
     tags: str | None,
     timeout: float,
     allow_private_network: bool,
+    archive: bool | None,
     project: Path,
 ) -> None:
     """Import one article as a draft and print its path.
@@ -357,6 +387,7 @@ def add(
         _say(f"warning: {warning}", err=True)
     for note in added.notes:
         _say(f"note: {note}", err=True)
+    _snapshots_on_import(project, archive, [added.path])
     _say(catalogue.shown(added.path))
 
 
@@ -379,12 +410,14 @@ def add(
     help="Seconds to wait for each feed.",
 )
 @ALLOW_PRIVATE_NETWORK
+@ARCHIVE_ON_IMPORT
 @PROJECT
 def ingest(
     dry_run: bool,
     sources_file: str,
     timeout: float,
     allow_private_network: bool,
+    archive: bool | None,
     project: Path,
 ) -> None:
     """Turn new entries of the source feeds in content/sources.yml into drafts.
@@ -437,7 +470,159 @@ def ingest(
             _say(f"  skipped {shown}")
         for warning in result.warnings:
             _say(f"  warning: similar title: {warning}")
+    if not dry_run:
+        _snapshots_on_import(
+            project, archive, [project / shown for r in results for shown in r.new]
+        )
     sys.exit(1 if any(r.failed for r in results) else 0)
+
+
+def _link_settings(project: Path, settings_file: str) -> tuple[Any, Path]:
+    """``DIGEST_ARCHIVE`` and the content folder; defaults without a settings file."""
+    from newsdigest.links.config import archive_config
+
+    settings: dict[str, Any] = {}
+    if (project / settings_file).is_file():
+        settings = load_settings(project, settings_file)
+    return archive_config(settings), project / "content"
+
+
+LINK_SETTINGS = settings_option(
+    "pelicanconf.py", "Settings file holding DIGEST_ARCHIVE."
+)
+
+
+@cli.command(name="archive")
+@click.option(
+    "--dry-run", is_flag=True, help="List what would be asked for; write nothing."
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Archive at most N items.")
+@ALLOW_PRIVATE_NETWORK
+@LINK_SETTINGS
+@PROJECT
+def archive_command(
+    dry_run: bool,
+    limit: int | None,
+    allow_private_network: bool,
+    settings: str,
+    project: Path,
+) -> None:
+    """Ask the archive (DIGEST_ARCHIVE) for a snapshot of each published item's
+    original, and write it to the item as archive_url and archive_date.
+
+    Items without archive_url are the queue, so a stopped run resumes where it
+    was. An existing snapshot is reused; new captures are rate-limited and
+    retried on 429 and 5xx. Exits 1 if any item failed (one line each).
+    """
+    from newsdigest.links.archive import ArchiveService, archive_items
+    from newsdigest.links.items import LinkedItem, published_items
+
+    try:
+        config, content = _link_settings(project, settings)
+    except DigestError as error:
+        raise _refuse(error) from None
+    if allow_private_network:
+        config = {**config, "allow_private_network": True}
+    failed = 0
+    queue: list[LinkedItem] = []
+    for found in published_items(content):
+        if isinstance(found, LinkedItem):
+            if found.archive_url is None:
+                queue.append(found)
+        else:
+            _say(f"failed content/{found.key}: {found.reason}", err=True)
+            failed += 1
+    queue = queue[:limit] if limit else queue
+    service = ArchiveService(config)
+    outcomes = archive_items(service, queue, dry_run=dry_run)
+    try:
+        for number, outcome in enumerate(outcomes, 1):
+            where = f"[{number}/{len(queue)}] "
+            if dry_run:
+                _say(f"{where}would ask for content/{outcome.key} ({outcome.url})")
+            elif outcome.error:
+                failed += 1
+                _say(f"{where}failed content/{outcome.key}: {outcome.error}", err=True)
+            else:
+                how = "archived" if outcome.new else "found snapshot for"
+                _say(f"{where}{how} content/{outcome.key}")
+    except KeyboardInterrupt:
+        _say(
+            "newsdigest archive: interrupted; every snapshot found so far is "
+            "written. Run it again to go on.",
+            err=True,
+        )
+        sys.exit(130)
+    if not queue:
+        _say("Every published item has a snapshot.")
+    sys.exit(1 if failed else 0)
+
+
+@cli.command(name="linkcheck")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format; json is for CI.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["gone", "moved", "unreachable"]),
+    multiple=True,
+    help="Exit 1 if any original has this status (repeatable).",
+)
+@ALLOW_PRIVATE_NETWORK
+@LINK_SETTINGS
+@PROJECT
+def linkcheck_command(
+    fmt: str,
+    fail_on: tuple[str, ...],
+    allow_private_network: bool,
+    settings: str,
+    project: Path,
+) -> None:
+    """Check every published item's original and record what became of it in
+    content/links.yml (ok, moved, gone, unreachable), which the build reads.
+
+    An original is gone only after two checks at least
+    DIGEST_ARCHIVE["gone_after_days"] apart found 404/410 or no such domain.
+    """
+    from newsdigest.links.items import LinkedItem, published_items
+    from newsdigest.links.linkcheck import check_links, link_problems
+    from newsdigest.links.linksfile import read_links, write_links
+
+    try:
+        config, content = _link_settings(project, settings)
+    except DigestError as error:
+        raise _refuse(error) from None
+    links_path = content / config["links_file"]
+    shown = f"content/{config['links_file']}"
+    previous, problems = read_links(links_path, shown)
+    report = Report(problems)
+    items = [i for i in published_items(content) if isinstance(i, LinkedItem)]
+
+    def progress(done: int, total: int, item: LinkedItem, record: Any) -> None:
+        _say(f"[{done}/{total}] {record.status} content/{item.key}", err=True)
+
+    try:
+        records = check_links(
+            items,
+            previous,
+            config,
+            today=_now().date(),
+            allow_private_network=allow_private_network,
+            progress=progress,
+        )
+    except KeyboardInterrupt:
+        _say("newsdigest linkcheck: interrupted; links.yml is unchanged.", err=True)
+        sys.exit(130)
+    write_links(links_path, records)
+    report.extend(link_problems(items, records, "content"))
+    click.echo(report.format_json() if fmt == "json" else report.format_text())
+    failing = [r for r in records.values() if r.status in fail_on]
+    sys.exit(1 if failing else 0)
 
 
 def main() -> None:

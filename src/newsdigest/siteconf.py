@@ -24,6 +24,7 @@ LOCALE = ("C.UTF-8", "C")
 PLUGINS = [
     "newsdigest.plugins.reader",  # YAML front matter, validation, sanitised bodies
     "newsdigest.plugins.schedule",  # drafts and items dated in the future
+    "newsdigest.plugins.links",  # links.yml: originals gone, snapshots instead
     "newsdigest.plugins.sources",  # a page per source (outlet) and a sources index
     "newsdigest.plugins.feeds",  # Atom, RSS and JSON Feed: all, topics, tags
     "newsdigest.plugins.editions",  # daily or weekly editions, feed, email

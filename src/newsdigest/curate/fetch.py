@@ -14,6 +14,7 @@ redirect or reason phrase) escaped.
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -59,6 +60,22 @@ class AddressRefused(FetchError):
     """The URL (or a redirect) leads to an address the policy does not allow."""
 
 
+class HTTPStatusError(FetchError):
+    """The server answered with an error status; ``status`` and ``headers``
+    (lower-cased names) let a caller back off on 429 or tell 404 from 503."""
+
+    def __init__(
+        self, url: str, reason: str, status: int, headers: dict[str, str]
+    ) -> None:
+        super().__init__(url, reason)
+        self.status = status
+        self.headers = headers
+
+
+class UnknownHost(FetchError):
+    """The host name does not resolve (no such name: not a temporary failure)."""
+
+
 @dataclass
 class Fetched:
     """A response, read whole (or a 304 with no body)."""
@@ -97,6 +114,9 @@ def fetch(
     last_modified: str | None = None,
     policy: AddressPolicy = public_only,
     opt_in: str = OPT_IN,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    read_body: bool = True,
 ) -> Fetched:
     """GET ``url``; follow redirects by hand so each hop is checked.
 
@@ -105,6 +125,9 @@ def fetch(
     ``last_modified`` make a conditional request, answered by a 304.
     ``policy`` decides which addresses may be connected to; a refusal by the
     default policy ends with ``opt_in``, the way to allow private networks.
+    ``method`` is GET or HEAD (a link check); ``headers`` are sent to the
+    first origin only (an ``Authorization`` must not follow a redirect to
+    another host); ``read_body=False`` answers with the status alone.
     """
     with guarded_session(policy) as session:
         return _fetch(
@@ -117,6 +140,9 @@ def fetch(
             etag=etag,
             last_modified=last_modified,
             fix=f"; to fetch it anyway, {opt_in}" if policy is public_only else "",
+            method=method,
+            extra=headers or {},
+            read_body=read_body,
         )
 
 
@@ -131,6 +157,9 @@ def _fetch(
     etag: str | None,
     last_modified: str | None,
     fix: str,
+    method: str = "GET",
+    extra: dict[str, str] | None = None,
+    read_body: bool = True,
 ) -> Fetched:
     headers = {
         "User-Agent": USER_AGENT,
@@ -143,6 +172,7 @@ def _fetch(
         headers["If-Modified-Since"] = last_modified
     deadline = time.monotonic() + timeout
     current = url
+    origin = _origin(url)
     for _hop in range(max_redirects + 1):
         if not is_absolute_http_url(current):
             raise FetchError(url, f"'{current}' is not an http(s) URL")
@@ -153,9 +183,12 @@ def _fetch(
         if remaining <= 0:
             raise FetchError(url, f"timed out after {timeout:g} s")
         try:
-            response = session.get(
+            response = session.request(
+                method,
                 current,
-                headers=headers,
+                headers={**headers, **(extra or {})}
+                if _origin(current) == origin
+                else headers,
                 timeout=(min(remaining, timeout), min(remaining, timeout)),
                 allow_redirects=False,
                 stream=True,
@@ -171,6 +204,8 @@ def _fetch(
         except requests.Timeout:
             raise FetchError(url, f"timed out after {timeout:g} s") from None
         except requests.RequestException as error:
+            if _no_such_host(error):
+                raise UnknownHost(url, f"{hop}unknown host") from None
             raise FetchError(url, f"network error ({_reason(error)})") from None
         except ValueError:
             # requests parses a redirect's Location even with redirects off
@@ -187,6 +222,13 @@ def _fetch(
                 current = urljoin(current, location)
                 logger.debug("redirected to %s", current)
                 continue
+            if not read_body and response.status_code < 400:
+                return Fetched(
+                    current,
+                    response.status_code,
+                    b"",
+                    {k.lower(): v for k, v in response.headers.items()},
+                )
             return _read(url, current, response, accept, max_bytes, deadline, timeout)
     raise FetchError(url, f"more than {max_redirects} redirects")
 
@@ -205,7 +247,12 @@ def _read(
         return Fetched(final, 304, b"", headers)
     if response.status_code >= 400:
         reason = response.reason or ""
-        raise FetchError(url, f"HTTP {response.status_code} {reason}".rstrip())
+        raise HTTPStatusError(
+            url,
+            f"HTTP {response.status_code} {reason}".rstrip(),
+            response.status_code,
+            headers,
+        )
     fetched = Fetched(final, response.status_code, b"", headers)
     if accept and fetched.content_type not in accept:
         shown = fetched.content_type or "no content type"
@@ -233,6 +280,36 @@ def _read(
         raise FetchError(url, f"network error ({_reason(error)})") from None
     fetched.body = b"".join(chunks)
     return fetched
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port: where credentials in headers may be sent."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
+
+
+#: getaddrinfo's answers for a name that does not exist (not "try again").
+_NO_SUCH_NAME = {
+    getattr(socket, name)
+    for name in ("EAI_NONAME", "EAI_NODATA")
+    if hasattr(socket, name)
+}
+
+
+def _no_such_host(error: Exception) -> bool:
+    """Whether the innermost cause is a resolver's "no such name"."""
+    inner: BaseException | None = error
+    seen = 0
+    while inner is not None and seen < 20:
+        if isinstance(inner, socket.gaierror):
+            return inner.errno in _NO_SUCH_NAME
+        inner = inner.__cause__ or inner.__context__
+        seen += 1
+    return False
 
 
 def _reason(error: Exception) -> str:

@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from newsdigest.dates import iso
 from newsdigest.labels import DEFAULT_LABEL, label_name
+from newsdigest.links.original import archive_url
 from newsdigest.urls import SAFE_SCHEMES, scheme_of
 
 
@@ -113,6 +114,8 @@ def item_jsonld(
     }
     if getattr(item, "source_date", None):
         article["isBasedOn"]["datePublished"] = iso(item.source_date)
+    if archive_url(item):
+        article["isBasedOn"]["archivedAt"] = archive_url(item)
     if source_authors(item):
         article["isBasedOn"]["author"] = article["author"]
     image = image_address(getattr(item, "image", None), base) or default_image

@@ -44,6 +44,9 @@ OPTIONAL = (
     "corrections",
     "slug",
     "aliases",
+    # A snapshot of the original (``newsdigest archive`` writes both).
+    "archive_url",
+    "archive_date",
 )
 # For the curator's eyes only (``newsdigest add`` writes its guesses there):
 # accepted in front matter and never read, so no value of theirs reaches
@@ -311,7 +314,7 @@ class _Validator:
             when = when.replace(tzinfo=self.tz)
         return when
 
-    def url(self, key: str, value: Any) -> str | None:
+    def url(self, key: str, value: Any, what: str = "the original") -> str | None:
         text = self.text(key, value)
         if text is None:
             return None
@@ -319,7 +322,7 @@ class _Validator:
             self.problem(
                 key,
                 f"'{text[:200]}' is not an absolute http(s) URL.",
-                "Use the full address of the original, starting with https://.",
+                f"Use the full address of {what}, starting with https://.",
             )
             return None
         return text
@@ -668,7 +671,26 @@ def validate_item(
         values["slug"] = _check_slug(v, meta["slug"])
     if meta.get("aliases") is not None:
         values["aliases"] = _check_aliases(v, meta["aliases"])
+    _check_archive(v, meta)
     return v.result
+
+
+def _check_archive(v: _Validator, meta: dict[str, Any]) -> None:
+    """``archive_url`` (a snapshot of the original) and ``archive_date`` (its day)."""
+    values = v.result.values
+    if meta.get("archive_url") is not None:
+        values["archive_url"] = v.url(
+            "archive_url", meta["archive_url"], "the snapshot"
+        )
+    if meta.get("archive_date") is not None:
+        values["archive_date"] = v.date("archive_date", meta["archive_date"])
+        if meta.get("archive_url") is None:
+            v.problem(
+                "archive_date",
+                "is set without 'archive_url'.",
+                "Add the snapshot's address as 'archive_url', or remove the date "
+                "(`newsdigest archive` writes both).",
+            )
 
 
 def validate_page(doc: Document, *, timezone: str) -> Checked:

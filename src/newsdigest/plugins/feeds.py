@@ -34,6 +34,7 @@ from newsdigest.discovery.structured import (
 from newsdigest.engine.runstate import STATE, start_run
 from newsdigest.feeds.formats import FORMATS, FeedSpec
 from newsdigest.feeds.plan import feed_specs, feeds_config
+from newsdigest.links.original import archive_url, original_gone, read_url
 from newsdigest.model.sanitize import sanitise_html
 from newsdigest.publishing.builddate import configured_build_date
 from newsdigest.settings import content_config
@@ -49,13 +50,30 @@ def entry_html(item: Any, base: str, config: dict[str, Any]) -> str:
         if config["content"] == "full"
         else f"<p>{escape(item.summary)}</p>"
     )
-    source = (
-        f'<p>Read the original at <a href="{escape(item.source_url, quote=True)}">'
-        f"{escape(item.source)}</a>.</p>"
-    )
+    source = original_html(item)
     before, after = entry_extras_html(item)
     return (
         before + image_html(getattr(item, "image", None), base) + body + after + source
+    )
+
+
+def original_html(item: Any) -> str:
+    """Where the story came from, with its snapshot; the snapshot alone once
+    the original is gone (``newsdigest.links.original``)."""
+    snapshot = archive_url(item)
+    if snapshot and original_gone(item):
+        return (
+            f"<p>The original at {escape(item.source)} is no longer available; "
+            f'read the <a href="{escape(snapshot, quote=True)}">archived copy</a>.</p>'
+        )
+    archived = (
+        f' (<a href="{escape(snapshot, quote=True)}">archived copy</a>)'
+        if snapshot
+        else ""
+    )
+    return (
+        f'<p>Read the original at <a href="{escape(item.source_url, quote=True)}">'
+        f"{escape(item.source)}</a>{archived}.</p>"
     )
 
 
@@ -86,7 +104,7 @@ def entry_data(
     return {
         "id": item.item_id,
         "url": urljoin(base, item.url),
-        "external_url": item.source_url,
+        "external_url": read_url(item),
         "title": item.title,
         "summary": escape(item.summary),
         "summary_text": item.summary,
