@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from newsdigest.model.frontmatter import split
+from newsdigest.model.schema import validate_item
 from newsdigest.model.topics import load_topics
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,6 +29,14 @@ DOCS = [
     REPO / "CONTRIBUTING.md",
     *sorted(p for p in (REPO / "docs").glob("*.md")),
 ]
+#: A valid item's front matter, for examples that show only the keys they add.
+ITEM_FRONT = """title: An example
+date: 2022-01-02
+topic: economy
+summary: One sentence.
+source: Example Wire
+source_url: https://example.com/story
+"""
 FENCE = re.compile(r"(?ms)^```([a-z]*)\n(.*?)^```$")
 
 
@@ -167,6 +176,7 @@ def feature_checks() -> dict[str, Any]:
     from newsdigest.deploy import deploy_config
     from newsdigest.editions.model import editions_config
     from newsdigest.feeds.plan import feeds_config
+    from newsdigest.links.config import archive_config
     from newsdigest.model.scheduling import schedule_config
     from newsdigest.plugins.discovery import config_of
     from newsdigest.plugins.search import search_config
@@ -181,6 +191,7 @@ def feature_checks() -> dict[str, Any]:
         "DIGEST_DISCOVERY": config_of,
         "DIGEST_SEARCH": search_config,
         "DIGEST_DEPLOY": deploy_config,
+        "DIGEST_ARCHIVE": archive_config,
     }
 
 
@@ -195,6 +206,8 @@ def test_every_settings_example_passes_the_checks(where: str, text: str) -> None
     assert set_here, f"{where}: a Python example that sets no setting"
     settings.update(set_here)
     checks = feature_checks()
+    unknown = {n for n in set_here if n.startswith("DIGEST_")} - set(checks)
+    assert not unknown, f"{where}: no check for {unknown}: add it to feature_checks"
     for name in set_here:
         if name in checks:
             checks[name](settings)  # raises DigestError naming every problem
@@ -208,6 +221,31 @@ def test_every_yaml_example_is_read_as_the_build_reads_it(
 
     data = yaml.safe_load(text)
     assert isinstance(data, dict) and data, f"{where}: not a mapping"
+    if "jobs" in data:  # a CI workflow: the newsdigest commands it runs exist
+        runs = [
+            step["run"]
+            for job in data["jobs"].values()
+            for step in job["steps"]
+            if "run" in step
+        ]
+        shown = re.findall(
+            r"(?m)^(?:timeout \S+ )?(newsdigest [^|&;>\n]*)", "\n".join(runs)
+        )
+        assert shown, f"{where}: a workflow that runs no newsdigest command"
+        for command in shown:
+            check_command(shlex.split(command))
+        return
+    if set(data) <= {"archive_url", "archive_date"}:  # front matter an item gains
+        front = "".join(f"{k}: {v}\n" for k, v in data.items())
+        text = f"---\n{ITEM_FRONT}{front}---\nBody.\n"
+        topics, _ = load_topics(REPO / "content" / "topics.yml", "topics.yml")
+        checked = validate_item(
+            split(text, where), topics, timezone="UTC", authority="example.org,2026"
+        )
+        assert not checked.problems, f"{where}: " + "; ".join(
+            map(str, checked.problems)
+        )
+        return
     path = tmp_path / "example.yml"
     path.write_text(text)
     first = next(iter(data.values()))
