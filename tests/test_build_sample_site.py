@@ -11,6 +11,9 @@ import pytest
 
 from newsdigest.sitecheck import check_site
 
+# Every test here reads the sample digest built once for the session.
+pytestmark = pytest.mark.slow
+
 SEED_URL = (
     "https://www.telesurenglish.net/news/"
     "FM-Lavrov-Said-Russia-Would-Eliminate-Threats-to-Its-Security-20211231-0009.html"
@@ -45,7 +48,6 @@ def seed_page(site) -> Path:
     return path
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("relative", EVERY_PAGE_KIND)
 def test_every_page_kind_is_built(sample_site, relative):
     assert (sample_site.output / relative).is_file()
@@ -160,7 +162,6 @@ def test_item_page_is_small(sample_site):
     assert page.stat().st_size + css < 25_000
 
 
-@pytest.mark.slow
 def test_build_ends_with_a_summary(make_project):
     project = make_project(sample=True)
     result = project.build()
