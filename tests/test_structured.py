@@ -71,6 +71,15 @@ def test_without_authors_the_outlet_is_the_author():
 
 
 @pytest.mark.parametrize(
+    ("paywall", "free"), [("metered", False), ("hard", False), ("none", None)]
+)
+def test_a_paywalled_original_is_not_accessible_for_free(paywall, free):
+    article, _ = item_jsonld(fake_item(paywall=paywall), BASE, "D")
+    assert article["isBasedOn"].get("isAccessibleForFree") is free
+    assert "isAccessibleForFree" not in article  # our summary is free to read
+
+
+@pytest.mark.parametrize(
     "title",
     [
         "</script><script>alert(1)</script>",

@@ -113,6 +113,10 @@ def item_jsonld(
     }
     if getattr(item, "source_date", None):
         article["isBasedOn"]["datePublished"] = iso(item.source_date)
+    # The outlet's paywall (content/sources.yml, newsdigest.model.sources): the
+    # original is not free to read, our summary is.
+    if getattr(item, "paywall", "none") != "none":
+        article["isBasedOn"]["isAccessibleForFree"] = False
     if source_authors(item):
         article["isBasedOn"]["author"] = article["author"]
     image = image_address(getattr(item, "image", None), base) or default_image

@@ -212,7 +212,5 @@ def load_site_sources(
     path = Path(settings["PATH"]).resolve() / SOURCES_FILE
     if not path.is_file():
         return {}, []
-    sources, problems = load_sources(
-        path, content_path(settings, str(path)), topics
-    )
+    sources, problems = load_sources(path, content_path(settings, str(path)), topics)
     return {tag_key(source.name): source for source in sources}, problems
