@@ -21,7 +21,8 @@ from newsdigest.editions.periods import MONTHS
 from newsdigest.engine.runstate import STATE, start_run
 from newsdigest.feeds.plan import feed_links
 from newsdigest.labels import label_description, label_name
-from newsdigest.settings import content_config
+from newsdigest.publishing.hosts import meta_policy
+from newsdigest.settings import content_config, publish_config
 
 
 def isodate(value: dt.datetime | dt.date) -> str:
@@ -117,6 +118,9 @@ def configure(pelican: Any) -> None:
         "site_url": site_url,
         # DIGEST_CONTENT merged over its defaults: footer, site_description, labels.
         "digest_content": content,
+        # The Content-Security-Policy for a <meta> (hosts that read no headers
+        # file), or "" (newsdigest.publishing.hosts).
+        "meta_csp": meta_policy(publish_config(settings)["host"]),
     }
 
 
