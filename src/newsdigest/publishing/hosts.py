@@ -335,7 +335,10 @@ def host_limits(host: str, overrides: Mapping[str, int] | None = None) -> Limits
 
 
 def _mib(size: int) -> str:
-    return f"{size / MIB:,.1f} MiB"
+    """A size as people read it: ``3,000 bytes``, ``2.0 KiB``, ``25.0 MiB``."""
+    if size >= MIB:
+        return f"{size / MIB:,.1f} MiB"
+    return f"{size / 1024:,.1f} KiB" if size >= 1024 else f"{size:,} bytes"
 
 
 def limit_problems(size: SiteSize, host: str, limits: Limits) -> list[str]:
@@ -347,38 +350,50 @@ def limit_problems(size: SiteSize, host: str, limits: Limits) -> list[str]:
         if HOSTS[host].compresses
         else ""
     )
-    raise_it = ' If your plan allows more, set DIGEST_PUBLISH["host_limits"].'
-    problems = []
-    if limits.files is not None and size.files > limits.files:
-        problems.append(
-            f"{size.files:,} files, over {title}'s limit of {limits.files:,}. Fix: "
+    more = ' If your plan allows more, set DIGEST_PUBLISH["host_limits"].'
+    checks = [
+        (
+            limits.files,
+            size.files,
+            f"{size.files:,} files",
+            f"{limits.files:,}",
             "raise DEFAULT_PAGINATION or turn off per-tag feeds to write fewer "
-            f"pages.{siblings}{raise_it}"
-        )
-    if limits.file_bytes is not None and size.largest[1] > limits.file_bytes:
-        problems.append(
-            f"{size.largest[0]} is {_mib(size.largest[1])}, over {title}'s limit of "
-            f"{_mib(limits.file_bytes)} per file. Fix: make it smaller or host it "
-            f"elsewhere.{raise_it}"
-        )
-    if limits.site_bytes is not None and size.total_bytes > limits.site_bytes:
-        problems.append(
-            f"the site is {_mib(size.total_bytes)}, over {title}'s limit of "
-            f"{_mib(limits.site_bytes)}. Fix: move large images elsewhere.{siblings}"
-            f"{raise_it}"
-        )
-    if limits.redirects is not None and size.redirects > limits.redirects:
-        problems.append(
-            f"_redirects has {size.redirects:,} rules, over {title}'s limit of "
-            f"{limits.redirects:,}. Fix: drop the oldest aliases.{raise_it}"
-        )
-    if limits.header_rules is not None and size.header_rules > limits.header_rules:
-        problems.append(
-            f"_headers has {size.header_rules:,} rules, over {title}'s limit of "
-            f"{limits.header_rules:,}. Fix: keep fingerprinted files in folders "
-            f"of their own.{raise_it}"
-        )
-    return problems
+            f"pages.{siblings}",
+        ),
+        (
+            limits.file_bytes,
+            size.largest[1],
+            f"{size.largest[0]} is {_mib(size.largest[1])}",
+            f"{_mib(limits.file_bytes or 0)} per file",
+            "make it smaller or host it elsewhere.",
+        ),
+        (
+            limits.site_bytes,
+            size.total_bytes,
+            f"the site is {_mib(size.total_bytes)}",
+            _mib(limits.site_bytes or 0),
+            f"move large images elsewhere.{siblings}",
+        ),
+        (
+            limits.redirects,
+            size.redirects,
+            f"_redirects has {size.redirects:,} rules",
+            f"{limits.redirects or 0:,}",
+            "drop the oldest aliases.",
+        ),
+        (
+            limits.header_rules,
+            size.header_rules,
+            f"_headers has {size.header_rules:,} rules",
+            f"{limits.header_rules or 0:,}",
+            "keep fingerprinted files in folders of their own.",
+        ),
+    ]
+    return [
+        f"{what}, over the limit of {limit_text} on {title}. Fix: {fix}{more}"
+        for limit, value, what, limit_text, fix in checks
+        if limit is not None and value > limit
+    ]
 
 
 def size_line(size: SiteSize, host: str, limits: Limits) -> str:
