@@ -356,7 +356,7 @@ def limit_problems(size: SiteSize, host: str, limits: Limits) -> list[str]:
             limits.files,
             size.files,
             f"{size.files:,} files",
-            f"{limits.files:,}",
+            f"{limits.files or 0:,}",
             "raise DEFAULT_PAGINATION or turn off per-tag feeds to write fewer "
             f"pages.{siblings}",
         ),
