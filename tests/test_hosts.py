@@ -134,6 +134,21 @@ def test_headers_send_the_policy_everywhere_and_a_year_only_to_hashed_files(host
     assert bool(detach) is (host == "cloudflare-pages")  # Netlify refuses "!"
 
 
+@pytest.mark.parametrize("host", ["netlify", "cloudflare-pages"])
+def test_edition_emails_keep_their_inline_styles_and_nothing_else_does(host):
+    files = [*FILES, *(f"editions/2022-W0{n}/email.html" for n in range(1, 8))]
+    rules = parse_headers(headers_file(host, files, ""))
+    (email,) = [(p, h) for p, h in rules if p.endswith("email.html")]
+    assert email[0] == "/editions/:edition/email.html"  # one rule for them all
+    policy = dict(email[1])["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in policy
+    assert policy.replace(" 'unsafe-inline'", "") == content_security_policy()
+    assert ("! Content-Security-Policy" in dict(email[1])) is (
+        host == "cloudflare-pages"
+    )
+    assert "unsafe-inline" not in dict(rules[0][1])["Content-Security-Policy"]
+
+
 def test_hostile_file_names_stay_one_path_in_the_headers_file():
     rules = parse_headers(
         headers_file("netlify", ["images/a b*:x-9f86d081.png", "x/y"], "")

@@ -22,7 +22,6 @@ from typing import Any
 from newsdigest.dates import parse_build_date
 from newsdigest.labels import DEFAULT_LABELS, label_problems
 from newsdigest.problems import DigestError, Problem, Report
-from newsdigest.publishing.hosts import HOSTS, LIMIT_KEYS
 
 CONTENT_DEFAULTS: dict[str, Any] = {
     # tag: URI authority (RFC 4151) for item ids; never change it once published.
@@ -312,6 +311,10 @@ def publish_settings(settings: dict[str, Any]) -> dict[str, Any]:
 
 def host_problems(config: dict[str, Any]) -> list[Problem]:
     """``host``, ``host_limits`` and whether ``precompress`` suits the host."""
+    # Here, not at the top: the hosts module reads the editions model, which
+    # reads these settings.
+    from newsdigest.publishing.hosts import HOSTS, LIMIT_KEYS
+
     host = config["host"]
     if host not in HOSTS:
         return [

@@ -63,6 +63,9 @@ EDITIONS_DEFAULTS: dict[str, Any] = {
     "smtp_password_env": "NEWSDIGEST_SMTP_PASSWORD",
     "smtp_timeout": 30,
 }
+#: The web copy of an edition's email, beside its page: its styles are inline,
+#: as mail clients need them (newsdigest.publishing.hosts allows them there).
+EMAIL_HTML = "email.html"
 #: Gmail clips messages over 102 KB; stay clear of it.
 EMAIL_MAX_BYTES = 102 * 1024
 

@@ -23,6 +23,7 @@ from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
 from newsdigest.editions.model import (
+    EMAIL_HTML,
     EMAIL_MAX_BYTES,
     Edition,
     build_editions,
@@ -232,7 +233,7 @@ class EditionsGenerator(Generator):
             return from_html(context) + from_text(context)
 
         for name, render, made_from in (
-            ("email.html", html, from_html),
+            (EMAIL_HTML, html, from_html),
             ("email.txt", text, from_text),
             ("email.eml", eml, from_both),
         ):

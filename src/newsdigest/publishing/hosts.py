@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urlsplit
 
+from newsdigest.editions.model import EMAIL_HTML
+
 MIB = 1024 * 1024
 
 
@@ -153,11 +155,14 @@ HEADER_ONLY = frozenset({"frame-ancestors", "report-uri", "sandbox"})
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 
 
-def content_security_policy(*, meta: bool = False) -> str:
+def content_security_policy(*, meta: bool = False, inline_styles: bool = False) -> str:
     """The site's Content-Security-Policy; ``meta`` leaves out what a
-    ``<meta http-equiv>`` policy cannot say."""
+    ``<meta http-equiv>`` policy cannot say; ``inline_styles`` is the policy
+    of the web copies of edition emails (``EMAIL_HTML``), whose styles are
+    inline because mail clients drop stylesheets (they run no script)."""
     return "; ".join(
         f"{name} {value}"
+        + (" 'unsafe-inline'" if inline_styles and name == "style-src" else "")
         for name, value in POLICY
         if not (meta and name in HEADER_ONLY)
     )
@@ -241,6 +246,18 @@ def asset_rules(files: Iterable[str]) -> list[str]:
     return rules
 
 
+def email_folders(files: Iterable[str]) -> list[str]:
+    """The folders that hold one folder per edition with its web email copy
+    (``editions`` for ``editions/2022-W01/email.html``): one rule each, with a
+    placeholder for the edition, covers them all however many there are."""
+    folders = set()
+    for path in files:
+        parts = PurePosixPath(path).parts
+        if len(parts) >= 2 and parts[-1] == EMAIL_HTML:
+            folders.add("/".join(parts[:-2]))
+    return sorted(folders)
+
+
 def headers_file(host: str, files: Iterable[str], siteurl: str) -> str:
     """``_headers``: the policy and safe defaults on every response, a short
     cache for pages and feeds, a year for fingerprinted files.
@@ -258,6 +275,13 @@ def headers_file(host: str, files: Iterable[str], siteurl: str) -> str:
         f"  Referrer-Policy: {REFERRER_POLICY}",
         f"  Cache-Control: {short}",
     ]
+    for folder in email_folders(files):
+        inside = rule_path(base, f"{folder}/" if folder else "")
+        lines.append(f"{inside.rstrip('/')}/:edition/{EMAIL_HTML}")
+        if host == "cloudflare-pages":
+            lines.append("  ! Content-Security-Policy")
+        policy = content_security_policy(inline_styles=True)
+        lines.append(f"  Content-Security-Policy: {policy}")
     for pattern in asset_rules(files):
         splat = pattern.endswith("/*")
         path = rule_path(base, pattern.removesuffix("*")) + ("*" if splat else "")
