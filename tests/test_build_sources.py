@@ -57,6 +57,7 @@ def test_paywalled_outlets_are_marked_in_words_and_in_json_ld(make_project):
     assert "Read the original at example wire" in original
     assert "(metered paywall: a few free articles, then a subscription)" in original
     assert jsonld(metered)["isBasedOn"]["isAccessibleForFree"] is False
+    assert jsonld(metered)["isBasedOn"]["inLanguage"] == "en"
 
     hard = project.page("2022/01/hard/index.html")
     assert hard.count("(paywall: subscription required)") == 2  # both links

@@ -104,9 +104,7 @@ def visit(browser, url: str) -> tuple[list[str], list[str], object]:
     page.on(
         "console",
         lambda m: (
-            console.append(m.text)
-            if "Content Security Policy" in m.text
-            else None
+            console.append(m.text) if "Content Security Policy" in m.text else None
         ),
     )
     page.add_init_script(RECORD_VIOLATIONS)

@@ -117,6 +117,8 @@ def item_jsonld(
     # original is not free to read, our summary is.
     if getattr(item, "paywall", "none") != "none":
         article["isBasedOn"]["isAccessibleForFree"] = False
+    if getattr(item, "source_language", None):
+        article["isBasedOn"]["inLanguage"] = item.source_language
     if source_authors(item):
         article["isBasedOn"]["author"] = article["author"]
     image = image_address(getattr(item, "image", None), base) or default_image

@@ -7,9 +7,10 @@ their own. ``Source`` is a Pelican ``URLWrapper``, so its address comes from the
 
 What readers should know about an outlet (its homepage, language, paywall) comes
 from ``content/sources.yml``, read by ``newsdigest.model.sources`` (the loader
-``ingest`` uses too). Each item gets its outlet's ``paywall`` as a plain string
-(the item page's key then changes with it); an item whose source is not listed
-gets ``"none"`` and is built as before.
+``ingest`` uses too). Each item gets its outlet's ``paywall`` and
+``source_language`` as plain values (the item page's key then changes with
+them); an item whose source is not listed gets ``"none"`` and ``None`` and is
+built as before.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def group_by_source(
         for article in groups[key]:
             article.outlet = source
             article.paywall = source.paywall
+            article.source_language = source.language
         sources.append((source, groups[key]))
     return sources
 
