@@ -88,7 +88,7 @@ def test_a_bad_sources_file_stops_the_build_naming_line_and_field(make_project):
     assert result.returncode != 0
     text = " ".join(out.split())  # whatever the console wrapped
     assert "3 problem(s) in content" in text
-    assert "content/sources.yml line 1 [Example Wire.language]: 'english!'" in text
-    assert "line 1 [Example Wire.paywall]: 'sometimes' is not a kind of paywall" in text
-    assert "line 4 [Other.homepage]: 'javascript:alert(1)' is not an absolute" in text
+    assert "content/sources.yml line 2 [Example Wire.paywall]: 'sometimes'" in text
+    assert "line 3 [Example Wire.language]: 'english!' is not a language tag" in text
+    assert "line 5 [Other.homepage]: 'javascript:alert(1)' is not an absolute" in text
     assert not project.output.exists()

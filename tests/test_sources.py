@@ -46,11 +46,11 @@ def test_every_problem_of_an_outlet_is_reported_at_once(tmp_path):
         "wire:\n  paywall: hard\n",
     )
     assert [(p.line, p.field) for p in problems] == [
-        (1, "Wire.feed"),
-        (1, "Wire.homepage"),
-        (1, "Wire.topic"),
-        (1, "Wire.language"),
-        (1, "Wire.paywall"),
+        (2, "Wire.feed"),  # each on its key's own line
+        (6, "Wire.homepage"),
+        (3, "Wire.topic"),
+        (5, "Wire.language"),
+        (4, "Wire.paywall"),
         (7, "wire"),  # the same outlet, whatever the case
     ]
     assert "is the outlet 'Wire' again" in problems[-1].message

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from newsdigest.model.frontmatter import (
     UNSAFE_CHARS,
     FrontMatterError,
@@ -72,14 +74,30 @@ class Source:
         return self.paywall != "none"
 
 
+def nested_lines(text: str) -> dict[str, dict[str, int]]:
+    """The 1-based line of each outlet's keys (``parse_yaml`` gives the top
+    level only), so a problem points at ``paywall:``, not at the outlet. Only
+    called on text ``parse_yaml`` accepted (no aliases, one mapping)."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    lines: dict[str, dict[str, int]] = {}
+    for key, value in node.value if isinstance(node, yaml.MappingNode) else []:
+        if isinstance(value, yaml.MappingNode):
+            lines[str(key.value)] = {
+                str(k.value): k.start_mark.line + 1 for k, _ in value.value
+            }
+    return lines
+
+
 def load_sources(
     path: Path, shown: str, topics: dict[str, Any]
 ) -> tuple[list[Source], list[Problem]]:
     """Read and check ``sources.yml``; every problem names the line, key and fix."""
     try:
-        data, lines = parse_yaml(read_source(path, shown), shown)
+        text = read_source(path, shown)
+        data, lines = parse_yaml(text, shown)
     except FrontMatterError as error:
         return [], error.problems
+    keys = nested_lines(text)
     sources: list[Source] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
@@ -95,8 +113,18 @@ def load_sources(
         line = lines.get(name)
         before = len(problems)
 
-        def problem(key: str, message: str, fix: str, line: int | None = line) -> None:
-            problems.append(Problem(shown, line, key, message, fix))
+        own_lines = keys.get(str(name), {})
+
+        def problem(
+            key: str,
+            message: str,
+            fix: str,
+            line: int | None = line,
+            own: dict[str, int] = own_lines,
+        ) -> None:
+            """A problem on the key's own line, else on the outlet's."""
+            here = own.get(key.rpartition(".")[2]) if "." in key else None
+            problems.append(Problem(shown, here or line, key, message, fix))
 
         if (
             not isinstance(name, str)
