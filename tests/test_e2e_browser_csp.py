@@ -88,6 +88,7 @@ def serve_with_headers(folder: Path) -> Iterator[str]:
 @pytest.fixture(scope="module", params=["netlify", "github-pages"])
 def host_site(request, tmp_path_factory) -> Iterator[tuple[str, Path]]:
     project = copy_project(tmp_path_factory.mktemp(request.param), True)
+    project.write("content/sources.yml", "Example Wire:\n  paywall: metered\n")
     result = project.build(
         DIGEST_PUBLISH={"host": request.param, "build_date": BUILD_DATE}
     )
@@ -141,6 +142,30 @@ def test_the_policy_blocks_nothing_the_theme_needs(browser, host_site):
         context.close()
         assert violations == [], (path, violations)
         assert console == [], (path, console)
+
+
+def test_the_paywall_mark_is_read_out_and_passes_axe(browser, host_site):
+    from axe_playwright_python.sync_playwright import Axe
+
+    url, site = host_site
+    marked = [
+        p.parent.relative_to(site).as_posix() + "/"
+        for p in sorted(site.glob("20*/*/*/index.html"))
+        if "metered paywall" in p.read_text()
+    ]
+    assert marked
+    _console, context, page = visit(browser, url + marked[0])
+    original = page.locator("p.original").first
+    # Words, in the text a screen reader reads with the link: not colour alone.
+    assert "(metered paywall: a few free articles, then a subscription)" in (
+        original.inner_text()
+    )
+    assert original.locator(".paywall").is_visible()
+    results = Axe().run(page)
+    violations = page.evaluate("() => window.__violations")
+    context.close()
+    assert [v["id"] for v in results.response["violations"]] == []
+    assert violations == []
 
 
 def test_the_policy_is_really_enforced(browser, host_site):
