@@ -92,3 +92,19 @@ def test_a_bad_sources_file_stops_the_build_naming_line_and_field(make_project):
     assert "line 3 [Example Wire.language]: 'english!' is not a language tag" in text
     assert "line 5 [Other.homepage]: 'javascript:alert(1)' is not an absolute" in text
     assert not project.output.exists()
+
+
+def test_a_changed_paywall_reaches_pages_an_incremental_build_reuses(make_project):
+    project = make_project()
+    project.write("content/sources.yml", "Example Wire:\n  paywall: none\n")
+    project.write("content/items/a.md", item(slug="story"))
+    assert project.build().returncode == 0
+    assert "paywall" not in project.page("2022/01/story/index.html")
+
+    project.write("content/sources.yml", "Example Wire:\n  paywall: hard\n")
+    result = project.build()
+    assert result.returncode == 0, output_of(result)
+    assert "(paywall: subscription required)" in project.page(
+        "2022/01/story/index.html"
+    )
+    assert "behind a paywall" in project.page("sources/example-wire/index.html")
