@@ -230,16 +230,18 @@ def redirects_file(redirects: Iterable[tuple[str, str]], siteurl: str) -> str:
 
 def asset_rules(files: Iterable[str]) -> list[str]:
     """Site-relative patterns that match only never-changing files: a folder of
-    nothing but fingerprinted files as ``folder/*``, any other such file by name."""
+    nothing but fingerprinted files (and no folders) as ``folder/*``, any other
+    such file by name."""
     by_folder: dict[str, list[str]] = {}
     for path in files:
         by_folder.setdefault(str(PurePosixPath(path).parent), []).append(path)
+    # Every folder that has a folder inside: a splat there would cover it too.
+    parents = {".", *(str(p) for f in by_folder for p in PurePosixPath(f).parents)}
     rules = []
     for folder in sorted(by_folder):
         names = by_folder[folder]
         assets = [p for p in names if cache_class(p) == "assets"]
-        subfolders = any(f.startswith(f"{folder}/") for f in by_folder) or folder == "."
-        if assets and len(assets) == len(names) and not subfolders:
+        if assets and len(assets) == len(names) and folder not in parents:
             rules.append(f"{folder}/*")
         else:
             rules += sorted(assets)
@@ -265,6 +267,7 @@ def headers_file(host: str, files: Iterable[str], siteurl: str) -> str:
     Both hosts apply every rule that matches; for one header Netlify keeps the
     most specific rule's value, Cloudflare joins the values unless the rule
     first detaches it with ``! Name`` (which Netlify refuses as invalid)."""
+    files = list(files)
     base = base_path(siteurl)
     short = CACHE_CONTROL["html"]
     lines = [
@@ -292,8 +295,9 @@ def headers_file(host: str, files: Iterable[str], siteurl: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def header_rule_count(text: str) -> int:
-    """Rules in a ``_headers`` text: its lines that are not indented or comments."""
+def rule_count(text: str) -> int:
+    """Rules in a ``_headers`` or ``_redirects`` text: its lines that are not
+    indented, blank or comments."""
     return sum(
         1
         for line in text.splitlines()
@@ -338,12 +342,12 @@ def site_size(site_dir: Path, files: Iterable[str] | None = None) -> SiteSize:
         total_bytes=total,
         largest=largest,
         redirects=(
-            header_rule_count(redirects.read_text(encoding="utf-8"))
+            rule_count(redirects.read_text(encoding="utf-8"))
             if "_redirects" in paths
             else 0
         ),
         header_rules=(
-            header_rule_count(headers.read_text(encoding="utf-8"))
+            rule_count(headers.read_text(encoding="utf-8"))
             if "_headers" in paths
             else 0
         ),
