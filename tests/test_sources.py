@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+import yaml
+
 from newsdigest.curate.catalogue import load_catalogue
 from newsdigest.curate.ingest import ingest
 from newsdigest.model.sources import Source, load_sources
@@ -68,3 +71,12 @@ def test_ingest_skips_outlets_without_a_feed(tmp_path):
         now=dt.datetime(2022, 1, 1, tzinfo=dt.UTC),
     )
     assert results == []  # nothing fetched, nothing failed
+
+
+@pytest.mark.parametrize(
+    "language", ["en\n", 'en" onload="x', "english", ["en"], "e", "-en", 7]
+)
+def test_a_language_is_a_language_tag_and_nothing_more(tmp_path, language):
+    text = yaml.safe_dump({"Wire": {"language": language}})
+    _, problems = load(tmp_path, text)
+    assert [p.field for p in problems] == ["Wire.language"]

@@ -199,7 +199,7 @@ def load_sources(
             )
         language = spec.get("language")
         if language is not None and (
-            not isinstance(language, str) or not LANGUAGE.match(language)
+            not isinstance(language, str) or not LANGUAGE.fullmatch(language)
         ):
             problem(
                 f"{name}.language",
