@@ -62,6 +62,10 @@ def test_paywalled_outlets_are_marked_in_words_and_in_json_ld(make_project):
     hard = project.page("2022/01/hard/index.html")
     assert hard.count("(paywall: subscription required)") == 2  # both links
     assert jsonld(hard)["isBasedOn"]["isAccessibleForFree"] is False
+    # Feed readers are told too, in the same words.
+    feed = project.page("feeds/all.atom.xml")
+    assert "Locked Times&lt;/a&gt; (paywall: subscription required).&lt;/p&gt;" in feed
+    assert "Nobody&lt;/a&gt;.&lt;/p&gt;" in feed
 
     for free in ("open", "unlisted"):
         html = project.page(f"2022/01/{free}/index.html")

@@ -51,6 +51,12 @@ SOURCE_KEYS = frozenset(
 )
 #: How much of an outlet a reader can read without paying.
 PAYWALLS = ("none", "metered", "hard")
+#: What a reader is told beside a link to a paywalled original, in words (not
+#: a colour or an icon alone): the item page and the feeds say the same.
+PAYWALL_WORDS = {
+    "metered": "metered paywall: a few free articles, then a subscription",
+    "hard": "paywall: subscription required",
+}
 #: A BCP 47 language tag, as ``lang`` attributes take it (en, pt-BR, zh-Hant).
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 MAX_NAME = 200  # characters of an outlet's name

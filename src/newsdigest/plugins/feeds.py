@@ -35,6 +35,7 @@ from newsdigest.engine.runstate import STATE, start_run
 from newsdigest.feeds.formats import FORMATS, FeedSpec
 from newsdigest.feeds.plan import feed_specs, feeds_config
 from newsdigest.model.sanitize import sanitise_html
+from newsdigest.model.sources import PAYWALL_WORDS
 from newsdigest.publishing.builddate import configured_build_date
 from newsdigest.settings import content_config
 
@@ -49,9 +50,10 @@ def entry_html(item: Any, base: str, config: dict[str, Any]) -> str:
         if config["content"] == "full"
         else f"<p>{escape(item.summary)}</p>"
     )
+    paywall = PAYWALL_WORDS.get(getattr(item, "paywall", "none"))
     source = (
         f'<p>Read the original at <a href="{escape(item.source_url, quote=True)}">'
-        f"{escape(item.source)}</a>.</p>"
+        f"{escape(item.source)}</a>" + (f" ({paywall})" if paywall else "") + ".</p>"
     )
     before, after = entry_extras_html(item)
     return (

@@ -21,6 +21,7 @@ from newsdigest.editions.periods import MONTHS
 from newsdigest.engine.runstate import STATE, start_run
 from newsdigest.feeds.plan import feed_links
 from newsdigest.labels import label_description, label_name
+from newsdigest.model.sources import PAYWALL_WORDS
 from newsdigest.publishing.hosts import meta_policy
 from newsdigest.settings import content_config, publish_config
 
@@ -121,6 +122,8 @@ def configure(pelican: Any) -> None:
         # The Content-Security-Policy for a <meta> (hosts that read no headers
         # file), or "" (newsdigest.publishing.hosts).
         "meta_csp": meta_policy(publish_config(settings)["host"]),
+        # Beside links to paywalled originals (newsdigest.model.sources).
+        "paywall_words": dict(PAYWALL_WORDS),
     }
 
 
