@@ -74,6 +74,7 @@ def test_paywalled_outlets_are_marked_in_words_and_in_json_ld(make_project):
 
     wire = project.page("sources/example-wire/index.html")
     assert wire.count("are behind a metered paywall") == 1
+    assert '<a href="https://example.com/" rel="noopener">' in wire  # its homepage
     locked = project.page("sources/locked-times/index.html")
     assert "Articles from Locked Times are behind a paywall" in locked
     assert "paywall" not in project.page("sources/open-post/index.html")
