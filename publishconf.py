@@ -19,6 +19,11 @@ DIGEST_PUBLISH = {
     # Refuse to replace the published site with one that lost over half its pages.
     "max_page_loss": 0.5,
     "build_date": None,  # SOURCE_DATE_EPOCH, else the newest item's date
+    # Who serves the site decides what the build writes and which limits are
+    # checked: "netlify", "cloudflare-pages", "github-pages", "s3", "rsync" or
+    # "generic". Netlify, Cloudflare and GitHub Pages compress by themselves and
+    # need "precompress": [] (siblings are for S3 and nginx gzip_static).
+    "host": "generic",
     "precompress": ["gzip", "br"],
 }
 

@@ -621,8 +621,13 @@ def test_ingest_output_escapes_control_characters(project, http_server):
     gone = http_server.url("/gone.xml")
     project.write("content/sources.yml", f'"Evil\\e]0;pwned\\a":\n  feed: {gone}\n')
     result = run(project, "ingest", LOCAL)
-    assert f"Evil\\u001b]0;pwned\\u0007: failed: {gone}: HTTP 404" in result.stdout
-    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    # A name with control characters is refused (it is shown on pages too),
+    # and the refusal prints it escaped.
+    assert result.exit_code == 1
+    assert "Evil\\u001b]0;pwned\\u0007" in result.stderr
+    assert "is not an outlet's name" in result.stderr
+    output = result.stdout + result.stderr
+    assert "\x1b" not in output and "\x07" not in output
 
 
 def test_ingest_without_sources_file(project):
@@ -1004,7 +1009,7 @@ def test_server_text_in_errors_cannot_drive_the_terminal(project, http_server):
 
 
 def test_a_declared_timezone_applies_only_to_its_own_host():
-    from newsdigest.curate.ingest import Source, source_timezone
+    from newsdigest.model.sources import Source, source_timezone
 
     sources = [
         Source(

@@ -217,7 +217,7 @@ def test_every_settings_example_passes_the_checks(where: str, text: str) -> None
 def test_every_yaml_example_is_read_as_the_build_reads_it(
     where: str, text: str, tmp_path: Path
 ) -> None:
-    from newsdigest.curate.ingest import load_sources
+    from newsdigest.model.sources import load_sources
 
     data = yaml.safe_load(text)
     assert isinstance(data, dict) and data, f"{where}: not a mapping"

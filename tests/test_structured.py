@@ -70,6 +70,20 @@ def test_without_authors_the_outlet_is_the_author():
     assert "image" not in article
 
 
+def test_a_paywalled_original_is_not_accessible_for_free():
+    for paywall, free in (("metered", False), ("hard", False), ("none", None)):
+        article, _ = item_jsonld(fake_item(paywall=paywall), BASE, "D")
+        assert article["isBasedOn"].get("isAccessibleForFree") is free, paywall
+        assert "isAccessibleForFree" not in article  # our summary is free to read
+
+
+def test_the_original_says_its_outlet_language_when_known():
+    article, _ = item_jsonld(fake_item(source_language="pt-BR"), BASE, "D")
+    assert article["isBasedOn"]["inLanguage"] == "pt-BR"
+    article, _ = item_jsonld(fake_item(), BASE, "D")
+    assert "inLanguage" not in article["isBasedOn"]
+
+
 @pytest.mark.parametrize(
     "title",
     [

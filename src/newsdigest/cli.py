@@ -431,7 +431,7 @@ def ingest(
     `allow_private_network: true` or --allow-private-network is given.
     """
     from newsdigest.curate.ingest import ingest as run_ingest
-    from newsdigest.curate.ingest import load_sources
+    from newsdigest.model.sources import load_sources
 
     catalogue = _catalogue(project)
     path = project / sources_file

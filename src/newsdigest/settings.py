@@ -77,6 +77,12 @@ PUBLISH_DEFAULTS: dict[str, Any] = {
     "force": False,
     "build_date": None,
     "precompress": [],
+    # Who serves the site (newsdigest.publishing.hosts): what the build writes
+    # for it, and the limits checked before it is published or deployed.
+    "host": "generic",
+    # The host's limits for your plan, over the documented ones: files,
+    # file_bytes, site_bytes, redirects, header_rules.
+    "host_limits": {},
 }
 
 #: Set (to anything but "" or "0") to publish past the page-loss guard.
@@ -284,6 +290,7 @@ def publish_settings(settings: dict[str, Any]) -> dict[str, Any]:
                     "Use 'gzip', 'br'.",
                 )
             )
+    report.extend(host_problems(config))
     if config["build_date"] is not None:
         try:
             parse_build_date(config["build_date"])
@@ -310,6 +317,49 @@ def publish_settings(settings: dict[str, Any]) -> dict[str, Any]:
     raise_if_errors(report, "DIGEST_PUBLISH is invalid")
     config["force"] = config["force"] or os.environ.get(FORCE_ENV, "") not in ("", "0")
     return config
+
+
+def host_problems(config: dict[str, Any]) -> list[Problem]:
+    """``host``, ``host_limits`` and whether ``precompress`` suits the host."""
+    # The host table (its names and limits) is the hosts module's: one owner.
+    from newsdigest.publishing.hosts import HOSTS, LIMIT_KEYS
+
+    host = config["host"]
+    if host not in HOSTS:
+        return [
+            setting_problem(
+                "DIGEST_PUBLISH",
+                "host",
+                f"{host!r} is not a known host.",
+                "Use one of: " + ", ".join(HOSTS) + ".",
+            )
+        ]
+    problems = [
+        setting_problem(
+            "DIGEST_PUBLISH",
+            "host_limits",
+            f"{key!r}: {value!r} is not a known limit and a whole number above 0.",
+            "Known limits: " + ", ".join(LIMIT_KEYS) + ", e.g. {'files': 100000}.",
+        )
+        for key, value in config["host_limits"].items()
+        if key not in LIMIT_KEYS
+        or not isinstance(value, int)
+        or isinstance(value, bool)
+        or value < 1
+    ]
+    if config["precompress"] and HOSTS[host].compresses:
+        problems.append(
+            setting_problem(
+                "DIGEST_PUBLISH",
+                "precompress",
+                f"is {list(config['precompress'])!r}, but {HOSTS[host].title} "
+                "compresses by itself and never serves .gz/.br siblings: they "
+                "would only add two files per text file against its limits.",
+                'Set "precompress": [] (siblings are for S3 and for nginx '
+                "gzip_static behind rsync).",
+            )
+        )
+    return problems
 
 
 def checked_content_settings(settings: dict[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,12 @@ _STRIPPED = re.compile(r"[\x00-\x20\x7f]+")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 
+#: The web copy of an edition's email, beside the edition's page: its styles
+#: are inlined into ``style`` attributes, as mail clients need them; the page
+#: checks and the host policy (newsdigest.publishing.hosts) allow them there
+#: and nowhere else.
+EMAIL_HTML = "email.html"
+
 
 def scheme_of(url: str) -> str | None:
     """The scheme a browser would see, lower-cased, or None for a relative URL."""
@@ -182,3 +188,13 @@ def normalise_url(url: str) -> str:
     path = parts.path.rstrip("/") or "/"
     query = _clean_query(parts.query)
     return f"{host}{path}?{query}" if query else f"{host}{path}"
+
+
+def host_of(url: str) -> str | None:
+    """The host of ``url`` without ``www.``, or None when it has none (or is
+    not a URL at all): how imports tell one outlet's addresses from another's."""
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None

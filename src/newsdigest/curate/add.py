@@ -19,8 +19,8 @@ from newsdigest.curate.catalogue import Catalogue
 from newsdigest.curate.drafts import Draft, DraftExists, draft_path, render, write_new
 from newsdigest.curate.extract import ExtractError, extract_article
 from newsdigest.curate.fetch import HTML_TYPES, FetchError, fetch
-from newsdigest.curate.ingest import SOURCES_FILE, load_sources, source_timezone
 from newsdigest.curate.netguard import private_network, public_only
+from newsdigest.model.sources import SOURCES_FILE, load_sources, source_timezone
 from newsdigest.urls import is_absolute_http_url, scheme_of
 
 logger = logging.getLogger(__name__)

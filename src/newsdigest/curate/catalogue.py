@@ -17,14 +17,13 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from newsdigest.curate.drafts import slugify
 from newsdigest.model.frontmatter import FrontMatterError, read_source, split
 from newsdigest.model.schema import tag_key
 from newsdigest.model.topics import Topic, load_topics
 from newsdigest.problems import Problem
-from newsdigest.urls import normalise_url
+from newsdigest.urls import host_of, normalise_url
 
 logger = logging.getLogger(__name__)
 
@@ -288,14 +287,6 @@ class Catalogue:
             ranked = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
             topic = next((slug for slug, _ in ranked if slug in self.topics), None)
         return topic, tags
-
-
-def host_of(url: str) -> str | None:
-    try:
-        host = urlsplit(url.strip()).hostname
-    except ValueError:
-        return None
-    return host.removeprefix("www.") if host else None
 
 
 def _title_key(title: str) -> str:

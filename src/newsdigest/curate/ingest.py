@@ -12,6 +12,10 @@ the others go on. The file, keyed by the source's name::
       topic: geopolitics
       tags: [Latin America]
 
+The file and its loader are ``newsdigest.model.sources`` (the build reads it
+too: homepage, language, paywall); an outlet listed without a ``feed`` is
+skipped here.
+
 Feeds are fetched from public internet addresses only; a source on an
 intranet (or a test server on 127.0.0.1) says ``allow_private_network: true``,
 or the whole run is given ``--allow-private-network``.
@@ -29,45 +33,24 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfoNotFoundError
 
 import feedparser
 import lxml.etree
 
 from newsdigest.curate.article import Article, draft_from_article
-from newsdigest.curate.catalogue import Catalogue, host_of
+from newsdigest.curate.catalogue import Catalogue
 from newsdigest.curate.drafts import DraftExists, draft_path, render, write_new
 from newsdigest.curate.extract import published
 from newsdigest.curate.fetch import FetchError, fetch
 from newsdigest.curate.netguard import private_network, public_only
-from newsdigest.editions.periods import zone
 from newsdigest.filemodes import PRIVATE_DIR, PRIVATE_FILE, ensure_dir, write_atomic
-from newsdigest.model.frontmatter import FrontMatterError, parse_yaml, read_source
-from newsdigest.problems import Problem
+from newsdigest.model.sources import Source
 from newsdigest.urls import CONTROL_CHARS, clean_url, is_absolute_http_url
 
 logger = logging.getLogger(__name__)
 
-SOURCES_FILE = "sources.yml"
 STATE_FILE = Path(".newsdigest") / "ingest-state.json"
-SOURCE_KEYS = frozenset(
-    {"homepage", "feed", "topic", "tags", "allow_private_network", "timezone"}
-)
-TIMEZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,2}$")
 TAG = re.compile(r"<[^>]+>")
-
-
-@dataclass
-class Source:
-    name: str
-    feed: str
-    homepage: str = ""
-    topic: str | None = None
-    tags: list[str] = field(default_factory=list)
-    allow_private_network: bool = False
-    # The IANA zone the outlet's times are in when it writes them without an
-    # offset ("Europe/Berlin"); None: such times are cut to the date.
-    timezone: str | None = None
 
 
 @dataclass
@@ -90,121 +73,6 @@ class SourceResult:
             f"{self.name}: {len(self.new)} new, "
             f"{len(self.duplicates)} skipped as duplicates"
         )
-
-
-def load_sources(
-    path: Path, shown: str, topics: dict[str, Any]
-) -> tuple[list[Source], list[Problem]]:
-    """Read and check ``sources.yml``; every problem names the key and the fix."""
-    try:
-        data, lines = parse_yaml(read_source(path, shown), shown)
-    except FrontMatterError as error:
-        return [], error.problems
-    sources: list[Source] = []
-    problems: list[Problem] = []
-    if not data:
-        problems.append(
-            Problem(
-                shown,
-                message="lists no sources.",
-                fix="Add one: 'Outlet name: {feed: https://..., topic: <slug>}'.",
-            )
-        )
-    for name, spec in data.items():
-        line = lines.get(name)
-
-        def problem(key: str, message: str, fix: str, line: int | None = line) -> None:
-            problems.append(Problem(shown, line, key, message, fix))
-
-        if not isinstance(spec, dict):
-            problem(
-                str(name),
-                "must be a mapping with feed, homepage, topic, tags.",
-                "Indent 'feed: https://...' under the source's name.",
-            )
-            continue
-        for key in sorted(set(spec) - SOURCE_KEYS):
-            problem(
-                f"{name}.{key}",
-                "is not a known key.",
-                "Sources take homepage, feed, topic, tags and allow_private_network.",
-            )
-        feed = spec.get("feed")
-        if not isinstance(feed, str) or not is_absolute_http_url(feed):
-            problem(
-                f"{name}.feed",
-                f"'{feed}' is not an absolute http(s) URL.",
-                "Give the feed's address, starting with https://.",
-            )
-            continue
-        topic = spec.get("topic")
-        if topic is not None and topic not in topics:
-            problem(
-                f"{name}.topic",
-                f"'{topic}' is not declared in topics.yml.",
-                "Use one of: " + ", ".join(topics) + ".",
-            )
-            continue
-        tags = spec.get("tags") or []
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            problem(
-                f"{name}.tags",
-                "must be a list of words.",
-                "Write tags: [First, Second].",
-            )
-            continue
-        private = spec.get("allow_private_network", False)
-        if not isinstance(private, bool):
-            problem(
-                f"{name}.allow_private_network",
-                f"must be true or false, not '{private}'.",
-                "Write allow_private_network: true only for a feed on a network "
-                "you trust (an intranet, a test server); leave it out otherwise.",
-            )
-            continue
-        timezone = spec.get("timezone")
-        if timezone is not None and not _is_timezone(timezone):
-            problem(
-                f"{name}.timezone",
-                f"'{timezone}' is not a timezone name.",
-                "Use an IANA name such as Europe/Berlin or America/Sao_Paulo.",
-            )
-            continue
-        homepage = spec.get("homepage") or ""
-        sources.append(
-            Source(
-                str(name),
-                feed,
-                str(homepage),
-                topic,
-                tags,
-                allow_private_network=private,
-                timezone=timezone or None,
-            )
-        )
-    return sources, problems
-
-
-def _is_timezone(value: Any) -> bool:
-    if not isinstance(value, str) or not TIMEZONE_NAME.match(value):
-        return False
-    try:
-        zone(value)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return False
-    return True
-
-
-def source_timezone(sources: list[Source], url: str) -> str | None:
-    """The declared timezone of the source whose homepage or feed is on
-    ``url``'s host (for ``newsdigest add`` of one of its articles)."""
-    host = host_of(url)
-    if not host:
-        return None
-    for source in sources:
-        if source.timezone and host in {host_of(source.homepage), host_of(source.feed)}:
-            return source.timezone
-    return None
 
 
 def read_state(root: Path) -> dict[str, dict[str, str]]:
@@ -358,7 +226,11 @@ def ingest_source(
     The feed may be on a private network if the source or the run allows it.
     """
     result = SourceResult(source.name)
-    known = state.get(source.feed)
+    feed = source.feed
+    if feed is None:
+        result.failed = "lists no feed to follow"
+        return result
+    known = state.get(feed)
     known = {
         k: v
         for k, v in (known if isinstance(known, dict) else {}).items()
@@ -366,7 +238,7 @@ def ingest_source(
     }
     try:
         response = fetch(
-            source.feed,
+            feed,
             timeout=timeout,
             etag=known.get("etag"),
             last_modified=known.get("last_modified"),
@@ -396,10 +268,10 @@ def ingest_source(
         reason = (
             reason() if reason else str(parsed.get("bozo_exception", "unknown error"))
         )
-        result.failed = f"{source.feed}: not a feed ({reason})"
+        result.failed = f"{feed}: not a feed ({reason})"
         return result
     if not parsed.get("version") and not parsed.entries:
-        result.failed = f"{source.feed}: not an RSS or Atom feed"
+        result.failed = f"{feed}: not an RSS or Atom feed"
         return result
     raw = raw_authors(response.body)
     if raw is not None and len(raw) != len(parsed.entries):
@@ -459,9 +331,9 @@ def ingest_source(
             if response.headers.get(header)
         }
         if remembered:
-            state[source.feed] = remembered
+            state[feed] = remembered
         else:
-            state.pop(source.feed, None)
+            state.pop(feed, None)
     return result
 
 
@@ -480,6 +352,8 @@ def ingest(
     state = read_state(catalogue.root)
     results = []
     for source in sources:
+        if source.feed is None:
+            continue  # an outlet described for readers, not followed
         results.append(
             ingest_source(
                 source,

@@ -7,7 +7,11 @@ All deploy configuration lives in one namespaced setting of ``publishconf.py``::
     }
 
 Precompressed ``.gz``/``.br`` siblings are written at publish time, in staging
-(``DIGEST_PUBLISH["precompress"]``), never into the live folder here.
+(``DIGEST_PUBLISH["precompress"]``), never into the live folder here. The host a
+build was made for (``DIGEST_PUBLISH["host"]``) is in its manifest: a deploy is
+refused before any upload when the site is over that host's limits or the
+target's (``newsdigest.publishing.hosts``), or was built for a host whose
+config files the target does not read.
 
 Each target only names what differs from its kind's defaults. The settings are
 validated as a whole before anything is touched, so a typo in a key reports every
@@ -33,8 +37,16 @@ from newsdigest.deploy.result import DeployResult, Site
 from newsdigest.deploy.rsync import unsafe_destination_reason
 from newsdigest.problems import DigestError, Problem, Report
 from newsdigest.publishing.compress import ENCODERS
-from newsdigest.publishing.manifest import verify_site
-from newsdigest.settings import Config, feature_config
+from newsdigest.publishing.hosts import (
+    CACHE_CONTROL,
+    HOSTS,
+    TARGET_HOSTS,
+    host_limits,
+    limit_problems,
+    site_size,
+)
+from newsdigest.publishing.manifest import Manifest, verify_site
+from newsdigest.settings import Config, feature_config, publish_config
 
 __all__ = [
     "DEFAULTS",
@@ -52,7 +64,7 @@ SETTING = "DIGEST_DEPLOY"
 SETTINGS_FILE = "publishconf.py"
 REQUIRED = object()  # default of the keys a target must set itself
 
-CACHE_CLASSES = ("html", "feeds", "assets", "default")
+CACHE_CLASSES = tuple(CACHE_CONTROL)
 DEFAULTS: dict[str, dict[str, Any]] = {
     "github-pages": {
         "repo": ".",
@@ -70,12 +82,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "endpoint_url": None,
         "region": None,
         "delete": False,
-        "cache_control": {
-            "html": "public, max-age=300",
-            "feeds": "public, max-age=300",
-            "assets": "public, max-age=31536000, immutable",
-            "default": "public, max-age=3600",
-        },
+        "cache_control": dict(CACHE_CONTROL),
         "precompressed": None,
     },
 }
@@ -291,6 +298,7 @@ def deploy(
         siteurl=settings.get("SITEURL") if "SITEURL" in settings else None,
         settings_file=settings_file,
     )
+    check_host(site_dir, manifest, settings, target, options["kind"])
     site = Site(
         folder=site_dir,
         files=manifest.files,
@@ -300,6 +308,38 @@ def deploy(
     result: DeployResult = module.deploy(site, target, options, dry_run=dry_run)
     log.info("%s", result.summary())
     return result
+
+
+def check_host(
+    site_dir: Path, manifest: Manifest, settings: dict[str, Any], target: str, kind: str
+) -> None:
+    """Refuse, before anything is shipped, a build the target's host would
+    refuse or serve wrongly: one over the host's limits (and those of the host it
+    was built for), or one built for a host that reads ``_redirects`` and
+    ``_headers`` shipped to one that reads neither (its aliases would be 404s,
+    its pages without a policy)."""
+    built_for, ships_to = manifest.host, TARGET_HOSTS[kind]
+    rebuild = (
+        f'Set DIGEST_PUBLISH["host"] = "{ships_to}", run `invoke publish`, then deploy.'
+    )
+    if HOSTS[built_for].config_files and built_for != ships_to:
+        raise DigestError(
+            f"Refusing to deploy to {target!r}: the site was built for "
+            f"{HOSTS[built_for].title}, whose _redirects and _headers "
+            f"{HOSTS[ships_to].title} does not read. {rebuild}"
+        )
+    overrides = publish_config(settings)["host_limits"]
+    configured = publish_config(settings)["host"]
+    size = site_size(site_dir, manifest.files)
+    problems = []
+    for host in dict.fromkeys((built_for, ships_to)):
+        limits = host_limits(host, overrides if host == configured else None)
+        problems += limit_problems(size, host, limits)
+    if problems:
+        raise DigestError(
+            f"Refusing to deploy to {target!r} ({HOSTS[ships_to].title}): "
+            + " ".join(problems)
+        )
 
 
 def _protected_folders(settings: dict[str, Any]) -> tuple[Path, ...]:

@@ -41,6 +41,7 @@ from botocore.exceptions import (
 from newsdigest.deploy.result import DeployResult, Site
 from newsdigest.problems import DigestError
 from newsdigest.publishing.compress import SUFFIXES, compress, is_compressible
+from newsdigest.publishing.hosts import cache_class
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,6 @@ TEXT_TYPES = {
     ".svg": "image/svg+xml",
 }
 FEED_TYPES = {".atom.xml": "application/atom+xml", ".rss.xml": "application/rss+xml"}
-FINGERPRINT = re.compile(r"[.-]([0-9a-f]{8,})\.[^/]+$")
 # Upload ranks: what is linked to goes up before what links to it.
 ASSETS, ITEM_PAGES, LISTINGS, FEEDS, HOME = range(5)
 LISTING_FOLDERS = frozenset(
@@ -96,19 +96,6 @@ def content_type(path: str) -> str:
     if suffix in TEXT_TYPES:
         return TEXT_TYPES[suffix]
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
-
-
-def cache_class(path: str) -> str:
-    """ "html", "feeds", "assets" (fingerprinted, never change) or "default"."""
-    suffix = Path(path).suffix.lower()
-    if suffix in (".html", ".htm"):
-        return "html"
-    if suffix in (".xml", ".json"):
-        return "feeds"
-    match = FINGERPRINT.search(Path(path).name.lower())
-    if match and not match.group(1).isdigit():  # all digits is a date, not a hash
-        return "assets"
-    return "default"
 
 
 def upload_rank(path: str) -> int:

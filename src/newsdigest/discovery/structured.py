@@ -116,6 +116,12 @@ def item_jsonld(
         article["isBasedOn"]["datePublished"] = iso(item.source_date)
     if archive_url(item):
         article["isBasedOn"]["archivedAt"] = archive_url(item)
+    # The outlet's paywall (content/sources.yml, newsdigest.model.sources): the
+    # original is not free to read, our summary is.
+    if getattr(item, "paywall", "none") != "none":
+        article["isBasedOn"]["isAccessibleForFree"] = False
+    if getattr(item, "source_language", None):
+        article["isBasedOn"]["inLanguage"] = item.source_language
     if source_authors(item):
         article["isBasedOn"]["author"] = article["author"]
     image = image_address(getattr(item, "image", None), base) or default_image

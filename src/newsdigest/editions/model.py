@@ -43,11 +43,6 @@ from newsdigest.settings import (
 )
 from newsdigest.urls import is_absolute_http_url, is_mailto
 
-#: The newsletter version of an edition page: its styles are inlined into
-#: ``style`` attributes (``newsdigest.editions.newsletter``), which the page
-#: checks allow there and nowhere else.
-EMAIL_PAGE = "email.html"
-
 logger = logging.getLogger(__name__)
 
 SETTING = "DIGEST_EDITIONS"

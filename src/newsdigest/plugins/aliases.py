@@ -4,8 +4,11 @@ Every build records each published item's address (kept beside the build by
 ``newsdigest.plugins.publish``). The next build compares: an item whose address moved
 (a new slug, title or date) is an error unless the old address is listed in
 its ``aliases:``; every alias is published as a small redirect page (canonical
-link to the new address, meta refresh, ``noindex``). Items that vanished are
-named in a warning. The rules are in ``newsdigest.model.addresses``.
+link to the new address, meta refresh, ``noindex``) or, for a host that reads
+``_redirects`` (``DIGEST_PUBLISH["host"]``: Netlify, Cloudflare Pages), as a
+real 301 there and no page (a page at the old address would be served instead
+of the rule). Items that vanished are named in a warning. The rules are in
+``newsdigest.model.addresses``; the file's syntax in ``newsdigest.publishing.hosts``.
 """
 
 from __future__ import annotations
@@ -35,10 +38,13 @@ from newsdigest.model.addresses import (
 )
 from newsdigest.model.frontmatter import FrontMatterError, read_source, split
 from newsdigest.problems import DigestError, Problem, Report, content_path
+from newsdigest.publishing.hosts import HOSTS, redirects_file
+from newsdigest.settings import publish_config
 
 logger = logging.getLogger(__name__)
 #: Written after every check, beside each text file (DIGEST_PUBLISH["precompress"]).
 COMPRESSED = re.compile(r"\.(gz|br)(/|$)", re.IGNORECASE)
+REDIRECTS = "_redirects"
 PAGINATED = re.compile(r"(^|/)page/\d+(/|/index\.html)?$")
 
 
@@ -201,19 +207,25 @@ class AliasesGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         """Write the redirects, last (``run_late``): each is checked against
         every file the build wrote, so none overwrites a page, a feed, a static
-        file or robots.txt, or needs a folder where one of them is a file."""
+        file or robots.txt, or needs a folder where one of them is a file (on a
+        host that reads ``_redirects``, a rule under a real file would never
+        apply). Such a host gets the rules file, others a page per alias."""
+        if self.redirects:
+            problems = alias_collision_problems(
+                self.items, written_files(writer, self.before)
+            )
+            if problems:
+                report = Report(with_lines(problems, self.sources))
+                raise DigestError(
+                    f"{len(problems)} alias(es) would overwrite files of the site; "
+                    f"nothing was published:\n{report.format_text()}",
+                    report,
+                )
+        if HOSTS[publish_config(self.settings)["host"]].config_files:
+            self._write_redirects_file(writer)
+            return
         if not self.redirects:
             return
-        problems = alias_collision_problems(
-            self.items, written_files(writer, self.before)
-        )
-        if problems:
-            report = Report(with_lines(problems, self.sources))
-            raise DigestError(
-                f"{len(problems)} alias(es) would overwrite files of the site; "
-                f"nothing was published:\n{report.format_text()}",
-                report,
-            )
         write = partial(writer.write_file, relative_urls=self.settings["RELATIVE_URLS"])
         template = self.get_template("redirect")
         for alias, item in self.redirects:
@@ -227,6 +239,20 @@ class AliasesGenerator(Generator):
                 template_name="redirect",
                 page_name=save_as.removesuffix(".html"),
             )
+
+    def _write_redirects_file(self, writer: Any) -> None:
+        """``_redirects``, through newsdigest's writer when it is there (which
+        keys it like any file); written with no rule when no item has aliases."""
+        text = redirects_file(
+            ((alias_url(alias), item.url) for alias, item in self.redirects),
+            self.settings.get("SITEURL", ""),
+        )
+        data = text.encode("utf-8")
+        write_keyed = getattr(writer, "write_keyed", None)
+        if write_keyed is not None:
+            write_keyed(REDIRECTS, [data], lambda: data)
+            return
+        Path(self.output_path, REDIRECTS).write_bytes(data)
 
 
 def get_generators(_pelican: Any) -> type[Generator]:

@@ -24,8 +24,8 @@ from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
 from newsdigest.editions.model import (
+    EMAIL_HTML,
     EMAIL_MAX_BYTES,
-    EMAIL_PAGE,
     Edition,
     build_editions,
     editions_config,
@@ -234,7 +234,7 @@ class EditionsGenerator(Generator):
             return from_html(context) + from_text(context)
 
         for name, render, made_from in (
-            (EMAIL_PAGE, html, from_html),
+            (EMAIL_HTML, html, from_html),
             ("email.txt", text, from_text),
             ("email.eml", eml, from_both),
         ):

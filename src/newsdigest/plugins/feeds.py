@@ -36,6 +36,7 @@ from newsdigest.feeds.formats import FORMATS, FeedSpec
 from newsdigest.feeds.plan import feed_specs, feeds_config
 from newsdigest.links.original import archive_url, original_gone, read_url
 from newsdigest.model.sanitize import sanitise_html
+from newsdigest.model.sources import PAYWALL_WORDS
 from newsdigest.publishing.builddate import configured_build_date
 from newsdigest.settings import content_config
 
@@ -71,9 +72,11 @@ def original_html(item: Any) -> str:
         if snapshot
         else ""
     )
+    paywall = PAYWALL_WORDS.get(getattr(item, "paywall", "none"))
+    marked = f" ({paywall})" if paywall else ""
     return (
         f'<p>Read the original at <a href="{escape(item.source_url, quote=True)}">'
-        f"{escape(item.source)}</a>{archived}.</p>"
+        f"{escape(item.source)}</a>{marked}{archived}.</p>"
     )
 
 

@@ -29,6 +29,14 @@ from pelican import signals
 
 from newsdigest.engine.runstate import STATE, start_run
 from newsdigest.problems import DigestError, Report
+from newsdigest.publishing.hosts import (
+    HOSTS,
+    headers_file,
+    host_limits,
+    limit_problems,
+    site_size,
+    size_line,
+)
 from newsdigest.publishing.manifest import write_manifest
 from newsdigest.publishing.staging import (
     BuildLock,
@@ -56,6 +64,7 @@ from newsdigest.settings import (
 )
 
 logger = logging.getLogger(__name__)
+HEADERS = "_headers"
 
 
 # --- The published tree ---------------------------------------------------------
@@ -288,6 +297,10 @@ def finish_build(pelican: Any) -> None:
                 "The build logged errors, so the site was not published:\n  "
                 + "\n  ".join(COUNTER.errors)
             )
+        host = config["host"]
+        if HOSTS[host].config_files:
+            # Last: its rules are derived from every file the build wrote.
+            write_headers_file(staged, host, pelican.settings.get("SITEURL", ""))
         # Development feeds link to the local server: that is the site's own URL.
         site_url = pelican.settings.get("SITEURL", "") or (
             pelican.settings.get("_DIGEST_FEEDS_CONFIG") or {}
@@ -323,6 +336,7 @@ def finish_build(pelican: Any) -> None:
             raise DigestError(
                 f"Could not {step}: {os_problem(error)}.{_untouched()}"
             ) from None
+        check_host_limits(staged, host, config["host_limits"])
         record = {
             "siteurl": pelican.settings.get("SITEURL", ""),
             "checks": config["checks"],
@@ -337,6 +351,7 @@ def finish_build(pelican: Any) -> None:
                 settings_file=settings_file_from_argv(sys.argv, Path.cwd()),
                 siteurl=pelican.settings.get("SITEURL", ""),
                 previous=previous,
+                host=host,
             )
             RUN.staging = None  # published: no longer ours to clean up
             prune_builds(output, config["keep_builds"])
@@ -344,6 +359,26 @@ def finish_build(pelican: Any) -> None:
         pelican.output_path = str(output)
         _release_run()
     print_summary(output)
+
+
+def write_headers_file(staged: Path, host: str, siteurl: str) -> None:
+    """``_headers`` for the host: the policy, safe defaults and cache lifetimes."""
+    files = [p.relative_to(staged).as_posix() for p in staged.rglob("*") if p.is_file()]
+    (staged / HEADERS).write_text(headers_file(host, files, siteurl), encoding="utf-8")
+
+
+def check_host_limits(staged: Path, host: str, overrides: dict[str, int]) -> None:
+    """Refuse a site the host would refuse; say how close to its limits it is."""
+    limits = host_limits(host, overrides)
+    size = site_size(staged)
+    if host != "generic":  # a host without limits, e.g. a development build
+        STATE.notes.append(size_line(size, host, limits))
+    problems = limit_problems(size, host, limits)
+    if problems:
+        raise DigestError(
+            f"Refusing to publish for {HOSTS[host].title}: the host would refuse "
+            "this site.\n  " + "\n  ".join(problems) + _untouched()
+        )
 
 
 def print_summary(output: Path) -> None:

@@ -25,7 +25,9 @@ from newsdigest.editions.periods import DAYS, MONTHS
 from newsdigest.engine.runstate import STATE, start_run
 from newsdigest.feeds.plan import feed_links
 from newsdigest.labels import DEFAULT_LABEL, label_description, label_name
-from newsdigest.settings import content_config
+from newsdigest.model.sources import PAYWALL_WORDS
+from newsdigest.publishing.hosts import meta_policy
+from newsdigest.settings import content_config, publish_config
 
 
 def isodate(value: dt.datetime | dt.date) -> str:
@@ -157,6 +159,11 @@ def configure(pelican: Any) -> None:
         "digest_content": content,
         # Items of this label show none: a label is shown when it tells something.
         "default_label": DEFAULT_LABEL,
+        # The Content-Security-Policy for a <meta> (hosts that read no headers
+        # file), or "" (newsdigest.publishing.hosts).
+        "meta_csp": meta_policy(publish_config(settings)["host"]),
+        # Beside links to paywalled originals (newsdigest.model.sources).
+        "paywall_words": dict(PAYWALL_WORDS),
     }
 
 

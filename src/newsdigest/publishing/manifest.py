@@ -37,6 +37,7 @@ from typing import Any
 
 from newsdigest.filemodes import PRIVATE_FILE, write_atomic
 from newsdigest.problems import DigestError
+from newsdigest.publishing.hosts import HOSTS
 from newsdigest.settings import PUBLISH_DEFAULTS
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ class Manifest:
     settings_file: str | None
     siteurl: str
     signed: bool = False
+    #: The host it was built for (``DIGEST_PUBLISH["host"]``).
+    host: str = "generic"
 
 
 def manifest_path(site_dir: Path) -> Path:
@@ -194,6 +197,7 @@ def write_manifest(
     settings_file: str | None,
     siteurl: str,
     previous: Path | None = None,
+    host: str = "generic",
 ) -> Path:
     """Record ``site_dir`` as it is now; return the manifest's path.
 
@@ -210,6 +214,7 @@ def write_manifest(
         "checks": list(checks),
         "settings_file": settings_file,
         "siteurl": siteurl,
+        "host": host,
         "files": files,
     }
     key = os.environ.get(KEY_ENV)
@@ -277,12 +282,16 @@ def _parse(body: dict[str, Any]) -> Manifest:
     settings_file = body["settings_file"]
     if settings_file is not None and not isinstance(settings_file, str):
         raise TypeError("settings_file must be a string")
+    host = body.get("host", "generic")  # manifests from before hosts
+    if host not in HOSTS:
+        raise ValueError(f"unknown host {host!r}")
     return Manifest(
         files=dict(files),
         checks=checks,
         settings_file=settings_file,
         siteurl=str(body["siteurl"]),
         signed="hmac" in body,
+        host=host,
     )
 
 

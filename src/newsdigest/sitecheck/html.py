@@ -29,11 +29,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsdigest import theme_path
-from newsdigest.editions.model import EMAIL_PAGE
 from newsdigest.model.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from newsdigest.problems import ERROR, Problem
 from newsdigest.sitecheck.page import ACTIVE_TAGS, BODY, HEAD, Element, Page
-from newsdigest.urls import scheme_of
+from newsdigest.urls import EMAIL_HTML, scheme_of
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +225,7 @@ class _PageChecker:
         """Markup that runs, loads or submits something, or retargets the
         page, anywhere on it: only what the theme itself writes may stay."""
         tag = element.tag
-        inlined = posixpath.basename(self.page.path) == EMAIL_PAGE
+        inlined = posixpath.basename(self.page.path) == EMAIL_HTML
         if "style" in element.attrs and (element.region == BODY or not inlined):
             self.add(
                 element.line,
