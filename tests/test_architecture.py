@@ -197,3 +197,12 @@ def test_every_feature_is_merged_once_per_build(make_project, merge_calls, monke
     assert (project.output / "index.html").is_file()
     assert {name: merge_calls[name] for name in FEATURES} == dict.fromkeys(FEATURES, 1)
     assert set(merge_calls) == set(FEATURES)
+
+
+@pytest.mark.parametrize(
+    "module", sorted(m for m in MODULES if not m.endswith("__main__"))
+)
+def test_every_module_imports(module):
+    """A plugin that fails to import is only logged by Pelican: the import itself
+    is checked here, for every module, so a broken name fails fast."""
+    importlib.import_module(module)

@@ -432,6 +432,32 @@ def register():
 """
 
 
+@pytest.mark.parametrize(
+    ("source", "why"),
+    [
+        ("import no_such_package\n", "No module named 'no_such_package'"),
+        ("def register():\n    raise RuntimeError('cannot start')\n", "cannot start"),
+    ],
+    ids=["import-error", "register-error"],
+)
+def test_a_listed_plugin_that_cannot_load_stops_the_build(published, source, why):
+    """Pelican logs a plugin it cannot load and builds on without it: a site
+    without its editions or checks would replace the good one."""
+    before = tree(published.output)
+    published.write("brokenplugin.py", source)
+    plugins = [
+        "newsdigest.plugins.reader",
+        "brokenplugin",
+        "newsdigest.plugins.publish",
+    ]
+    result = published.build(env={"COLUMNS": "400"}, PLUGINS=plugins)
+    out = " ".join(output_of(result).split())
+    assert result.returncode != 0, out
+    assert "[PLUGINS]: lists brokenplugin, which Pelican could not load" in out
+    assert why in out and "Traceback" not in out
+    assert tree(published.output) == before
+
+
 def test_any_other_exception_ending_a_build_is_one_line(published):
     before = tree(published.output)
     published.write("boomplugin.py", BOOM_PLUGIN)

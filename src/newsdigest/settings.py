@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 import os
 import re
 import sys
@@ -649,3 +650,58 @@ def settings_file_from_argv(argv: Sequence[str], cwd: Path) -> str | None:
         return str((cwd / known.settings).resolve())
     default = cwd / "pelicanconf.py"
     return str(default.resolve()) if default.is_file() else None
+
+
+class PluginFailures(logging.Handler):
+    """The plugins Pelican could not load or register in this process.
+
+    Pelican logs such a failure and builds on without the plugin: a site
+    without its editions, feeds or checks would then replace a good one. Pelican
+    offers no hook for it, so its own log records are watched (``Cannot load
+    plugin`` from ``pelican.plugins._utils``, ``Cannot register plugin`` from
+    ``pelican``) and the build is refused with the plugin named."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.failed: dict[str, str] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = str(record.msg)
+        if not message.startswith(("Cannot load plugin", "Cannot register plugin")):
+            return
+        args = record.args if isinstance(record.args, tuple) else ()
+        name = str(args[0]) if args else "?"
+        reason = str(args[1]) if len(args) > 1 else ""
+        self.failed[name] = " ".join(reason.split())
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """On Pelican's own logger: a plugin's exception is said in one line,
+        never as a traceback (the handler above still records it)."""
+        if str(record.msg).startswith("Cannot register plugin") and record.exc_info:
+            error = record.exc_info[1]
+            record.msg = f"{record.msg}: %s"
+            record.args = (*(record.args or ()), f"{type(error).__name__}: {error}")
+            record.exc_info, record.exc_text = None, None
+        return True
+
+    def install(self) -> PluginFailures:
+        for logger_name in ("pelican.plugins._utils", "pelican"):
+            found = logging.getLogger(logger_name)
+            if self not in found.handlers:
+                found.addHandler(self)
+            if self not in found.filters:
+                found.addFilter(self)
+        return self
+
+    def problems(self) -> list[Problem]:
+        return [
+            setting_problem(
+                "PLUGINS",
+                "",
+                f"lists {name}, which Pelican could not load "
+                f"({reason or 'see above'}).",
+                "Fix the plugin or the package it needs (the error is above), or "
+                "remove it from PLUGINS; nothing is built without a listed plugin.",
+            )
+            for name, reason in sorted(self.failed.items())
+        ]

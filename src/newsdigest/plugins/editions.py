@@ -24,7 +24,6 @@ from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
 from newsdigest.editions.model import (
-    EMAIL_HTML,
     EMAIL_MAX_BYTES,
     Edition,
     build_editions,
@@ -45,6 +44,7 @@ from newsdigest.feeds.formats import EXTRA_FEEDS_KEY, FORMATS, FeedSpec
 from newsdigest.feeds.plan import feed_title
 from newsdigest.problems import DigestError
 from newsdigest.settings import content_config
+from newsdigest.urls import EMAIL_HTML
 
 logger = logging.getLogger(__name__)
 

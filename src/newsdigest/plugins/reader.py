@@ -58,12 +58,15 @@ from newsdigest.model.topics import Topic
 from newsdigest.placeholders import placeholder_problems
 from newsdigest.problems import ERROR, WARNING, Problem, Report, SourceFile
 from newsdigest.settings import (
+    PluginFailures,
     content_config,
     raise_if_errors,
     site_settings_problems,
 )
 
 logger = logging.getLogger(__name__)
+#: Plugins listed after this one that Pelican fails to load stop the build.
+PLUGIN_FAILURES = PluginFailures().install()
 
 PROBLEMS_KEY = "digest_problems"
 # Pelican settings a read item depends on (with the content settings, the topics
@@ -431,6 +434,7 @@ def add_reader(readers: Any) -> None:
     The settings are checked here, once, before any file is read and after
     every plugin's ``initialized`` (so the refusal is printed as a report)."""
     report = Report(site_settings_problems(readers.settings))
+    report.extend(PLUGIN_FAILURES.problems())
     raise_if_errors(report, "The settings are invalid; nothing was built")
     readers.reader_classes = {
         ext: cls for ext, cls in readers.reader_classes.items() if ext == "static"
