@@ -765,3 +765,22 @@ def test_a_stylesheet_from_another_site_is_refused_by_the_assets_check(
     )
     problem = only_problem(check_site(write_tree(tmp_path, files), site_url=SITE_URL))
     assert (problem.check, problem.field) == ("assets", "link[href]")
+
+
+@pytest.mark.parametrize(
+    ("head", "refused"),
+    [
+        (
+            '<meta http-equiv="Content-Security-Policy" content="img-src \'self\'">',
+            False,
+        ),
+        ('<meta http-equiv="set-cookie" content="session=x">', True),
+        ('<meta http-equiv="default-style" content="evil">', True),
+    ],
+    ids=["csp-allowed", "set-cookie", "default-style"],
+)
+def test_in_the_head_only_a_refresh_or_a_policy_may_be_set(head: str, refused: bool):
+    """A Content-Security-Policy only ever takes away (the host policy of
+    newsdigest.publishing.hosts); any other http-equiv is refused."""
+    fields = [p.field for p in problems_of("<p>x</p>", head=head)]
+    assert fields == (["meta[http-equiv]"] if refused else [])
