@@ -25,15 +25,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
+import json
 import logging
 import os
 import queue
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -120,10 +123,22 @@ class SiteBuilder:
             logs_dedup_min_level=getattr(logging, self.args.logs_dedup_min_level),
         )
         self.pelican, self.settings = get_instance(self.args)
+        # The generators of the last good build (the site being served) and of
+        # the run under way: a fast render starts from what is served.
+        self.kept: list[Any] = []
+        self._seen: list[Any] = []
+        from pelican import signals
+
+        signals.all_generators_finalized.connect(self._remember, weak=False)
+
+    def _remember(self, generators: list[Any]) -> None:
+        self._seen = list(generators)
 
     def build(self) -> bool:
         """One whole build; False (its problem printed) if it failed."""
         from pelican.log import LimitFilter
+
+        self._seen = []
 
         # Pelican drops a warning it has logged before in this process; each
         # build must report its own warnings as a fresh `pelican` run would.
@@ -138,7 +153,157 @@ class SiteBuilder:
                 "%s: %s", type(error).__name__, error, exc_info=True
             )
             return False
+        self.kept, self._seen = self._seen, []
         return True
+
+    def fast_render(self, changed: list[Path]) -> str | None:
+        """Hugo's fast render, done exactly: the page of the one edited item,
+        written into the served build at once; None when the edit needs the
+        whole build first.
+
+        Only when the edit cannot change what any other page shows: the file
+        is read again by the same readers (validation and sanitising
+        included), and its metadata and summary must equal those of the item
+        the served build shows. Then only the item's own page (and the feeds,
+        which the full build writes next) changes, and rendering it with the
+        served build's context, template and Pelican's writer gives the bytes
+        the full build writes for it. A new problem changes the metadata (the
+        reader marks the item as skipped), so an invalid edit always takes the
+        full build, which reports it and replaces nothing. Whatever the full
+        build then writes replaces this page with the swap of the whole build.
+        """
+        try:
+            return self._fast_render(changed)
+        except Exception as error:  # never the builder's end: the full build runs
+            logging.getLogger(__name__).debug("no fast render: %s", error)
+            return None
+
+    def _fast_render(self, changed: list[Path]) -> str | None:
+        if len(changed) != 1:
+            return None
+        found = self._kept_item(changed[0])
+        if found is None:
+            return None
+        generator, old = found
+        new = self._read_again(generator, old)
+        if new is None or not same_listing(old, new):
+            return None
+        item = copy.copy(old)  # keeps what plugins added (related stories...)
+        item.__dict__.update(vars(new))
+        data = self._render(generator, item)
+        target = self._served_file(item.save_as)
+        if target is None:
+            return None
+        from newsdigest.engine.outputcache import replace_file
+
+        replace_file(target, data)
+        for suffix in (".gz", ".br"):  # precompressed copies are now stale
+            target.with_name(target.name + suffix).unlink(missing_ok=True)
+        return item.save_as
+
+    def _kept_item(self, path: Path) -> tuple[Any, Any] | None:
+        """The served build's item read from ``path``, with its generator."""
+        from itertools import chain
+
+        from pelican.generators import ArticlesGenerator
+
+        wanted = os.path.realpath(path)
+        for generator in self.kept:
+            if not isinstance(generator, ArticlesGenerator):
+                continue
+            for item in chain(
+                generator.articles,
+                generator.translations,
+                generator.hidden_articles,
+                generator.hidden_translations,
+            ):
+                if os.path.realpath(item.source_path) == wanted:
+                    return generator, item
+        return None
+
+    def _read_again(self, generator: Any, old: Any) -> Any | None:
+        """The item read as the generator reads it (the reader plugin's
+        validation and sanitising included); None if reading fails."""
+        from pelican import signals
+        from pelican.contents import Article
+
+        relative = os.path.relpath(old.source_path, generator.path)
+        try:
+            new = generator.readers.read_file(
+                base_path=generator.path,
+                path=relative,
+                content_class=Article,
+                context=generator.context,
+                preread_signal=signals.article_generator_preread,
+                preread_sender=generator,
+                context_signal=signals.article_generator_context,
+                context_sender=generator,
+            )
+        except Exception:  # the full build reads it again and reports it
+            return None
+        # An invalid file is read as a stub the build skips: not an item.
+        return new if type(new) is type(old) else None
+
+    def _render(self, generator: Any, item: Any) -> bytes:
+        """The item's page as ``generate_articles`` writes it, by Pelican's
+        writer, in a temporary folder."""
+        from pelican.writers import Writer
+
+        with tempfile.TemporaryDirectory(prefix="newsdigest-fast-") as folder:
+            writer = Writer(folder, settings=generator.settings)
+            writer.write_file(
+                item.save_as,
+                generator.get_template(item.template),
+                generator.context,
+                relative_urls=generator.settings["RELATIVE_URLS"],
+                article=item,
+                category=getattr(item, "category", None),
+                override_output=hasattr(item, "override_save_as"),
+                url=item.url,
+                blog=True,
+            )
+            return Path(folder, *item.save_as.split("/")).read_bytes()
+
+    def _served_file(self, save_as: str) -> Path | None:
+        """Where the served build has ``save_as``: only a staged build (the
+        output link), only inside it, only a file that is there."""
+        output = Path(self.settings["OUTPUT_PATH"]).absolute()
+        if not output.is_symlink():
+            return None
+        live = output.resolve()
+        target = live.joinpath(*save_as.split("/"))
+        if not target.resolve().is_relative_to(live) or not target.is_file():
+            return None
+        return target
+
+
+#: What other pages show of an item: a change to any of these (or to any
+#: other front matter field, or a new problem) needs the whole build.
+LISTING_FIELDS = (
+    "title",
+    "summary",
+    "date",
+    "slug",
+    "topic",
+    "tags",
+    "source",
+    "status",
+    "label",
+    "image",
+)
+
+
+def same_listing(old: Any, new: Any) -> bool:
+    """Whether an item read again shows the same everywhere but its own page:
+    every metadata field equal (the listing fields above included) and the
+    same summary."""
+    names = set(new.metadata) | set(LISTING_FIELDS)
+    try:
+        return all(
+            old.metadata.get(name) == new.metadata.get(name) for name in names
+        ) and str(old.summary) == str(new.summary)
+    except Exception:  # a value that cannot be compared: be safe
+        return False
 
 
 def settings_problem(settings_file: Path) -> str | None:
@@ -154,8 +319,10 @@ def settings_problem(settings_file: Path) -> str | None:
 
 
 def builder_main(argv: list[str] | None = None) -> int:
-    """The builder process: build once, then once per ``build`` line on stdin,
-    answering ``ok`` or ``failed`` on the reply file descriptor."""
+    """The builder process: build once, then once per ``build`` line on stdin
+    (``build`` and the changed paths as a JSON list), answering ``ok`` or
+    ``failed`` on the reply file descriptor; before it, ``fast`` and the page
+    (JSON) when a fast render wrote the edited item's page."""
     parser = argparse.ArgumentParser(prog="python -m newsdigest.engine.devserver")
     parser.add_argument("--settings", required=True)
     parser.add_argument("--reply-fd", type=int, required=True)
@@ -174,13 +341,30 @@ def builder_main(argv: list[str] | None = None) -> int:
             return 2
         reply.write("ok\n" if builder.build() else "failed\n")
         for line in sys.stdin:
-            if line.strip() == "build":
-                reply.write("ok\n" if builder.build() else "failed\n")
+            command, _, rest = line.strip().partition(" ")
+            if command != "build":
+                continue
+            page = builder.fast_render(changed_paths(rest))
+            if page is not None:
+                reply.write(f"fast {json.dumps(page)}\n")
+            reply.write("ok\n" if builder.build() else "failed\n")
     except KeyboardInterrupt:  # Ctrl-C reaches the whole process group
         return 130
     except BrokenPipeError:  # the server is gone
         return 1
     return 0
+
+
+def changed_paths(text: str) -> list[Path]:
+    """The paths of a ``build`` line (a JSON list of strings); none if it is
+    anything else."""
+    try:
+        paths = json.loads(text) if text else []
+    except ValueError:
+        return []
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        return []
+    return [Path(p) for p in paths]
 
 
 class BuilderProcess:
@@ -217,22 +401,35 @@ class BuilderProcess:
         self._replies = os.fdopen(read, encoding="utf-8")
         return self._reply()
 
-    def build(self) -> bool | None:
-        """One rebuild in the builder; None if the builder is gone."""
+    def build(
+        self,
+        changed: Iterable[Path] = (),
+        on_fast: Callable[[str], None] | None = None,
+    ) -> bool | None:
+        """One rebuild in the builder; None if the builder is gone. If it
+        fast-renders the edited page first, ``on_fast`` gets the page."""
         if self.process is None or self.process.poll() is not None:
             return None
         assert self.process.stdin is not None
+        paths = json.dumps(sorted(str(path) for path in changed))
         try:
-            self.process.stdin.write("build\n")
+            self.process.stdin.write(f"build {paths}\n")
             self.process.stdin.flush()
         except BrokenPipeError:
             return None
-        return self._reply()
+        return self._reply(on_fast)
 
-    def _reply(self) -> bool | None:
+    def _reply(self, on_fast: Callable[[str], None] | None = None) -> bool | None:
         assert self._replies is not None
-        line = self._replies.readline().strip()
-        return {"ok": True, "failed": False}.get(line)
+        while True:
+            line = self._replies.readline().strip()
+            kind, _, rest = line.partition(" ")
+            if kind != "fast":
+                return {"ok": True, "failed": False}.get(line)
+            with contextlib.suppress(ValueError):
+                page = json.loads(rest)
+                if on_fast is not None and isinstance(page, str):
+                    on_fast(page)
 
     def stop(self) -> None:
         """Close its stdin (it ends cleanly between builds), then wait."""
@@ -342,7 +539,18 @@ class DevServer:
             outcome = self.builder.start()
         else:
             print(f"newsdigest: {names} changed; rebuilding.", flush=True)
-            outcome = self.builder.build()
+
+            def fast(page: str) -> None:
+                seconds = time.perf_counter() - started
+                self._reload("/" + page)
+                print(
+                    f"newsdigest: fast render of {page} in {seconds:.2f} s; "
+                    f"reloading {self._browsers()} browser(s); the full rebuild "
+                    "follows.",
+                    flush=True,
+                )
+
+            outcome = self.builder.build(changed, fast)
             if outcome is None:  # it died (killed, out of memory): a new one
                 print(
                     "newsdigest: the builder stopped; starting a new one.", flush=True
@@ -353,13 +561,10 @@ class DevServer:
 
     def _report(self, outcome: bool | None, seconds: float, path: Path) -> None:
         if outcome:
-            from livereload.handlers import LiveReloadHandler
-
-            browsers = len(LiveReloadHandler.waiters)
-            self._loop.add_callback(LiveReloadHandler.reload_waiters, path.as_posix())
+            self._reload(path.as_posix())
             print(
                 f"newsdigest: rebuilt in {seconds:.2f} s; "
-                f"reloading {browsers} browser(s).",
+                f"reloading {self._browsers()} browser(s).",
                 flush=True,
             )
         elif outcome is None:
@@ -377,6 +582,18 @@ class DevServer:
                 flush=True,
             )
 
+    def _reload(self, path: str) -> None:
+        """Tell every open page to reload (from the web server's thread)."""
+        from livereload.handlers import LiveReloadHandler
+
+        self._loop.add_callback(LiveReloadHandler.reload_waiters, path)
+
+    @staticmethod
+    def _browsers() -> int:
+        from livereload.handlers import LiveReloadHandler
+
+        return len(LiveReloadHandler.waiters)
+
     # --- Serving (in a daemon thread) -------------------------------------------------
 
     def _serve(self, output: Path) -> None:
@@ -387,6 +604,7 @@ class DevServer:
 
         asyncio.set_event_loop(asyncio.new_event_loop())
         server = Server()
+        server.SFH = building_aware_handler()
         server.root = str(output)  # the symlink: each swapped-in build is served
         server.default_filename = "index.html"
         try:
@@ -417,6 +635,7 @@ class DevServer:
         # Watch before the first build: an edit made during it rebuilds too.
         roots = [p for p in watched.roots() if p.exists()]
         threading.Thread(target=self._watch, args=(roots,), daemon=True).start()
+        started = time.perf_counter()
         if not self.builder.start():
             print(
                 "newsdigest: the first build failed (see above); fix it and save: "
@@ -424,6 +643,9 @@ class DevServer:
                 file=sys.stderr,
                 flush=True,
             )
+        else:
+            # Pages opened on the last build or on the "building" page.
+            self._report(True, time.perf_counter() - started, layout.output)
         print(
             f"Serving {layout.output} on http://{self.host}:{self.port}/ with live "
             "reload (Ctrl-C stops)",
@@ -437,6 +659,35 @@ class DevServer:
         self.builder.stop()
         if self._loop is not None:
             self._loop.add_callback(self._loop.stop)
+
+
+#: Served (503, refreshing itself) while no build exists yet: a first build of
+#: a large site takes a while, and the browser should not show an error.
+BUILDING_PAGE = b"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="2"><title>Building the site</title></head>
+<body><p>Building the site&hellip; this page reloads when it is ready.</p></body>
+</html>
+"""
+
+
+def building_aware_handler() -> type:
+    """livereload's file handler, answering with ``BUILDING_PAGE`` while the
+    output folder (the link to the last build) does not exist yet."""
+    from livereload.handlers import StaticFileHandler
+
+    class BuildingAwareHandler(StaticFileHandler):
+        async def get(self, path: str, include_body: bool = True) -> None:
+            if not os.path.isdir(self.root):
+                self.set_status(503)
+                self.set_header("Retry-After", "2")
+                self.set_header("Cache-Control", "no-store")
+                self.set_header("Content-Type", "text/html; charset=utf-8")
+                self.finish(BUILDING_PAGE if include_body else b"")
+                return
+            await super().get(path, include_body)
+
+    return BuildingAwareHandler
 
 
 def restart_server() -> None:
