@@ -60,7 +60,7 @@ def _build(
     build ends)."""
     fast: dict[str, bytes] = {}
 
-    def on_fast(page: str) -> None:
+    def on_fast(page: str, _seconds: float) -> None:
         fast[page] = (served / page).read_bytes()
 
     return builder.build([item], on_fast), fast
@@ -92,6 +92,45 @@ def test_a_body_edit_is_served_at_once_with_the_bytes_of_a_cold_build(
         fresh.output, reproducible=True
     )
     assert os.stat(served.output / SEED_PAGE_FILE).st_mode & 0o777 == 0o644
+
+
+def test_a_save_during_the_rebuild_is_shown_at_once_and_stays(make_project, pinned):
+    """The curator saves again while the full rebuild of the first save runs:
+    the second save is rendered at once (not after that rebuild), and the
+    build swapped in meanwhile, which may have read the first save only,
+    gets it too; the next build agrees with a cold build of the last save."""
+    served, fresh = make_project(sample=True), make_project(sample=True)
+    item = served.root / SEED_ITEM
+    original = item.read_text(encoding="utf-8")
+    first, second = _with_sentence(original), _with_sentence(original, "Saved again.")
+    page = served.output / SEED_PAGE_FILE
+    shown: list[tuple[str, bytes]] = []
+
+    def on_fast(name: str, _seconds: float) -> None:
+        shown.append((name, page.read_bytes()))
+        if len(shown) == 1:  # the first save's page is shown; its build runs
+            item.write_text(second, encoding="utf-8")
+            builder.fast([item])
+
+    builder = BuilderProcess(served.root, "pelicanconf.py")
+    try:
+        assert builder.start() is True
+        item.write_text(first, encoding="utf-8")
+        assert builder.build([item], on_fast) is True
+        during = list(shown)
+        after_first_build = page.read_bytes()
+        assert builder.build([item], on_fast) is True
+    finally:
+        builder.stop()
+    assert [name for name, _ in during] == [SEED_PAGE_FILE, SEED_PAGE_FILE]
+    assert ADDED in during[0][1].decode() and "Saved again." in during[1][1].decode()
+    assert "Saved again." in after_first_build.decode()
+    fresh.write(SEED_ITEM, second)
+    built = fresh.build()
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert tree(served.output, reproducible=True) == tree(
+        fresh.output, reproducible=True
+    )
 
 
 def test_an_invalid_edit_is_not_fast_rendered_and_keeps_the_page(

@@ -126,7 +126,15 @@ class SiteBuilder:
         # The generators of the last good build (the site being served) and of
         # the run under way: a fast render starts from what is served.
         self.kept: list[Any] = []
+        self._items: dict[str, tuple[Any, Any]] = {}  # of ``kept``, by file
         self._seen: list[Any] = []
+        # Fast renders run in the thread that reads the server's commands,
+        # also while a build runs in the main thread: the lock guards ``kept``
+        # and the served build's files; the edits fast-rendered during a build
+        # are rendered again into the build it swaps in (it may predate them).
+        self._lock = threading.Lock()
+        self._building = False
+        self._rendered_during_build: set[Path] = set()
         from pelican import signals
 
         signals.all_generators_finalized.connect(self._remember, weak=False)
@@ -144,6 +152,8 @@ class SiteBuilder:
         # build must report its own warnings as a fresh `pelican` run would.
         LimitFilter._raised_messages.clear()
         LimitFilter._group_count.clear()
+        with self._lock:
+            self._building = True
         try:
             self.pelican.run()
         except Exception as error:
@@ -152,9 +162,24 @@ class SiteBuilder:
             logging.getLogger(PELICAN_LOGGER).critical(
                 "%s: %s", type(error).__name__, error, exc_info=True
             )
+            self._end_build()
             return False
-        self.kept, self._seen = self._seen, []
+        again = self._end_build(self._seen)
+        for path in sorted(again):
+            self.fast_render([path])
         return True
+
+    def _end_build(self, generators: list[Any] | None = None) -> set[Path]:
+        """The build is over (``generators``: it succeeded and is served); the
+        edits fast-rendered meanwhile."""
+        items = self._index_items(generators) if generators is not None else None
+        with self._lock:
+            if generators is not None and items is not None:
+                self.kept, self._items = generators, items
+            self._seen = []
+            self._building = False
+            again, self._rendered_during_build = self._rendered_during_build, set()
+        return again
 
     def fast_render(self, changed: list[Path]) -> str | None:
         """Hugo's fast render, done exactly: the page of the one edited item,
@@ -173,7 +198,11 @@ class SiteBuilder:
         build then writes replaces this page with the swap of the whole build.
         """
         try:
-            return self._fast_render(changed)
+            with self._lock:
+                page = self._fast_render(changed)
+                if page is not None and self._building:
+                    self._rendered_during_build.add(changed[0])
+                return page
         except Exception as error:  # never the builder's end: the full build runs
             logging.getLogger(__name__).debug("no fast render: %s", error)
             return None
@@ -188,12 +217,21 @@ class SiteBuilder:
         new = self._read_again(generator, old)
         if new is None or not same_listing(old, new):
             return None
-        item = copy.copy(old)  # keeps what plugins added (related stories...)
-        item.__dict__.update(vars(new))
+        # The served item with the body read now: its metadata is the same,
+        # and what plugins made of it (canonical tag spellings, related
+        # stories...) is kept.
+        item = copy.copy(old)
+        item.__dict__.update(
+            {
+                name: value
+                for name, value in vars(new).items()
+                if name not in new.metadata
+            }
+        )
         data = self._render(generator, item)
         target = self._served_file(item.save_as)
-        if target is None:
-            return None
+        if target is None or target.read_bytes() == data:
+            return None  # nothing to show: no write, no reload
         from newsdigest.engine.outputcache import replace_file
 
         replace_file(target, data)
@@ -203,27 +241,39 @@ class SiteBuilder:
 
     def _kept_item(self, path: Path) -> tuple[Any, Any] | None:
         """The served build's item read from ``path``, with its generator."""
+        return self._items.get(os.path.realpath(path))
+
+    @staticmethod
+    def _index_items(generators: list[Any]) -> dict[str, tuple[Any, Any]]:
+        """The built items by the real path of their file (made once a build,
+        with string operations only: a fast render looks one up)."""
         from itertools import chain
 
         from pelican.generators import ArticlesGenerator
 
-        wanted = os.path.realpath(path)
-        for generator in self.kept:
+        found: dict[str, tuple[Any, Any]] = {}
+        for generator in generators:
             if not isinstance(generator, ArticlesGenerator):
                 continue
+            root, real = generator.path, os.path.realpath(generator.path)
             for item in chain(
                 generator.articles,
                 generator.translations,
                 generator.hidden_articles,
                 generator.hidden_translations,
             ):
-                if os.path.realpath(item.source_path) == wanted:
-                    return generator, item
-        return None
+                relative = os.path.relpath(item.source_path, root)
+                found[os.path.join(real, relative)] = (generator, item)
+        return found
 
     def _read_again(self, generator: Any, old: Any) -> Any | None:
         """The item read as the generator reads it (the reader plugin's
-        validation and sanitising included); None if reading fails."""
+        validation and sanitising included); None if reading fails.
+
+        Without ``article_generator_context``: its receiver moves the item's
+        problems into the report of the build under way, which did not read
+        this version. They stay in the metadata, so an item with any problem
+        differs from the served one and takes the full build."""
         from pelican import signals
         from pelican.contents import Article
 
@@ -236,8 +286,6 @@ class SiteBuilder:
                 context=generator.context,
                 preread_signal=signals.article_generator_preread,
                 preread_sender=generator,
-                context_signal=signals.article_generator_context,
-                context_sender=generator,
             )
         except Exception:  # the full build reads it again and reports it
             return None
@@ -293,14 +341,22 @@ LISTING_FIELDS = (
 )
 
 
+def _field(metadata: dict[str, Any], name: str) -> Any:
+    """A metadata value, an empty list counting as absent: the reader's list
+    of an item's problems is taken out of the metadata by the build (and
+    left in by a fast render's read), so no problems is ``[]`` or nothing."""
+    value = metadata.get(name)
+    return None if isinstance(value, (list, tuple)) and not value else value
+
+
 def same_listing(old: Any, new: Any) -> bool:
     """Whether an item read again shows the same everywhere but its own page:
     every metadata field equal (the listing fields above included) and the
     same summary."""
-    names = set(new.metadata) | set(LISTING_FIELDS)
+    names = set(new.metadata) | set(old.metadata) | set(LISTING_FIELDS)
     try:
         return all(
-            old.metadata.get(name) == new.metadata.get(name) for name in names
+            _field(old.metadata, name) == _field(new.metadata, name) for name in names
         ) and str(old.summary) == str(new.summary)
     except Exception:  # a value that cannot be compared: be safe
         return False
@@ -318,11 +374,50 @@ def settings_problem(settings_file: Path) -> str | None:
     return None
 
 
+class Replies:
+    """The builder's answers to the server, one line each, from two threads."""
+
+    def __init__(self, file: TextIO) -> None:
+        self._file = file
+        self._lock = threading.Lock()
+
+    def write(self, line: str) -> None:
+        with self._lock:
+            self._file.write(line + "\n")
+
+    def fast(self, page: str | None, started: float) -> None:
+        if page is not None:
+            seconds = round(time.perf_counter() - started, 3)
+            self.write("fast " + json.dumps({"page": page, "seconds": seconds}))
+
+
+def read_commands(
+    builder: SiteBuilder, replies: Replies, builds: queue.Queue[list[Path] | None]
+) -> None:
+    """The server's commands, in a thread of their own: a ``fast`` line is
+    fast-rendered at once, also while a build runs; a ``build`` line waits
+    for the main thread. None when the server closed the pipe."""
+    try:
+        for line in sys.stdin:
+            command, _, rest = line.strip().partition(" ")
+            if command == "fast":
+                started = time.perf_counter()
+                replies.fast(builder.fast_render(changed_paths(rest)), started)
+            elif command == "build":
+                builds.put(changed_paths(rest))
+    except (OSError, ValueError):  # the server is gone
+        pass
+    finally:
+        builds.put(None)
+
+
 def builder_main(argv: list[str] | None = None) -> int:
     """The builder process: build once, then once per ``build`` line on stdin
     (``build`` and the changed paths as a JSON list), answering ``ok`` or
     ``failed`` on the reply file descriptor; before it, ``fast`` and the page
-    (JSON) when a fast render wrote the edited item's page."""
+    (JSON) when a fast render wrote the edited item's page. A ``fast`` line
+    (paths as for ``build``) asks only for the fast render, answered at once
+    even during a build."""
     parser = argparse.ArgumentParser(prog="python -m newsdigest.engine.devserver")
     parser.add_argument("--settings", required=True)
     parser.add_argument("--reply-fd", type=int, required=True)
@@ -339,15 +434,16 @@ def builder_main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             return 2
-        reply.write("ok\n" if builder.build() else "failed\n")
-        for line in sys.stdin:
-            command, _, rest = line.strip().partition(" ")
-            if command != "build":
-                continue
-            page = builder.fast_render(changed_paths(rest))
-            if page is not None:
-                reply.write(f"fast {json.dumps(page)}\n")
-            reply.write("ok\n" if builder.build() else "failed\n")
+        replies = Replies(reply)
+        replies.write("ok" if builder.build() else "failed")
+        builds: queue.Queue[list[Path] | None] = queue.Queue()
+        threading.Thread(
+            target=read_commands, args=(builder, replies, builds), daemon=True
+        ).start()
+        while (paths := builds.get()) is not None:
+            started = time.perf_counter()
+            replies.fast(builder.fast_render(paths), started)
+            replies.write("ok" if builder.build() else "failed")
     except KeyboardInterrupt:  # Ctrl-C reaches the whole process group
         return 130
     except BrokenPipeError:  # the server is gone
@@ -375,6 +471,7 @@ class BuilderProcess:
         self.settings_file = settings_file
         self.process: subprocess.Popen[str] | None = None
         self._replies: TextIO | None = None
+        self._send_lock = threading.Lock()  # the watcher sends ``fast`` too
 
     def start(self) -> bool | None:
         """Start a builder; the outcome of its first build (None: it did not
@@ -404,32 +501,48 @@ class BuilderProcess:
     def build(
         self,
         changed: Iterable[Path] = (),
-        on_fast: Callable[[str], None] | None = None,
+        on_fast: Callable[[str, float], None] | None = None,
     ) -> bool | None:
         """One rebuild in the builder; None if the builder is gone. If it
         fast-renders the edited page first, ``on_fast`` gets the page."""
         if self.process is None or self.process.poll() is not None:
             return None
-        assert self.process.stdin is not None
-        paths = json.dumps(sorted(str(path) for path in changed))
-        try:
-            self.process.stdin.write(f"build {paths}\n")
-            self.process.stdin.flush()
-        except BrokenPipeError:
+        if not self._send("build", changed):
             return None
         return self._reply(on_fast)
 
-    def _reply(self, on_fast: Callable[[str], None] | None = None) -> bool | None:
+    def fast(self, changed: Iterable[Path]) -> None:
+        """Ask for a fast render only (during a build; its answer comes among
+        that build's replies)."""
+        self._send("fast", changed)
+
+    def _send(self, command: str, changed: Iterable[Path]) -> bool:
+        process = self.process
+        if process is None or process.stdin is None:
+            return False
+        paths = json.dumps(sorted(str(path) for path in changed))
+        try:
+            with self._send_lock:
+                process.stdin.write(f"{command} {paths}\n")
+                process.stdin.flush()
+        except (BrokenPipeError, ValueError):  # gone, or closed by stop()
+            return False
+        return True
+
+    def _reply(
+        self, on_fast: Callable[[str, float], None] | None = None
+    ) -> bool | None:
         assert self._replies is not None
         while True:
             line = self._replies.readline().strip()
             kind, _, rest = line.partition(" ")
             if kind != "fast":
                 return {"ok": True, "failed": False}.get(line)
-            with contextlib.suppress(ValueError):
-                page = json.loads(rest)
-                if on_fast is not None and isinstance(page, str):
-                    on_fast(page)
+            with contextlib.suppress(ValueError, TypeError, KeyError):
+                told = json.loads(rest)
+                page, seconds = str(told["page"]), float(told["seconds"])
+                if on_fast is not None:
+                    on_fast(page, seconds)
 
     def stop(self) -> None:
         """Close its stdin (it ends cleanly between builds), then wait."""
@@ -485,6 +598,8 @@ class DevServer:
         self._loop: Any = None
         self._serving = threading.Event()
         self._serve_error: str | None = None
+        self._building = threading.Event()  # a rebuild is under way
+        self._watched: WatchedPaths | None = None
 
     # --- Watching -----------------------------------------------------------------
 
@@ -498,7 +613,16 @@ class DevServer:
             raise_interrupt=False,
             debounce=400,  # ms: changes of one save land in one rebuild
         ):
-            self._changes.put({Path(path) for _, path in changes})
+            batch = {Path(path) for _, path in changes}
+            self._changes.put(batch)
+            # A save during a rebuild is shown at once; its rebuild follows.
+            watched = self._watched
+            if (
+                self._building.is_set()
+                and watched is not None
+                and plan(batch, watched) == "rebuild"
+            ):
+                self.builder.fast(batch)
 
     def _next_batch(self) -> set[Path]:
         """The next changed paths, with any others that came meanwhile."""
@@ -540,17 +664,11 @@ class DevServer:
         else:
             print(f"newsdigest: {names} changed; rebuilding.", flush=True)
 
-            def fast(page: str) -> None:
-                seconds = time.perf_counter() - started
-                self._reload("/" + page)
-                print(
-                    f"newsdigest: fast render of {page} in {seconds:.2f} s; "
-                    f"reloading {self._browsers()} browser(s); the full rebuild "
-                    "follows.",
-                    flush=True,
-                )
-
-            outcome = self.builder.build(changed, fast)
+            self._building.set()
+            try:
+                outcome = self.builder.build(changed, self._on_fast)
+            finally:
+                self._building.clear()
             if outcome is None:  # it died (killed, out of memory): a new one
                 print(
                     "newsdigest: the builder stopped; starting a new one.", flush=True
@@ -581,6 +699,14 @@ class DevServer:
                 file=sys.stderr,
                 flush=True,
             )
+
+    def _on_fast(self, page: str, seconds: float) -> None:
+        self._reload("/" + page)
+        print(
+            f"newsdigest: fast render of {page} in {seconds:.2f} s; reloading "
+            f"{self._browsers()} browser(s); the full rebuild follows.",
+            flush=True,
+        )
 
     def _reload(self, path: str) -> None:
         """Tell every open page to reload (from the web server's thread)."""
@@ -626,6 +752,7 @@ class DevServer:
         watched = WatchedPaths(
             content=layout.content, theme=layout.theme, settings_file=self.settings_path
         )
+        self._watched = watched
         # The port first (a busy one ends it before anything is built); the
         # last build, if any, is served during the first one.
         threading.Thread(target=self._serve, args=(layout.output,), daemon=True).start()
