@@ -60,8 +60,8 @@ def _build(
     build ends)."""
     fast: dict[str, bytes] = {}
 
-    def on_fast(page: str, _seconds: float) -> None:
-        fast[page] = (served / page).read_bytes()
+    def on_fast(page: str, _seconds: float, restored: bool) -> None:
+        fast[("restored:" if restored else "") + page] = (served / page).read_bytes()
 
     return builder.build([item], on_fast), fast
 
@@ -106,7 +106,7 @@ def test_a_save_during_the_rebuild_is_shown_at_once_and_stays(make_project, pinn
     page = served.output / SEED_PAGE_FILE
     shown: list[tuple[str, bytes]] = []
 
-    def on_fast(name: str, _seconds: float) -> None:
+    def on_fast(name: str, _seconds: float, _restored: bool) -> None:
         shown.append((name, page.read_bytes()))
         if len(shown) == 1:  # the first save's page is shown; its build runs
             item.write_text(second, encoding="utf-8")
@@ -178,6 +178,29 @@ def test_a_body_the_reader_refuses_is_not_fast_rendered(make_project, pinned, ca
     assert outcome is False and fast == {}
     assert (served.output / SEED_PAGE_FILE).read_bytes() == before
     assert "nope.md" in "".join(capfd.readouterr())
+
+
+def test_a_fast_page_the_full_build_refuses_is_put_back(make_project, pinned, capfd):
+    """The reader accepts the body, the site checks at the end do not (a link
+    to an anchor the page lacks): the fast page goes, the good one is back."""
+    served = make_project(sample=True)
+    item = served.root / SEED_ITEM
+    text = _with_sentence(item.read_text(encoding="utf-8"), "[see](#no-such-anchor)")
+    builder = BuilderProcess(served.root, "pelicanconf.py")
+    try:
+        assert builder.start() is True
+        first = os.readlink(served.output)
+        before = (served.output / SEED_PAGE_FILE).read_bytes()
+        item.write_text(text, encoding="utf-8")
+        outcome, fast = _build(builder, item, served.output)
+    finally:
+        builder.stop()
+    assert outcome is False
+    assert b"no-such-anchor" in fast[SEED_PAGE_FILE]  # shown at once ...
+    assert fast["restored:" + SEED_PAGE_FILE] == before  # ... then put back
+    assert os.readlink(served.output) == first
+    assert (served.output / SEED_PAGE_FILE).read_bytes() == before
+    assert "no-such-anchor" in "".join(capfd.readouterr())
 
 
 def test_a_title_edit_takes_the_full_build_and_updates_the_listings(

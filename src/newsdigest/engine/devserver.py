@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import newsdigest
+from newsdigest.engine.outputcache import replace_file
 
 # Pelican's command-line logger: Pelican's main reports a failed build on it,
 # and newsdigest's publish plugin turns those records into one-line messages.
@@ -135,6 +136,11 @@ class SiteBuilder:
         self._lock = threading.Lock()
         self._building = False
         self._rendered_during_build: set[Path] = set()
+        # What the last good build wrote for each page fast-rendered since:
+        # put back if the next build fails (its checks may refuse the edit).
+        self._before_fast: dict[tuple[Path, str], bytes] = {}
+        #: The pages put back after the last build failed.
+        self.restored: list[str] = []
         from pelican import signals
 
         signals.all_generators_finalized.connect(self._remember, weak=False)
@@ -163,6 +169,7 @@ class SiteBuilder:
                 "%s: %s", type(error).__name__, error, exc_info=True
             )
             self._end_build()
+            self.restored = self._undo_fast_renders()
             return False
         again = self._end_build(self._seen)
         for path in sorted(again):
@@ -179,7 +186,22 @@ class SiteBuilder:
             self._seen = []
             self._building = False
             again, self._rendered_during_build = self._rendered_during_build, set()
+            if generators is not None:
+                self._before_fast.clear()  # checked by this build: kept
         return again
+
+    def _undo_fast_renders(self) -> list[str]:
+        """The build failed, so the fast-rendered pages it would have checked
+        go back to what the last good build wrote: a failed build never
+        changes the site, not even through a fast render. The pages put back."""
+        with self._lock:
+            undo, self._before_fast = self._before_fast, {}
+            restored = []
+            for (target, page), data in sorted(undo.items()):
+                with contextlib.suppress(OSError):  # that build is gone
+                    replace_file(target, data)
+                    restored.append(page)
+        return restored
 
     def fast_render(self, changed: list[Path]) -> str | None:
         """Hugo's fast render, done exactly: the page of the one edited item,
@@ -230,9 +252,12 @@ class SiteBuilder:
         )
         data = self._render(generator, item)
         target = self._served_file(item.save_as)
-        if target is None or target.read_bytes() == data:
+        if target is None:
+            return None
+        served = target.read_bytes()
+        if served == data:
             return None  # nothing to show: no write, no reload
-        from newsdigest.engine.outputcache import replace_file
+        self._before_fast.setdefault((target, item.save_as), served)
 
         replace_file(target, data)
         for suffix in (".gz", ".br"):  # precompressed copies are now stale
@@ -385,10 +410,12 @@ class Replies:
         with self._lock:
             self._file.write(line + "\n")
 
-    def fast(self, page: str | None, started: float) -> None:
+    def fast(self, page: str | None, started: float, kind: str = "fast") -> None:
+        """A page changed in the served build: ``fast`` (rendered) or
+        ``restored`` (put back after a failed build)."""
         if page is not None:
             seconds = round(time.perf_counter() - started, 3)
-            self.write("fast " + json.dumps({"page": page, "seconds": seconds}))
+            self.write(f"{kind} " + json.dumps({"page": page, "seconds": seconds}))
 
 
 def read_commands(
@@ -443,7 +470,12 @@ def builder_main(argv: list[str] | None = None) -> int:
         while (paths := builds.get()) is not None:
             started = time.perf_counter()
             replies.fast(builder.fast_render(paths), started)
-            replies.write("ok" if builder.build() else "failed")
+            if builder.build():
+                replies.write("ok")
+                continue
+            for page in builder.restored:
+                replies.fast(page, started, kind="restored")
+            replies.write("failed")
     except KeyboardInterrupt:  # Ctrl-C reaches the whole process group
         return 130
     except BrokenPipeError:  # the server is gone
@@ -501,7 +533,7 @@ class BuilderProcess:
     def build(
         self,
         changed: Iterable[Path] = (),
-        on_fast: Callable[[str, float], None] | None = None,
+        on_fast: Callable[[str, float, bool], None] | None = None,
     ) -> bool | None:
         """One rebuild in the builder; None if the builder is gone. If it
         fast-renders the edited page first, ``on_fast`` gets the page."""
@@ -530,19 +562,19 @@ class BuilderProcess:
         return True
 
     def _reply(
-        self, on_fast: Callable[[str, float], None] | None = None
+        self, on_fast: Callable[[str, float, bool], None] | None = None
     ) -> bool | None:
         assert self._replies is not None
         while True:
             line = self._replies.readline().strip()
             kind, _, rest = line.partition(" ")
-            if kind != "fast":
+            if kind not in ("fast", "restored"):
                 return {"ok": True, "failed": False}.get(line)
             with contextlib.suppress(ValueError, TypeError, KeyError):
                 told = json.loads(rest)
                 page, seconds = str(told["page"]), float(told["seconds"])
                 if on_fast is not None:
-                    on_fast(page, seconds)
+                    on_fast(page, seconds, kind == "restored")
 
     def stop(self) -> None:
         """Close its stdin (it ends cleanly between builds), then wait."""
@@ -700,8 +732,15 @@ class DevServer:
                 flush=True,
             )
 
-    def _on_fast(self, page: str, seconds: float) -> None:
+    def _on_fast(self, page: str, seconds: float, restored: bool) -> None:
         self._reload("/" + page)
+        if restored:
+            print(
+                f"newsdigest: {page} is back to the last good build; reloading "
+                f"{self._browsers()} browser(s).",
+                flush=True,
+            )
+            return
         print(
             f"newsdigest: fast render of {page} in {seconds:.2f} s; reloading "
             f"{self._browsers()} browser(s); the full rebuild follows.",
