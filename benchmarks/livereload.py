@@ -189,7 +189,10 @@ def measure(
                 os.killpg(process.pid, signal.SIGKILL)
             log.close()
         tail = (Path(tmp) / "livereload.log").read_text(errors="replace")[-1500:]
+        restart = restarted(server, project, Path(tmp), timeout)
     return {
+        "restart_first_answer_s": restart[0],
+        "restart_first_served_s": restart[1],
         "server": server,
         "items": items,
         "first_answer_s": round(answered, 2),
@@ -200,6 +203,34 @@ def measure(
         "load_1m": round(os.getloadavg()[0], 2),
         "log_tail": tail,
     }
+
+
+def restarted(
+    server: str, project: Path, tmp: Path, timeout: float
+) -> tuple[float, float]:
+    """Start the server again in the project it built (its last build is
+    there): seconds to its first answer and to the first page of the site."""
+    port = free_port()
+    with (tmp / "restart.log").open("wb") as log:
+        process = subprocess.Popen(
+            server_command(server, project, port),
+            cwd=project,
+            env={**os.environ, **BUILD_ENV, "HUGO_CACHEDIR": str(tmp / "hugo-cache")},
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            answered, first = wait_until_serving(port, process, timeout)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+    return round(answered, 2), round(first, 2)
 
 
 def make_project(root: Path, records: list, tasks: Path) -> Path:

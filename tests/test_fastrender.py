@@ -250,6 +250,7 @@ def test_livereload_serves_a_body_edit_by_the_fast_render(
             break
         time.sleep(0.05)
     assert statuses[0] == 503 and statuses[-1] == 200, statuses
+    assert "503 GET" not in server.output()  # not logged as an error each time
 
     item.write_text(_with_sentence(item.read_text(encoding="utf-8")), encoding="utf-8")
     wait_for(

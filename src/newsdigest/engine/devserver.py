@@ -853,6 +853,12 @@ def building_aware_handler() -> type:
                 return
             await super().get(path, include_body)
 
+        def _log(self) -> None:
+            """Tornado logs every 5xx answer as an error: the building page
+            (asked for again every 2 s) would fill the terminal."""
+            if self.get_status() != 503:
+                super()._log()
+
     return BuildingAwareHandler
 
 
