@@ -187,7 +187,15 @@ class SiteBuilder:
             self._building = False
             again, self._rendered_during_build = self._rendered_during_build, set()
             if generators is not None:
-                self._before_fast.clear()  # checked by this build: kept
+                # Pages of the build replaced are gone; a page fast-rendered
+                # into this build after its swap (a save at that moment) was
+                # not checked by it: its undo stays.
+                live = Path(self.settings["OUTPUT_PATH"]).absolute().resolve()
+                self._before_fast = {
+                    key: data
+                    for key, data in self._before_fast.items()
+                    if key[0].is_relative_to(live)
+                }
         return again
 
     def _undo_fast_renders(self) -> list[str]:
