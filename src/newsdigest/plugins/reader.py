@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from pelican import signals
 from pelican.contents import Category, Tag
@@ -123,7 +123,7 @@ def item_cache(settings: dict[str, Any]) -> ItemCache | None:
     return _CACHES[folder]
 
 
-def _is_result(result: Any) -> bool:
+def _is_result(result: Any) -> TypeGuard[tuple[Any, ...]]:
     """Whether a cached value has the shape ``_read_checked`` gives."""
     if not isinstance(result, tuple) or not result:
         return False
@@ -364,7 +364,7 @@ class DigestReader(BaseReader):
 
     def _trusted(
         self, result: Any, source_path: str, shown: str, relative: str
-    ) -> bool:
+    ) -> TypeGuard[tuple[Any, ...]]:
         """Whether a cached result is one a read of this file could give.
 
         CACHE_PATH may come from anywhere (a CI cache restore, a shared folder),
@@ -805,6 +805,7 @@ def static_problems(generators: list[Any], settings: dict[str, Any]) -> list[Pro
                 relative is not None and symlink_in_path(base, relative)
             ):
                 continue  # reported once by file_name_problems or symlink_problems
+            reason: str | None
             if relative is None or not inside:
                 reason = "is outside content/ and cannot be published"
             else:
