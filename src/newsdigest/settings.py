@@ -421,9 +421,12 @@ def text_problem(
         char = match.group()
         kind = "a line break or tab" if char in "\t\n\r" else "an invisible character"
         return f"contains {kind} (U+{ord(char):04X})."
-    if plain and MARKUP.search(value):
-        tag = MARKUP.search(value).group()  # type: ignore[union-attr]
-        return f"contains markup ('{tag}...'), which feeds and pages show as text."
+    markup = MARKUP.search(value) if plain else None
+    if markup:
+        return (
+            f"contains markup ('{markup.group()}...'), which feeds and pages show "
+            "as text."
+        )
     if len(value) > limit:
         return f"is {len(value):,} characters long (at most {limit:,})."
     return None

@@ -270,12 +270,12 @@ class Catalogue:
         folded = text.casefold()
         for key in sorted(self.tag_spellings):
             known = self.tag(key)
+            if not known:
+                continue
             # Short tags are acronyms ("US", "EU"): matched as spelled, so the
             # word "us" does not suggest "US".
             haystack, needle = (text, known) if len(key) <= 3 else (folded, key)
-            if not known or not re.search(
-                rf"(?<!\w){re.escape(needle)}(?!\w)", haystack
-            ):
+            if not re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack):
                 continue
             if known not in tags:
                 tags.append(known)

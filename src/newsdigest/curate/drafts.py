@@ -145,7 +145,7 @@ def markdown_text(text: str) -> str:
     match = _BLOCK_START.match(text)
     if match is None:
         return text
-    start, end = match.span(match.lastgroup)
+    start, end = match.span(match.lastgroup or 0)
     return f"{text[:start]}&#{ord(text[start])};{text[end:]}"
 
 

@@ -314,7 +314,7 @@ def _no_such_host(error: Exception) -> bool:
 
 def _reason(error: Exception) -> str:
     """The innermost cause, without the URL and object reprs requests piles on."""
-    inner = error
+    inner: BaseException = error
     while inner.__context__ is not None and inner.__context__ is not inner:
         inner = inner.__context__
     text = str(inner.args[-1] if inner.args else inner)

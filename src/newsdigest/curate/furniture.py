@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from tld import get_tld
+from tld import Result, get_tld
 
 # Bars, hyphens, en and em dashes, "::", middle dots, slashes, bullets,
 # guillemets and tildes, with spaces around: hyphenated words and dates
@@ -121,7 +121,7 @@ def host_label(url: str) -> str:
     if not host:
         return ""
     found = get_tld(f"http://{host}", as_object=True, fail_silently=True)
-    if found is not None and found.domain:
+    if isinstance(found, Result) and found.domain:
         return found.domain
     # Unknown suffixes (.example, .local, .test): the label before the last dot.
     labels = host.split(".")

@@ -201,8 +201,10 @@ def _commit_and_push(
     failure: Exception | None = None
     try:
         # ghp-import works in the current folder and reports a failed fast-import
-        # by writing bytes to stdout (a TypeError on a text stream): catch them.
-        with contextlib.chdir(repo), contextlib.redirect_stdout(io.BytesIO()):
+        # by writing bytes to stdout (a TypeError on a text stream): catch them
+        # in a byte stream, which typeshed's TextIO-only signature does not allow.
+        sink = io.BytesIO()
+        with contextlib.chdir(repo), contextlib.redirect_stdout(sink):  # type: ignore[type-var]
             ghp_import.ghp_import(
                 str(site_dir),
                 mesg=deploy_message(options["message"], name),

@@ -40,7 +40,11 @@ from botocore.exceptions import (
 
 from newsdigest.deploy.result import DeployResult, Site
 from newsdigest.problems import DigestError
-from newsdigest.publishing.compress import SUFFIXES, compress, is_compressible
+from newsdigest.publishing.compress import (
+    compress,
+    is_compressible,
+    is_sibling,
+)
 from newsdigest.publishing.hosts import cache_class
 
 log = logging.getLogger(__name__)
@@ -231,7 +235,7 @@ def local_files(site: Site, prefix: str, options: dict[str, Any]) -> list[LocalF
     (the S3 target compresses bodies itself with ``precompressed``)."""
     files = []
     for path, sha256 in site.files.items():
-        if _is_sibling(path, site.files):
+        if is_sibling(path, site.files):
             continue
         wants_encoding = options["precompressed"] and is_compressible(path)
         files.append(
@@ -246,11 +250,6 @@ def local_files(site: Site, prefix: str, options: dict[str, Any]) -> list[LocalF
             )
         )
     return sorted(files, key=lambda f: (upload_rank(f.path), f.path))
-
-
-def _is_sibling(path: str, files: dict[str, str]) -> bool:
-    stem, dot, suffix = path.rpartition(".")
-    return bool(dot) and f".{suffix}" in SUFFIXES.values() and stem in files
 
 
 def remote_objects(client: Any, bucket: str, prefix: str) -> dict[str, str]:

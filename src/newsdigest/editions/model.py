@@ -339,8 +339,3 @@ def _highlights(
         elif item not in chosen:
             chosen.append(item)
     return chosen
-
-
-def edition_of(editions: Iterable[Edition]) -> dict[int, Edition]:
-    """id(item) -> its edition, for linking item pages to their edition."""
-    return {id(item): edition for edition in editions for item in edition.items}

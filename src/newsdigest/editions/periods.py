@@ -78,10 +78,6 @@ class Period:
         year, week, _ = self.first.isocalendar()
         return f"Week {week}, {year}"
 
-    def following(self) -> Period:
-        """The next period of the same kind."""
-        return period_of_date(self.last + dt.timedelta(days=1), self.kind)
-
 
 def day_words(day: dt.date) -> str:
     """English, whatever the machine's locale (builds are identical everywhere)."""

@@ -196,7 +196,8 @@ class Fingerprinter:
         for kind in type(value).__mro__:
             handler = self.handlers.get(kind)
             if handler is not None:
-                return list(handler(value, self, budget))
+                parts = handler(value, self, budget)
+                return None if parts is None else list(parts)
         return None
 
     @staticmethod

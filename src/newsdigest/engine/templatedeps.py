@@ -16,7 +16,7 @@ unknown (``None``): its pages are rendered every time.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from jinja2 import meta, nodes
@@ -61,8 +61,11 @@ class TemplateReads:
         return self._filters.get(template, frozenset())
 
     def _find(self, template: str) -> frozenset[str] | None:
+        loader = self.env.loader
+        if loader is None:
+            return None
         try:
-            source, _, _ = self.env.loader.get_source(self.env, template)  # type: ignore[union-attr]
+            source, _, _ = loader.get_source(self.env, template)
         except (jinja2.TemplateNotFound, AttributeError):
             return None
         # Pelican makes an environment per generator: parse each source once.
@@ -85,6 +88,19 @@ class TemplateReads:
             filters |= self._filters.get(referenced, frozenset())
         self._filters[template] = frozenset(filters)
         return frozenset(names)
+
+
+#: What a context callable reads: names, or a function of the context giving them
+#: (None: unknown).
+Reads = Iterable[str] | Callable[[Mapping[str, Any]], Iterable[str] | None]
+_Function = TypeVar("_Function", bound=Callable[..., Any])
+
+
+def declare_reads(function: _Function, reads: Reads) -> _Function:
+    """Give a ``@pass_context`` callable its ``context_reads``, so pages that
+    call it can still be keyed (see ``context_reads``)."""
+    vars(function)["context_reads"] = reads
+    return function
 
 
 def context_reads(function: Any, context: Mapping[str, Any]) -> Iterable[str] | None:
@@ -115,11 +131,11 @@ def page_reads(
     functions: list[Callable[..., Any]] = []
     for name in names:
         value = context.get(name, reads.env.globals.get(name))
-        if reads_context(value):
+        if callable(value) and reads_context(value):
             functions.append(value)
     for name in reads.filters(template) - JINJA_FILTERS_READING_NOTHING:
         value = reads.env.filters.get(name)
-        if reads_context(value):
+        if callable(value) and reads_context(value):
             functions.append(value)
     for function in functions:
         extra = context_reads(function, context)

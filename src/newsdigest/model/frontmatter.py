@@ -256,17 +256,17 @@ def parse_yaml(
             except (ValueError, TypeError, OverflowError) as exc:
                 # PyYAML matches "2021-02-30" as a timestamp, then datetime refuses
                 # it; Python refuses to convert an integer of over 4,300 digits.
-                number = "digits" in str(exc)
+                too_long = "digits" in str(exc)
                 problems.append(
                     Problem(
                         display_path,
                         first_line + value_node.start_mark.line,
                         key,
                         "is a number far too long to be a value."
-                        if number
+                        if too_long
                         else f"cannot be read: {exc}.",
                         f'Quote it if it is text: {key}: "..."'
-                        if number
+                        if too_long
                         else "Use a real calendar date like 2021-12-31.",
                     )
                 )

@@ -79,7 +79,8 @@ def split_waiting(
     items: Iterable[Any], when: dt.datetime
 ) -> tuple[list[Any], list[Any]]:
     """(items published at ``when``, items dated after it), order kept."""
-    ready, waiting = [], []
+    ready: list[Any] = []
+    waiting: list[Any] = []
     for item in items:
         (waiting if item.date > when else ready).append(item)
     return ready, waiting

@@ -456,7 +456,7 @@ def _check_image(
     value: Any,
     asset_exists: Callable[[str], bool],
     asset_problem: Callable[[str], str | None] | None = None,
-) -> dict[str, str] | None:
+) -> dict[str, str | bool] | None:
     if not isinstance(value, dict):
         v.problem(
             "image",
@@ -508,7 +508,7 @@ def _check_image(
             "Describe what the image shows for readers who cannot see it.",
         )
         return None
-    image = {"src": src, "alt": alt, "external": external}
+    image: dict[str, str | bool] = {"src": src, "alt": alt, "external": external}
     if value.get("credit") is not None:
         credit = v.text("image.credit", value["credit"])
         if credit:

@@ -31,7 +31,6 @@ _SIGNATURES: dict[str, tuple[re.Pattern[bytes], str]] = {
 }
 MAX_STATIC_BYTES = 10_000_000
 
-SVG_NS = "http://www.w3.org/2000/svg"
 # Elements that run code, load documents or change attributes over time.
 _ACTIVE_SVG = frozenset(
     {
@@ -100,12 +99,18 @@ def svg_problem(data: bytes) -> str | None:
 
         return handler
 
+    def refuse_external(*_args: object) -> int:
+        # Expat asks this handler for a number: false stops the parse with an
+        # ExpatError (None would be a TypeError).
+        found.append("an external entity")
+        return 0
+
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.StartDoctypeDeclHandler = refuse("a DOCTYPE (entity declarations)")
     parser.EntityDeclHandler = refuse("an entity declaration")
     parser.ProcessingInstructionHandler = refuse("a processing instruction")
-    parser.ExternalEntityRefHandler = refuse("an external entity")
+    parser.ExternalEntityRefHandler = refuse_external
     try:
         parser.Parse(data, True)
     except xml.parsers.expat.ExpatError as exc:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Hashable
 from dataclasses import dataclass
 from email.utils import format_datetime
 from pathlib import Path
@@ -41,6 +42,7 @@ from newsdigest.discovery.structured import (
     social_meta,
 )
 from newsdigest.engine.runstate import STATE, run_late, start_run
+from newsdigest.engine.templatedeps import declare_reads
 from newsdigest.feeds.plan import feed_specs, feeds_config
 from newsdigest.problems import Report
 from newsdigest.publishing.builddate import configured_build_date
@@ -134,7 +136,7 @@ def story_of(article: Any) -> Story:
 def relate(articles: list[Any], limit: int) -> None:
     """Give every published item ``related`` (up to ``limit`` items) and
     ``topic_previous`` / ``topic_next`` (older / newer in its topic)."""
-    by_key = {id(a): a for a in articles}
+    by_key: dict[Hashable, Any] = {id(a): a for a in articles}
     stories = [story_of(a) for a in articles]
     related = related_stories(stories, limit=limit) if limit else {}
     neighbours = topic_neighbours(stories)
@@ -257,7 +259,7 @@ def _meta_reads(context: Any) -> list[str]:
     return names
 
 
-discovery_meta.context_reads = _meta_reads  # type: ignore[attr-defined]
+declare_reads(discovery_meta, _meta_reads)
 
 
 def configure(pelican: Any) -> None:

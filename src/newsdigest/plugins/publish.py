@@ -16,7 +16,6 @@ swap and pruning, so a second build waits (or refuses after
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import os
 import sys
@@ -51,7 +50,6 @@ from newsdigest.publishing.staging import (
     page_loss_problem,
     plain_folder_problem,
     prune_builds,
-    record_path,
     remove_build,
     remove_stale_staging,
     swap_into_place,
@@ -68,15 +66,6 @@ HEADERS = "_headers"
 
 
 # --- The published tree ---------------------------------------------------------
-
-
-def published_record(output: Path) -> dict[str, Any] | None:
-    """What the build now live at ``output`` was: settings URL, checks, pages.
-
-    Deploys read it to refuse a site that was not built and checked by a
-    production build (``invoke publish``)."""
-    path = record_path(output.resolve())
-    return json.loads(path.read_text()) if path.is_file() else None
 
 
 def output_problems(output: Path, settings: dict[str, Any], staging: bool) -> Report:

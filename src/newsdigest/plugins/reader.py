@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from pelican import signals
 from pelican.contents import Category, Tag
@@ -97,7 +97,7 @@ def item_cache(settings: dict[str, Any]) -> ItemCache | None:
     return _CACHES[folder]
 
 
-def _is_result(result: Any) -> bool:
+def _is_result(result: Any) -> TypeGuard[tuple[Any, ...]]:
     """Whether a cached value has the shape ``_read_checked`` gives."""
     if not isinstance(result, tuple) or not result:
         return False
@@ -307,7 +307,7 @@ class DigestReader(BaseReader):
             asset_problem=asset_problem,
         )
 
-    def _trusted(self, result: Any, source: SourceFile) -> bool:
+    def _trusted(self, result: Any, source: SourceFile) -> TypeGuard[tuple[Any, ...]]:
         """Whether a cached result is one a read of this file could give.
 
         CACHE_PATH may come from anywhere (a CI cache restore, a shared folder),

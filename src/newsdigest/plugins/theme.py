@@ -23,6 +23,7 @@ from pelican import signals
 from newsdigest.dates import is_day_only, iso, offset_label
 from newsdigest.editions.periods import DAYS, MONTHS
 from newsdigest.engine.runstate import STATE, start_run
+from newsdigest.engine.templatedeps import declare_reads
 from newsdigest.feeds.plan import feed_links
 from newsdigest.labels import DEFAULT_LABEL, label_description, label_name
 from newsdigest.model.sources import PAYWALL_WORDS
@@ -41,7 +42,7 @@ def humandate(value: dt.datetime | dt.date, with_time: bool = False) -> str:
     A date given without a time shows none, even when asked; offsets are always
     numeric (``UTC``, ``UTC+05:30``), never zone abbreviations."""
     text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-    if with_time and not is_day_only(value):
+    if with_time and isinstance(value, dt.datetime) and not is_day_only(value):
         text += f", {value:%H:%M} {offset_label(value)}".rstrip()
     return text
 
@@ -113,7 +114,7 @@ def feed_links_global(
 
 
 # Reads only settings, which every page's key covers (newsdigest.plugins.writer).
-feed_links_global.context_reads = ()  # type: ignore[attr-defined]
+declare_reads(feed_links_global, ())
 
 
 def topics_nav(

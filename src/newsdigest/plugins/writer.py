@@ -321,8 +321,9 @@ class CheckingWriter(Writer):
                 logger.info("No usable output index of %s: every file is written", live)
         return self._index
 
-    def page_key(self, template: Any, context: dict[str, Any]) -> str | None:
-        """The key of a page, or None when its template's reads are unknown."""
+    def page_key(self, template: Any, context: dict[str, Any], site: str) -> str | None:
+        """The key of a page (``site``: the build's site key), or None when its
+        template's reads are unknown."""
         env = template.environment
         reads = self._reads.get(id(env))
         if reads is None:
@@ -331,9 +332,7 @@ class CheckingWriter(Writer):
         if names is None:
             return None
         values = {name: context.get(name, env.globals.get(name)) for name in names}
-        return self._fp.key(
-            "page", template.name, self._index.site_key, sorted_sets(values)
-        )
+        return self._fp.key("page", template.name, site, sorted_sets(values))
 
     def reusable(
         self,
@@ -353,7 +352,10 @@ class CheckingWriter(Writer):
         if text is not None:
             key: str | None = self._fp.key("text", path, index.site_key, text)
         else:
-            parts = [self.page_key(template, local) for template, local in keys or []]
+            parts = [
+                self.page_key(template, local, index.site_key)
+                for template, local in keys or []
+            ]
             key = None if None in parts else self._fp.key("pages", path, parts)
         if key is None:
             logger.debug("%s: its templates read what cannot be keyed", path)
@@ -376,14 +378,17 @@ class CheckingWriter(Writer):
 
     def _take_over(self, path: str, key: str, target: str) -> None:
         """Link (or, failing that, copy) the live build's file; adopt its record."""
+        old, live, index = self._previous, self._live, self._index
+        # ``reusable`` says reuse only with both indexes and a live build.
+        assert old is not None and live is not None and index is not None
         # Taken out of the old index: each entry is held once (memory).
-        previous = self._previous.entries.pop(path)  # type: ignore[union-attr]
-        source = self._live / path  # type: ignore[operator]
+        previous = old.entries.pop(path)
+        source = live / path
         if not link_from(source, Path(target)):
             shutil.copyfile(source, target)
         if previous.record is not None and self.checker is not None:
             self.checker.adopt(path, previous.record)
-        self._index.entries[path] = previous  # type: ignore[union-attr]
+        index.entries[path] = previous
         self.linked += 1
 
     # -- Pelican's writer -------------------------------------------------------------
@@ -441,16 +446,18 @@ class CheckingWriter(Writer):
             if len(self._jobs) >= FLUSH_BATCH:
                 self.flush()  # each job holds a copy of the site's context
             return _Discard()
+        # A key is only made once the build's index is (``reusable``).
+        index = self._index if key else None
         if not path.lower().endswith(_CHECKED_SUFFIXES):
-            if key:
-                self._index.entries[path] = Entry(key)  # type: ignore[union-attr]
+            if key and index is not None:
+                index.entries[path] = Entry(key)
             return file
         source = self._source
 
         def check(text: str) -> None:
             self._check(path, text, source)
-            if key:
-                self._index.entries[path] = Entry(key, self._record(path))  # type: ignore[union-attr]
+            if key and index is not None:
+                index.entries[path] = Entry(key, self._record(path))
 
         return _CheckedFile(file, check)
 
@@ -571,8 +578,8 @@ class CheckingWriter(Writer):
         data = produce()
         replace_file(Path(target), data)
         self._check(path, data)
-        if key:
-            index.entries[path] = Entry(key, self._record(path))  # type: ignore[union-attr]
+        if key and index is not None:
+            index.entries[path] = Entry(key, self._record(path))
 
     def save(self) -> None:
         """Keep this build's keys for the next build (once the output is written)."""

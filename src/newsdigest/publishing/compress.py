@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from pathlib import Path
 
 import brotli
@@ -58,9 +58,10 @@ def compress(data: bytes, encoding: str) -> bytes:
     return ENCODERS[encoding](data)
 
 
-def is_sibling(path: Path) -> bool:
-    """True for ``x.gz``/``x.br`` written next to an existing ``x``."""
-    return path.suffix in SUFFIXES.values() and path.with_suffix("").is_file()
+def is_sibling(path: str, files: Container[str]) -> bool:
+    """True for ``x.gz``/``x.br`` when ``x`` is one of ``files`` (site paths)."""
+    stem, dot, suffix = path.rpartition(".")
+    return bool(dot) and f".{suffix}" in SUFFIXES.values() and stem in files
 
 
 def precompress(

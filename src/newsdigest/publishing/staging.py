@@ -177,10 +177,6 @@ class BuildLock:
         self.path = path
         self.fd: int | None = None
 
-    @property
-    def held(self) -> bool:
-        return self.fd is not None
-
     def acquire(self, timeout: float, poll: float = 0.2) -> None:
         if self.fd is not None:
             return

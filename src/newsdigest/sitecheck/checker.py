@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from newsdigest.engine.parallel import PARALLEL_MIN_JOBS, can_fork, run_all, usable_cpus
 from newsdigest.problems import Problem, Report
@@ -71,6 +72,17 @@ def checks_to_run(checks: Iterable[str] | None) -> tuple[str, ...]:
             f"unknown site check(s) {', '.join(unknown)}; known: {', '.join(CHECKS)}"
         )
     return names
+
+
+_Value = TypeVar("_Value")
+
+
+def _put(store: dict[str, _Value], path: str, value: _Value | None) -> None:
+    """Record ``value`` for ``path``, or forget what was recorded if it is None."""
+    if value is None:
+        store.pop(path, None)
+    else:
+        store[path] = value
 
 
 @dataclass(frozen=True)
@@ -193,17 +205,11 @@ class SiteChecker:
     def adopt(self, path: str, record: FileRecord) -> None:
         """Take over the record of a file whose bytes were checked before."""
         self.seen.add(path)
-        for store, value in (
-            (self.problems, list(record.problems)),
-            (self.refs, record.refs),
-            (self.ids, record.ids),
-            (self.sources, record.source),
-            (self.written, record.size),
-        ):
-            if value is None:
-                store.pop(path, None)
-            else:
-                store[path] = value
+        self.problems[path] = list(record.problems)
+        _put(self.refs, path, record.refs)
+        _put(self.ids, path, record.ids)
+        _put(self.sources, path, record.source)
+        _put(self.written, path, record.size)
 
     def add_stylesheet(self, path: str, css: str) -> None:
         self.seen.add(path)

@@ -475,11 +475,11 @@ def json_feed_problems(path: str, data: bytes) -> list[Problem]:
             problem(where, "item has no content_html or content_text", "Add content.")
         for key in ("date_published", "date_modified"):
             if key in item:
-                error = rfc3339_error(str(item[key]))
-                if error:
+                date_error = rfc3339_error(str(item[key]))
+                if date_error:
                     problem(
                         f"{where}.{key}",
-                        f"{key} {item[key]!r} {error}",
+                        f"{key} {item[key]!r} {date_error}",
                         "Use an RFC 3339 date-time with a timezone.",
                     )
         if isinstance(item.get("content_html"), str):

@@ -80,9 +80,9 @@ def link_refs(element: Element) -> Iterator[Ref]:
     """Every URL of ``element`` (to be safe) and its hyperlink (to lead somewhere)."""
     for name, url in url_attributes(element):
         yield Ref(element.line, f"{element.tag}[{name}]", url, UNSAFE)
-    url = hyperlink_url(element)
-    if url is not None:
-        yield Ref(element.line, f"{element.tag}[href]", url, LINK)
+    href = hyperlink_url(element)
+    if href is not None:
+        yield Ref(element.line, f"{element.tag}[href]", href, LINK)
 
 
 def feed_links(root: XNode) -> Iterator[tuple[XNode, str, str]]:
