@@ -114,7 +114,7 @@ def test_markdown_text_renders_as_the_same_text(text):
 def test_placeholders_of_new_are_found_however_edited():
     """The one list: new's values, in any case or spacing, a placeholder address
     anywhere under example.invalid, body lines with their quoting changed."""
-    from newsdigest.placeholders import placeholder_problems
+    from newsdigest.model.placeholders import placeholder_problems
 
     text = (
         "---\ntitle: T\nsummary: ' one or TWO sentences  in our words. '\n"

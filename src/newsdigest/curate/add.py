@@ -165,13 +165,5 @@ def add(
         raise AddError(
             f"{target}: cannot write {catalogue.shown(path)} ({error.strerror})"
         ) from None
-    catalogue.add_item(
-        path,
-        title=draft.title,
-        source_url=draft.source_url,
-        topic=draft.topic,
-        tags=draft.tags,
-        source=draft.source,
-        slug=draft.slug,
-    )
+    catalogue.add_draft(path, draft)
     return Added(path, draft, notes, warnings)

@@ -30,6 +30,7 @@ from newsdigest.curate.quotes import (
 )
 from newsdigest.editions.periods import zone
 from newsdigest.model.frontmatter import UNSAFE_CHARS
+from newsdigest.model.placeholders import BODY_LINES
 from newsdigest.model.schema import (
     LABELS,
     MAX_FIELD_BYTES,
@@ -37,7 +38,6 @@ from newsdigest.model.schema import (
     MAX_NAME_BYTES,
     SUMMARY_SENTENCES,
 )
-from newsdigest.placeholders import BODY_LINES
 from newsdigest.urls import clean_url
 
 logger = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsdigest.curate.drafts import slugify
+from newsdigest.curate.drafts import Draft, slugify
 from newsdigest.model.frontmatter import FrontMatterError, read_source, split
 from newsdigest.model.schema import tag_key
 from newsdigest.model.topics import Topic, load_topics
@@ -185,6 +185,19 @@ class Catalogue:
             return str(path.relative_to(self.root))
         except ValueError:
             return str(path)
+
+    def add_draft(self, path: Path, draft: Draft) -> None:
+        """Record a draft just written (by ``add`` or ``ingest``), so the next
+        import in the same run sees it as a duplicate or a similar title."""
+        self.add_item(
+            path,
+            title=draft.title,
+            source_url=draft.source_url,
+            topic=draft.topic,
+            tags=draft.tags,
+            source=draft.source,
+            slug=draft.slug,
+        )
 
     def add_item(
         self,

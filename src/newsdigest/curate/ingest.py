@@ -314,15 +314,7 @@ def ingest_source(
                     f"{draft.source_url} (already {catalogue.shown(path)})"
                 )
                 continue
-        catalogue.add_item(
-            path,
-            title=draft.title,
-            source_url=draft.source_url,
-            topic=draft.topic,
-            tags=draft.tags,
-            source=draft.source,
-            slug=draft.slug,
-        )
+        catalogue.add_draft(path, draft)
         result.new.append(catalogue.shown(path))
     if not dry_run:
         remembered = {

@@ -5,7 +5,7 @@ working while the curator writes): keys the curator did not give get
 placeholder values that say what to write, and a missing ``source_url`` gets a
 unique address under ``example.invalid`` (a reserved domain that never
 resolves), so two unfinished drafts never collide as duplicates. The values are
-those of ``newsdigest.placeholders``, the list the build checks: a production
+those of ``newsdigest.model.placeholders``, the list the build checks: a production
 build refuses an item that still holds one.
 """
 
@@ -25,7 +25,7 @@ from newsdigest.curate.drafts import (
     slugify,
     write_new,
 )
-from newsdigest.placeholders import BODY, FIELDS, placeholder_url
+from newsdigest.model.placeholders import BODY, FIELDS, placeholder_url
 from newsdigest.urls import clean_url, is_absolute_http_url
 
 logger = logging.getLogger(__name__)

@@ -71,7 +71,7 @@ def previews_drafts(config: dict[str, Any], siteurl: str) -> bool:
 def is_production(settings: dict[str, Any]) -> bool:
     """A build whose pages readers see: the one that leaves drafts out (an
     absolute SITEURL, as in publishconf.py, unless DIGEST_SCHEDULE says
-    otherwise). It also refuses placeholders (``newsdigest.placeholders``)."""
+    otherwise). It also refuses placeholders (``newsdigest.model.placeholders``)."""
     return not previews_drafts(schedule_config(settings), settings.get("SITEURL", ""))
 
 

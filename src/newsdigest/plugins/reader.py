@@ -30,6 +30,7 @@ from newsdigest.model.frontmatter import (
     split,
 )
 from newsdigest.model.ordering import order_key
+from newsdigest.model.placeholders import placeholder_problems
 from newsdigest.model.sanitize import SiteLink, sanitise_html
 from newsdigest.model.scheduling import is_production
 from newsdigest.model.schema import (
@@ -55,7 +56,6 @@ from newsdigest.model.staticfiles import (
     symlink_in_path,
 )
 from newsdigest.model.topics import Topic
-from newsdigest.placeholders import placeholder_problems
 from newsdigest.problems import ERROR, WARNING, Problem, Report, SourceFile
 from newsdigest.settings import (
     PluginFailures,
