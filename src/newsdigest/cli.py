@@ -23,7 +23,12 @@ from typing import Any
 import click
 
 from newsdigest import __version__
-from newsdigest.commands import load_settings, project_option, settings_option
+from newsdigest.commands import (
+    format_option,
+    load_settings,
+    project_option,
+    settings_option,
+)
 from newsdigest.deploy import DeployResult, deploy
 from newsdigest.engine.run import build_in_process
 from newsdigest.model.addresses import PUBLISHED_OUTPUT
@@ -69,14 +74,7 @@ def cli() -> None:
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="Check an already built site folder instead of building one.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Report format; json is for CI.",
-)
+@format_option()
 @click.option(
     "--html5/--no-html5",
     default=True,
@@ -559,14 +557,7 @@ def archive_command(
 
 
 @cli.command(name="linkcheck")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Report format; json is for CI.",
-)
+@format_option()
 @click.option(
     "--fail-on",
     type=click.Choice(["gone", "moved", "unreachable"]),

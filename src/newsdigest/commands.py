@@ -36,6 +36,18 @@ def settings_option(default: str, help: str) -> Any:
     )
 
 
+def format_option() -> Any:
+    """``--format text|json``: a report for people, or for CI."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="Report format; json is for CI.",
+    )
+
+
 def load_settings(project: Path, settings_file: str) -> dict[str, Any]:
     """Pelican settings as a build in ``project`` reads them; one-line errors.
 
