@@ -325,6 +325,7 @@ def finish_build(pelican: Any) -> None:
             "checks": config["checks"],
             "pages": count_pages(staged),
             "addresses": STATE.addresses,  # read by newsdigest.plugins.aliases
+            "sources": STATE.sources,  # which file each item was, for the same
         }
         if config["staging"]:
             swap_into_place(staged, output, record)
