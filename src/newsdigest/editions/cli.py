@@ -19,7 +19,7 @@ import click
 from newsdigest.commands import load_settings, project_option, settings_option
 from newsdigest.editions.model import build_editions, editions_settings
 from newsdigest.editions.newsletter import read_message, send_message
-from newsdigest.editions.notes import next_note_text, read_notes
+from newsdigest.editions.notes import left_for_next, next_note_text, read_notes
 from newsdigest.editions.periods import id_example, parse_period_id, period_of, zone
 from newsdigest.feeds.formats import FORMATS
 from newsdigest.model.frontmatter import FrontMatterError, read_source, split
@@ -126,13 +126,17 @@ def write_next_note(
         (i for i in items if since is None or i.date >= since),
         key=lambda i: (i.date, i.slug),
     )
+    # Items dated after this edition's period belong to the next one.
+    later = [i for i in fresh if period_of(i.date, kind, tz) > target]
+    listed = [i for i in fresh if i not in later]
     folder.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
-        handle.write(next_note_text(number, target, fresh, tz))
+        handle.write(next_note_text(number, target, listed, tz, later=len(later)))
     after = f" since No. {previous.number}" if previous else ""
+    left = f" {left_for_next(len(later))}" if later else ""
     return path, (
         f"wrote {shown}: No. {number}, {target.words()}, "
-        f"{len(fresh)} item(s){after} listed to pick highlights from."
+        f"{len(listed)} item(s){after} listed to pick highlights from.{left}"
     )
 
 
