@@ -193,6 +193,8 @@ def test_init_writes_every_file_and_refuses_a_non_empty_folder(tmp_path):
     assert "invoke serve" in result.output
     topics = yaml.safe_load((site / "content/topics.yml").read_text())
     assert list(topics) == ["world", "science-health"]
+    # no made-up description ("Stories about World.") to be published
+    assert topics["world"] == {"name": "World", "order": 1}
     conf = (site / "pelicanconf.py").read_text()
     assert '"harbour.example.org,' in conf and '"Europe/Lisbon"' in conf
     assert (

@@ -176,7 +176,7 @@ def deploy_published(
         )
 
 
-@cli.command(name="deploy")
+@cli.command(name="deploy", short_help="Deploy the published build to a target.")
 @click.argument("target")
 @click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
 @settings_option(
@@ -360,7 +360,7 @@ def add(
     _say(catalogue.shown(added.path))
 
 
-@cli.command()
+@cli.command(short_help="Write drafts from new entries of the source feeds.")
 @click.option(
     "--dry-run", is_flag=True, help="Fetch and report; write no draft and no state."
 )

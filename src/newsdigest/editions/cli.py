@@ -179,7 +179,9 @@ def edition_group() -> None:
 _project = project_option("Folder holding content/ and the settings file.")
 
 
-@edition_group.command(name="next")
+@edition_group.command(
+    name="next", short_help="Write the next edition's note, listing its items."
+)
 @settings_option("pelicanconf.py", "Settings file holding DIGEST_EDITIONS.")
 @_project
 @click.option(
@@ -201,7 +203,7 @@ def next_command(settings: str, project: Path, day: dt.datetime | None) -> None:
     click.echo(line)
 
 
-@click.command(name="send-edition")
+@click.command(name="send-edition", short_help="Send a built edition by email.")
 @click.argument("edition_id", metavar="ID")
 @click.option(
     "--to",

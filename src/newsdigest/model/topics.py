@@ -7,6 +7,8 @@ error, not a new page. The file is a mapping keyed by slug::
       name: Geopolitics
       description: Diplomacy, security and relations between states.
       order: 1
+
+``description`` is optional: a topic's page shows it when there is one.
 """
 
 from __future__ import annotations
@@ -102,10 +104,14 @@ def load_topics(
         )
         if not isinstance(name, str) or not name.strip():
             problem("needs a name.", "Add 'name: Display name'.", f"{slug}.name")
-        if not isinstance(description, str) or not description.strip():
+        # Optional: a topic page without one says nothing rather than a
+        # made-up "Stories about World." (the theme then shows none).
+        if description is None:
+            description = ""
+        if not isinstance(description, str):
             problem(
-                "needs a one-line description.",
-                "Add 'description: What this topic covers.'",
+                "must be one line of text.",
+                "Write 'description: What this topic covers.', or remove it.",
                 f"{slug}.description",
             )
         if isinstance(order, bool) or not isinstance(order, int):
