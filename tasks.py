@@ -159,7 +159,7 @@ def check(c, fmt="text"):
     positional=["title"],
     help={
         "title": "The headline.",
-        "topic": "A topic slug from content/topics.yml.",
+        "topic": "A topic of content/topics.yml, by slug or name.",
         "source": "The outlet's name.",
         "url": "The original's address.",
         "tags": "Comma-separated tags.",
@@ -178,7 +178,7 @@ def new(c, title, topic, source=None, url=None, tags=None):
     positional=["target"],
     help={
         "target": "A URL, a saved .html page or a .txt text capture.",
-        "topic": "Topic slug (default: suggested from the page).",
+        "topic": "A topic, by slug or name (default: suggested from the page).",
         "url": "Where a saved file was published.",
         "source": "The outlet's name (default: from the page).",
         "tags": "Comma-separated tags to add.",

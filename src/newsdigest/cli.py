@@ -246,7 +246,11 @@ def _tags(value: str | None) -> list[str]:
 
 @cli.command()
 @click.argument("title")
-@click.option("--topic", required=True, help="A topic slug from content/topics.yml.")
+@click.option(
+    "--topic",
+    required=True,
+    help="A topic of content/topics.yml, by slug or name.",
+)
 @click.option("--source", help="The outlet's name, e.g. 'teleSUR English'.")
 @click.option("--url", help="The original's address (http or https).")
 @click.option("--tags", help="Comma-separated tags, e.g. 'Russia,NATO'.")
@@ -294,7 +298,10 @@ def new(
 
 @cli.command()
 @click.argument("target", metavar="URL|FILE")
-@click.option("--topic", help="Topic slug; default: suggested from the page's section.")
+@click.option(
+    "--topic",
+    help="A topic, by slug or name; default: suggested from the page's section.",
+)
 @click.option(
     "--url",
     help="Where a saved file was published; for a URL, overrides its canonical.",

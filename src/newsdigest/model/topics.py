@@ -48,6 +48,26 @@ class Topic:
     order: int
 
 
+def find_topic(topics: dict[str, Topic], given: str) -> Topic | None:
+    """The topic ``given`` on a command line names: its slug or its name, in any
+    case and spacing (``--topic Science`` and ``--topic "science & health"``
+    as well as ``--topic science-health``). A slug match wins over a name."""
+    wanted = " ".join(given.split()).casefold()
+    for attribute in ("slug", "name"):
+        for topic in topics.values():
+            if " ".join(getattr(topic, attribute).split()).casefold() == wanted:
+                return topic
+    return None
+
+
+def topic_choices(topics: dict[str, Topic]) -> str:
+    """``world (World), science (Science)``: what a command line may give."""
+    return ", ".join(
+        slug if topic.name == slug else f"{slug} ({topic.name})"
+        for slug, topic in topics.items()
+    )
+
+
 def load_topics(
     path: Path, display_path: str
 ) -> tuple[dict[str, Topic], list[Problem]]:
