@@ -94,11 +94,16 @@ def item(**fields: object) -> str:
     )
 
 
+# Where each settings file of this repository builds (OUTPUT_PATH).
+OUTPUTS = {"pelicanconf.py": "output-dev", "publishconf.py": "output"}
+
+
 class Project:
     """A site project in a temporary folder."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.settings = "pelicanconf.py"  # of the last build
 
     @property
     def content(self) -> Path:
@@ -106,7 +111,9 @@ class Project:
 
     @property
     def output(self) -> Path:
-        return self.root / "output"
+        """The output of the settings last built with: development builds
+        (pelicanconf.py) have their own, production builds write output/."""
+        return self.root / OUTPUTS.get(self.settings, "output")
 
     def write(self, relative: str, text: str | bytes) -> Path:
         path = self.root / relative
@@ -123,6 +130,7 @@ class Project:
         env: dict[str, str] | None = None,
         **overrides,
     ) -> subprocess.CompletedProcess[str]:
+        self.settings = settings
         return run_pelican(
             self.root, settings, overrides=overrides, env={**PINNED_ENV, **(env or {})}
         )

@@ -440,6 +440,7 @@ def test_init_from_the_installed_package_builds_publishes_and_checks(tmp_path):
         dev.stdout
     )
     published = run("-m", "pelican", "content", "-s", "publishconf.py", cwd=site.root)
+    site.settings = "publishconf.py"  # its output/ is the one looked at now
     assert "newsdigest: 1 items" in published.stdout
     page = site.page("2022/01/first-story/index.html")
     assert "Harbour Digest" in page and "Built with newsdigest." in page
