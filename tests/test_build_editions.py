@@ -314,7 +314,7 @@ def test_a_busy_week_stays_under_the_email_limit(make_project) -> None:
 EMAIL_TEXT = """\
 The Sample Digest · No. 1
 Week 1, 2022
-3 January 2022 – 9 January 2022 · 2 stories
+3 January 2022 \u2013 9 January 2022 · 2 stories
 
 View in your browser:
 http://127.0.0.1:8000/editions/2022-W01/
