@@ -615,3 +615,29 @@ def test_command_line_chooses_the_markup_parser(
     (error,) = json.loads(capsys.readouterr().out)["errors"]
     assert (error["path"], error["field"]) == ("extra.html", "parse")
     assert message in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("url", "found"),
+    [
+        ("https://e.org/a?x=1&y=2", (4, "source_url")),
+        ("https://e.org/tag", (6, "tags")),
+        ("/2099/01/nope/", (9, "body")),
+        ("https://nowhere.example/", None),
+    ],
+)
+def test_a_url_is_located_in_the_item_that_holds_it(url, found):
+    from newsdigest.sitecheck.checker import locate_in_source
+
+    lines = [
+        "---",
+        "title: T",
+        "summary: S",
+        "source_url: https://e.org/a?x=1&amp;y=2",
+        "tags:",
+        "  - https://e.org/tag",
+        "---",
+        "Text.",
+        "See [x](/2099/01/nope/).",
+    ]
+    assert locate_in_source(lines, url) == found

@@ -30,6 +30,7 @@ from newsdigest.engine.readcache import FOLDER, ItemCache, dependencies, entry_k
 from newsdigest.engine.runstate import STATE, start_run
 from newsdigest.labels import label_name
 from newsdigest.model.body import (
+    body_address_problems,
     body_character_problems,
     body_image_problems,
     render_body,
@@ -274,6 +275,7 @@ class DigestReader(BaseReader):
             )
         )
         checked.problems.extend(body_image_problems(doc, body))
+        checked.problems.extend(body_address_problems(doc, body))
         if _IMG_WITHOUT_ALT.search(body):
             checked.problems.append(
                 Problem(
