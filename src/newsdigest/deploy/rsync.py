@@ -222,7 +222,11 @@ def build_command(
     ``--`` ends the options, so no path is ever read as one.
     """
     command = ["rsync", "-a", "--no-links", "--no-devices", "--no-specials"]
-    command += ["--itemize-changes", "--8-bit-output", *options["options"]]
+    # Compared by content, not size and time: a file with the same bytes is
+    # never sent again (only its time is set), and the report counts files
+    # whose content changed, whatever times the destination holds.
+    command += ["--checksum", "--itemize-changes", "--8-bit-output"]
+    command += options["options"]
     if options["delete"]:
         command.append("--delete")
     if dry_run:
@@ -291,8 +295,9 @@ def parse_itemized(
 ) -> DeployResult:
     """Count rsync ``--itemize-changes`` lines (``YXcstpoguax path``).
 
-    Only files are counted; directories and attribute-only changes are not
-    transfers. Files rsync does not mention were already up to date.
+    Only files are counted; directories and attribute-only changes (``.f..t``:
+    the same bytes, only the time set) are not transfers. Files rsync does not
+    mention were already up to date.
     """
     result = DeployResult(target=name, kind="rsync", dry_run=dry_run)
     for line in output.splitlines():

@@ -33,6 +33,7 @@ from newsdigest.publishing.manifest import settings_file_from_argv, write_manife
 from newsdigest.publishing.staging import (
     BuildLock,
     count_pages,
+    keep_unchanged_times,
     live_build,
     lock_path,
     lost_pages,
@@ -315,6 +316,7 @@ def finish_build(pelican: Any) -> None:
                 from newsdigest.publishing.compress import precompress
 
                 precompress(staged, config["precompress"], previous)
+            keep_unchanged_times(staged, previous)  # what rsync sees as unchanged
             normalise_modes(staged)
         except OSError as error:
             raise DigestError(
