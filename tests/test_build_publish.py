@@ -139,4 +139,4 @@ def test_failed_site_check_leaves_published_site_untouched(published):
     assert "failed its checks" in out and "no-such-page" in out
     assert "Traceback" not in out
     assert tree(published.output) == before
-    assert not list((published.root / ".output.builds").glob("staging-*"))
+    assert not list((published.root / ".output-dev.builds").glob("staging-*"))
