@@ -1,4 +1,5 @@
-"""Development settings: relative URLs, served locally by `invoke serve`.
+"""Development settings: relative URLs, built into output-dev/ and served
+locally by `invoke serve`.
 
 The plugins, the theme and the address layout every newsdigest site shares come
 from `newsdigest.siteconf`; this file sets what is this site's own.
@@ -10,6 +11,10 @@ from newsdigest.siteconf import *  # noqa: F403
 SITENAME = "The Sample Digest"
 SITEURL = ""
 RELATIVE_URLS = True
+# Development builds (`invoke build`, `serve`, `livereload`) have an output of
+# their own: a preview never replaces the production build in output/ that
+# `invoke deploy` sends.
+OUTPUT_PATH = "output-dev"
 TIMEZONE = "UTC"
 DEFAULT_LANG = "en"
 

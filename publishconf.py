@@ -12,6 +12,9 @@ from pelicanconf import *  # noqa: F403
 
 SITEURL = "https://digest.example.org"
 RELATIVE_URLS = False
+# The production build, the one `invoke deploy` sends (development builds go to
+# output-dev/).
+OUTPUT_PATH = "output"
 
 DIGEST_FEEDS = {**DIGEST_FEEDS, "base_url": None}  # noqa: F405  (use SITEURL)
 DIGEST_PUBLISH = {

@@ -33,32 +33,38 @@ def _pelican(c, settings_file: str, *args: str, env: dict | None = None) -> None
 
 @task(help={"settings": "Settings file (default: pelicanconf.py)."})
 def build(c, settings=DEV):
-    """Build the digest into output/ (staged, checked, then swapped in)."""
+    """Build the digest for preview into output-dev/ (staged, checked, swapped in)."""
     _pelican(c, settings)
 
 
-@task
-def clean(c):
-    """Remove the built site, the kept earlier builds and the cache of read items
-    (only what newsdigest made)."""
+@task(
+    help={
+        "production": "Also remove the production build in output/ (the one "
+        "`invoke deploy` sends)."
+    }
+)
+def clean(c, production=False):
+    """Remove the development build, its kept earlier builds and the cache of
+    read items (only what newsdigest made)."""
     from newsdigest.engine.readcache import remove_cache
     from newsdigest.problems import DigestError
     from newsdigest.publishing.staging import clean_output
 
+    builds = [DEV, PROD] if production else [DEV]
     settings = _settings(DEV)
     remove_cache(ROOT / settings["CACHE_PATH"])  # relative: to the project
+    outputs = {Path(_settings(name)["OUTPUT_PATH"]) for name in builds}
     try:
-        for kept in clean_output(
-            Path(settings["OUTPUT_PATH"]), Path(settings["PATH"]), ROOT
-        ):
-            print(f"Kept {kept}: newsdigest did not create it.")
+        for output in sorted(outputs):
+            for kept in clean_output(output, Path(settings["PATH"]), ROOT):
+                print(f"Kept {kept}: newsdigest did not create it.")
     except DigestError as error:
         raise Exit(str(error), code=1) from None
 
 
 @task(pre=[clean], post=[build])
 def rebuild(c):
-    """Clean, then build from scratch."""
+    """Clean the development build, then build it from scratch."""
 
 
 def _serve_output(output: Path, host: str, port: int) -> None:
@@ -159,7 +165,7 @@ def check(c, fmt="text"):
     positional=["title"],
     help={
         "title": "The headline.",
-        "topic": "A topic slug from content/topics.yml.",
+        "topic": "A topic of content/topics.yml, by slug or name.",
         "source": "The outlet's name.",
         "url": "The original's address.",
         "tags": "Comma-separated tags.",
@@ -178,7 +184,7 @@ def new(c, title, topic, source=None, url=None, tags=None):
     positional=["target"],
     help={
         "target": "A URL, a saved .html page or a .txt text capture.",
-        "topic": "Topic slug (default: suggested from the page).",
+        "topic": "A topic, by slug or name (default: suggested from the page).",
         "url": "Where a saved file was published.",
         "source": "The outlet's name (default: from the page).",
         "tags": "Comma-separated tags to add.",

@@ -94,11 +94,17 @@ def item(**fields: object) -> str:
     )
 
 
+# Where each settings file of this repository builds (OUTPUT_PATH).
+OUTPUTS = {"pelicanconf.py": "output-dev", "publishconf.py": "output"}
+
+
 class Project:
     """A site project in a temporary folder."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.settings = "pelicanconf.py"  # of the last build
+        self.output_override: str | None = None  # its OUTPUT_PATH override
 
     @property
     def content(self) -> Path:
@@ -106,7 +112,18 @@ class Project:
 
     @property
     def output(self) -> Path:
-        return self.root / "output"
+        """The output of the settings last built with: development builds
+        (pelicanconf.py) have their own, production builds write output/."""
+        if self.output_override:
+            return self.root / self.output_override
+        known = OUTPUTS.get(self.settings)
+        if known is None:  # a test's own settings file, importing one of ours
+            path = self.root / self.settings
+            text = path.read_text() if path.is_file() else ""
+            known = OUTPUTS[
+                "publishconf.py" if "publishconf" in text else "pelicanconf.py"
+            ]
+        return self.root / known
 
     def write(self, relative: str, text: str | bytes) -> Path:
         path = self.root / relative
@@ -123,6 +140,8 @@ class Project:
         env: dict[str, str] | None = None,
         **overrides,
     ) -> subprocess.CompletedProcess[str]:
+        self.settings = settings
+        self.output_override = overrides.get("OUTPUT_PATH")
         return run_pelican(
             self.root, settings, overrides=overrides, env={**PINNED_ENV, **(env or {})}
         )

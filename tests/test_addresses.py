@@ -97,6 +97,35 @@ def test_vanished_items_are_named_by_address():
     assert problem.path == "/2021/12/gone/" and problem.severity == WARNING
 
 
+def test_vanished_items_say_why_by_their_file():
+    previous = {"a": "2022/01/a/", "b": "2022/01/b/", "c": "2022/01/c/"}
+    sources = {"a": "content/items/a.md", "b": "content/items/b.md"}
+    problems = vanished_problems(
+        [],
+        previous,
+        sources,
+        failed={"content/items/a.md"},
+        exists=lambda source: source == "content/items/a.md",
+    )
+    assert [(p.path, p.message) for p in problems] == [
+        (
+            "content/items/a.md",
+            "is not in this build because it has errors (above); the previous "
+            "build published it at /2022/01/a/.",
+        ),
+        (
+            "/2022/01/b/",
+            "was published by the previous build and is not in this one (its file "
+            "content/items/b.md was removed).",
+        ),
+        (
+            "/2022/01/c/",
+            "was published by the previous build and is not in this one (its file "
+            "was removed, or it became a draft or is dated in the future).",
+        ),
+    ]
+
+
 def test_alias_collisions_are_refused():
     written = {"tags/index.html": "a page of the site"}
     items = [

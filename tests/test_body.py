@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsdigest.model.body import (
+    body_address_problems,
     body_character_problems,
     body_image_problems,
     site_link_problems,
@@ -63,6 +64,36 @@ def test_bare_image_paths_are_reported_with_the_static_fix() -> None:
     (problem,) = body_image_problems(doc(body), render_markdown(body))
     assert (problem.line, problem.field) == (14, "body")
     assert "{static}/images/" in problem.fix
+
+
+def test_links_to_local_addresses_are_reported_at_their_line() -> None:
+    body = (
+        "Fine [a](https://example.com/a).\n"
+        "\n"
+        "From the [feed](http://127.0.0.1:8765/story?a=1&b=2) and\n"
+        "![x](http://192.168.1.5/x.png) and <http://2130706433/>\n"
+    )
+    problems = body_address_problems(doc(body), render_markdown(body))
+    assert [(p.line, p.field, p.message) for p in problems] == [
+        (
+            12,
+            "body",
+            "links to 'http://127.0.0.1:8765/story?a=1&b=2', which points to "
+            "127.0.0.1, a loopback address readers cannot reach.",
+        ),
+        (
+            13,
+            "body",
+            "shows 'http://192.168.1.5/x.png', which points to 192.168.1.5, a "
+            "private address readers cannot reach.",
+        ),
+        (
+            13,
+            "body",
+            "links to 'http://2130706433/', which points to 2130706433, a "
+            "loopback address readers cannot reach.",
+        ),
+    ]
 
 
 def test_typed_and_referenced_control_characters_are_both_found() -> None:

@@ -70,3 +70,50 @@ def test_item_image_reaches_page_and_feed(make_project):
     assert 'alt="A map of the region"' in page and "Our desk" in page
     feed = project.page("feeds/all.atom.xml")
     assert "http://127.0.0.1:8000/images/map.svg" in feed
+
+
+@pytest.mark.slow
+def test_local_addresses_are_refused_at_their_line_in_the_item(make_project):
+    project = make_project()
+    project.write(
+        "content/items/b.md",
+        item(
+            title="B story",
+            source_url="http://127.0.0.1:8765/feed/b",
+            body="Read [it](http://localhost:8765/x).\n",
+        ),
+    )
+    result = project.build()
+    out = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0
+    assert (
+        "content/items/b.md line 7 [source_url]: 'http://127.0.0.1:8765/feed/b' "
+        "points to 127.0.0.1, a loopback address readers cannot reach."
+    ) in out
+    assert (
+        "line 9 [body]: links to 'http://localhost:8765/x', which points to "
+        "localhost, a name only this machine or network knows."
+    ) in out
+    assert "index.html" not in out  # no built page is named
+
+
+@pytest.mark.slow
+def test_a_site_check_problem_names_the_item_line_that_holds_the_url(make_project):
+    project = make_project()
+    project.write(
+        "content/items/a.md",
+        item(
+            title="A story",
+            slug="a",
+            date="2022-01-04",
+            body="First line.\n\nSee [the list](/2099/01/nope/) here.\n",
+        ),
+    )
+    result = project.build()
+    out = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0
+    assert (
+        "content/items/a.md line 12 [body]: link '/2099/01/nope/' leads to "
+        "2099/01/nope/, which is not in the built site (on the built page "
+        "2022/01/a/index.html line "
+    ) in out

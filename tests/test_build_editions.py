@@ -148,7 +148,7 @@ def test_email_eml_is_multipart_alternative_with_both_parts(sample_site) -> None
     assert parts == ["text/plain", "text/html"]
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert "View in your browser: http://127.0.0.1:8000/editions/2022-W04/" in text
+    assert "View in your browser:\nhttp://127.0.0.1:8000/editions/2022-W04/\n" in text
     assert html.rstrip("\n") == (sample_site.output / W04 / "email.html").read_text()
 
 
@@ -306,6 +306,83 @@ def test_a_busy_week_stays_under_the_email_limit(make_project) -> None:
     assert b"80 more stories in this edition on the web" in html
     text = project.page("editions/2022-W01/email.txt")
     assert (
-        "80 more stories in this edition: http://127.0.0.1:8000/editions/2022-W01/"
+        "80 more stories in this edition:\nhttp://127.0.0.1:8000/editions/2022-W01/"
         in text
     )
+
+
+EMAIL_TEXT = """\
+The Sample Digest · No. 1
+Week 1, 2022
+3 January 2022 \u2013 9 January 2022 · 2 stories
+
+View in your browser:
+http://127.0.0.1:8000/editions/2022-W01/
+
+This week: tidal power from the WHO [1] and, for the weekend, a long
+read.
+
+- one
+- two x [2]
+
+> quoted words
+
+
+WORLD
+
+- Second [3]
+  News · Example Wire · 5 January 2022
+  Short.
+
+- Tidal power comes to the Severn estuary after twenty years of plans
+  [4]
+  News · Example Wire · 4 January 2022
+  The barrage will power a city, engineers say, and fishermen worry
+  about the WHO report on estuaries.
+
+Links
+[1] https://who.int/report
+[2] https://e.org/x
+[3] http://127.0.0.1:8000/2022/01/second/
+[4] http://127.0.0.1:8000/2022/01/tide/
+
+--
+All editions: http://127.0.0.1:8000/editions/
+Unsubscribe: mailto:editions@digest.example.org?subject=unsubscribe
+"""
+
+
+def test_the_text_email_is_wrapped_plain_text_with_numbered_links(make_project):
+    project = make_project()
+    project.write(
+        "content/items/tide.md",
+        item(
+            title="Tidal power comes to the Severn estuary after twenty years of plans",
+            slug="tide",
+            date="2022-01-04T10:00:00+00:00",
+            summary="The barrage will power a city, engineers say, and fishermen "
+            "worry about the WHO report on estuaries.",
+            source_url="https://example.com/tide",
+        ),
+    )
+    project.write(
+        "content/items/b.md",
+        item(
+            title="Second",
+            slug="second",
+            date="2022-01-05T10:00:00+00:00",
+            summary="Short.",
+            source_url="https://example.com/b",
+        ),
+    )
+    project.write(
+        "content/editions/2022-W01.md",
+        "---\nintro: |\n  This week: **tidal power** from the\n  "
+        "[WHO](https://who.int/report) and, for the weekend, a *long* read.\n\n"
+        "  - one\n  - two [x](https://e.org/x)\n\n  > quoted words\n---\n",
+    )
+    result = project.build()
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = project.page("editions/2022-W01/email.txt")
+    assert text == EMAIL_TEXT
+    assert max(len(line) for line in text.splitlines()) <= 72

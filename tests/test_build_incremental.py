@@ -26,7 +26,9 @@ def cold_tree(project: Project, tmp_path: Path, name: str, **overrides) -> dict:
         project.root,
         copy,
         symlinks=True,
-        ignore=shutil.ignore_patterns("output", ".output.*", "cache", "__pycache__"),
+        ignore=shutil.ignore_patterns(
+            "output", "output-dev", ".output*", "cache", "__pycache__"
+        ),
     )
     cold = Project(copy)
     result = cold.build(**overrides)

@@ -39,6 +39,38 @@ def test_successful_build_swaps_and_keeps_a_previous_build(published):
     assert "New" in published.page("index.html")
 
 
+def _times(site):
+    return {
+        p.relative_to(site).as_posix(): p.stat().st_mtime_ns
+        for p in site.rglob("*")
+        if p.is_file()
+    }
+
+
+@pytest.mark.slow
+def test_a_republish_keeps_the_times_of_files_whose_bytes_did_not_change(
+    make_project,
+):
+    project = make_project()
+    for n in range(3):
+        project.write(
+            f"content/items/s{n}.md",
+            item(title=f"Story {n}", slug=f"s{n}", source_url=f"https://e.org/{n}"),
+        )
+    assert project.build("publishconf.py").returncode == 0
+    first = project.output.resolve()
+    before = _times(first)
+    time.sleep(0.05)
+    again = project.build("publishconf.py")
+    assert again.returncode == 0, again.stdout + again.stderr
+    second = project.output.resolve()
+    assert second != first
+    after = _times(second)
+    assert sorted(set(after) ^ set(before)) == []  # the same files
+    moved = sorted(path for path in after if after[path] != before[path])
+    assert moved == []  # rsync's quick check sends none of them
+
+
 @pytest.mark.slow
 def test_page_loss_guard_refuses_unless_forced(published):
     guarded = {"DIGEST_PUBLISH": {"max_page_loss": 0.2, "checks": []}}
@@ -113,4 +145,4 @@ def test_failed_site_check_leaves_published_site_untouched(published):
     assert "failed its checks" in out and "no-such-page" in out
     assert "Traceback" not in out
     assert tree(published.output) == before
-    assert not list((published.root / ".output.builds").glob("staging-*"))
+    assert not list((published.root / ".output-dev.builds").glob("staging-*"))

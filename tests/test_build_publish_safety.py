@@ -74,7 +74,7 @@ def test_built_site_is_world_readable_under_umask_077_and_rsync_keeps_it(
     )
     assert result.returncode == 0, output_of(result)
     # Served in place, through the link, by a web server running as another user:
-    builds = project.root / ".output.builds"
+    builds = project.root / ".output-dev.builds"
     assert stat.S_IMODE(builds.stat().st_mode) == 0o755
     assert stat.S_IMODE(project.output.stat().st_mode) == 0o755
 
@@ -100,7 +100,7 @@ def test_built_site_is_world_readable_under_umask_077_and_rsync_keeps_it(
 
 
 def hold_lock(project) -> int:
-    fd = os.open(project.root / ".output.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(project.root / ".output-dev.lock", os.O_RDWR | os.O_CREAT, 0o644)
     fcntl.flock(fd, fcntl.LOCK_EX)
     os.write(fd, b"4242\n")
     return fd
@@ -123,7 +123,7 @@ def test_two_concurrent_builds_with_keep_builds_1_leave_a_complete_site(publishe
         assert "Traceback" not in out
     assert (published.output / "index.html").is_file()
     assert "Extra-19" in published.page("feeds/all.atom.xml")
-    folders = sorted(p.name for p in (published.root / ".output.builds").iterdir())
+    folders = sorted(p.name for p in (published.root / ".output-dev.builds").iterdir())
     assert [n for n in folders if not n.endswith(".json")] == [
         published.output.resolve().name
     ]
@@ -161,7 +161,7 @@ def test_build_refuses_when_the_lock_is_held_past_the_timeout(published):
     assert "Traceback" not in out
     assert os.readlink(published.output) == target
     assert tree(published.output) == before
-    assert not list((published.root / ".output.builds").glob("staging-*"))
+    assert not list((published.root / ".output-dev.builds").glob("staging-*"))
 
 
 PAUSE_PLUGIN = """
@@ -192,10 +192,10 @@ def test_killed_build_leaves_staging_that_the_next_build_removes(published, tmp_
         wait_for_text(log, "PAUSED", build)
         os.kill(build.pid, signal.SIGKILL)
         build.wait(timeout=60)
-    builds = published.root / ".output.builds"
+    builds = published.root / ".output-dev.builds"
     assert list(builds.glob("staging-*")), "the killed build left its staging"
-    swap_link = published.root / ".output.swap-99999"
-    swap_link.symlink_to(".output.builds/site-gone")  # killed mid-swap earlier
+    swap_link = published.root / ".output-dev.swap-99999"
+    swap_link.symlink_to(".output-dev.builds/site-gone")  # killed mid-swap earlier
     foreign = builds / "staging-not-ours"
     foreign.mkdir()
     (foreign / "keep.txt").write_text("not made by newsdigest")
@@ -211,7 +211,7 @@ def test_killed_build_leaves_staging_that_the_next_build_removes(published, tmp_
 
 @pytest.mark.parametrize("kind", ["folder", "symlink"])
 def test_something_at_the_lock_path_is_a_clear_refusal(published, tmp_path, kind):
-    lock = published.root / ".output.lock"
+    lock = published.root / ".output-dev.lock"
     lock.unlink()
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")
@@ -222,12 +222,12 @@ def test_something_at_the_lock_path_is_a_clear_refusal(published, tmp_path, kind
     result = published.build()
     out = output_of(result)
     assert result.returncode != 0
-    assert ".output.lock" in out and "Traceback" not in out
+    assert ".output-dev.lock" in out and "Traceback" not in out
     assert victim.read_text() == "precious"
 
 
 def test_a_foreign_file_at_the_lock_path_is_left_alone(published):
-    lock = published.root / ".output.lock"
+    lock = published.root / ".output-dev.lock"
     lock.write_text("my notes, not a lock\n")
     result = published.build()
     assert result.returncode != 0
@@ -243,7 +243,7 @@ def test_a_builds_folder_newsdigest_did_not_create_is_refused(
     add_item(project)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    builds = project.root / ".output.builds"
+    builds = project.root / ".output-dev.builds"
     if kind == "symlink":
         builds.symlink_to(elsewhere)
     else:
@@ -251,7 +251,7 @@ def test_a_builds_folder_newsdigest_did_not_create_is_refused(
     result = project.build()
     out = output_of(result)
     assert result.returncode != 0
-    assert ".output.builds is not a folder newsdigest created" in out
+    assert ".output-dev.builds is not a folder newsdigest created" in out
     assert "Traceback" not in out
     assert list(elsewhere.iterdir()) == []
 
@@ -319,7 +319,7 @@ def test_output_link_to_a_foreign_folder_is_replaced_not_touched(published, tmp_
     published.output.symlink_to(victim)
     result = published.build(DIGEST_PUBLISH={"keep_builds": 1})
     assert result.returncode == 0, output_of(result)
-    assert published.output.resolve().parent.name == ".output.builds"
+    assert published.output.resolve().parent.name == ".output-dev.builds"
     assert (victim / "index.html").read_text() == "someone else's"
 
 
@@ -332,7 +332,7 @@ def test_old_plain_output_folder_is_kept_through_builds_and_pruning(make_project
         result = project.build(DIGEST_PUBLISH={"keep_builds": 1})
         assert result.returncode == 0, output_of(result)
     assert project.output.is_symlink()
-    (kept,) = (project.root / ".output.builds").glob("previous-*")
+    (kept,) = (project.root / ".output-dev.builds").glob("previous-*")
     assert (kept / "index.html").read_text() == "hand-made site"
 
 
@@ -356,11 +356,11 @@ def test_a_write_failure_mid_build_is_one_message_and_publishes_nothing(publishe
     )
     out = output_of(result)
     assert result.returncode != 0
-    assert "File too large (EFBIG)" in out and ".output.builds/staging-" in out
+    assert "File too large (EFBIG)" in out and ".output-dev.builds/staging-" in out
     assert "was left as it was" in out
     assert "Traceback" not in out
     assert tree(published.output) == before
-    assert not list((published.root / ".output.builds").glob("staging-*"))
+    assert not list((published.root / ".output-dev.builds").glob("staging-*"))
 
 
 FULL_DISK_SCRIPT = """

@@ -162,7 +162,7 @@ def test_a_changed_address_stops_the_build_until_the_old_one_is_kept(project):
 
 @pytest.mark.slow
 def test_newsdigest_check_compares_addresses_with_the_published_site(project):
-    assert project.build().returncode == 0
+    assert project.build("publishconf.py").returncode == 0  # the published site
     project.write(
         "content/items/live.md",
         item(title="Live story", slug="live-renamed", date="2022-01-10"),
@@ -330,6 +330,31 @@ def test_a_removed_item_is_named_in_a_warning(project):
 
 
 @pytest.mark.slow
+def test_an_item_with_errors_is_not_called_vanished(project):
+    assert project.build().returncode == 0
+    live = project.content / "items/live.md"
+    live.write_text(live.read_text().replace("topic: world", "topic: wrold"))
+    result = project.build()
+    out = " ".join(output_of(result).split())
+    assert result.returncode != 0
+    assert (
+        "content/items/live.md file: is not in this build because it has errors "
+        "(above); the previous build published it at /2022/01/live/."
+    ) in out
+    assert "was published by the previous build" not in out
+
+
+@pytest.mark.slow
+def test_a_removed_item_is_named_with_its_file(project):
+    assert project.build().returncode == 0
+    (project.content / "items/live.md").unlink()
+    out = " ".join(output_of(project.build()).split())
+    assert "/2022/01/live/: was published by the previous build and is not in this" in (
+        out
+    )
+    assert "(its file content/items/live.md was removed)" in out
+
+
 def test_the_page_loss_guard_names_the_pages_that_would_disappear(make_project):
     project = make_project()
     for n in range(4):

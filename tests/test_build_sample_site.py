@@ -55,7 +55,8 @@ def test_every_page_kind_is_built(sample_site, relative):
 
 def test_output_is_a_symlink_to_a_kept_build(sample_site):
     assert sample_site.output.is_symlink()
-    assert sample_site.output.resolve().parent.name == ".output.builds"
+    # the builds folder of its own output (a development build: output-dev)
+    assert sample_site.output.resolve().parent.name == ".output-dev.builds"
 
 
 def test_internal_links_assets_anchors_feeds_and_html_all_check_out(sample_site):

@@ -79,6 +79,33 @@ def test_every_command_has_help():
     )
 
 
+def _groups(group, path=()):
+    """Every command group of the ``newsdigest`` command, with its words."""
+    import click
+
+    yield path, group
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from _groups(command, (*path, name))
+
+
+def test_every_command_listed_in_help_has_a_complete_sentence():
+    from click.testing import CliRunner
+
+    from newsdigest.cli import cli
+
+    for path, _group in _groups(cli):
+        result = CliRunner().invoke(cli, [*path, "--help"], terminal_width=80)
+        assert result.exit_code == 0, result.output
+        listing = result.output.split("Commands:\n", 1)[1]
+        rows = [line.split(None, 1) for line in listing.splitlines() if line.strip()]
+        for name, text in rows:
+            where = f"newsdigest {' '.join(path)} --help: {name}"
+            assert text.endswith("."), f"{where}: {text!r} is cut short"
+            assert not text.endswith("..."), f"{where}: {text!r} is cut short"
+            assert "e.g" not in text, f"{where}: {text!r}"
+
+
 # --- 10. `newsdigest check --format json`: only JSON on stdout ----------------------
 def check_json(project, *args: str) -> tuple[int, dict]:
     result = check(project, "--format", "json", *args)

@@ -167,6 +167,22 @@ def test_new_fixes_the_slug_and_never_overwrites(project):
     assert not list(project.content.glob("items/.draft-*"))
 
 
+@pytest.mark.parametrize("given", ["Health", "HEALTH", " health "])
+def test_new_and_add_take_a_topic_by_slug_or_name(project, tmp_path, given):
+    made = written(project, run(project, "new", f"Story {given}", "--topic", given))
+    assert front(made)["topic"] == "health"
+    saved = tmp_path / "saved.html"
+    saved.write_bytes((FIXTURES / "jsonld.html").read_bytes())
+    added = written(project, run(project, "add", str(saved), "--topic", given))
+    assert front(added)["topic"] == "health"
+
+
+def test_an_unknown_topic_lists_slugs_and_names(project):
+    result = run(project, "new", "A title", "--topic", "Sport")
+    assert result.exit_code == 1
+    assert "use one of: geopolitics (Geopolitics), climate (Climate)" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -125,8 +125,26 @@ def test_a_production_build_with_one_check_is_not_deployable(published):
 
 
 @pytest.mark.slow
-def test_a_development_build_is_not_deployable(published):
-    rebuilt = published.build("pelicanconf.py")
+def test_a_preview_after_publish_never_blocks_the_deploy(published):
+    production = published.output.resolve()
+    preview = published.build("pelicanconf.py")
+    assert preview.returncode == 0, preview.stdout + preview.stderr
+    assert published.output == published.root / "output-dev"
+    assert published.output.resolve() != production
+    assert (published.root / "output").resolve() == production  # untouched
+
+    for deploy_with in (newsdigest_deploy, invoke_deploy):
+        dry = deploy_with(published, "local", "--dry-run")
+        assert dry.returncode == 0, dry.stdout + dry.stderr
+    done = invoke_deploy(published, "local")
+    assert done.returncode == 0, done.stdout + done.stderr
+    feed = (published.www / "feeds" / "all.atom.xml").read_text()
+    assert "https://digest.example.org/" in feed  # the production build went
+
+
+@pytest.mark.slow
+def test_a_development_build_in_the_production_output_is_not_deployable(published):
+    rebuilt = published.build("pelicanconf.py", OUTPUT_PATH="output")
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
 
     assert_refused(

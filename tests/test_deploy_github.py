@@ -99,6 +99,23 @@ def test_dry_run_reports_and_changes_nothing(project, tmp_path):
     assert git(tmp_path / "origin.git", "branch", "--list") == ""
 
 
+def test_a_dry_run_lists_each_file_it_would_commit_and_remove(project, tmp_path):
+    site = make_site(tmp_path / "output")
+    deploy(site, settings_for(project), "pages")
+    (site / "robots.txt").write_text("changed\n")
+    (site / "archives.html").unlink()
+    (site / "new.html").write_text("<p>new</p>")
+    republish(site)
+
+    result = deploy(site, settings_for(project), "pages", dry_run=True)
+
+    assert result.summary().splitlines()[1:] == [
+        "  would upload: new.html",
+        "  would update: robots.txt",
+        "  would delete: archives.html",
+    ]
+
+
 def test_cname_without_push_commits_locally(project, tmp_path):
     site = make_site(tmp_path / "output")
     settings = settings_for(

@@ -61,6 +61,47 @@ def test_second_deploy_sends_only_the_changed_file(tmp_path):
 
 
 @pytest.mark.slow
+def test_files_written_again_with_the_same_bytes_are_not_sent(tmp_path):
+    """A new build writes every file again (new times): rsync compares content."""
+    site = make_site(tmp_path / "output")
+    www = tmp_path / "www"
+    deploy(site, settings_for(www), "server")
+    for path in site.rglob("*"):
+        if path.is_file():
+            os.utime(path, (1_700_000_000, 1_700_000_000))
+    (site / "robots.txt").write_text("User-agent: *\nDisallow: /x/\n")
+    republish(site)
+
+    dry = deploy(site, settings_for(www), "server", dry_run=True)
+    result = deploy(site, settings_for(www), "server")
+
+    for done in (dry, result):
+        assert (done.uploaded, done.updated, done.deleted) == ([], ["robots.txt"], [])
+    assert read_tree(www) == read_tree(site)
+
+
+@pytest.mark.slow
+def test_a_dry_run_lists_what_it_would_upload_update_and_delete(tmp_path):
+    site = make_site(tmp_path / "output")
+    www = tmp_path / "www"
+    deploy(site, settings_for(www), "server")
+    (site / "robots.txt").write_text("changed\n")
+    (site / "new.html").write_text("<p>new</p>")
+    (www / "old\x1b[2J.html").write_text("stale")  # the target's names too
+    republish(site)
+
+    result = deploy(site, settings_for(www, delete=True), "server", dry_run=True)
+
+    assert result.summary().splitlines() == [
+        "[dry run] would deploy to server (rsync): 1 uploaded, 1 updated, "
+        "1 deleted, 7 unchanged",
+        "  would upload: new.html",
+        "  would update: robots.txt",
+        "  would delete: old\\u001b[2J.html",
+    ]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(("delete", "kept"), [(False, True), (True, False)])
 def test_removed_file_is_deleted_only_with_delete(tmp_path, delete, kept):
     site = make_site(tmp_path / "output")

@@ -181,6 +181,26 @@ def test_dry_run_touches_nothing(tmp_path, bucket, client, bucket_settings):
 
 
 @pytest.mark.slow
+def test_a_dry_run_lists_each_file_it_would_send_and_delete(
+    tmp_path, bucket, client, bucket_settings
+):
+    site = make_site(tmp_path / "output")
+    deploy(site, bucket_settings(), "bucket")
+    (site / "robots.txt").write_text("changed\n")
+    (site / "new.html").write_text("<p>new</p>")
+    republish(site)
+    client.put_object(Bucket=bucket, Key="old.html", Body=b"stale")
+
+    result = deploy(site, bucket_settings(delete=True), "bucket", dry_run=True)
+
+    assert result.summary().splitlines()[1:] == [
+        "  would upload: new.html",
+        "  would update: robots.txt",
+        "  would delete: old.html",
+    ]
+
+
+@pytest.mark.slow
 def test_plain_upload_is_recognised_by_etag(tmp_path, bucket, client, bucket_settings):
     site = make_site(tmp_path / "output", {"index.html": SITE["index.html"]})
     client.put_object(

@@ -214,7 +214,7 @@ def test_serve_builds_then_serves_the_site(make_project, start_server):
     assert "Page not found" in missing  # the site's own 404 page
     status, _, _ = get(server.port, "/no-such-file.css")
     assert status == 404
-    status, _, _ = get(server.port, "/.output.builds/")
+    status, _, _ = get(server.port, "/.output-dev.builds/")
     assert status == 404  # only the site is served, not the project
 
     assert_stops_cleanly(server)

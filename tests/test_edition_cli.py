@@ -289,15 +289,27 @@ def test_edition_next_writes_the_note_once(make_project) -> None:
             status="draft",
         ),
     )
+    for n, day in enumerate(("2022-01-17", "2022-01-18")):  # next week's
+        project.write(
+            f"content/items/later-{n}.md",
+            item(
+                title=f"Later {n}",
+                date=f"{day}T10:00:00+00:00",
+                source_url=f"https://e.org/later-{n}",
+            ),
+        )
     result = run(project, "edition", "next", "--date", "2022-01-14")
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
         "wrote content/editions/2022-W02.md: No. 2, 10 January 2022 \u2013 "
-        "16 January 2022, 1 item(s) since No. 1 listed to pick highlights from."
+        "16 January 2022, 1 item(s) since No. 1 listed to pick highlights from. "
+        "2 items dated after this edition are left for the next one."
     )
     note = (project.content / "editions" / "2022-W02.md").read_text()
     assert "number: 2\n" in note
     assert "beta: Beta" in note and "gamma" not in note.lower()
+    assert "later" not in note.replace("left for the next one", "").lower()
+    assert "\n# 2 items dated after this edition are left for the next one.\n" in note
     again = run(project, "edition", "next", "--date", "2022-01-14")
     assert again.exit_code == 1
     assert "already exists; newsdigest never overwrites a note" in again.output

@@ -107,3 +107,43 @@ def test_email_settings_are_checked_once_with_the_key_and_the_fix(
     _, report = editions_settings({"DIGEST_EDITIONS": {"period": "weekly", key: value}})
     [problem] = report.errors
     assert key in problem.field and message_part in problem.message and problem.fix
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        (
+            "<p><strong>Bold</strong> and <em>soft</em> <code>x</code></p>",
+            "Bold and soft x",
+        ),
+        (
+            '<p>See <a href="https://a.example/1">this</a> and '
+            '<a href="https://a.example/1">again</a>.</p>',
+            "See this [1] and again [1].",
+        ),
+        ('<p><a href="javascript:alert(1)">no link</a></p>', "no link"),
+        (
+            "<ol><li>first</li><li><p>second</p><p>more</p></li></ol>",
+            "1. first\n2. second\n\n   more",
+        ),
+        ("<blockquote><p>a</p><p>b</p></blockquote>", "> a\n\n> b"),
+        ("<p>one<br>two</p><hr><h2>Head</h2>", "one\n\ntwo\n\n----------\n\nHead"),
+    ],
+)
+def test_html_becomes_plain_text(html, text):
+    from newsdigest.editions.plaintext import PlainText
+
+    assert PlainText().html(html) == text
+
+
+def test_plain_text_wraps_at_72_and_never_breaks_a_word_or_an_address():
+    from newsdigest.editions.plaintext import PlainText
+
+    url = "https://example.org/" + "a" * 80
+    plain = PlainText()
+    text = plain.html(f"<p>{'word ' * 20}{url} end</p>")
+    lines = text.splitlines()
+    assert url in lines and all(len(line) <= 72 for line in lines if line != url)
+    assert plain.footer() == ""
+    plain.link("https://x.example/")
+    assert plain.footer() == "Links\n[1] https://x.example/"

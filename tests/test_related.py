@@ -56,3 +56,20 @@ def test_neighbours_are_older_and_newer_in_the_same_topic():
     assert neighbours["c"] == ("a", "d")
     assert neighbours["a"] == (None, "c")
     assert neighbours["b"] == (None, None)
+
+
+def test_stories_of_the_same_date_are_ordered_the_same_in_every_build():
+    """Keys are id()s, different in every build: the name breaks ties."""
+    for keys in ((1, 2, 3), (3, 2, 1)):
+        stories = [
+            Story(key, day(1), "world", "wire", ("x",), name=name)
+            for key, name in zip(keys, ("a", "b", "c"), strict=True)
+        ]
+        by_name = {story.key: story.name for story in stories}
+        neighbours = topic_neighbours(stories)
+        assert {
+            by_name[key]: tuple(by_name.get(k) for k in pair)
+            for key, pair in neighbours.items()
+        } == {"a": (None, "b"), "b": ("a", "c"), "c": ("b", None)}
+        related = related_stories(stories, limit=2)
+        assert [by_name[k] for k in related[keys[0]]] == ["b", "c"]

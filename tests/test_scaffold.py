@@ -30,7 +30,15 @@ from newsdigest.scaffold import (
     render_site,
     write_site,
 )
-from tests.helpers import PINNED_ENV, REPO, Project, item
+from tests.helpers import (
+    PINNED_ENV,
+    REPO,
+    Project,
+    free_port,
+    item,
+    output_of,
+    run_module,
+)
 
 # The demo site's answers: its pelicanconf.py is the init template rendered with them.
 DEMO = Answers(
@@ -193,6 +201,8 @@ def test_init_writes_every_file_and_refuses_a_non_empty_folder(tmp_path):
     assert "invoke serve" in result.output
     topics = yaml.safe_load((site / "content/topics.yml").read_text())
     assert list(topics) == ["world", "science-health"]
+    # no made-up description ("Stories about World.") to be published
+    assert topics["world"] == {"name": "World", "order": 1}
     conf = (site / "pelicanconf.py").read_text()
     assert '"harbour.example.org,' in conf and '"Europe/Lisbon"' in conf
     assert (
@@ -439,6 +449,7 @@ def test_init_from_the_installed_package_builds_publishes_and_checks(tmp_path):
         dev.stdout
     )
     published = run("-m", "pelican", "content", "-s", "publishconf.py", cwd=site.root)
+    site.settings = "publishconf.py"  # its output/ is the one looked at now
     assert "newsdigest: 1 items" in published.stdout
     page = site.page("2022/01/first-story/index.html")
     assert "Harbour Digest" in page and "Built with newsdigest." in page
@@ -476,3 +487,107 @@ def test_generated_settings_fit_the_line_length_whatever_the_answers():
         ast.parse(files[name])
         long = [line for line in files[name].splitlines() if len(line) > 88]
         assert not long, (name, long)
+
+
+# --- Every task of a site made by init works there --------------------------------
+
+SITE_TASKS = {
+    "add",
+    "build",
+    "check",
+    "clean",
+    "deploy",
+    "ingest",
+    "livereload",
+    "new",
+    "publish",
+    "rebuild",
+    "serve",
+}
+
+
+def _serve_once(site: Path, port: int) -> str:
+    """``invoke serve``: wait for the home page, then stop it as Ctrl-C does."""
+    import signal
+    import time
+    import urllib.request
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "serve", "--port", str(port)],
+        cwd=site,
+        env={**os.environ, **PINNED_ENV},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert process.poll() is None, process.communicate()[0]
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as reply:
+                    home = reply.read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "invoke serve never answered"
+                time.sleep(0.3)
+        os.killpg(process.pid, signal.SIGINT)
+        log = process.communicate(timeout=30)[0]
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 0, log
+    assert "Stopped." in log and "Traceback" not in log
+    return home
+
+
+@pytest.mark.slow
+def test_every_task_of_a_site_made_by_init_works_there(tmp_path):
+    site = tmp_path / "site"
+    assert run_init(site, *FLAGS).exit_code == 0
+    www = tmp_path / "www"
+    with (site / "publishconf.py").open("a") as conf:
+        conf.write(
+            f'\nDIGEST_DEPLOY = {{"targets": {{"local": {{"kind": "rsync", '
+            f'"destination": "{www}", "delete": True}}}}}}\n'
+        )
+    Project(site).write(
+        "content/items/first.md",
+        item(title="First story", topic="world", date="2022-01-10"),
+    )
+
+    def task(*args: str) -> str:
+        done = run_module("invoke", *args, cwd=site)
+        assert done.returncode == 0, f"invoke {' '.join(args)}:\n{output_of(done)}"
+        assert "Traceback" not in output_of(done)
+        return output_of(done)
+
+    # "  name   help": wrapped help lines are indented further.
+    listed = {
+        line.split()[0]
+        for line in task("--list").splitlines()[1:]
+        if line.startswith("  ") and not line.startswith("   ")
+    }
+    assert listed == SITE_TASKS  # no task of this repository's checkout
+    for name in sorted(listed):
+        assert "Docstring:" in task("--help", name)
+
+    made = task("new", "A curator's draft", "--topic", "World")
+    assert "content/items/" in made
+    task("build")
+    assert (site / "output-dev" / "index.html").is_file()
+    task("rebuild")
+    assert "Harbour Digest" in _serve_once(site, free_port())
+    task("publish")
+    task("build")  # a preview after publishing
+    task("check")
+    assert "[dry run] would deploy to local (rsync)" in task(
+        "deploy", "local", "--dry-run"
+    )
+    assert not www.exists()
+    task("deploy", "local")
+    assert (www / "index.html").is_file()
+    task("clean")
+    assert not (site / "output-dev").exists() and (site / "output").exists()

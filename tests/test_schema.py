@@ -114,6 +114,18 @@ def test_missing_required_field_is_named(key):
             "not an absolute http(s) URL",
         ),
         ("source_url: /relative/path", "source_url", "not an absolute http(s) URL"),
+        (
+            "source_url: http://127.0.0.1:8765/feed/story",
+            "source_url",
+            "points to 127.0.0.1, a loopback address readers cannot reach",
+        ),
+        (
+            "source_url: http://intranet.local/story",
+            "source_url",
+            "points to intranet.local, a name only this machine or network knows",
+        ),
+        ("source_url: http://[::1]/a", "source_url", "a loopback address"),
+        ("source_url: http://10.0.0.7/a", "source_url", "a private address"),
         ("title: [a, b]", "title", "must be text"),
         ("tags: NATO, Russia", "tags", "must be a list"),
         ("image: photo.jpg", "image", "must be a mapping"),

@@ -784,3 +784,29 @@ def test_in_the_head_only_a_refresh_or_a_policy_may_be_set(head: str, refused: b
     newsdigest.publishing.hosts); any other http-equiv is refused."""
     fields = [p.field for p in problems_of("<p>x</p>", head=head)]
     assert fields == (["meta[http-equiv]"] if refused else [])
+
+
+@pytest.mark.parametrize(
+    ("url", "found"),
+    [
+        ("https://e.org/a?x=1&y=2", (4, "source_url")),
+        ("https://e.org/tag", (6, "tags")),
+        ("/2099/01/nope/", (9, "body")),
+        ("https://nowhere.example/", None),
+    ],
+)
+def test_a_url_is_located_in_the_item_that_holds_it(url, found):
+    from newsdigest.sitecheck.checker import locate_in_source
+
+    lines = [
+        "---",
+        "title: T",
+        "summary: S",
+        "source_url: https://e.org/a?x=1&amp;y=2",
+        "tags:",
+        "  - https://e.org/tag",
+        "---",
+        "Text.",
+        "See [x](/2099/01/nope/).",
+    ]
+    assert locate_in_source(lines, url) == found

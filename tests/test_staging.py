@@ -239,3 +239,20 @@ def test_removing_a_build_never_follows_a_link(tmp_path):
     (tmp_path / "site-l.json").write_text('{"newsdigest": 1}')
     assert not staging.remove_build(tmp_path / "site-l")
     assert (target / "f").exists()
+
+
+def test_files_with_the_bytes_of_the_previous_build_get_its_times(tmp_path):
+    previous, staged = tmp_path / "old", tmp_path / "new"
+    for folder, text in ((previous, "changed"), (staged, "CHANGED")):
+        (folder / "a").mkdir(parents=True)
+        (folder / "a" / "same.html").write_text("same")
+        (folder / "other.html").write_text(text)  # same size, other bytes
+    (staged / "added.html").write_text("new")
+    for path in previous.rglob("*.html"):
+        os.utime(path, ns=(1, 1_000_000_000))
+
+    assert staging.keep_unchanged_times(staged, previous) == 1
+
+    assert (staged / "a" / "same.html").stat().st_mtime_ns == 1_000_000_000
+    assert (staged / "other.html").stat().st_mtime_ns != 1_000_000_000
+    assert staging.keep_unchanged_times(staged, None) == 0

@@ -57,16 +57,23 @@ def test_every_task_documents_its_options(name):
 @pytest.mark.slow
 def test_build_clean_rebuild(make_project):
     project = make_project(sample=True)
+    assert invoke(project, "publish").returncode == 0
+    production = project.root / "output"
     assert invoke(project, "build").returncode == 0
+    assert project.output == project.root / "output-dev"
     assert (project.output / "index.html").is_file()
     assert (project.root / "cache" / "newsdigest-items").is_dir()
     assert invoke(project, "clean").returncode == 0
     assert (
-        not project.output.exists() and not (project.root / ".output.builds").exists()
+        not project.output.exists()
+        and not (project.root / ".output-dev.builds").exists()
     )
     assert not (project.root / "cache").exists()
+    assert (production / "index.html").is_file()  # the deployable build stays
     assert invoke(project, "rebuild").returncode == 0
     assert (project.output / "index.html").is_file()
+    assert invoke(project, "clean", "--production").returncode == 0
+    assert not os.path.lexists(production) and not os.path.lexists(project.output)
 
 
 @pytest.mark.slow
@@ -81,9 +88,11 @@ def test_deploy_needs_a_checked_production_build(make_project, tmp_path):
     assert invoke(project, "build").returncode == 0  # a development build
     refused = invoke(project, "deploy", "local")
     assert refused.returncode != 0
-    assert "(`invoke publish`), then deploy" in refused.stdout + refused.stderr
+    assert "Run `invoke publish` first" in refused.stdout + refused.stderr
     published = invoke(project, "publish")
     assert published.returncode == 0, published.stdout + published.stderr
+    # Previewing after publishing leaves the production build deployable.
+    assert invoke(project, "build").returncode == 0
     dry = invoke(project, "deploy", "local", "--dry-run")
     assert dry.returncode == 0 and not www.exists()
     done = invoke(project, "deploy", "local")
@@ -120,7 +129,7 @@ def test_tasks_run_with_a_python_path_containing_a_space(make_project, tmp_path)
 def test_clean_keeps_what_newsdigest_did_not_create(make_project):
     project = make_project(sample=True)
     assert project.build().returncode == 0
-    foreign = project.root / ".output.builds" / "notes"
+    foreign = project.root / ".output-dev.builds" / "notes"
     foreign.mkdir()
     result = subprocess.run(
         [sys.executable, "-m", "invoke", "clean"],
@@ -132,4 +141,4 @@ def test_clean_keeps_what_newsdigest_did_not_create(make_project):
     assert result.returncode == 0, output_of(result)
     assert not os.path.lexists(project.output)
     assert foreign.is_dir() and "Kept" in result.stdout
-    assert not list((project.root / ".output.builds").glob("site-*"))
+    assert not list((project.root / ".output-dev.builds").glob("site-*"))

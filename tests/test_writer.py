@@ -74,7 +74,11 @@ def test_build_names_the_item_behind_a_broken_page(make_project) -> None:
     result = project.build()
     out = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "(from content/items/broken-link.md)" in out
+    # at the item's line that holds the link, the built page's line aside
+    assert "content/items/broken-link.md" in out and "line 9 [body]" in out
+    assert "(on the built page 2022/01/broken-link/index.html line" in " ".join(
+        out.split()
+    )
     assert "no-such-page" in out and "Traceback" not in out
 
 

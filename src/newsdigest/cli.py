@@ -175,7 +175,7 @@ def deploy_published(
         )
 
 
-@cli.command(name="deploy")
+@cli.command(name="deploy", short_help="Deploy the published build to a target.")
 @click.argument("target")
 @click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
 @settings_option(
@@ -272,7 +272,11 @@ def _tags(value: str | None) -> list[str]:
 
 @cli.command()
 @click.argument("title")
-@click.option("--topic", required=True, help="A topic slug from content/topics.yml.")
+@click.option(
+    "--topic",
+    required=True,
+    help="A topic of content/topics.yml, by slug or name.",
+)
 @click.option("--source", help="The outlet's name, e.g. 'teleSUR English'.")
 @click.option("--url", help="The original's address (http or https).")
 @click.option("--tags", help="Comma-separated tags, e.g. 'Russia,NATO'.")
@@ -320,7 +324,10 @@ def new(
 
 @cli.command()
 @click.argument("target", metavar="URL|FILE")
-@click.option("--topic", help="Topic slug; default: suggested from the page's section.")
+@click.option(
+    "--topic",
+    help="A topic, by slug or name; default: suggested from the page's section.",
+)
 @click.option(
     "--url",
     help="Where a saved file was published; for a URL, overrides its canonical.",
@@ -389,7 +396,7 @@ def add(
     _say(catalogue.shown(added.path))
 
 
-@cli.command()
+@cli.command(short_help="Write drafts from new entries of the source feeds.")
 @click.option(
     "--dry-run", is_flag=True, help="Fetch and report; write no draft and no state."
 )

@@ -201,16 +201,17 @@ def environment() -> jinja2.Environment:
 
 
 def topics_yaml(topics: list[tuple[str, str]]) -> str:
+    """The topics file ``init`` writes: names and order only. A description is
+    the curator's to write (a made-up "Stories about World." would be published
+    on the topic's page and in its feed); the comment says how."""
     data = {
-        slug: {
-            "name": name,
-            "description": f"Stories about {name}.",
-            "order": order,
-        }
+        slug: {"name": name, "order": order}
         for order, (slug, name) in enumerate(topics, start=1)
     }
     return (
         "# Topics, keyed by the slug used in addresses and in items' `topic`.\n"
+        "# Optional: give a topic a line about it, shown on its page, e.g.\n"
+        "#   description: Diplomacy, security and relations between states.\n"
         + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     )
 
@@ -410,7 +411,7 @@ def theme() -> None:
     """The packaged digest theme: copy it to customise it."""
 
 
-@theme.command("copy")
+@theme.command("copy", short_help="Copy the digest theme into the project to edit it.")
 @click.argument(
     "dest",
     type=click.Path(path_type=Path),

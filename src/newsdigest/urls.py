@@ -13,7 +13,9 @@ others accept, and what one refuses none of them lets through.
 from __future__ import annotations
 
 import html
+import ipaddress
 import re
+import socket
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 SAFE_SCHEMES = frozenset({"http", "https"})
@@ -60,6 +62,66 @@ def is_safe_url(url: str, *, allow_relative: bool = True) -> bool:
     except ValueError:
         return False
     return bool(parts.hostname)
+
+
+# Names that never reach a reader's machine from the public internet.
+_LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
+_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa", ".lan")
+
+
+def unreachable_host(url: str) -> str | None:
+    """Why readers of a published site cannot follow ``url``, or None.
+
+    A link to ``http://127.0.0.1:8765/...`` (a feed served locally while
+    ingesting) or to an intranet address works on the curator's machine and is
+    broken for everyone else. Judged on the spelling only, never by a DNS
+    lookup (the reader must not touch the network, and a public name is the
+    reader's own business): names such as ``localhost`` and ``*.local``, and IP
+    literals in every notation a browser accepts (``127.1``, ``0x7f.0.0.1``,
+    ``2130706433``, ``[::ffff:127.0.0.1]``) that are not global addresses."""
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    host = host.rstrip(".").lower()
+    if host in _LOCAL_NAMES or host.endswith(_LOCAL_SUFFIXES):
+        return f"points to {host}, a name only this machine or network knows"
+    address = _ip_literal(host)
+    if address is None:
+        return None
+    mapped = getattr(address, "ipv4_mapped", None)
+    judged = mapped or address
+    if judged.is_global and not judged.is_multicast:
+        return None
+    kind = (
+        "a loopback address"
+        if judged.is_loopback
+        else "an unspecified address"
+        if judged.is_unspecified
+        else "a link-local address"
+        if judged.is_link_local
+        else "a private address"
+        if judged.is_private
+        else "not a public address"
+    )
+    return f"points to {host}, {kind} readers cannot reach"
+
+
+def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host written as an IP literal stands for, as browsers read
+    it (``inet_aton`` accepts the short, octal, hex and integer IPv4 forms)."""
+    try:
+        return ipaddress.ip_address(host.strip("[]").split("%")[0])
+    except ValueError:
+        pass
+    if not re.fullmatch(r"[0-9a-fx.]+", host) or not re.match(r"^(0x)?[0-9]", host):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
 
 
 def is_mailto(url: str) -> bool:

@@ -21,6 +21,7 @@ from newsdigest.curate.extract import ExtractError, extract_article
 from newsdigest.curate.fetch import HTML_TYPES, FetchError, fetch
 from newsdigest.curate.netguard import private_network, public_only
 from newsdigest.model.sources import SOURCES_FILE, load_sources, source_timezone
+from newsdigest.model.topics import find_topic, topic_choices
 from newsdigest.urls import is_absolute_http_url, scheme_of
 
 logger = logging.getLogger(__name__)
@@ -129,11 +130,14 @@ def add(
     """Import ``target`` into the catalogue's project as a draft, or raise AddError."""
     if url is not None and not is_absolute_http_url(url):
         raise AddError(f"{url}: --url must be an absolute http(s) URL")
-    if topic is not None and topic not in catalogue.topics:
-        raise AddError(
-            f"{target}: topic '{topic}' is not declared in content/topics.yml "
-            f"(use one of: {', '.join(catalogue.topics)})"
-        )
+    if topic is not None:
+        found = find_topic(catalogue.topics, topic)
+        if found is None:
+            raise AddError(
+                f"{target}: topic '{topic}' is not declared in content/topics.yml "
+                f"(use one of: {topic_choices(catalogue.topics)})"
+            )
+        topic = found.slug
     article = read_target(
         target, url=url, timeout=timeout, allow_private_network=allow_private_network
     )

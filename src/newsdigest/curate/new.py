@@ -26,6 +26,7 @@ from newsdigest.curate.drafts import (
     write_new,
 )
 from newsdigest.model.placeholders import BODY, FIELDS, placeholder_url
+from newsdigest.model.topics import find_topic, topic_choices
 from newsdigest.urls import clean_url, is_absolute_http_url
 
 logger = logging.getLogger(__name__)
@@ -49,11 +50,13 @@ def new_draft(
     title = " ".join(title.split())
     if not title:
         raise NewError("the title is empty")
-    if topic not in catalogue.topics:
+    found = find_topic(catalogue.topics, topic)
+    if found is None:
         raise NewError(
             f"topic '{topic}' is not declared in content/topics.yml "
-            f"(use one of: {', '.join(catalogue.topics) or 'none declared'})"
+            f"(use one of: {topic_choices(catalogue.topics) or 'none declared'})"
         )
+    topic = found.slug
     if url is not None and not is_absolute_http_url(url):
         raise NewError(f"{url}: --url must be an absolute http(s) URL")
     if url and (first := catalogue.duplicate_of(url)) is not None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsdigest.problems import printable
+
 
 @dataclass(frozen=True)
 class Site:
@@ -58,7 +60,24 @@ class DeployResult:
         return bool(self.uploaded or self.updated or self.deleted)
 
     def summary(self) -> str:
+        """One line of counts; a dry run then lists every file that would be
+        uploaded, updated and deleted, as ``hugo deploy --dryRun`` does."""
         counts = ", ".join(f"{n} {what}" for what, n in self.counts.items())
         prefix = "[dry run] would deploy" if self.dry_run else "deployed"
         notes = "".join(f" ({note})" for note in self.notes)
-        return f"{prefix} to {self.target} ({self.kind}): {counts}{notes}"
+        line = f"{prefix} to {self.target} ({self.kind}): {counts}{notes}"
+        if not self.dry_run:
+            return line
+        lists = [
+            ("upload", self.uploaded),
+            ("update", self.updated),
+            ("delete", self.deleted),
+        ]
+        # File names come from the build and the target: printable() keeps a
+        # control character in one from reaching the terminal.
+        rows = [
+            f"  would {verb}: {printable(path)}"
+            for verb, paths in lists
+            for path in sorted(paths)
+        ]
+        return "\n".join([line, *rows])

@@ -226,7 +226,10 @@ def build_command(
     # Every changed file is put in place at the end, and old files deleted only
     # after that, so a deploy killed (or failing) mid-way leaves the served site
     # as it was instead of half old, half new; running it again finishes it.
-    command += ["--itemize-changes", "--8-bit-output", "--delay-updates"]
+    # Compared by content, not size and time: a file with the same bytes is
+    # never sent again (only its time is set), and the report counts files
+    # whose content changed, whatever times the destination holds.
+    command += ["--checksum", "--itemize-changes", "--8-bit-output", "--delay-updates"]
     command += options["options"]
     if options["delete"]:
         command.append("--delete-delay")
@@ -296,8 +299,9 @@ def parse_itemized(
 ) -> DeployResult:
     """Count rsync ``--itemize-changes`` lines (``YXcstpoguax path``).
 
-    Only files are counted; directories and attribute-only changes are not
-    transfers. Files rsync does not mention were already up to date.
+    Only files are counted; directories and attribute-only changes (``.f..t``:
+    the same bytes, only the time set) are not transfers. Files rsync does not
+    mention were already up to date.
     """
     result = DeployResult(target=name, kind="rsync", dry_run=dry_run)
     for line in output.splitlines():

@@ -35,11 +35,23 @@ class Story:
     topic: str
     source: str
     tags: tuple[str, ...] = field(default_factory=tuple)
+    #: What orders stories of the same date: the same in every build (the key
+    #: may be an object's id(), which is not), so every page is written with
+    #: the same bytes each time and a deploy sends only what changed.
+    name: str = ""
+
+    @property
+    def tie(self) -> str:
+        return self.name or str(self.key)
 
 
 def _indexes(stories: Sequence[Story]) -> dict[tuple[str, str], list[int]]:
     """Every index (tag, topic, source) with its stories' positions, newest first."""
-    order = sorted(range(len(stories)), key=lambda i: stories[i].date, reverse=True)
+    order = sorted(
+        range(len(stories)),
+        key=lambda i: (stories[i].date, stories[i].tie),
+        reverse=True,
+    )
     indexes: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i in order:
         story = stories[i]
@@ -82,7 +94,7 @@ def related_stories(
             key=lambda j: (
                 -scores[j],
                 -stories[j].date.timestamp(),
-                str(stories[j].key),
+                stories[j].tie,
             ),
         )
         result[story.key] = [stories[j].key for j in ranked[:limit]]
@@ -98,7 +110,7 @@ def topic_neighbours(
         by_topic[story.topic].append(story)
     result: dict[Hashable, tuple[Hashable | None, Hashable | None]] = {}
     for members in by_topic.values():
-        members.sort(key=lambda s: (s.date, str(s.key)))
+        members.sort(key=lambda s: (s.date, s.tie))
         for n, story in enumerate(members):
             older = members[n - 1].key if n > 0 else None
             newer = members[n + 1].key if n + 1 < len(members) else None

@@ -19,7 +19,7 @@ import click
 from newsdigest.commands import load_settings, project_option, settings_option
 from newsdigest.editions.model import build_editions, editions_settings
 from newsdigest.editions.newsletter import read_message, send_message
-from newsdigest.editions.notes import next_note_text, read_notes
+from newsdigest.editions.notes import left_for_next, next_note_text, read_notes
 from newsdigest.editions.periods import id_example, parse_period_id, period_of, zone
 from newsdigest.feeds.formats import FORMATS
 from newsdigest.filemodes import PUBLIC_DIR, PUBLIC_FILE, make_dirs, write_new_file
@@ -127,12 +127,17 @@ def write_next_note(
         (i for i in items if since is None or i.date >= since),
         key=lambda i: (i.date, i.slug),
     )
+    # Items dated after this edition's period belong to the next one.
+    later = [i for i in fresh if period_of(i.date, kind, tz) > target]
+    listed = [i for i in fresh if i not in later]
     make_dirs(folder, PUBLIC_DIR)
-    write_new_file(path, next_note_text(number, target, fresh, tz), PUBLIC_FILE)
+    text = next_note_text(number, target, listed, tz, later=len(later))
+    write_new_file(path, text, PUBLIC_FILE)
     after = f" since No. {previous.number}" if previous else ""
+    left = f" {left_for_next(len(later))}" if later else ""
     return path, (
         f"wrote {shown}: No. {number}, {target.words()}, "
-        f"{len(fresh)} item(s){after} listed to pick highlights from."
+        f"{len(listed)} item(s){after} listed to pick highlights from.{left}"
     )
 
 
@@ -175,7 +180,9 @@ def edition_group() -> None:
 _project = project_option("Folder holding content/ and the settings file.")
 
 
-@edition_group.command(name="next")
+@edition_group.command(
+    name="next", short_help="Write the next edition's note, listing its items."
+)
 @settings_option("pelicanconf.py", "Settings file holding DIGEST_EDITIONS.")
 @_project
 @click.option(
@@ -197,7 +204,7 @@ def next_command(settings: str, project: Path, day: dt.datetime | None) -> None:
     click.echo(line)
 
 
-@click.command(name="send-edition")
+@click.command(name="send-edition", short_help="Send a built edition by email.")
 @click.argument("edition_id", metavar="ID")
 @click.option(
     "--to",

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from newsdigest.editions.periods import Period, id_example, parse_period_id, period_of
+from newsdigest.editions.periods import Period, id_example, parse_period_id
 from newsdigest.model.frontmatter import (
     FrontMatterError,
     SafeLoader,
@@ -179,14 +179,25 @@ def read_notes(
     return notes, problems
 
 
+def left_for_next(count: int) -> str:
+    """``3 items dated after this edition are left for the next one.``"""
+    if count == 1:
+        return "1 item dated after this edition is left for the next one."
+    return f"{count} items dated after this edition are left for the next one."
+
+
 def next_note_text(
     number: int,
     period: Period,
     items: list[Any],
     tz: dt.tzinfo,
+    *,
+    later: int = 0,
 ) -> str:
     """The note ``newsdigest edition next`` writes: number and period pinned, and
-    the items published since the previous edition as comments to pick from."""
+    the edition's items (published since the previous edition, up to the end of
+    its period) as comments to pick from. Items dated after the period are not
+    listed, they are the next edition's; one line counts them."""
     lines = [
         "---",
         f"# Edition No. {number}: {period.words()}",
@@ -195,17 +206,18 @@ def next_note_text(
         "# intro: |",
         "#   A few words from the editor (Markdown).",
         "highlights: []",
-        "# Items published since the previous edition (date, slug, title).",
+        "# This edition's items (date, slug, title).",
         "# Move the slugs worth putting first into 'highlights', e.g.",
         "# highlights:",
         "#   - a-slug",
     ]
     for item in items:
         local = item.date.astimezone(tz)
-        inside = "" if period_of(item.date, period.kind, tz) == period else " (later)"
         title = " ".join(str(item.title).split())
-        lines.append(f"#   {local:%Y-%m-%d %H:%M} {item.slug}{inside}: {title}")
+        lines.append(f"#   {local:%Y-%m-%d %H:%M} {item.slug}: {title}")
     if not items:
         lines.append("#   (none yet)")
+    if later:
+        lines.append(f"# {left_for_next(later)}")
     lines.append("---")
     return "\n".join(lines) + "\n"

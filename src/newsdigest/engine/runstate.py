@@ -30,6 +30,8 @@ class BuildState:
     notes: list[str] = field(default_factory=list)
     # item id -> site-relative URL of every published item, kept with the build.
     addresses: dict[str, str] = field(default_factory=dict)
+    # item id -> its file (``content/items/x.md``), kept with the build too.
+    sources: dict[str, str] = field(default_factory=dict)
     # output file -> what the sitemap says of it, for every public page written.
     written: dict[str, Any] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
@@ -47,6 +49,7 @@ class BuildState:
         self.counts = {}
         self.notes = []
         self.addresses = {}
+        self.sources = {}
         self.written = {}
         self.started = time.monotonic()
         self.runs += 1

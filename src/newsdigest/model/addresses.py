@@ -15,7 +15,7 @@ import json
 import posixpath
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,9 @@ from newsdigest.urls import CONTROL_CHARS, scheme_of
 # A site path: segments of URL-safe characters, no query or fragment.
 _PATH_CHARS = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@%/-]+$")
 RECORD_KEY = "addresses"
+# item id -> the item's file as messages name it, kept beside the addresses so
+# the next build can say why an item it lacks is gone.
+SOURCES_KEY = "sources"
 # Setting naming the published output when a build writes elsewhere
 # (``newsdigest check`` builds into a temporary folder).
 PUBLISHED_OUTPUT = "_DIGEST_PUBLISHED_OUTPUT"
@@ -119,23 +122,60 @@ def changed_address_problems(
     return problems
 
 
+def source_record(items: Iterable[Addressed]) -> dict[str, str]:
+    """item id -> the item's file, as kept with a build (``SOURCES_KEY``)."""
+    return {item.item_id: item.source for item in items}
+
+
 def vanished_problems(
-    current_ids: Iterable[str], previous: Mapping[str, str] | None
+    current_ids: Iterable[str],
+    previous: Mapping[str, str] | None,
+    sources: Mapping[str, str] | None = None,
+    failed: Collection[str] = (),
+    exists: Callable[[str], bool] = lambda _source: True,
 ) -> list[Problem]:
-    """Items published by the previous build that this build drops, by address."""
+    """Items published by the previous build that this build lacks, and why.
+
+    ``sources`` (item id -> file, kept with the previous build) says which file
+    each was; ``failed`` are the files this build reported errors for. An item
+    whose file failed validation has not vanished: it is named by its file, as
+    left out for its errors. Otherwise the file's existence tells a removed item
+    from one that became a draft or is dated in the future. Builds recorded
+    before files were kept are named by address only."""
     if not previous:
         return []
+    sources = sources or {}
     gone = sorted(set(previous) - set(current_ids), key=lambda i: previous[i])
-    return [
-        Problem(
-            f"/{previous[item_id]}",
-            message="was published by the previous build and is not in this one "
-            "(its file was removed, or it became a draft or is dated in the future).",
-            fix="If that is intended, nothing to do; otherwise restore the item.",
-            severity=WARNING,
+    problems = []
+    for item_id in gone:
+        address, source = f"/{previous[item_id]}", sources.get(item_id)
+        if source is not None and source in failed:
+            problems.append(
+                Problem(
+                    source,
+                    message=f"is not in this build because it has errors (above); "
+                    f"the previous build published it at {address}.",
+                    fix="Fix those errors and build again.",
+                    severity=WARNING,
+                )
+            )
+            continue
+        if source is None:
+            why = "its file was removed, or it became a draft or is dated in the future"
+        elif exists(source):
+            why = f"{source} became a draft or is dated in the future"
+        else:
+            why = f"its file {source} was removed"
+        problems.append(
+            Problem(
+                address,
+                message=f"was published by the previous build and is not in this one "
+                f"({why}).",
+                fix="If that is intended, nothing to do; otherwise restore the item.",
+                severity=WARNING,
+            )
         )
-        for item_id in gone
-    ]
+    return problems
 
 
 def output_key(path: str) -> str:
@@ -204,17 +244,26 @@ def alias_collision_problems(
     return problems
 
 
-def read_record(record_file: Path) -> dict[str, str] | None:
-    """The addresses kept with a published build, if it has any (older builds
-    and non-staged builds have none: then nothing can be compared)."""
+def _read_kept(record_file: Path, key: str) -> dict[str, str] | None:
     try:
         record = json.loads(record_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    addresses = record.get(RECORD_KEY) if isinstance(record, dict) else None
-    if not isinstance(addresses, dict):
+    kept = record.get(key) if isinstance(record, dict) else None
+    if not isinstance(kept, dict):
         return None
-    return {str(k): str(v) for k, v in addresses.items()}
+    return {str(k): str(v) for k, v in kept.items()}
+
+
+def read_record(record_file: Path) -> dict[str, str] | None:
+    """The addresses kept with a published build, if it has any (older builds
+    and non-staged builds have none: then nothing can be compared)."""
+    return _read_kept(record_file, RECORD_KEY)
+
+
+def read_sources(record_file: Path) -> dict[str, str]:
+    """The item files kept with a published build (none for older builds)."""
+    return _read_kept(record_file, SOURCES_KEY) or {}
 
 
 # --- Names that only a case-sensitive, non-normalising file system tells apart ---

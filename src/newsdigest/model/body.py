@@ -8,6 +8,7 @@ so it is reported at the item (file:line), never at a built page.
 
 from __future__ import annotations
 
+import html
 import re
 import signal
 import threading
@@ -26,9 +27,10 @@ from newsdigest.model.sanitize import (
 from newsdigest.model.schema import unsafe_reference
 from newsdigest.model.staticfiles import link_problem
 from newsdigest.problems import Problem, SourceFile
-from newsdigest.urls import is_absolute_http_url
+from newsdigest.urls import is_absolute_http_url, unreachable_host
 
 _IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)[^>]*>", re.IGNORECASE)
+_ADDRESS = re.compile(r'\b(href|src)="((?:https?:)?//[^"]*)"', re.IGNORECASE)
 _IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"', re.IGNORECASE)
 LINK_FIX = (
     "Link an image or file as {static}/images/<file> and another item or page as "
@@ -110,6 +112,31 @@ def body_image_problems(doc: Document, body: str) -> list[Problem]:
                 "relative to the built page's address, not in content/.",
                 "Write ![what it shows]({static}/images/<file>): a {static}/ path "
                 "starts at content/.",
+            )
+        )
+    return problems
+
+
+def body_address_problems(doc: Document, body: str) -> list[Problem]:
+    """Links and images of the body that only the curator's machine or network
+    can reach (``http://127.0.0.1:8765/...`` from a feed served locally while
+    ingesting), at their line in the Markdown: the site check would only name
+    the line of a built page."""
+    problems = []
+    lines = BodyLines(doc)
+    for attribute, url in _ADDRESS.findall(body):
+        address = html.unescape(url)
+        reason = unreachable_host(address)
+        if reason is None:
+            continue
+        what = "links to" if attribute.lower() == "href" else "shows"
+        problems.append(
+            Problem(
+                doc.path,
+                lines.line(address, url),
+                "body",
+                f"{what} '{address[:120]}', which {reason}.",
+                "Link the public address instead, or remove the link.",
             )
         )
     return problems

@@ -27,6 +27,7 @@ from newsdigest.urls import (
     is_absolute_http_url,
     is_safe_url,
     normalise_url,
+    unreachable_host,
 )
 
 LABELS = tuple(DEFAULT_LABELS)  # the default table; sites may declare their own
@@ -323,6 +324,14 @@ class _Validator:
                 key,
                 f"'{text[:200]}' is not an absolute http(s) URL.",
                 f"Use the full address of {what}, starting with https://.",
+            )
+            return None
+        reason = unreachable_host(text)
+        if reason:
+            self.problem(
+                key,
+                f"'{text[:200]}' {reason}.",
+                "Use the address where readers find the original on the web.",
             )
             return None
         return text

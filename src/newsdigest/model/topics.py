@@ -7,6 +7,8 @@ error, not a new page. The file is a mapping keyed by slug::
       name: Geopolitics
       description: Diplomacy, security and relations between states.
       order: 1
+
+``description`` is optional: a topic's page shows it when there is one.
 """
 
 from __future__ import annotations
@@ -43,6 +45,26 @@ class Topic:
     name: str
     description: str
     order: int
+
+
+def find_topic(topics: dict[str, Topic], given: str) -> Topic | None:
+    """The topic ``given`` on a command line names: its slug or its name, in any
+    case and spacing (``--topic Science`` and ``--topic "science & health"``
+    as well as ``--topic science-health``). A slug match wins over a name."""
+    wanted = " ".join(given.split()).casefold()
+    for attribute in ("slug", "name"):
+        for topic in topics.values():
+            if " ".join(getattr(topic, attribute).split()).casefold() == wanted:
+                return topic
+    return None
+
+
+def topic_choices(topics: dict[str, Topic]) -> str:
+    """``world (World), science (Science)``: what a command line may give."""
+    return ", ".join(
+        slug if topic.name == slug else f"{slug} ({topic.name})"
+        for slug, topic in topics.items()
+    )
 
 
 def load_topics(
@@ -101,10 +123,14 @@ def load_topics(
         )
         if not isinstance(name, str) or not name.strip():
             problem("needs a name.", "Add 'name: Display name'.", f"{slug}.name")
-        if not isinstance(description, str) or not description.strip():
+        # Optional: a topic page without one says nothing rather than a
+        # made-up "Stories about World." (the theme then shows none).
+        if description is None:
+            description = ""
+        if not isinstance(description, str):
             problem(
-                "needs a one-line description.",
-                "Add 'description: What this topic covers.'",
+                "must be one line of text.",
+                "Write 'description: What this topic covers.', or remove it.",
                 f"{slug}.description",
             )
         if isinstance(order, bool) or not isinstance(order, int):

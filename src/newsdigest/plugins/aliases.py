@@ -34,6 +34,8 @@ from newsdigest.model.addresses import (
     alias_url,
     changed_address_problems,
     read_record,
+    read_sources,
+    source_record,
     vanished_problems,
 )
 from newsdigest.model.frontmatter import FrontMatterError, read_source, split
@@ -61,14 +63,31 @@ def addressed(items: list[Any], settings: dict[str, Any]) -> list[Addressed]:
     ]
 
 
-def previous_addresses(settings: dict[str, Any]) -> dict[str, str] | None:
-    """The addresses kept with the live build (``<build>.json``, see
-    ``newsdigest.plugins.publish.record_path``), if the output is a staged build."""
+def _live_record(settings: dict[str, Any]) -> Path | None:
+    """The record kept with the live build (``<build>.json``, see
+    ``newsdigest.publishing.staging.record_path``), if the output is a staged build."""
     output = Path(settings.get(PUBLISHED_OUTPUT) or settings["OUTPUT_PATH"])
     if not output.is_symlink():
         return None
     site = output.resolve()
-    return read_record(site.with_name(site.name + ".json"))
+    return site.with_name(site.name + ".json")
+
+
+def previous_addresses(settings: dict[str, Any]) -> dict[str, str] | None:
+    """The addresses kept with the live build, if the output is a staged build."""
+    record = _live_record(settings)
+    return read_record(record) if record else None
+
+
+def previous_sources(settings: dict[str, Any]) -> dict[str, str]:
+    """The item files kept with the live build (item id -> file)."""
+    record = _live_record(settings)
+    return read_sources(record) if record else {}
+
+
+def source_exists(settings: dict[str, Any], source: str) -> bool:
+    """Whether a file named as messages name it (``content/items/x.md``) is there."""
+    return (Path(os.path.abspath(settings["PATH"])).parent / source).is_file()
 
 
 def output_files(root: Path) -> dict[str, tuple[int, int]]:
@@ -185,6 +204,7 @@ class AliasesGenerator(Generator):
         ]
         items = addressed(published, settings)
         STATE.addresses.update(address_record(items))
+        STATE.sources.update(source_record(items))
         previous = previous_addresses(settings)
         problems = [
             *changed_address_problems(items, previous),
@@ -192,7 +212,15 @@ class AliasesGenerator(Generator):
         ]
         sources = {content_path(settings, i.source_path): i for i in published}
         STATE.report.extend(with_lines(problems, sources))
-        STATE.report.extend(vanished_problems([i.item_id for i in items], previous))
+        STATE.report.extend(
+            vanished_problems(
+                [i.item_id for i in items],
+                previous,
+                previous_sources(settings),
+                failed={p.path for p in STATE.report.errors},
+                exists=partial(source_exists, settings),
+            )
+        )
         by_id = {
             item.item_id: item for item in published if getattr(item, "item_id", None)
         }

@@ -130,6 +130,7 @@ def story_of(article: Any) -> Story:
         source=getattr(getattr(article, "outlet", None), "slug", None)
         or article.source.casefold(),
         tags=tuple(tag.slug for tag in article.tags),
+        name=getattr(article, "item_id", None) or str(article.source_path),
     )
 
 

@@ -39,6 +39,7 @@ from newsdigest.editions.newsletter import (
 )
 from newsdigest.editions.notes import read_notes
 from newsdigest.editions.periods import zone
+from newsdigest.editions.plaintext import PlainText
 from newsdigest.engine.runstate import STATE, start_run
 from newsdigest.feeds.formats import EXTRA_FEEDS_KEY, FORMATS, FeedSpec
 from newsdigest.feeds.plan import feed_title
@@ -188,6 +189,9 @@ class EditionsGenerator(Generator):
                 "absolute": partial(urljoin, base),
                 "view_url": view_url,
                 "unsubscribe_url": self.config["unsubscribe_url"],
+                # The text part's wrapping and [n] link references (a fresh
+                # list of links for each rendering).
+                "plain": PlainText(),
             }
 
         done: dict[str, str] = {}  # the .eml reuses what html() and text() made

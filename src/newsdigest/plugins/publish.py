@@ -40,6 +40,7 @@ from newsdigest.publishing.manifest import write_manifest
 from newsdigest.publishing.staging import (
     BuildLock,
     count_pages,
+    keep_unchanged_times,
     live_build,
     lock_path,
     lost_pages,
@@ -319,6 +320,8 @@ def finish_build(pelican: Any) -> None:
                 from newsdigest.publishing.compress import precompress
 
                 precompress(staged, config["precompress"], previous)
+            step = "keep the times of files that did not change"
+            keep_unchanged_times(staged, previous)  # what rsync sees as unchanged
             step = "set the modes of the built files"
             normalise_modes(staged)
         except OSError as error:
@@ -331,6 +334,7 @@ def finish_build(pelican: Any) -> None:
             "checks": config["checks"],
             "pages": count_pages(staged),
             "addresses": STATE.addresses,  # read by newsdigest.plugins.aliases
+            "sources": STATE.sources,  # which file each item was, for the same
         }
         if config["staging"]:
             swap_into_place(staged, output, record)

@@ -22,7 +22,12 @@ from pelican.readers import BaseReader
 from newsdigest.engine.readcache import FOLDER, ItemCache, dependencies, entry_key
 from newsdigest.engine.runstate import STATE, start_run
 from newsdigest.labels import label_name
-from newsdigest.model.body import body_character_problems, body_problems, render_body
+from newsdigest.model.body import (
+    body_address_problems,
+    body_character_problems,
+    body_problems,
+    render_body,
+)
 from newsdigest.model.frontmatter import (
     Document,
     FrontMatterError,
@@ -271,6 +276,7 @@ class DigestReader(BaseReader):
             if link.kept and target is not None:
                 used.append(target)
         checked.problems.extend(body_problems(doc, body, links, source, self.settings))
+        checked.problems.extend(body_address_problems(doc, body))
         checked.problems.extend(address_problems(doc, checked.values, self.settings))
         if not checked.ok:
             return ("skip", checked.problems), used

@@ -278,7 +278,9 @@ class CheckingWriter(Writer):
     def __init__(self, output_path: str, settings: dict[str, Any] | None = None):
         super().__init__(output_path, settings=settings)
         checks = enabled_checks(self.settings)
-        self.checker = SiteChecker(checks) if checks else None
+        # Sources are named from the project (content/items/x.md).
+        project = Path(os.path.abspath(self.settings["PATH"])).parent
+        self.checker = SiteChecker(checks, source_root=project) if checks else None
         self._checks = checks
         self._root = os.path.join(os.path.abspath(output_path), "")
         self._source: str | None = None

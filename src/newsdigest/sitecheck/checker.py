@@ -118,9 +118,20 @@ class SiteChecker:
     reporting libxml2's (slower; for ``newsdigest check`` and the tests).
     """
 
-    def __init__(self, checks: Iterable[str] | None = None, *, html5: bool = False):
+    def __init__(
+        self,
+        checks: Iterable[str] | None = None,
+        *,
+        html5: bool = False,
+        source_root: Path | None = None,
+    ):
         self.checks = checks_to_run(checks)
         self.html5 = html5
+        #: the folder the pages' sources are named from (``content/items/x.md``
+        #: is ``source_root / "content/items/x.md"``): a URL of a page is then
+        #: reported at the line of its source that holds it.
+        self.source_root = source_root
+        self._source_texts: dict[str, list[str] | None] = {}
         #: file -> problems found in it alone (a file written again replaces them)
         self.problems: dict[str, list[Problem]] = {}
         #: file -> URL -> (line, field, role) of each use of the URL in the file
@@ -310,7 +321,8 @@ class SiteChecker:
                     for problem in found:
                         problems.append(
                             self._named(
-                                replace(problem, path=path, line=line, field=field)
+                                replace(problem, path=path, line=line, field=field),
+                                url,
                             )
                         )
         return problems
@@ -333,10 +345,58 @@ class SiteChecker:
     def _ids_of(self, path: str) -> frozenset[str]:
         return self.ids.get(path, frozenset())
 
-    def _named(self, problem: Problem) -> Problem:
-        """The problem, naming the content file its page shows when known."""
+    def _named(self, problem: Problem, url: str | None = None) -> Problem:
+        """The problem, naming the content file its page shows when known.
+
+        A problem with a URL the source file holds is the source's: it is
+        reported at that file, line and field (``source_url``, ``body``), the
+        built page's line only in the message."""
         source = self.sources.get(problem.path)
-        return replace(problem, source=source) if source else problem
+        if not source:
+            return problem
+        found = self._source_line(source, url) if url else None
+        if found is None:
+            return replace(problem, source=source)
+        line, field = found
+        where = f"{problem.path}" + (f" line {problem.line}" if problem.line else "")
+        return replace(
+            problem,
+            path=source,
+            line=line,
+            field=field,
+            message=f"{problem.message} (on the built page {where})",
+            source=None,
+        )
+
+    def _source_line(self, source: str, url: str) -> tuple[int, str] | None:
+        if self.source_root is None:
+            return None
+        if source not in self._source_texts:
+            try:
+                text = (self.source_root / source).read_text(encoding="utf-8")
+                self._source_texts[source] = text.splitlines()
+            except (OSError, UnicodeDecodeError):
+                self._source_texts[source] = None
+        lines = self._source_texts[source]
+        return locate_in_source(lines, url) if lines else None
+
+
+def locate_in_source(lines: list[str], url: str) -> tuple[int, str] | None:
+    """The line (1-based) and field of the first line of a content file that
+    holds ``url`` (as written, or with ``&`` as ``&amp;``): the front matter
+    key it is the value of, else ``body``. None when no line holds it."""
+    wanted = [url, url.replace("&", "&amp;")]
+    in_front = bool(lines) and lines[0].strip() == "---"
+    key = None
+    for number, text in enumerate(lines, start=1):
+        if in_front and number > 1 and text.strip() in ("---", "..."):
+            in_front, key = False, None
+            continue
+        if in_front and text[:1].isalpha() and ":" in text:
+            key = text.split(":", 1)[0].strip()
+        if any(w in text for w in wanted):
+            return number, (key or "front matter") if in_front else "body"
+    return None
 
 
 def _incomplete(page: Page, check: str) -> Problem:
