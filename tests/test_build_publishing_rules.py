@@ -355,6 +355,7 @@ def test_a_removed_item_is_named_with_its_file(project):
     assert "(its file content/items/live.md was removed)" in out
 
 
+@pytest.mark.slow
 def test_the_page_loss_guard_names_the_pages_that_would_disappear(make_project):
     project = make_project()
     for n in range(4):

@@ -117,7 +117,9 @@ PUBLISH = {
 def build(
     project, settings: str = "pelicanconf.py", **env: str
 ) -> subprocess.CompletedProcess[str]:
-    overrides: dict[str, object] = {"DIGEST_PUBLISH": PUBLISH}
+    # The crash points are about output/ and its kept builds, whatever the
+    # settings file (a development build has its own output-dev/ otherwise).
+    overrides: dict[str, object] = {"DIGEST_PUBLISH": PUBLISH, "OUTPUT_PATH": "output"}
     if env:
         overrides["PLUGINS"] = PLUGINS
     return subprocess.run(
@@ -160,6 +162,7 @@ def site(make_project):
             ),
         )
     project.write("killplugin.py", KILL_PLUGIN)
+    project.output_override = "output"
     result = build(project)
     assert result.returncode == 0, output_of(result)
     return project

@@ -247,8 +247,14 @@ def test_search_results_show_payloads_as_text(browser, hostile_server):
     context, page = open_page(browser, hostile_server + "search/?q=zebra")
     titles = result_titles(page)
     page.locator("summary", has_text="Tag").click()
-    page.wait_for_timeout(500)
-    tags = page.locator(".pagefind-ui__filter-label").all_inner_texts()
+    # The labels are filled in as Pagefind loads the filters: wait for them
+    # rather than for a fixed time (a loaded machine is slower).
+    page.wait_for_function(
+        "[...document.querySelectorAll('.pagefind-ui__filter-label')]"
+        ".some(e => e.textContent.includes('Zebra one'))",
+        timeout=15_000,
+    )
+    tags = page.locator(".pagefind-ui__filter-label").all_text_contents()
     pwned = page.evaluate("window.__pwned")
     injected = page.evaluate(
         "document.querySelectorAll('#search img, #search svg[onload], "

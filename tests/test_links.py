@@ -639,7 +639,9 @@ def test_build_sends_readers_to_the_snapshot_of_a_gone_original(make_project):
         "https://web.archive.org/web/20220106000000/https://example.com/kept"
     )
     email = "".join(p.read_text() for p in project.output.rglob("email.txt"))
-    assert f"  Archived copy: {kept_snapshot}" in email
+    # Plain text lists links as numbered references (newsdigest.editions.plaintext).
+    listed = re.search(rf"^\[(\d+)\] +{re.escape(kept_snapshot)}$", email, re.M)
+    assert listed and f"  Archived copy: [{listed[1]}]" in email
     email_html = "".join(p.read_text() for p in project.output.rglob("email.html"))
     assert f'<a href="{kept_snapshot}">Archived copy</a>' in email_html
 

@@ -88,10 +88,11 @@ def test_a_build_publish_search_and_ingest_under_umask_000_leave_nothing_writabl
     }
     for _ in range(2):  # a cold build, then one that reuses the caches
         result = run_lax(
-            pelican_command("pelicanconf.py", overrides={"DIGEST_PUBLISH": publish}),
+            pelican_command("publishconf.py", overrides={"DIGEST_PUBLISH": publish}),
             project.root,
         )
         assert result.returncode == 0, output_of(result)
+    project.settings = "publishconf.py"  # output/, the production build
 
     found = modes(project.root)
     # Everything the test expects newsdigest to have written is there.

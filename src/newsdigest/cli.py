@@ -497,7 +497,10 @@ LINK_SETTINGS = settings_option(
 )
 
 
-@cli.command(name="archive")
+@cli.command(
+    name="archive",
+    short_help="Record a snapshot of each published original (archive_url).",
+)
 @click.option(
     "--dry-run", is_flag=True, help="List what would be asked for; write nothing."
 )
@@ -563,7 +566,10 @@ def archive_command(
     sys.exit(1 if failed else 0)
 
 
-@cli.command(name="linkcheck")
+@cli.command(
+    name="linkcheck",
+    short_help="Check every original and record what became of it.",
+)
 @format_option()
 @click.option(
     "--fail-on",
